@@ -1,0 +1,1 @@
+//! vt-api: work in progress.

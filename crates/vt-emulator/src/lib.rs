@@ -1,0 +1,1 @@
+//! vt-emulator: work in progress.

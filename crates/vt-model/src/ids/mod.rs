@@ -1,0 +1,1 @@
+//! Identifiers that validate on construction.
