@@ -50,7 +50,7 @@ impl DomainName {
             || starts_with_ignore_case(s, "https:")
         {
             return Err(err(
-                "this looks like a URL, not a domain name; give the host name alone, or look the URL up as a URL (`vt url`)".into(),
+                "this looks like a URL, not a domain name; give the host name alone, or use `vt url` for the URL".into(),
             ));
         }
         if s.contains('/') {

@@ -73,9 +73,12 @@ impl MonitorItemId {
             .enumerate()
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '+' || *c == '/'))
         {
-            let hint = match c {
-                '-' | '_' => "; this looks like base64url, monitor ids use '+' and '/'",
-                _ => "",
+            let hint = if s.starts_with('/') {
+                "; this looks like a monitor path, not an item id (MonitorItemId::new takes an owner and a path)"
+            } else if c == '-' || c == '_' {
+                "; this looks like base64url, monitor ids use '+' and '/'"
+            } else {
+                ""
             };
             return Err(err(format!(
                 "character {c:?} at position {} is not in the standard base64 alphabet (A-Z, a-z, 0-9, '+', '/', '=' padding){hint}",
