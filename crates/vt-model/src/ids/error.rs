@@ -93,8 +93,8 @@ impl IdError {
         self.kind
     }
 
-    /// The input as quoted in the message: cut to [`Self::MAX_INPUT_CHARS`] characters, control
-    /// characters and `"` escaped.
+    /// The input as quoted in the message: cut to [`Self::MAX_INPUT_CHARS`] characters;
+    /// control and invisible characters, `"` and `\\` escaped.
     pub fn input(&self) -> &str {
         &self.input
     }
@@ -113,7 +113,7 @@ pub(crate) fn display_input(input: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || c == '"' || c == '\\' {
+        if c.is_control() || is_invisible(c) || c == '"' || c == '\\' {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -122,18 +122,37 @@ pub(crate) fn display_input(input: &str) -> String {
     out
 }
 
-/// Rejects empty input and whitespace or control characters anywhere, with a message saying
+/// Invisible formatting characters that sneak in through copy and paste (byte order mark,
+/// zero-width space, soft hyphen, bidirectional controls). Zero-width (non-)joiners are left
+/// alone: some internationalised domain names need them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
+/// Rejects empty input and whitespace, control or invisible characters anywhere, with a message saying
 /// where they are. Shared by every identifier: none of them may contain either.
 pub(crate) fn check_no_blank(kind: IdKind, input: &str) -> Result<(), IdError> {
     if input.is_empty() {
         return Err(IdError::new(kind, input, "empty"));
     }
     for (pos, c) in input.chars().enumerate() {
-        if c.is_whitespace() || c.is_control() {
+        if c.is_whitespace() || c.is_control() || is_invisible(c) {
             let what = if c.is_whitespace() {
                 "whitespace"
-            } else {
+            } else if c.is_control() {
                 "control character"
+            } else {
+                "invisible formatting character"
             };
             let code = format!("U+{:04X}", u32::from(c));
             let reason = if pos == 0 {

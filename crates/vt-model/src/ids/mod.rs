@@ -18,10 +18,11 @@
 //!
 //! Choices made where the API documentation is silent:
 //!
-//! - **Whitespace is rejected, never trimmed**, anywhere in any identifier. An identifier with
-//!   spaces around it is almost always a parsing mistake upstream (a column split wrongly, a
-//!   `\r` from a Windows file); silently trimming would hide it. Callers reading lines (the CLI)
-//!   trim them themselves, where the intent is clear.
+//! - **Whitespace is rejected, never trimmed**, anywhere in any identifier, and so are
+//!   control characters and invisible ones (byte order mark, zero-width space, bidi
+//!   controls). An identifier with spaces around it is almost always a parsing mistake
+//!   upstream (a column split wrongly, a `\r` from a Windows file); silently trimming would
+//!   hide it. Callers reading lines (the CLI) trim them themselves, where the intent is clear.
 //! - Lowercase is the normal form of hex hashes and domain names, so equal identifiers compare
 //!   equal whatever case they were typed in.
 //!
