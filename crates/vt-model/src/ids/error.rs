@@ -94,7 +94,7 @@ impl IdError {
     }
 
     /// The input as quoted in the message: cut to [`Self::MAX_INPUT_CHARS`] characters;
-    /// control and invisible characters, `"` and `\\` escaped.
+    /// control and invisible characters, `"` and `\` escaped.
     pub fn input(&self) -> &str {
         &self.input
     }
