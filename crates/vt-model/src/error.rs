@@ -192,7 +192,10 @@ mod tests {
 
     #[test]
     fn the_suffixless_gti_spelling_is_too_many_requests() {
-        assert_eq!(ErrorCode::parse("TooManyRequests"), ErrorCode::TooManyRequests);
+        assert_eq!(
+            ErrorCode::parse("TooManyRequests"),
+            ErrorCode::TooManyRequests
+        );
     }
 
     #[test]

@@ -1,0 +1,82 @@
+//! Sandbox reports: [`FileBehaviourAttributes`] (`type: "file_behaviour"`, id
+//! `<sha256>_<sandbox name>`), also the shape of `GET /files/{id}/behaviour_summary`.
+
+use serde_json::{Map, Value};
+
+use crate::Timestamp;
+use crate::lossless::lossless_struct;
+
+lossless_struct! {
+    /// The main attributes of a `file_behaviour` object. Structured lists whose items vary
+    /// (process trees, network traffic, dropped files, ...) are kept as JSON objects.
+    pub struct FileBehaviourAttributes {
+        /// The sandbox's name.
+        sandbox_name: String = "sandbox_name",
+        /// When the sandbox ran.
+        analysis_date: Timestamp = "analysis_date",
+        /// Behaviour hash.
+        behash: String = "behash",
+        /// Sandbox verdicts.
+        verdicts: Vec<String> = "verdicts",
+        /// Verdict labels (behaviour summary).
+        verdict_labels: Vec<String> = "verdict_labels",
+        /// Whether an HTML report exists.
+        has_html_report: bool = "has_html_report",
+        /// Whether a PCAP exists.
+        has_pcap: bool = "has_pcap",
+        /// Whether an EVTX log exists.
+        has_evtx: bool = "has_evtx",
+        /// Whether a memory dump exists.
+        has_memdump: bool = "has_memdump",
+        /// Latest change of the object.
+        last_modification_date: Timestamp = "last_modification_date",
+        /// Tags.
+        tags: Vec<String> = "tags",
+        /// Command lines run.
+        command_executions: Vec<String> = "command_executions",
+        /// Processes created.
+        processes_created: Vec<String> = "processes_created",
+        /// Processes terminated.
+        processes_terminated: Vec<String> = "processes_terminated",
+        /// Processes injected into.
+        processes_injected: Vec<String> = "processes_injected",
+        /// The process tree.
+        processes_tree: Vec<Map<String, Value>> = "processes_tree",
+        /// Files opened.
+        files_opened: Vec<String> = "files_opened",
+        /// Files written.
+        files_written: Vec<String> = "files_written",
+        /// Files deleted.
+        files_deleted: Vec<String> = "files_deleted",
+        /// Files dropped (with hashes).
+        files_dropped: Vec<Map<String, Value>> = "files_dropped",
+        /// Modules loaded.
+        modules_loaded: Vec<String> = "modules_loaded",
+        /// Mutexes created.
+        mutexes_created: Vec<String> = "mutexes_created",
+        /// Mutexes opened.
+        mutexes_opened: Vec<String> = "mutexes_opened",
+        /// Registry keys opened.
+        registry_keys_opened: Vec<String> = "registry_keys_opened",
+        /// Registry keys set (key and value).
+        registry_keys_set: Vec<Map<String, Value>> = "registry_keys_set",
+        /// Registry keys deleted.
+        registry_keys_deleted: Vec<String> = "registry_keys_deleted",
+        /// DNS lookups.
+        dns_lookups: Vec<Map<String, Value>> = "dns_lookups",
+        /// IP traffic.
+        ip_traffic: Vec<Map<String, Value>> = "ip_traffic",
+        /// HTTP conversations.
+        http_conversations: Vec<Map<String, Value>> = "http_conversations",
+        /// TLS sessions.
+        tls: Vec<Map<String, Value>> = "tls",
+        /// JA3 digests.
+        ja3_digests: Vec<String> = "ja3_digests",
+        /// IDS alerts.
+        ids_alerts: Vec<Map<String, Value>> = "ids_alerts",
+        /// MITRE ATT&CK techniques.
+        mitre_attack_techniques: Vec<Map<String, Value>> = "mitre_attack_techniques",
+        /// Sigma rule matches.
+        sigma_analysis_results: Vec<Map<String, Value>> = "sigma_analysis_results",
+    }
+}

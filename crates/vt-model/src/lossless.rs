@@ -1,0 +1,284 @@
+//! The machinery behind the lossless guarantee.
+//!
+//! Every attribute type of this crate is declared with the crate-private `lossless_struct!`
+//! macro. The generated type:
+//!
+//! - has one `pub` field per modelled JSON member, always an `Option<T>`: `None` when the
+//!   member is absent **or `null`**;
+//! - keeps every other member in `pub extra: Map<String, Value>`, in document order;
+//! - remembers a `null` member by keeping it in `extra` (so `{"result": null}` is written back
+//!   as `null`, and an absent member stays absent);
+//! - when it serializes, writes the modelled members that are `Some`, then the members of
+//!   `extra` that a modelled `Some` member does not shadow.
+//!
+//! # Strict and lenient decoding
+//!
+//! By default decoding is *lenient*: a modelled member whose value does not fit its Rust type
+//! (VirusTotal changed a type, say) is kept verbatim in `extra` and its field reads `None`, so
+//! one odd member never makes a whole report unreadable and nothing is lost. Call
+//! [`from_str_strict`] / [`from_value_strict`] (or wrap your own decoding in [`strict`]) to turn
+//! such a mismatch into an error naming the member instead; the crate's corpus tests decode
+//! strictly.
+
+use std::cell::Cell;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+thread_local! {
+    static STRICT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with strict decoding switched on for this thread (see the [module docs](self)),
+/// and restores the previous mode afterwards, even if `f` panics.
+///
+/// ```
+/// use vt_model::{lossless, EngineResult};
+/// let json = r#"{"category": "malicious", "method": 42}"#;
+/// // Lenient (default): the odd `method` is kept in `extra`.
+/// let lenient: EngineResult = serde_json::from_str(json).unwrap();
+/// assert_eq!(lenient.method, None);
+/// assert_eq!(lenient.extra["method"], 42);
+/// // Strict: an error that names the member.
+/// let err = lossless::strict(|| serde_json::from_str::<EngineResult>(json)).unwrap_err();
+/// assert!(err.to_string().contains("`method`"), "{err}");
+/// ```
+pub fn strict<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STRICT.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(STRICT.with(|s| s.replace(true)));
+    f()
+}
+
+/// Whether strict decoding is on for this thread.
+pub fn is_strict() -> bool {
+    STRICT.with(Cell::get)
+}
+
+/// Decodes `text` strictly: a modelled member of an unexpected type is an error.
+pub fn from_str_strict<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    strict(|| serde_json::from_str(text))
+}
+
+/// Decodes `value` strictly: a modelled member of an unexpected type is an error.
+pub fn from_value_strict<T: DeserializeOwned>(value: Value) -> serde_json::Result<T> {
+    strict(|| serde_json::from_value(value))
+}
+
+/// Decodes the value of the modelled member `key`.
+///
+/// `null` is remembered in `extra` and reads `None`; a value of the wrong type is an error in
+/// strict mode and is kept in `extra` otherwise. A later duplicate of the same key wins, as it
+/// does when the document is parsed into a [`serde_json::Value`].
+pub(crate) fn typed_member<T: DeserializeOwned, E: serde::de::Error>(
+    key: String,
+    value: Value,
+    extra: &mut Map<String, Value>,
+) -> Result<Option<T>, E> {
+    if value.is_null() {
+        extra.insert(key, Value::Null);
+        return Ok(None);
+    }
+    if is_strict() {
+        return match T::deserialize(value) {
+            Ok(typed) => {
+                extra.shift_remove(&key);
+                Ok(Some(typed))
+            }
+            Err(err) => Err(E::custom(format_args!("member `{key}`: {err}"))),
+        };
+    }
+    match T::deserialize(&value) {
+        Ok(typed) => {
+            extra.shift_remove(&key);
+            Ok(Some(typed))
+        }
+        Err(_) => {
+            extra.insert(key, value);
+            Ok(None)
+        }
+    }
+}
+
+/// A short name for the JSON kind of `value`, for error messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Declares a lossless attribute struct: see the [module docs](crate::lossless).
+macro_rules! lossless_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident : $ty:ty = $key:literal,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: Option<$ty>,
+            )*
+            /// Members this type does not model, and `null` or mistyped values of modelled
+            /// ones, kept verbatim and written back unchanged.
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl $name {
+            /// The JSON member names this type models.
+            #[allow(dead_code)]
+            pub const FIELDS: &'static [&'static str] = &[$($key),*];
+
+            /// Whether an `extra` member with this key is hidden by a modelled member that is
+            /// set (the modelled value wins when both exist).
+            #[allow(unused_variables)]
+            fn shadows(&self, key: &str) -> bool {
+                match key {
+                    $( $key => self.$field.is_some(), )*
+                    _ => false,
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $(
+                    if let Some(value) = &self.$field {
+                        map.serialize_entry($key, value)?;
+                    }
+                )*
+                for (key, value) in &self.extra {
+                    if !self.shadows(key) {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl<'de> serde::de::Visitor<'de> for Visit {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<$name, M::Error> {
+                        #[allow(unused_mut)]
+                        let mut out = $name::default();
+                        while let Some(key) = access.next_key::<String>()? {
+                            let value: serde_json::Value = access.next_value()?;
+                            match key.as_str() {
+                                $(
+                                    $key => {
+                                        out.$field = $crate::lossless::typed_member(key, value, &mut out.extra)?;
+                                    }
+                                )*
+                                _ => {
+                                    out.extra.insert(key, value);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                deserializer.deserialize_map(Visit)
+            }
+        }
+    };
+}
+
+pub(crate) use lossless_struct;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    lossless_struct! {
+        /// A test type.
+        pub struct Sample {
+            /// A number.
+            count: u64 = "count",
+            /// A reserved word.
+            self_: String = "self",
+        }
+    }
+
+    #[test]
+    fn absent_null_and_present_members_round_trip() {
+        for doc in [
+            json!({}),
+            json!({"count": null}),
+            json!({"count": 3, "self": "x"}),
+            json!({"self": null, "other": [1, 2.5, "a"], "": {"#~": null}}),
+        ] {
+            let sample: Sample = serde_json::from_value(doc.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&sample).unwrap(), doc);
+        }
+    }
+
+    #[test]
+    fn null_reads_none_and_is_remembered() {
+        let sample: Sample = serde_json::from_value(json!({"count": null})).unwrap();
+        assert_eq!(sample.count, None);
+        assert_eq!(sample.extra.get("count"), Some(&serde_json::Value::Null));
+    }
+
+    #[test]
+    fn a_set_field_shadows_a_remembered_null() {
+        let mut sample: Sample = serde_json::from_value(json!({"count": null})).unwrap();
+        sample.count = Some(7);
+        assert_eq!(serde_json::to_value(&sample).unwrap(), json!({"count": 7}));
+    }
+
+    #[test]
+    fn lenient_mode_keeps_mistyped_members_in_extra() {
+        let sample: Sample = serde_json::from_value(json!({"count": "seven"})).unwrap();
+        assert_eq!(sample.count, None);
+        assert_eq!(sample.extra["count"], "seven");
+        assert_eq!(
+            serde_json::to_value(&sample).unwrap(),
+            json!({"count": "seven"})
+        );
+    }
+
+    #[test]
+    fn strict_mode_names_the_mistyped_member_and_restores_itself() {
+        let err = super::from_value_strict::<Sample>(json!({"count": "seven"})).unwrap_err();
+        assert!(err.to_string().contains("member `count`"), "{err}");
+        assert!(!super::is_strict());
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_like_a_json_value_does() {
+        let text = r#"{"count": 1, "count": null, "count": 2}"#;
+        let sample: Sample = serde_json::from_str(text).unwrap();
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(sample.count, Some(2));
+        assert_eq!(serde_json::to_value(&sample).unwrap(), value);
+    }
+
+    #[test]
+    fn a_non_object_is_a_clear_error() {
+        let err = serde_json::from_value::<Sample>(json!([1])).unwrap_err();
+        assert!(err.to_string().contains("Sample"), "{err}");
+    }
+}
