@@ -1,0 +1,282 @@
+//! The [`Client`] and its one execute path.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::{Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use tower::{Service, ServiceExt};
+use vt_model::ApiErrorBody;
+use vt_transport::{BoxError, ResponseBody, VtBody};
+
+use crate::error::{Error, Result, snippet};
+use crate::request::ApiRequest;
+
+/// The default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://www.virustotal.com";
+/// Largest JSON answer accepted by default (64 MiB; the largest file reports are a few MiB).
+pub const DEFAULT_MAX_JSON_BODY: usize = 64 << 20;
+/// Largest error body read to find VirusTotal's error code.
+const MAX_ERROR_BODY: usize = 64 << 10;
+
+/// Any tower service that can carry this crate's requests.
+///
+/// Implemented for every `S: Service<Request<VtBody>, Response = Response<B>>` that is
+/// `Clone + Send + Sync + 'static`, whose errors convert into [`BoxError`] and whose response
+/// body yields [`Bytes`]: the `vt-transport` stack, a bare hyper client, a
+/// `tower::service_fn` fake in tests, or your own stack of layers. You never implement it
+/// yourself.
+pub trait HttpService: Clone + Send + Sync + 'static {
+    /// Sends one request (waiting for the service to be ready first).
+    fn send(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
+}
+
+impl<S, B> HttpService for S
+where
+    S: Service<Request<VtBody>, Response = Response<B>> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    fn send(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>> {
+        let service = self.clone();
+        Box::pin(async move {
+            let response = service.oneshot(request).await.map_err(Into::into)?;
+            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
+        })
+    }
+}
+
+/// Settings of a [`Client`] that are not the transport's.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// Base URL without a trailing slash.
+    pub(crate) base_url: String,
+    /// Resources per v2 batch request.
+    pub(crate) v2_batch_limit: usize,
+    /// Largest JSON body accepted.
+    pub(crate) max_json_body: usize,
+}
+
+impl Settings {
+    pub(crate) fn new(base_url: &str) -> Result<Self> {
+        Ok(Settings {
+            base_url: check_base_url(base_url)?,
+            v2_batch_limit: crate::v2::PUBLIC_BATCH_LIMIT,
+            max_json_body: DEFAULT_MAX_JSON_BODY,
+        })
+    }
+}
+
+/// Validates a base URL: `http` or `https`, a host, no query or fragment.
+pub(crate) fn check_base_url(base_url: &str) -> Result<String> {
+    let parsed = url::Url::parse(base_url)
+        .map_err(|e| Error::invalid(base_url, format!("not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::invalid(
+            base_url,
+            "the base URL must be http:// or https://",
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(base_url, "the base URL has no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::invalid(
+            base_url,
+            "the base URL must not have a query or fragment",
+        ));
+    }
+    Ok(base_url.trim_end_matches('/').to_owned())
+}
+
+/// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, generic over its
+/// transport (see the crate docs).
+pub struct Client<S> {
+    pub(crate) inner: Arc<Inner<S>>,
+}
+
+pub(crate) struct Inner<S> {
+    pub(crate) service: S,
+    pub(crate) settings: Settings,
+}
+
+impl<S> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.settings.base_url)
+            .field("service", &std::any::type_name::<S>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: HttpService> Client<S> {
+    /// A client sending its requests through `service` to `base_url` (for example
+    /// `https://www.virustotal.com` or `http://127.0.0.1:8080`).
+    ///
+    /// The service is used as is: it must add the API key itself (the `vt-transport` stack
+    /// does). This is how tests swap in a fake and how you add your own layers.
+    pub fn with_service(service: S, base_url: &str) -> Result<Self> {
+        Ok(Self::from_parts(service, Settings::new(base_url)?))
+    }
+
+    pub(crate) fn from_parts(service: S, settings: Settings) -> Self {
+        Client {
+            inner: Arc::new(Inner { service, settings }),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.settings.base_url
+    }
+
+    /// The underlying service.
+    pub fn service(&self) -> &S {
+        &self.inner.service
+    }
+
+    /// The same client with another number of resources per v2 batch request (4 for public
+    /// keys, the default; up to 25 for private keys). Values below 1 are read as 1.
+    pub fn with_v2_batch_limit(&self, limit: usize) -> Self {
+        let mut settings = self.inner.settings.clone();
+        settings.v2_batch_limit = limit.max(1);
+        Self::from_parts(self.inner.service.clone(), settings)
+    }
+
+    /// The same client accepting JSON answers up to `bytes` long.
+    pub fn with_max_json_body(&self, bytes: usize) -> Self {
+        let mut settings = self.inner.settings.clone();
+        settings.max_json_body = bytes;
+        Self::from_parts(self.inner.service.clone(), settings)
+    }
+
+    /// Sends `request` and returns the response when its status is a success (2xx); any
+    /// other status becomes an [`Error::Api`] (or [`Error::UnexpectedStatus`] when the body
+    /// is not a VirusTotal error). The body is not read.
+    pub async fn send_raw(&self, request: ApiRequest) -> Result<Response<ResponseBody>> {
+        let http = request.into_http(&self.inner.settings.base_url)?;
+        let response = self
+            .inner
+            .service
+            .send(http)
+            .await
+            .map_err(Error::Transport)?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(error_from_response(response).await)
+        }
+    }
+
+    /// Sends `request` and decodes its JSON answer into `T`.
+    pub async fn send<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        let response = self.send_raw(request).await?;
+        let bytes = self.collect_json(response).await?;
+        decode(&bytes)
+    }
+
+    /// Sends `request` and discards the answer's body.
+    pub async fn send_empty(&self, request: ApiRequest) -> Result<()> {
+        let response = self.send_raw(request).await?;
+        self.collect_json(response).await.map(drop)
+    }
+
+    /// Reads a whole body, refusing bodies over the JSON limit.
+    pub(crate) async fn collect_json(&self, response: Response<ResponseBody>) -> Result<Bytes> {
+        let limit = self.inner.settings.max_json_body;
+        collect_limited(response.into_body(), limit).await
+    }
+}
+
+/// Reads `body` whole, failing with [`Error::ResponseTooLarge`] past `limit` bytes.
+pub(crate) async fn collect_limited(mut body: ResponseBody, limit: usize) -> Result<Bytes> {
+    let mut out = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(Error::Transport)?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(Error::ResponseTooLarge { limit });
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out.freeze())
+}
+
+/// Decodes JSON, naming the path of the first mismatch.
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            let path = err.path().to_string();
+            Err(Error::Decode {
+                path,
+                source: err.into_inner(),
+                snippet: snippet(bytes),
+            })
+        }
+    }
+}
+
+/// Turns a non-success response into an error, reading (a bounded part of) its body.
+pub(crate) async fn error_from_response(response: Response<ResponseBody>) -> Error {
+    let status = response.status();
+    let body = match collect_limited(response.into_body(), MAX_ERROR_BODY).await {
+        Ok(bytes) => bytes,
+        Err(Error::ResponseTooLarge { .. }) => Bytes::new(),
+        Err(e) => return e,
+    };
+    error_from_parts(status, &body)
+}
+
+pub(crate) fn error_from_parts(status: StatusCode, body: &[u8]) -> Error {
+    match serde_json::from_slice::<ApiErrorBody>(body) {
+        Ok(parsed) => Error::Api {
+            status,
+            code: parsed.error.code,
+            message: parsed.error.message,
+        },
+        Err(_) => Error::UnexpectedStatus {
+            status,
+            snippet: snippet(body),
+        },
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send<S: HttpService>(c: Client<S>) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(c.send_raw(ApiRequest::get("/x")));
+    is_send(collect_limited(
+        http_body_util::Empty::new()
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+        1,
+    ));
+    is_send(error_from_response(Response::new(
+        http_body_util::Empty::new()
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+    )));
+}

@@ -1,0 +1,306 @@
+//! The one error type of this crate.
+//!
+//! Every failure of a call is an [`Error`]: an answer of VirusTotal's API
+//! ([`Error::Api`], with the HTTP status, the [`ErrorCode`] and the message), a failure of the
+//! transport ([`Error::Transport`]), a body that does not decode ([`Error::Decode`], with a short
+//! snippet of the body), bad input caught before any request ([`Error::InvalidInput`],
+//! [`Error::FileTooLarge`]) and local file errors ([`Error::Io`], with the path).
+//!
+//! The `is_*` helpers classify an error without matching on variants, for example to choose a
+//! process exit code:
+//!
+//! ```
+//! use vt_api::Error;
+//! use vt_model::ErrorCode;
+//!
+//! let err = Error::Api {
+//!     status: http::StatusCode::NOT_FOUND,
+//!     code: ErrorCode::NotFound,
+//!     message: "File \"x\" not found".into(),
+//! };
+//! assert!(err.is_not_found());
+//! assert!(!err.is_quota());
+//! assert_eq!(err.api_code(), Some(&ErrorCode::NotFound));
+//! ```
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use http::StatusCode;
+use vt_model::ErrorCode;
+use vt_transport::BoxError;
+
+/// Shorthand for `Result<T, vt_api::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a call of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// VirusTotal answered with an error (after the transport's retries, if any).
+    ///
+    /// `code` comes from the JSON error body; a v2 `204 No Content` (the v2 way of saying
+    /// "quota exceeded") is reported as status 204 with [`ErrorCode::QuotaExceeded`].
+    #[error("VirusTotal answered {status}: {code}: {message}")]
+    Api {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// VirusTotal's error code.
+        code: ErrorCode,
+        /// VirusTotal's message (may be empty).
+        message: String,
+    },
+
+    /// The server answered with a non-success status and a body that is not a VirusTotal
+    /// error (for example an HTML page from a proxy, or a 413 from the front end).
+    #[error("unexpected HTTP status {status}: {snippet:?}")]
+    UnexpectedStatus {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The beginning of the body (at most a few hundred characters, control characters
+        /// replaced).
+        snippet: String,
+    },
+
+    /// The request could not be carried out (connection, TLS, timeout, local quota budget
+    /// spent, ...). The source is the transport's error; see [`Error::transport_error`].
+    #[error("transport failure")]
+    Transport(#[source] BoxError),
+
+    /// A success answer whose JSON does not have the expected shape.
+    #[error("cannot decode the answer at `{path}`; body starts with {snippet:?}")]
+    Decode {
+        /// Where in the JSON document decoding failed (for example `data.attributes.size`).
+        path: String,
+        /// The serde error.
+        #[source]
+        source: serde_json::Error,
+        /// The beginning of the body (at most a few hundred characters, control characters
+        /// replaced).
+        snippet: String,
+    },
+
+    /// A JSON answer was larger than the client accepts for a JSON document.
+    #[error("answer body exceeds {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// An input was rejected before any request was sent.
+    #[error("invalid input {input:?}: {reason}")]
+    InvalidInput {
+        /// The input as given (truncated when long).
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A local file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A file is larger than VirusTotal accepts; nothing was sent.
+    #[error("{}: {size} bytes is more than the {limit} bytes VirusTotal accepts", path.display())]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The largest accepted size in bytes.
+        limit: u64,
+    },
+
+    /// An analysis did not complete within the configured time.
+    #[error("analysis {id} not completed after {waited:?} (last status: {last_status})")]
+    AnalysisTimeout {
+        /// The analysis id.
+        id: String,
+        /// How long the client waited.
+        waited: Duration,
+        /// The last status seen (`queued`, `in-progress`, or `unknown`).
+        last_status: String,
+    },
+}
+
+impl Error {
+    /// The API error code, when VirusTotal answered with one.
+    pub fn api_code(&self) -> Option<&ErrorCode> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the object or route does not exist (`NotFoundError` or a plain 404).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Error::Api { code, status, .. } => {
+                *code == ErrorCode::NotFound || *status == StatusCode::NOT_FOUND
+            }
+            Error::UnexpectedStatus { status, .. } => *status == StatusCode::NOT_FOUND,
+            _ => false,
+        }
+    }
+
+    /// Whether the key is missing, wrong, inactive or not allowed to do this (401 or 403).
+    pub fn is_auth(&self) -> bool {
+        match self.status() {
+            Some(s) => s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN,
+            None => false,
+        }
+    }
+
+    /// Whether a quota is spent: a `QuotaExceededError` still there after the transport's
+    /// retries, a v2 `204`, or the transport's own budget refusing to send
+    /// ([`Error::is_quota_exhausted`]).
+    pub fn is_quota(&self) -> bool {
+        matches!(
+            self,
+            Error::Api {
+                code: ErrorCode::QuotaExceeded | ErrorCode::TooManyRequests,
+                ..
+            }
+        ) || self.is_quota_exhausted()
+    }
+
+    /// Whether the transport refused to send because a configured daily or monthly budget is
+    /// spent (`TransportError::QuotaExhausted`).
+    pub fn is_quota_exhausted(&self) -> bool {
+        false
+    }
+
+    /// Whether this is a transport failure (no usable answer from the server).
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Error::Transport(_))
+    }
+
+    /// Whether an input was rejected before any request (including [`Error::FileTooLarge`]).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidInput { .. } | Error::FileTooLarge { .. }
+        )
+    }
+
+    /// Whether waiting again may succeed: a transient server error (`TransientError`,
+    /// `DeadlineExceededError`, `TooManyRequestsError`, `NotAvailableYet`, 502/503/504) or a
+    /// retryable transport error.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Api { code, status, .. } => {
+                code.retry_class() == vt_model::RetryClass::RetrySoon
+                    || matches!(status.as_u16(), 502..=504)
+            }
+            Error::UnexpectedStatus { status, .. } => matches!(status.as_u16(), 502..=504),
+            Error::Transport(_) => false,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(input: impl AsRef<str>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            input: truncate(input.as_ref(), 200),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<vt_model::IdError> for Error {
+    fn from(err: vt_model::IdError) -> Self {
+        Error::InvalidInput {
+            input: truncate(err.input(), 200),
+            reason: err.reason().to_string(),
+        }
+    }
+}
+
+/// The first `max` characters of `text`.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// A short, printable snippet of a body: at most 200 characters, lossy UTF-8, control
+/// characters replaced by `�`.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let head = &body[..body.len().min(800)];
+    let text = String::from_utf8_lossy(head);
+    let cleaned: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != ' ' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    truncate(&cleaned, 200)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_short_and_printable() {
+        let body = format!("<html>\n\u{0}{}", "x".repeat(1000));
+        let s = snippet(body.as_bytes());
+        assert!(s.chars().count() <= 201);
+        assert!(!s.chars().any(|c| c.is_control()));
+        assert!(s.starts_with("<html>"));
+    }
+
+    #[test]
+    fn classification_helpers() {
+        let api = |status: u16, code: ErrorCode| Error::Api {
+            status: StatusCode::from_u16(status).unwrap(),
+            code,
+            message: String::new(),
+        };
+        assert!(api(401, ErrorCode::WrongCredentials).is_auth());
+        assert!(api(403, ErrorCode::Forbidden).is_auth());
+        assert!(!api(404, ErrorCode::NotFound).is_auth());
+        assert!(api(429, ErrorCode::QuotaExceeded).is_quota());
+        assert!(api(204, ErrorCode::QuotaExceeded).is_quota());
+        assert!(api(503, ErrorCode::Transient).is_transient());
+        assert!(!api(400, ErrorCode::BadRequest).is_transient());
+        assert!(Error::invalid("x", "bad").is_invalid_input());
+        let plain_404 = Error::UnexpectedStatus {
+            status: StatusCode::NOT_FOUND,
+            snippet: String::new(),
+        };
+        assert!(plain_404.is_not_found());
+    }
+
+    #[test]
+    fn long_inputs_are_truncated_in_errors() {
+        let err = Error::invalid("a".repeat(1000), "too long");
+        let text = err.to_string();
+        assert!(text.len() < 300, "{text}");
+    }
+}
