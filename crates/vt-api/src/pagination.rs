@@ -250,6 +250,18 @@ impl<T: Send + 'static> Paginator<T> {
         }
     }
 
+    /// A paginator that yields `error` and ends (for requests rejected before any I/O).
+    pub fn failed(error: Error) -> Self {
+        let fetch: FetchPage<T> = Arc::new(|_req| {
+            Box::pin(async { Err(Error::invalid("page", "a failed paginator never fetches")) })
+        });
+        let mut p = Self::with_fetch(fetch, Target::V3(String::new()), Vec::new());
+        p.pending_error = Some(error);
+        p.started = true;
+        p.exhausted = true;
+        p
+    }
+
     /// Yields at most `total` items in all.
     pub fn limit(mut self, total: u64) -> Self {
         self.template.limit = Some(total);

@@ -1,0 +1,36 @@
+//! Domains: reports, re-analysis, comments, votes and relationships (`/domains`).
+
+use vt_model::{DomainName, DomainReport};
+
+use crate::client::{Client, HttpService};
+use crate::error::Result;
+use crate::object_endpoints::{ObjectPath, object_family_methods};
+
+/// The `/domains` family; get it with [`Client::domains`].
+#[derive(Debug)]
+pub struct Domains<'a, S> {
+    pub(crate) client: &'a Client<S>,
+}
+
+fn domain_path(id: &DomainName) -> ObjectPath {
+    ObjectPath::new("domains", id.as_str())
+}
+
+impl<'a, S: HttpService> Domains<'a, S> {
+    /// The domain's report (`GET /domains/{domain}`).
+    pub async fn report(&self, domain: &DomainName) -> Result<DomainReport> {
+        domain_path(domain).get(self.client, &[]).await
+    }
+
+    /// The report with the named relationships inline
+    /// (`GET /domains/{domain}?relationships=a,b`).
+    pub async fn report_with_relationships(
+        &self,
+        domain: &DomainName,
+        relationships: &[&str],
+    ) -> Result<DomainReport> {
+        domain_path(domain).get(self.client, relationships).await
+    }
+
+    object_family_methods!(DomainName, domain_path);
+}

@@ -1,0 +1,36 @@
+//! IP addresses: reports, re-analysis, comments, votes and relationships (`/ip_addresses`).
+
+use vt_model::{IpAddress, IpAddressReport};
+
+use crate::client::{Client, HttpService};
+use crate::error::Result;
+use crate::object_endpoints::{ObjectPath, object_family_methods};
+
+/// The `/ip_addresses` family; get it with [`Client::ip_addresses`].
+#[derive(Debug)]
+pub struct IpAddresses<'a, S> {
+    pub(crate) client: &'a Client<S>,
+}
+
+fn ip_path(id: &IpAddress) -> ObjectPath {
+    ObjectPath::new("ip_addresses", id.as_str())
+}
+
+impl<'a, S: HttpService> IpAddresses<'a, S> {
+    /// The IP address's report (`GET /ip_addresses/{ip}`).
+    pub async fn report(&self, ip: &IpAddress) -> Result<IpAddressReport> {
+        ip_path(ip).get(self.client, &[]).await
+    }
+
+    /// The report with the named relationships inline
+    /// (`GET /ip_addresses/{ip}?relationships=a,b`).
+    pub async fn report_with_relationships(
+        &self,
+        ip: &IpAddress,
+        relationships: &[&str],
+    ) -> Result<IpAddressReport> {
+        ip_path(ip).get(self.client, relationships).await
+    }
+
+    object_family_methods!(IpAddress, ip_path);
+}

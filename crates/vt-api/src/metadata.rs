@@ -1,0 +1,22 @@
+//! Metadata: engines, privileges and relationships (`/metadata`).
+
+use vt_model::{DataEnvelope, Metadata as MetadataDoc};
+
+use crate::client::{Client, HttpService};
+use crate::error::Result;
+use crate::request::ApiRequest;
+
+/// The `/metadata` family; get it with [`Client::metadata`].
+#[derive(Debug)]
+pub struct Metadata<'a, S> {
+    pub(crate) client: &'a Client<S>,
+}
+
+impl<'a, S: HttpService> Metadata<'a, S> {
+    /// The engines, your privileges and the relationships of every object type
+    /// (`GET /metadata`).
+    pub async fn get(&self) -> Result<MetadataDoc> {
+        let doc: DataEnvelope<MetadataDoc> = self.client.send(ApiRequest::get("/metadata")).await?;
+        Ok(doc.data)
+    }
+}

@@ -1,0 +1,71 @@
+//! URLs: submission, reports, re-analysis, comments, votes, relationships and the network
+//! location (`/urls`).
+//!
+//! URL ids are [`UrlId`]s: the SHA-256 VirusTotal uses, or the unpadded base64url of the URL
+//! (built by [`UrlId::from_url`] or [`crate::hashing::url_id`]), which VirusTotal
+//! canonicalises itself.
+
+use vt_model::{AnyObject, DataEnvelope, Descriptor, UrlId, UrlReport};
+
+use crate::client::{Client, HttpService};
+use crate::error::{Error, Result};
+use crate::object_endpoints::{ObjectPath, object_family_methods};
+use crate::request::ApiRequest;
+
+/// The `/urls` family; get it with [`Client::urls`].
+#[derive(Debug)]
+pub struct Urls<'a, S> {
+    pub(crate) client: &'a Client<S>,
+}
+
+fn url_path(id: &UrlId) -> ObjectPath {
+    ObjectPath::new("urls", id.as_str())
+}
+
+impl<'a, S: HttpService> Urls<'a, S> {
+    /// Submits `url` for analysis (`POST /urls`, form field `url`); returns the analysis
+    /// descriptor (id `u-<sha256>-<timestamp>`).
+    pub async fn submit(&self, url: &str) -> Result<Descriptor> {
+        if url.trim().is_empty() || url.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                url,
+                "not a URL (empty or with control characters)",
+            ));
+        }
+        let doc: DataEnvelope<Descriptor> = self
+            .client
+            .send(ApiRequest::post("/urls").form(&[("url", url)]))
+            .await?;
+        Ok(doc.data)
+    }
+
+    /// The report of a URL by id (`GET /urls/{id}`).
+    pub async fn report(&self, id: &UrlId) -> Result<UrlReport> {
+        url_path(id).get(self.client, &[]).await
+    }
+
+    /// The report of a URL given as text (`GET /urls/{base64url(url)}`).
+    pub async fn report_by_url(&self, url: &str) -> Result<UrlReport> {
+        self.report(&UrlId::from_url(url)?).await
+    }
+
+    /// The report with the named relationships inline (`GET /urls/{id}?relationships=a,b`).
+    pub async fn report_with_relationships(
+        &self,
+        id: &UrlId,
+        relationships: &[&str],
+    ) -> Result<UrlReport> {
+        url_path(id).get(self.client, relationships).await
+    }
+
+    object_family_methods!(UrlId, url_path);
+
+    /// The domain or IP address hosting the URL (`GET /urls/{id}/network_location`).
+    pub async fn network_location(&self, id: &UrlId) -> Result<AnyObject> {
+        let doc: DataEnvelope<AnyObject> = self
+            .client
+            .send(ApiRequest::get(url_path(id).sub("network_location")))
+            .await?;
+        Ok(doc.data)
+    }
+}
