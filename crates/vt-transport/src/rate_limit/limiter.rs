@@ -1,0 +1,222 @@
+//! [`RateLimiter`]: several windows at once, FIFO waiting, shared by clones.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use super::calendar;
+use super::spec::{RateLimitSpec, RateWindow};
+use crate::error::TransportError;
+
+/// A local request limiter built from a [`RateLimitSpec`]. Clones share one state.
+///
+/// * **Rolling windows** (second, minute, hour) keep the admission times of the last N
+///   requests, so there are never more than N admissions in *any* interval of the window's
+///   length (a sliding log, not a fixed window that would allow 2N around a boundary).
+/// * **Calendar windows** (day, month) count admissions since the last 00:00 UTC (first of the
+///   month). When one is spent, [`RateLimiter::acquire`] fails at once with
+///   [`TransportError::QuotaExhausted`] instead of waiting hours.
+/// * Waiters are served **first come, first served** (a fair async mutex is held while the
+///   head of the queue sleeps until its slot).
+///
+/// Time comes from `tokio::time::Instant` (so tests can pause it); the calendar is that
+/// instant mapped to the wall clock read once at construction.
+#[derive(Clone)]
+pub struct RateLimiter {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    spec: RateLimitSpec,
+    turnstile: tokio::sync::Mutex<()>,
+    state: Mutex<State>,
+    origin_instant: Instant,
+    origin_wall: Duration,
+}
+
+struct State {
+    rolling: Vec<Rolling>,
+    calendar: Vec<Calendar>,
+}
+
+struct Rolling {
+    len: Duration,
+    count: usize,
+    log: VecDeque<Instant>,
+}
+
+struct Calendar {
+    window: RateWindow,
+    count: u32,
+    period: u64,
+    used: u32,
+}
+
+enum Decision {
+    Admit,
+    WaitUntil(Instant),
+    Exhausted(TransportError),
+}
+
+impl RateLimiter {
+    /// A limiter for `spec`, its calendar anchored to the current wall clock.
+    pub fn new(spec: RateLimitSpec) -> Self {
+        Self::starting_at(spec, SystemTime::now())
+    }
+
+    /// A limiter whose calendar believes that "now" is `wall_now` (for tests and simulations
+    /// that run on a paused tokio clock).
+    pub fn starting_at(spec: RateLimitSpec, wall_now: SystemTime) -> Self {
+        let mut rolling = Vec::new();
+        let mut cal = Vec::new();
+        for l in spec.limits() {
+            match l.window.rolling_length() {
+                Some(len) => rolling.push(Rolling {
+                    len,
+                    count: l.count as usize,
+                    log: VecDeque::with_capacity((l.count as usize).min(1024)),
+                }),
+                None => cal.push(Calendar {
+                    window: l.window,
+                    count: l.count,
+                    period: u64::MAX,
+                    used: 0,
+                }),
+            }
+        }
+        RateLimiter {
+            shared: Arc::new(Shared {
+                spec,
+                turnstile: tokio::sync::Mutex::new(()),
+                state: Mutex::new(State {
+                    rolling,
+                    calendar: cal,
+                }),
+                origin_instant: Instant::now(),
+                origin_wall: wall_now
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// The spec this limiter enforces.
+    pub fn spec(&self) -> &RateLimitSpec {
+        &self.shared.spec
+    }
+
+    /// Whether the limiter has no limits (then [`acquire`](Self::acquire) never waits).
+    pub fn is_unlimited(&self) -> bool {
+        self.shared.spec.is_unlimited()
+    }
+
+    /// Waits for a slot in every window and takes it. Fails at once, taking nothing, when a
+    /// day or month budget is spent. Dropping the future before it completes takes nothing.
+    pub async fn acquire(&self) -> Result<(), TransportError> {
+        if self.is_unlimited() {
+            return Ok(());
+        }
+        // Fail fast without queueing when a calendar budget is already spent.
+        {
+            let wall = self.wall_secs(Instant::now());
+            if let Some(err) = self.lock_state().spent_budget(wall) {
+                return Err(err);
+            }
+        }
+        let _turn = self.shared.turnstile.lock().await;
+        loop {
+            let now = Instant::now();
+            let decision = self.lock_state().decide(now, self.wall_secs(now));
+            match decision {
+                Decision::Admit => return Ok(()),
+                Decision::WaitUntil(t) => tokio::time::sleep_until(t).await,
+                Decision::Exhausted(err) => return Err(err),
+            }
+        }
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wall_secs(&self, now: Instant) -> u64 {
+        (self.shared.origin_wall + now.saturating_duration_since(self.shared.origin_instant))
+            .as_secs()
+    }
+}
+
+impl State {
+    fn refresh_calendar(&mut self, wall: u64) {
+        for c in &mut self.calendar {
+            let period = match c.window {
+                RateWindow::Month => calendar::month_index(wall),
+                _ => calendar::day_index(wall),
+            };
+            if period != c.period {
+                c.period = period;
+                c.used = 0;
+            }
+        }
+    }
+
+    fn spent_budget(&mut self, wall: u64) -> Option<TransportError> {
+        self.refresh_calendar(wall);
+        self.calendar.iter().find(|c| c.used >= c.count).map(|c| {
+            let reset = match c.window {
+                RateWindow::Month => calendar::next_month_start(wall),
+                _ => calendar::next_day_start(wall),
+            };
+            TransportError::QuotaExhausted {
+                window: c.window,
+                resets_at: SystemTime::UNIX_EPOCH + Duration::from_secs(reset),
+            }
+        })
+    }
+
+    fn decide(&mut self, now: Instant, wall: u64) -> Decision {
+        if let Some(err) = self.spent_budget(wall) {
+            return Decision::Exhausted(err);
+        }
+        let mut wait_until: Option<Instant> = None;
+        for r in &mut self.rolling {
+            // An admission at `t` counts while `t + len > now`.
+            while let Some(&front) = r.log.front() {
+                if front + r.len <= now {
+                    r.log.pop_front();
+                } else {
+                    break;
+                }
+            }
+            if r.log.len() >= r.count
+                && let Some(&front) = r.log.front()
+            {
+                let t = front + r.len;
+                wait_until = Some(wait_until.map_or(t, |w| w.max(t)));
+            }
+        }
+        if let Some(t) = wait_until {
+            return Decision::WaitUntil(t);
+        }
+        for r in &mut self.rolling {
+            r.log.push_back(now);
+        }
+        for c in &mut self.calendar {
+            c.used += 1;
+        }
+        Decision::Admit
+    }
+}
+
+impl fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("spec", &self.shared.spec.to_string())
+            .finish()
+    }
+}
