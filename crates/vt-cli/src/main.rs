@@ -1,1 +1,89 @@
-fn main() {}
+//! `vt`: the VirusTotal command line.
+//!
+//! A thin layer over `vt-api`: argument parsing ([`cli`]), configuration ([`config`]),
+//! output formats ([`output`]), batches that never lose work ([`batch`]), exit codes
+//! ([`exit`]) and one module per command family ([`commands`]). The user guide is
+//! `docs/cli.md`.
+
+// Temporary: the API-backed commands are wired one by one as vt-api lands.
+#![allow(dead_code)]
+
+mod batch;
+mod cli;
+mod commands;
+mod config;
+mod exit;
+mod output;
+mod progress;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::cli::Cli;
+use crate::exit::{CliError, Exit};
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    init_tracing(cli.global.verbose);
+    let verbose = cli.global.verbose;
+    let exit = match run(cli, &matches) {
+        Ok(exit) => exit,
+        Err(err) => {
+            report(&err, verbose);
+            err.exit
+        }
+    };
+    exit.into()
+}
+
+fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                Exit::Transport,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    runtime.block_on(commands::dispatch(cli, matches))
+}
+
+fn report(err: &CliError, verbose: u8) {
+    if err.message.is_empty() {
+        return;
+    }
+    let mut stderr = std::io::stderr();
+    let _ = writeln!(stderr, "vt: {}", err.message);
+    if verbose > 0
+        && let Some(detail) = &err.detail
+    {
+        let _ = writeln!(stderr, "vt:   {detail}");
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "warn,vt_api=info,vt_transport=info,vt=info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = if verbose == 0 {
+        EnvFilter::try_from_env("VT_LOG").unwrap_or_else(|_| EnvFilter::new(default))
+    } else {
+        EnvFilter::new(default)
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(verbose > 1)
+        .try_init();
+}

@@ -1,0 +1,752 @@
+//! The command-line interface: every flag and command, as clap derive definitions.
+//!
+//! Global options are `Option`s so that [`crate::config::Settings`] can apply the precedence
+//! flag > environment > config file > default (clap handles flag > environment).
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// vt: the VirusTotal command line (API v3, VT Monitor, legacy v2 file reports).
+#[derive(Debug, Parser)]
+#[command(name = "vt", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts (each also from the environment and the config file).
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// API key (prefer VT_API_KEY, --api-key-file or the config file: flags show up in `ps`).
+    #[arg(
+        long,
+        env = "VT_API_KEY",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Read the API key from this file (must not be readable by group or others).
+    #[arg(long, env = "VT_API_KEY_FILE", global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+    /// API host [default: https://www.virustotal.com]; plain http:// is allowed (emulator).
+    #[arg(long, env = "VT_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Output format [default: human on a terminal, json otherwise].
+    #[arg(long, env = "VT_FORMAT", global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Request rate: public (4/min, 500/day; default), premium:N (N/min), none, or a custom
+    /// list such as 20/s or 4/min,500/day.
+    #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
+    pub rate_limit: Option<String>,
+    /// Requests in flight at once for batches [default: 4].
+    #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N")]
+    pub concurrency: Option<NonZeroUsize>,
+    /// Timeout of one request, in seconds [default: 300].
+    #[arg(long, env = "VT_TIMEOUT", global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Retries of a transient failure (429 TooManyRequests, 503, network) [default: 3].
+    #[arg(long, env = "VT_RETRIES", global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// HTTP(S) proxy URL.
+    #[arg(long, env = "VT_PROXY", global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// No progress bars and no summaries on stderr (errors are still reported).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr: -v errors in full and requests, -vv debug, -vvv trace.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Config file [default: $XDG_CONFIG_HOME/vt/config.toml].
+    #[arg(long, env = "VT_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Only print fields matching these globs (`*` one level, `**` any depth), e.g.
+    /// `-i 'attributes.last_analysis_stats' -i id`.
+    #[arg(short = 'i', long = "include", global = true, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out fields matching these globs (applied after --include).
+    #[arg(short = 'x', long = "exclude", global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Print only the identifiers of the objects, one per line.
+    #[arg(short = 'I', long = "identifiers-only", global = true)]
+    pub identifiers_only: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A compact summary per object, for people.
+    Human,
+    /// The API objects as JSON (one item: the object; several: an array in input order).
+    Json,
+    /// One JSON object per line, written as soon as it is ready.
+    #[value(alias = "jsonl")]
+    Ndjson,
+    /// YAML.
+    #[value(alias = "yml")]
+    Yaml,
+    /// CSV with flattened dotted columns.
+    Csv,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// File reports by MD5/SHA-1/SHA-256, or by PATH (hashed locally first); `-` reads stdin.
+    #[command(visible_alias = "f")]
+    File(FileArgs),
+    /// Local identifiers (MD5, SHA-1, SHA-256) of files, without any request.
+    Hash(HashArgs),
+    /// Submit files or URLs for analysis.
+    #[command(subcommand)]
+    Scan(ScanCommand),
+    /// URL reports by URL or URL identifier; `-` reads stdin.
+    #[command(visible_alias = "u")]
+    Url(ObjectArgs),
+    /// The VirusTotal identifier of URLs (unpadded base64url), without any request.
+    UrlId(UrlIdArgs),
+    /// The domain or IP address a URL points to.
+    NetworkLocation(NetworkLocationArgs),
+    /// Domain reports; `-` reads stdin.
+    #[command(visible_alias = "d")]
+    Domain(ObjectArgs),
+    /// IP address reports; `-` reads stdin.
+    Ip(ObjectArgs),
+    /// Analyses by id; `--wait` waits for them to complete.
+    #[command(visible_alias = "an")]
+    Analysis(AnalysisArgs),
+    /// Ask VirusTotal to analyse objects again.
+    Rescan(RescanArgs),
+    /// Comments on an object.
+    Comments(ListOnArgs),
+    /// Add a comment to an object.
+    Comment(CommentArgs),
+    /// Votes on an object.
+    Votes(ListOnArgs),
+    /// Vote on an object.
+    Vote(VoteArgs),
+    /// Objects related to an object (contacted_domains, resolutions, ...).
+    Related(RelatedArgs),
+    /// Download files by hash (premium).
+    #[command(visible_alias = "dl")]
+    Download(DownloadArgs),
+    /// A signed download URL of a file (premium; valid one hour).
+    DownloadUrl(DownloadUrlArgs),
+    /// The PCAP of a sandbox run (premium).
+    Pcap(PcapArgs),
+    /// Sandbox behaviour reports of a file.
+    Behaviours(BehavioursArgs),
+    /// VT Monitor (software publishers).
+    #[command(subcommand)]
+    Monitor(MonitorCommand),
+    /// Legacy API v2.
+    #[command(subcommand)]
+    V2(V2Command),
+    /// Search by hash, URL, domain, IP or comment tag.
+    Search(SearchArgs),
+    /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
+    Metadata,
+    /// Your API quotas and how much of them is used.
+    Quota,
+    /// Raw API call, like `gh api`: `vt api GET /files/HASH`.
+    Api(ApiArgs),
+    /// Configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Shell completion script, for example `vt completions bash > /etc/bash_completion.d/vt`.
+    Completions(CompletionsArgs),
+    /// The local VirusTotal emulator.
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+/// Options of commands that run a batch of inputs.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BatchArgs {
+    /// Append results to FILE as NDJSON (one line per input, flushed), instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip inputs whose results are already in the --output FILE.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+}
+
+/// `vt file`.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// MD5, SHA-1 or SHA-256 hashes, paths of local files, or `-` for stdin (one per line).
+    #[arg(required = true, value_name = "HASH|PATH|-")]
+    pub inputs: Vec<String>,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// Which hash `vt hash` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HashAlg {
+    /// MD5.
+    Md5,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// All three.
+    All,
+}
+
+/// `vt hash`.
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// Files to hash, or `-` to read paths from stdin.
+    #[arg(required = true, value_name = "PATH|-")]
+    pub paths: Vec<String>,
+    /// Which hash to print.
+    #[arg(long, value_enum, default_value = "sha256")]
+    pub alg: HashAlg,
+}
+
+/// `vt scan`.
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Upload files for analysis (up to 650 MB each).
+    File(ScanFileArgs),
+    /// Submit URLs for analysis.
+    Url(ScanUrlArgs),
+}
+
+/// `vt scan file`.
+#[derive(Debug, Args)]
+pub struct ScanFileArgs {
+    /// Files to upload, or `-` to read paths from stdin.
+    #[arg(required = true, value_name = "PATH|-")]
+    pub paths: Vec<String>,
+    /// Wait for each analysis to complete and print it.
+    #[arg(short, long)]
+    pub wait: bool,
+    /// Look the SHA-256 up first; upload only files VirusTotal does not know.
+    #[arg(long)]
+    pub skip_known: bool,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// `vt scan url`.
+#[derive(Debug, Args)]
+pub struct ScanUrlArgs {
+    /// URLs to submit, or `-` for stdin.
+    #[arg(required = true, value_name = "URL|-")]
+    pub urls: Vec<String>,
+    /// Wait for each analysis to complete and print it.
+    #[arg(short, long)]
+    pub wait: bool,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// `vt url`, `vt domain`, `vt ip`.
+#[derive(Debug, Args)]
+pub struct ObjectArgs {
+    /// Identifiers, or `-` for stdin (one per line).
+    #[arg(required = true, value_name = "ID|-")]
+    pub inputs: Vec<String>,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// `vt url-id`.
+#[derive(Debug, Args)]
+pub struct UrlIdArgs {
+    /// URLs, or `-` for stdin.
+    #[arg(required = true, value_name = "URL|-")]
+    pub urls: Vec<String>,
+}
+
+/// `vt network-location`.
+#[derive(Debug, Args)]
+pub struct NetworkLocationArgs {
+    /// A URL or URL identifier.
+    #[arg(value_name = "URL|ID")]
+    pub input: String,
+}
+
+/// `vt analysis`.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// Analysis ids, or `-` for stdin.
+    #[arg(required = true, value_name = "ID|-")]
+    pub ids: Vec<String>,
+    /// Wait for each analysis to complete.
+    #[arg(short, long)]
+    pub wait: bool,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// The kinds of objects comments, votes, rescans and relationships apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectKind {
+    /// A file (MD5, SHA-1 or SHA-256).
+    File,
+    /// A URL (URL or URL identifier).
+    Url,
+    /// A domain name.
+    Domain,
+    /// An IP address.
+    #[value(alias = "ip_address", alias = "ip-address")]
+    Ip,
+}
+
+impl ObjectKind {
+    /// The API object type (`file`, `url`, `domain`, `ip_address`).
+    pub fn api_type(self) -> &'static str {
+        match self {
+            ObjectKind::File => "file",
+            ObjectKind::Url => "url",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Ip => "ip_address",
+        }
+    }
+
+    /// The API collection (`files`, `urls`, `domains`, `ip_addresses`).
+    pub fn collection(self) -> &'static str {
+        match self {
+            ObjectKind::File => "files",
+            ObjectKind::Url => "urls",
+            ObjectKind::Domain => "domains",
+            ObjectKind::Ip => "ip_addresses",
+        }
+    }
+}
+
+/// `vt rescan`.
+#[derive(Debug, Args)]
+pub struct RescanArgs {
+    /// What to rescan.
+    #[arg(value_enum)]
+    pub kind: ObjectKind,
+    /// Identifiers, or `-` for stdin.
+    #[arg(required = true, value_name = "ID|-")]
+    pub ids: Vec<String>,
+    /// Batch options.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// Options of commands that list a collection.
+#[derive(Debug, Clone, Args)]
+pub struct PageArgs {
+    /// How many items to print at most.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: u64,
+    /// Continue from this cursor (printed on stderr when more items exist).
+    #[arg(short, long, value_name = "CURSOR")]
+    pub cursor: Option<String>,
+    /// Print every item (ignores --limit).
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `vt comments`, `vt votes`.
+#[derive(Debug, Args)]
+pub struct ListOnArgs {
+    /// Kind of object.
+    #[arg(value_enum)]
+    pub kind: ObjectKind,
+    /// The object's identifier.
+    pub id: String,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `vt comment`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// Kind of object.
+    #[arg(value_enum)]
+    pub kind: ObjectKind,
+    /// The object's identifier.
+    pub id: String,
+    /// The comment (`#words` become tags).
+    pub text: String,
+}
+
+/// A vote's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Verdict {
+    /// Malicious.
+    Malicious,
+    /// Harmless.
+    Harmless,
+}
+
+/// `vt vote`.
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    /// Kind of object.
+    #[arg(value_enum)]
+    pub kind: ObjectKind,
+    /// The object's identifier.
+    pub id: String,
+    /// The verdict.
+    #[arg(value_enum)]
+    pub verdict: Verdict,
+}
+
+/// `vt related`.
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// Kind of object.
+    #[arg(value_enum)]
+    pub kind: ObjectKind,
+    /// The object's identifier.
+    pub id: String,
+    /// The relationship (see `vt metadata`), e.g. contacted_domains, resolutions.
+    pub relationship: String,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Only type and id of the related objects (cheaper).
+    #[arg(long)]
+    pub descriptors: bool,
+}
+
+/// `vt download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// Hashes, or `-` for stdin.
+    #[arg(required = true, value_name = "HASH|-")]
+    pub hashes: Vec<String>,
+    /// A directory (files are named by their SHA-256 or the given hash), or a file path when
+    /// downloading one hash [default: current directory].
+    #[arg(short, long, value_name = "DIR|PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// `vt download-url`.
+#[derive(Debug, Args)]
+pub struct DownloadUrlArgs {
+    /// The file's hash.
+    pub hash: String,
+}
+
+/// `vt pcap`.
+#[derive(Debug, Args)]
+pub struct PcapArgs {
+    /// The sandbox report id (`<sha256>_<sandbox name>`).
+    pub sandbox_id: String,
+    /// Where to write the PCAP.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+/// `vt behaviours`.
+#[derive(Debug, Args)]
+pub struct BehavioursArgs {
+    /// The file's hash.
+    pub hash: String,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `vt monitor`.
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// List items, filtered by folder, tag or item.
+    #[command(visible_alias = "list")]
+    Items(MonitorItemsArgs),
+    /// Get items by id.
+    Get(MonitorIdsArgs),
+    /// Delete items (folders recursively).
+    Delete(MonitorIdsArgs),
+    /// Analyses of an item, newest first.
+    Analyses(MonitorAnalysesArgs),
+    /// Download an item's file.
+    Download(MonitorDownloadArgs),
+    /// Upload a file, or a directory tree, to a remote path.
+    Upload(MonitorUploadArgs),
+    /// Set or clear an item's details text.
+    Details(MonitorDetailsArgs),
+    /// Upload the files of LOCAL_DIR whose SHA-256 differs from REMOTE_DIR's.
+    Sync(MonitorSyncArgs),
+}
+
+/// `vt monitor items`.
+#[derive(Debug, Args)]
+pub struct MonitorItemsArgs {
+    /// Folder to list, e.g. `/releases/`.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Detection tag (detected, new-detections, decreasing-detections, increasing-detections,
+    /// solved-detections, swapped-detections, or an engine name); repeatable.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// A folder's item id.
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// A raw filter string, sent as is.
+    #[arg(long, value_name = "RAW", conflicts_with_all = ["path", "tag", "item"])]
+    pub filter: Option<String>,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `vt monitor get|delete`.
+#[derive(Debug, Args)]
+pub struct MonitorIdsArgs {
+    /// Item ids, or `-` for stdin.
+    #[arg(required = true, value_name = "ID|-")]
+    pub ids: Vec<String>,
+}
+
+/// `vt monitor analyses`.
+#[derive(Debug, Args)]
+pub struct MonitorAnalysesArgs {
+    /// The item id.
+    pub id: String,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// `vt monitor download`.
+#[derive(Debug, Args)]
+pub struct MonitorDownloadArgs {
+    /// The item id.
+    pub id: String,
+    /// Where to write it (directory or file) [default: current directory, item's file name].
+    #[arg(short, long, value_name = "DIR|PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// `vt monitor upload`.
+#[derive(Debug, Args)]
+pub struct MonitorUploadArgs {
+    /// A local file or directory.
+    pub local: PathBuf,
+    /// The remote path (a folder ending in `/` for a directory).
+    pub remote_path: String,
+}
+
+/// `vt monitor details`.
+#[derive(Debug, Args)]
+pub struct MonitorDetailsArgs {
+    /// The item id.
+    pub id: String,
+    /// The new details text.
+    #[arg(required_unless_present = "clear", conflicts_with = "clear")]
+    pub text: Option<String>,
+    /// Remove the details.
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// `vt monitor sync`.
+#[derive(Debug, Args)]
+pub struct MonitorSyncArgs {
+    /// Local directory.
+    pub local_dir: PathBuf,
+    /// Remote folder, e.g. `/releases/`.
+    pub remote_dir: String,
+    /// Print what would be uploaded, upload nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `vt v2`.
+#[derive(Debug, Subcommand)]
+pub enum V2Command {
+    /// Legacy v2 file reports (`/vtapi/v2/file/report`), batched 4 (public) or 25 a request.
+    FileReport(V2FileReportArgs),
+}
+
+/// `vt v2 file-report`.
+#[derive(Debug, Args)]
+pub struct V2FileReportArgs {
+    /// MD5, SHA-1, SHA-256 or scan ids, or `-` for stdin.
+    #[arg(required = true, value_name = "RESOURCE|-")]
+    pub resources: Vec<String>,
+    /// Include tool outputs and submission metadata (private API).
+    #[arg(long)]
+    pub allinfo: bool,
+}
+
+/// `vt search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A hash, URL, domain, IP address or comment tag.
+    pub query: String,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// HTTP methods `vt api` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum HttpMethod {
+    /// GET.
+    #[value(alias = "get")]
+    Get,
+    /// POST.
+    #[value(alias = "post")]
+    Post,
+    /// PATCH.
+    #[value(alias = "patch")]
+    Patch,
+    /// DELETE.
+    #[value(alias = "delete")]
+    Delete,
+}
+
+/// `vt api`.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// The method.
+    #[arg(value_enum)]
+    pub method: HttpMethod,
+    /// The path below /api/v3, e.g. `/files/HASH` or `/domains/example.com/resolutions`.
+    pub path: String,
+    /// A JSON body (`@FILE` reads it from a file, `@-` from stdin).
+    #[arg(short, long, value_name = "JSON")]
+    pub data: Option<String>,
+    /// Follow the cursor and print every item of a collection.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `vt config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Ask for the API key (hidden input) and write the config file with mode 0600.
+    Init(ConfigInitArgs),
+    /// Print the effective configuration (the key redacted) and where each value comes from.
+    Show,
+}
+
+/// `vt config init`.
+#[derive(Debug, Args)]
+pub struct ConfigInitArgs {
+    /// Replace an existing config file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `vt completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `vt emulator`.
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulated API on 127.0.0.1 until Ctrl-C.
+    Serve(EmulatorServeArgs),
+}
+
+/// `vt emulator serve`.
+#[derive(Debug, Args)]
+pub struct EmulatorServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Seed of the generated dataset.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// An accepted key, `KEY[:public|:premium]` (repeatable) [default: the emulator's keys].
+    #[arg(long = "key", value_name = "KEY[:TIER]")]
+    pub keys: Vec<String>,
+    /// Load extra objects from a directory of real JSON documents.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_interface_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_documents_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Exit codes:"));
+        assert!(help.contains("quota exhausted"));
+    }
+
+    #[test]
+    fn every_command_of_the_issue_exists() {
+        let cmd = Cli::command();
+        for name in [
+            "file",
+            "hash",
+            "scan",
+            "url",
+            "url-id",
+            "network-location",
+            "domain",
+            "ip",
+            "analysis",
+            "rescan",
+            "comments",
+            "comment",
+            "votes",
+            "vote",
+            "related",
+            "download",
+            "download-url",
+            "pcap",
+            "behaviours",
+            "monitor",
+            "v2",
+            "search",
+            "metadata",
+            "quota",
+            "api",
+            "config",
+            "completions",
+            "emulator",
+        ] {
+            assert!(
+                cmd.find_subcommand(name).is_some(),
+                "missing command {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn verbosity_counts() {
+        let cli = Cli::try_parse_from(["vt", "-vvv", "metadata"]).unwrap();
+        assert_eq!(cli.global.verbose, 3);
+    }
+
+    #[test]
+    fn resume_requires_output() {
+        assert!(Cli::try_parse_from(["vt", "file", "--resume", "x"]).is_err());
+        assert!(Cli::try_parse_from(["vt", "file", "--output", "o", "--resume", "x"]).is_ok());
+    }
+}

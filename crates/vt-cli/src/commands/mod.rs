@@ -1,0 +1,236 @@
+//! One module per command family, and the [`Context`] they share.
+
+pub mod config;
+pub mod files;
+pub mod urls;
+
+use std::sync::OnceLock;
+
+use clap::ArgMatches;
+use serde_json::Value;
+
+use crate::batch::{BatchSettings, ItemError};
+use crate::cli::{BatchArgs, Cli, Command, ConfigCommand};
+use crate::config::Settings;
+use crate::exit::{CliError, CliResult, Exit, error_chain};
+use crate::output::fields::FieldFilter;
+use crate::output::{OutputOptions, Printer, Shape};
+use crate::progress::Progress;
+
+/// What every command gets: settings, output options, progress, and the client (built on
+/// first use, so local commands never need a key).
+pub struct Context {
+    /// Effective settings.
+    pub settings: Settings,
+    /// Output options.
+    pub output: OutputOptions,
+    /// Progress bars on stderr.
+    pub progress: Progress,
+    client: OnceLock<ApiClient>,
+}
+
+impl Context {
+    /// Builds the context from the parsed command line.
+    pub fn new(cli: &Cli, matches: &ArgMatches) -> CliResult<Context> {
+        let settings = Settings::resolve(&cli.global, matches)?;
+        let filter = FieldFilter::new(&cli.global.include, &cli.global.exclude);
+        let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
+        let progress = Progress::new(settings.quiet);
+        Ok(Context {
+            settings,
+            output,
+            progress,
+            client: OnceLock::new(),
+        })
+    }
+
+    /// A printer on stdout.
+    pub fn printer(&self, shape: Shape) -> Printer {
+        Printer::stdout(self.output.clone(), shape)
+    }
+
+    /// The settings of a batch over `kind` objects.
+    pub fn batch<'a>(&self, kind: &'a str, args: &'a BatchArgs) -> BatchSettings<'a> {
+        BatchSettings {
+            kind,
+            args,
+            concurrency: self.settings.concurrency.0,
+            progress: self.progress,
+            quiet: self.settings.quiet,
+            resume_hint: resume_hint(std::env::args()),
+        }
+    }
+
+    /// The API client (the key is required from here on).
+    pub fn client(&self) -> CliResult<ApiClient> {
+        if let Some(c) = self.client.get() {
+            return Ok(c.clone());
+        }
+        let client = build_client(&self.settings)?;
+        Ok(self.client.get_or_init(|| client).clone())
+    }
+}
+
+/// The client type the CLI uses.
+pub type ApiClient = vt_api::Client<vt_transport::Transport>;
+
+/// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
+/// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
+fn build_client(settings: &Settings) -> CliResult<ApiClient> {
+    let key = settings.require_key()?;
+    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
+        CliError::usage(format!("rate limit: {e}"))
+            .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
+    })?;
+    let mut builder = vt_transport::Transport::builder()
+        .api_key(key.expose())
+        .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
+        .rate_limit(spec)
+        .max_retries(settings.retries.0)
+        .response_timeout(settings.timeout.0)
+        .idle_timeout(settings.timeout.0)
+        .concurrency(settings.concurrency.0.max(1));
+    if let Some((proxy, _)) = &settings.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    let transport = builder
+        .build()
+        .map_err(|e| CliError::usage(format!("transport: {}", error_chain(&e))))?;
+    vt_api::Client::with_service(transport, &settings.base_url.0)
+        .map_err(|e| CliError::usage(format!("base URL {:?}: {e}", settings.base_url.0)))
+}
+
+/// The command line to suggest when a batch must be resumed: the arguments as given, without
+/// `--api-key` (never printed), `--output` and `--resume`.
+pub fn resume_hint(args: impl IntoIterator<Item = String>) -> String {
+    let mut out = Vec::new();
+    let mut skip_next = false;
+    for (i, arg) in args.into_iter().enumerate() {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if i == 0 {
+            out.push("vt".to_owned());
+            continue;
+        }
+        if arg == "--api-key" || arg == "--output" {
+            skip_next = true;
+            continue;
+        }
+        if arg.starts_with("--api-key=") || arg.starts_with("--output=") || arg == "--resume" {
+            continue;
+        }
+        if arg.is_empty()
+            || arg.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?!".contains(c))
+        {
+            out.push(format!("'{}'", arg.replace('\'', r"'\''")));
+        } else {
+            out.push(arg);
+        }
+    }
+    out.join(" ")
+}
+
+/// Classifies a library error for batches and exit codes.
+pub fn item_error(err: &vt_api::Error) -> ItemError {
+    let api = |code: String, message: String| (code, message);
+    match err {
+        vt_api::Error::Api { code, message, .. } => {
+            let (code, message) = api(code.to_string(), message.clone());
+            if err.is_quota() {
+                ItemError::Quota { code, message }
+            } else if err.is_auth() {
+                ItemError::Auth { code, message }
+            } else {
+                ItemError::Api { code, message }
+            }
+        }
+        _ if err.is_quota() => ItemError::Quota {
+            code: "QuotaExceededError".into(),
+            message: error_chain(err),
+        },
+        vt_api::Error::UnexpectedStatus { status, .. } => {
+            let code = format!("HTTP{}", status.as_u16());
+            if err.is_auth() {
+                ItemError::Auth {
+                    code,
+                    message: error_chain(err),
+                }
+            } else {
+                ItemError::Api {
+                    code,
+                    message: error_chain(err),
+                }
+            }
+        }
+        vt_api::Error::Transport(_) => ItemError::Transport {
+            message: error_chain(err),
+        },
+        _ if err.is_invalid_input() => ItemError::Local {
+            message: error_chain(err),
+        },
+        vt_api::Error::Io { .. } => ItemError::Local {
+            message: error_chain(err),
+        },
+        _ => ItemError::Api {
+            code: "ClientError".into(),
+            message: error_chain(err),
+        },
+    }
+}
+
+/// The error ending a single-object command.
+pub fn fail(what: &str, err: &vt_api::Error) -> CliError {
+    item_error(err)
+        .into_cli_error(what)
+        .with_detail(error_chain(err))
+}
+
+/// Prints one value as a single object and finishes.
+pub fn print_one(ctx: &Context, value: &Value) -> CliResult<Exit> {
+    let mut p = ctx.printer(Shape::One);
+    p.object(value)?;
+    p.finish()?;
+    Ok(Exit::Ok)
+}
+
+/// Runs the command.
+pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
+    if let Command::Completions(args) = &cli.command {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(args.shell, &mut cmd, "vt", &mut std::io::stdout());
+        return Ok(Exit::Ok);
+    }
+    let ctx = Context::new(&cli, matches)?;
+    match cli.command {
+        Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
+        Command::Config(ConfigCommand::Show) => config::show(&ctx),
+        Command::Hash(args) => files::hash(&ctx, args).await,
+        Command::UrlId(args) => urls::url_id(&ctx, args),
+        _ => Err(CliError::new(Exit::Usage, "this command is not wired yet")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resume_hint_never_contains_the_key() {
+        let args = [
+            "vt",
+            "--api-key",
+            "SECRET",
+            "file",
+            "-",
+            "--output",
+            "o.ndjson",
+            "--resume",
+            "--api-key=SECRET2",
+            "a b",
+        ];
+        let hint = resume_hint(args.map(String::from));
+        assert_eq!(hint, "vt file - 'a b'");
+    }
+}

@@ -1,0 +1,639 @@
+//! Configuration: the config file, the API key, and the effective settings.
+//!
+//! Precedence, for every setting: command-line flag > environment variable > config file >
+//! default. The config file is TOML at `--config PATH`, `VT_CONFIG`, or
+//! `$XDG_CONFIG_HOME/vt/config.toml` (`~/.config/vt/config.toml` without XDG_CONFIG_HOME):
+//!
+//! ```toml
+//! api_key = "..."          # or: api_key_file = "/path/to/key"
+//! base_url = "https://www.virustotal.com"
+//! format = "json"          # human | json | ndjson | yaml | csv
+//! rate_limit = "public"    # public | premium:N | none | 20/s | 4/min,500/day
+//! concurrency = 4
+//! timeout = 300            # seconds
+//! retries = 3
+//! proxy = "http://proxy:3128"
+//! ```
+//!
+//! A key is never read from a file (config file or key file) that group or others can read:
+//! `vt` stops with exit code 2 and says `chmod 600 PATH`.
+
+use std::fmt;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Format, GlobalArgs};
+use crate::exit::{CliError, Exit};
+
+/// The default API host.
+pub const DEFAULT_BASE_URL: &str = "https://www.virustotal.com";
+/// The default rate limit preset.
+pub const DEFAULT_RATE_LIMIT: &str = "public";
+/// Default requests in flight for batches.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Default per-request timeout, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 300;
+/// Default retries of transient failures.
+pub const DEFAULT_RETRIES: u32 = 3;
+
+/// The config file's contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// A file holding the API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_file: Option<PathBuf>,
+    /// API host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Output format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// Rate limit spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<String>,
+    /// Concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<usize>,
+    /// Timeout in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// Retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// Proxy URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// Built-in default.
+    Default,
+    /// The config file.
+    ConfigFile,
+    /// An environment variable.
+    Environment,
+    /// A command-line flag.
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Default => "default",
+            Source::ConfigFile => "config file",
+            Source::Environment => "environment",
+            Source::Flag => "flag",
+        })
+    }
+}
+
+/// The API key: never printed (its `Debug` and `Display` are redacted).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Validates a key read from somewhere: not empty, no whitespace or control characters.
+    pub fn parse(raw: &str, origin: &str) -> Result<ApiKey, CliError> {
+        let key = raw.trim();
+        if key.is_empty() {
+            return Err(CliError::usage(format!("{origin}: the API key is empty")));
+        }
+        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(CliError::usage(format!(
+                "{origin}: the API key contains spaces or control characters"
+            )));
+        }
+        Ok(ApiKey(key.to_owned()))
+    }
+
+    /// The key itself, to hand to the client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// The effective settings of one run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file consulted (whether or not it exists).
+    pub config_path: Option<PathBuf>,
+    /// Whether that file exists.
+    pub config_exists: bool,
+    /// The key, when one is configured (checked for file permissions).
+    pub api_key: Result<(ApiKey, Source, String), KeyProblem>,
+    /// API host.
+    pub base_url: (String, Source),
+    /// Output format.
+    pub format: (Format, Source),
+    /// Rate limit spec (parsed when the client is built).
+    pub rate_limit: (String, Source),
+    /// Concurrency.
+    pub concurrency: (usize, Source),
+    /// Per-request timeout.
+    pub timeout: (Duration, Source),
+    /// Retries.
+    pub retries: (u32, Source),
+    /// Proxy.
+    pub proxy: Option<(String, Source)>,
+    /// No progress, no summaries.
+    pub quiet: bool,
+    /// Verbosity.
+    pub verbose: u8,
+}
+
+/// Why no key is available.
+#[derive(Debug, Clone)]
+pub enum KeyProblem {
+    /// None configured anywhere.
+    Missing,
+    /// One is configured but could not be used.
+    Unusable {
+        /// Exit code.
+        exit: Exit,
+        /// The one-line message.
+        message: String,
+    },
+}
+
+impl KeyProblem {
+    /// The error a command needing the key reports.
+    pub fn to_error(&self) -> CliError {
+        match self {
+            KeyProblem::Missing => CliError::new(
+                Exit::Auth,
+                "no API key: set VT_API_KEY, pass --api-key-file PATH, or run `vt config init`",
+            ),
+            KeyProblem::Unusable { exit, message } => CliError::new(*exit, message.clone()),
+        }
+    }
+}
+
+impl Settings {
+    /// Resolves the settings from the parsed flags (with their sources) and the config file.
+    pub fn resolve(args: &GlobalArgs, matches: &ArgMatches) -> Result<Settings, CliError> {
+        let (config_path, explicit) = match &args.config {
+            Some(p) => (Some(p.clone()), true),
+            None => (default_config_path(), false),
+        };
+        let (file, config_exists) = match &config_path {
+            Some(p) => match load_config_file(p)? {
+                Some(f) => (f, true),
+                None if explicit => {
+                    return Err(CliError::usage(format!(
+                        "config file {}: no such file",
+                        p.display()
+                    )));
+                }
+                None => (ConfigFile::default(), false),
+            },
+            None => (ConfigFile::default(), false),
+        };
+        let src = |id: &str| source_of(matches, id);
+
+        let pick = |flag: Option<String>, id: &str, cfg: Option<String>, default: &str| match flag {
+            Some(v) => (v, src(id)),
+            None => match cfg {
+                Some(v) => (v, Source::ConfigFile),
+                None => (default.to_owned(), Source::Default),
+            },
+        };
+        let base_url = pick(
+            args.base_url.clone(),
+            "base_url",
+            file.base_url.clone(),
+            DEFAULT_BASE_URL,
+        );
+        check_base_url(&base_url.0)?;
+        let rate_limit = pick(
+            args.rate_limit.clone(),
+            "rate_limit",
+            file.rate_limit.clone(),
+            DEFAULT_RATE_LIMIT,
+        );
+        let format = match (args.format, file.format) {
+            (Some(f), _) => (f, src("format")),
+            (None, Some(f)) => (f, Source::ConfigFile),
+            (None, None) => {
+                let f = if io::stdout().is_terminal() {
+                    Format::Human
+                } else {
+                    Format::Json
+                };
+                (f, Source::Default)
+            }
+        };
+        let concurrency = match (args.concurrency, file.concurrency) {
+            (Some(n), _) => (n.get(), src("concurrency")),
+            (None, Some(0)) => {
+                return Err(CliError::usage(format!(
+                    "config file {}: concurrency must be at least 1",
+                    display_opt(&config_path)
+                )));
+            }
+            (None, Some(n)) => (n, Source::ConfigFile),
+            (None, None) => (DEFAULT_CONCURRENCY, Source::Default),
+        };
+        let timeout = match (args.timeout, file.timeout) {
+            (Some(t), _) => (t, src("timeout")),
+            (None, Some(t)) => (t, Source::ConfigFile),
+            (None, None) => (DEFAULT_TIMEOUT_SECS, Source::Default),
+        };
+        if timeout.0 == 0 {
+            return Err(CliError::usage("--timeout must be at least 1 second"));
+        }
+        let retries = match (args.retries, file.retries) {
+            (Some(r), _) => (r, src("retries")),
+            (None, Some(r)) => (r, Source::ConfigFile),
+            (None, None) => (DEFAULT_RETRIES, Source::Default),
+        };
+        let proxy = match (&args.proxy, &file.proxy) {
+            (Some(p), _) => Some((p.clone(), src("proxy"))),
+            (None, Some(p)) => Some((p.clone(), Source::ConfigFile)),
+            (None, None) => None,
+        };
+
+        let api_key = resolve_key(args, matches, &file, config_path.as_deref());
+
+        Ok(Settings {
+            config_path,
+            config_exists,
+            api_key,
+            base_url,
+            format,
+            rate_limit,
+            concurrency,
+            timeout: (Duration::from_secs(timeout.0), timeout.1),
+            retries,
+            proxy,
+            quiet: args.quiet,
+            verbose: args.verbose,
+        })
+    }
+
+    /// The API key, or the error to report when a command needs one.
+    pub fn require_key(&self) -> Result<&ApiKey, CliError> {
+        match &self.api_key {
+            Ok((key, _, _)) => Ok(key),
+            Err(problem) => Err(problem.to_error()),
+        }
+    }
+
+    /// The settings as a JSON object for `vt config show` (key and proxy password redacted).
+    pub fn describe(&self) -> serde_json::Value {
+        use serde_json::json;
+        let key = match &self.api_key {
+            Ok((_, source, origin)) => {
+                json!({"value": "<redacted>", "source": source.to_string(), "from": origin})
+            }
+            Err(KeyProblem::Missing) => json!({"value": null, "source": "unset"}),
+            Err(KeyProblem::Unusable { message, .. }) => json!({"value": null, "error": message}),
+        };
+        let entry = |v: serde_json::Value, s: Source| json!({"value": v, "source": s.to_string()});
+        json!({
+            "type": "vt_config",
+            "id": display_opt(&self.config_path),
+            "attributes": {
+                "config_file": display_opt(&self.config_path),
+                "config_file_exists": self.config_exists,
+                "api_key": key,
+                "base_url": entry(json!(self.base_url.0), self.base_url.1),
+                "format": entry(json!(self.format.0), self.format.1),
+                "rate_limit": entry(json!(self.rate_limit.0), self.rate_limit.1),
+                "concurrency": entry(json!(self.concurrency.0), self.concurrency.1),
+                "timeout": entry(json!(self.timeout.0.as_secs()), self.timeout.1),
+                "retries": entry(json!(self.retries.0), self.retries.1),
+                "proxy": match &self.proxy {
+                    Some((p, s)) => entry(json!(redact_url_password(p)), *s),
+                    None => json!({"value": null, "source": "unset"}),
+                },
+            }
+        })
+    }
+}
+
+fn display_opt(p: &Option<PathBuf>) -> String {
+    p.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(none)".into())
+}
+
+fn source_of(matches: &ArgMatches, id: &str) -> Source {
+    match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => Source::Environment,
+        Some(ValueSource::CommandLine) => Source::Flag,
+        _ => Source::Default,
+    }
+}
+
+/// Checks a base URL is http(s) with a host.
+pub fn check_base_url(url: &str) -> Result<(), CliError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "base URL {url:?}: must start with https:// or http://"
+            ))
+        })?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(CliError::usage(format!("base URL {url:?}: no host")));
+    }
+    Ok(())
+}
+
+/// Hides the password of `scheme://user:password@host` URLs.
+pub fn redact_url_password(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.split_once('@')
+        && let Some((user, _)) = userinfo.split_once(':')
+    {
+        return format!("{scheme}://{user}:<redacted>@{host}");
+    }
+    url.to_owned()
+}
+
+fn resolve_key(
+    args: &GlobalArgs,
+    matches: &ArgMatches,
+    file: &ConfigFile,
+    config_path: Option<&Path>,
+) -> Result<(ApiKey, Source, String), KeyProblem> {
+    let unusable = |e: CliError| KeyProblem::Unusable {
+        exit: e.exit,
+        message: e.message,
+    };
+    // Candidates in precedence order: the highest source wins; on a tie, a key beats a key file.
+    let mut candidates: Vec<(Source, u8)> = Vec::new();
+    if args.api_key.is_some() {
+        candidates.push((source_of(matches, "api_key"), 1));
+    }
+    if args.api_key_file.is_some() {
+        candidates.push((source_of(matches, "api_key_file"), 0));
+    }
+    if file.api_key.is_some() {
+        candidates.push((Source::ConfigFile, 1));
+    }
+    if file.api_key_file.is_some() {
+        candidates.push((Source::ConfigFile, 0));
+    }
+    let Some(&(source, kind)) = candidates.iter().max() else {
+        return Err(KeyProblem::Missing);
+    };
+    let config_name = config_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    match (source, kind) {
+        (Source::ConfigFile, 1) => {
+            if let Some(p) = config_path {
+                check_private(p).map_err(unusable)?;
+            }
+            let raw = file.api_key.as_deref().unwrap_or_default();
+            let key =
+                ApiKey::parse(raw, &format!("config file {config_name}")).map_err(unusable)?;
+            Ok((key, source, format!("config file {config_name}")))
+        }
+        (Source::ConfigFile, _) => {
+            let path = file.api_key_file.clone().unwrap_or_default();
+            let key = read_key_file(&path).map_err(unusable)?;
+            Ok((key, source, format!("key file {}", path.display())))
+        }
+        (_, 1) => {
+            let raw = args.api_key.as_deref().unwrap_or_default();
+            let what = if source == Source::Environment {
+                "VT_API_KEY"
+            } else {
+                "--api-key"
+            };
+            let key = ApiKey::parse(raw, what).map_err(unusable)?;
+            Ok((key, source, what.to_owned()))
+        }
+        _ => {
+            let path = args.api_key_file.clone().unwrap_or_default();
+            let key = read_key_file(&path).map_err(unusable)?;
+            Ok((key, source, format!("key file {}", path.display())))
+        }
+    }
+}
+
+/// Reads a key file after checking its permissions.
+pub fn read_key_file(path: &Path) -> Result<ApiKey, CliError> {
+    check_private(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("key file {}: {e}", path.display())))?;
+    ApiKey::parse(&text, &format!("key file {}", path.display()))
+}
+
+/// Refuses files that group or others can read (Unix only).
+pub fn check_private(path: &Path) -> Result<(), CliError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+        let mode = meta.permissions().mode();
+        if mode & 0o044 != 0 {
+            return Err(CliError::usage(format!(
+                "{} holds an API key but group or others can read it (mode {:o}); \
+                 refusing to use it: run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// `$XDG_CONFIG_HOME/vt/config.toml`, or `$HOME/.config/vt/config.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(x) if !x.is_empty() => PathBuf::from(x),
+        _ => PathBuf::from(std::env::var_os("HOME")?).join(".config"),
+    };
+    Some(base.join("vt").join("config.toml"))
+}
+
+/// Reads and parses a config file; `Ok(None)` when it does not exist.
+pub fn load_config_file(path: &Path) -> Result<Option<ConfigFile>, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CliError::usage(format!(
+                "config file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let msg = e.message().to_owned();
+        CliError::usage(format!("config file {}: {msg}", path.display()))
+    })?;
+    Ok(Some(file))
+}
+
+/// Writes a config file with mode 0600 (its directory 0700 when created).
+pub fn write_config_file(path: &Path, file: &ConfigFile) -> Result<(), CliError> {
+    let fail = |e: io::Error| CliError::usage(format!("config file {}: {e}", path.display()));
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(fail)?;
+    }
+    let text = toml::to_string(file).map_err(|e| CliError::usage(format!("config: {e}")))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut out = options.open(path).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        // `mode` only applies to new files: tighten an existing one too.
+        use std::os::unix::fs::PermissionsExt;
+        out.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
+    }
+    out.write_all(b"# vt configuration (see `vt --help` and docs/cli.md)\n")
+        .map_err(fail)?;
+    out.write_all(text.as_bytes()).map_err(fail)?;
+    out.sync_all().map_err(fail)?;
+    Ok(())
+}
+
+/// Reads the API key without echo: from the terminal with `stty -echo`, or one line of stdin
+/// when stdin is not a terminal.
+pub fn prompt_key() -> Result<ApiKey, CliError> {
+    let stdin = io::stdin();
+    let interactive = stdin.is_terminal();
+    if interactive {
+        eprint!("VirusTotal API key (input hidden): ");
+        let _ = io::stderr().flush();
+    }
+    let echo_off = interactive && stty("-echo");
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if echo_off {
+        stty("echo");
+        eprintln!();
+    }
+    read.map_err(|e| CliError::usage(format!("reading the API key: {e}")))?;
+    ApiKey::parse(&line, "the API key typed")
+}
+
+fn stty(arg: &str) -> bool {
+    std::process::Command::new("stty")
+        .arg(arg)
+        .stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_redacted_in_debug_and_display() {
+        let key = ApiKey::parse(" abc123 \n", "t").unwrap();
+        assert_eq!(key.expose(), "abc123");
+        assert!(!format!("{key:?}{key}").contains("abc123"));
+    }
+
+    #[test]
+    fn bad_keys_are_refused() {
+        assert!(ApiKey::parse("  ", "t").is_err());
+        assert!(ApiKey::parse("ab cd", "t").is_err());
+    }
+
+    #[test]
+    fn base_urls_need_a_scheme_and_host() {
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("https://www.virustotal.com/").is_ok());
+        assert!(check_base_url("www.virustotal.com").is_err());
+        assert!(check_base_url("http://").is_err());
+    }
+
+    #[test]
+    fn proxy_passwords_are_redacted() {
+        assert_eq!(
+            redact_url_password("http://u:secret@p:3128"),
+            "http://u:<redacted>@p:3128"
+        );
+        assert_eq!(redact_url_password("http://p:3128"), "http://p:3128");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_config_is_private_and_readable_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let cfg = ConfigFile {
+            api_key: Some("k".into()),
+            ..Default::default()
+        };
+        write_config_file(&path, &cfg).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(load_config_file(&path).unwrap(), Some(cfg));
+        assert!(check_private(&path).is_ok());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = check_private(&path).unwrap_err();
+        assert!(
+            err.message
+                .contains(&format!("chmod 600 {}", path.display())),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn unknown_config_keys_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "apikey = \"x\"\n").unwrap();
+        let err = load_config_file(&path).unwrap_err();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(err.message.contains("apikey"), "{}", err.message);
+    }
+}

@@ -1,0 +1,322 @@
+//! The `human` format: a compact summary per object (verdict, detection ratio, key attributes,
+//! dates as UTC). Colour only when asked for (a terminal without `NO_COLOR`).
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+
+/// Terminal styling.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Whether to emit ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    fn verdict(&self, verdict: &str) -> String {
+        match verdict {
+            "malicious" => self.paint("1;31", verdict),
+            "suspicious" => self.paint("1;33", verdict),
+            "harmless" | "undetected" | "clean" => self.paint("32", verdict),
+            _ => verdict.to_owned(),
+        }
+    }
+}
+
+/// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+fn is_date_key(key: &str) -> bool {
+    key.ends_with("_date") || key == "date" || key == "last_login" || key == "user_since"
+}
+
+fn scalar(key: &str, v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.replace(['\n', '\r'], " ")),
+        Value::Number(n) if is_date_key(key) => n.as_i64().map(utc).or_else(|| Some(n.to_string())),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items)
+            if !items.is_empty() && items.iter().all(|i| !i.is_object() && !i.is_array()) =>
+        {
+            let parts: Vec<String> = items
+                .iter()
+                .take(8)
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| i.to_string())
+                })
+                .collect();
+            let more = if items.len() > 8 {
+                format!(" (+{} more)", items.len() - 8)
+            } else {
+                String::new()
+            };
+            Some(format!("{}{more}", parts.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+/// The verdict and `malicious/total` of a stats dict.
+pub fn verdict(stats: &Map<String, Value>) -> (String, String) {
+    let n = |k: &str| stats.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let (mal, sus, harm, und) = (
+        n("malicious"),
+        n("suspicious"),
+        n("harmless"),
+        n("undetected"),
+    );
+    let total = mal + sus + harm + und;
+    let word = if mal > 0 {
+        "malicious"
+    } else if sus > 0 {
+        "suspicious"
+    } else if total == 0 {
+        "no verdict"
+    } else if harm > 0 && und == 0 {
+        "harmless"
+    } else {
+        "undetected"
+    };
+    let ratio = if sus > 0 {
+        format!("{mal}/{total} engines (+{sus} suspicious)")
+    } else {
+        format!("{mal}/{total} engines")
+    };
+    (word.to_owned(), ratio)
+}
+
+/// Key attributes shown first, per object type.
+fn key_attributes(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "file" => &[
+            "meaningful_name",
+            "type_description",
+            "size",
+            "md5",
+            "sha1",
+            "reputation",
+            "times_submitted",
+            "first_submission_date",
+            "last_analysis_date",
+            "tags",
+        ],
+        "url" => &[
+            "url",
+            "last_final_url",
+            "title",
+            "last_http_response_code",
+            "reputation",
+            "first_submission_date",
+            "last_analysis_date",
+            "tags",
+        ],
+        "domain" => &[
+            "registrar",
+            "creation_date",
+            "reputation",
+            "last_analysis_date",
+            "tags",
+        ],
+        "ip_address" => &[
+            "as_owner",
+            "asn",
+            "country",
+            "network",
+            "reputation",
+            "last_analysis_date",
+            "tags",
+        ],
+        "analysis" => &["status", "date"],
+        "comment" => &["text", "date", "tags"],
+        "vote" => &["verdict", "value", "date"],
+        "monitor_item" | "monitoritem" => &[
+            "path",
+            "item_type",
+            "sha256",
+            "size",
+            "last_detections_count",
+            "last_analysis_date",
+            "tags",
+            "details",
+        ],
+        "monitor_analysis" => &["date", "detections_count", "sha256", "tags"],
+        "file_behaviour" => &["sandbox_name", "analysis_date", "has_pcap", "tags"],
+        _ => &[],
+    }
+}
+
+/// Renders one object (or anything else) as a few lines.
+pub fn render(value: &Value, style: Style) -> String {
+    let mut out = String::new();
+    let Some(obj) = value.as_object() else {
+        let _ = writeln!(
+            out,
+            "{}",
+            scalar("", value).unwrap_or_else(|| value.to_string())
+        );
+        return out;
+    };
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("object");
+    let id = obj.get("id").map(|v| {
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    });
+    let header = match &id {
+        Some(id) => format!("{kind} {id}"),
+        None => kind.to_owned(),
+    };
+    let _ = writeln!(out, "{}", style.bold(&header));
+    if let Some(err) = obj.get("error") {
+        let code = err.get("code").and_then(Value::as_str).unwrap_or("Error");
+        let msg = err.get("message").and_then(Value::as_str).unwrap_or("");
+        let _ = writeln!(out, "  {:<14}{}: {msg}", "error", style.paint("31", code));
+        return out;
+    }
+    let empty = Map::new();
+    let attrs = match obj.get("attributes").and_then(Value::as_object) {
+        Some(a) => a,
+        None => {
+            // Plain dicts (metadata, quotas, v2 reports): show their scalars.
+            let mut lines = 0;
+            for (k, v) in obj
+                .iter()
+                .filter(|(k, _)| k.as_str() != "type" && k.as_str() != "id")
+            {
+                if let Some(s) = scalar(k, v) {
+                    let _ = writeln!(out, "  {k:<14}{s}");
+                    lines += 1;
+                } else if let Some(m) = v.as_object() {
+                    let _ = writeln!(out, "  {k:<14}{{{} entries}}", m.len());
+                    lines += 1;
+                }
+                if lines >= 20 {
+                    break;
+                }
+            }
+            if let (Some(p), Some(t)) = (obj.get("positives"), obj.get("total")) {
+                let _ = writeln!(out, "  {:<14}{p}/{t} engines", "detections");
+            }
+            return out;
+        }
+    };
+    let _ = &empty;
+    let stats = attrs
+        .get("last_analysis_stats")
+        .or_else(|| attrs.get("stats"))
+        .and_then(Value::as_object);
+    if let Some(stats) = stats {
+        let (word, ratio) = verdict(stats);
+        let _ = writeln!(out, "  {:<14}{} ({ratio})", "verdict", style.verdict(&word));
+    }
+    let keys = key_attributes(kind);
+    let mut shown = 0;
+    for k in keys {
+        if let Some(s) = attrs.get(*k).and_then(|v| scalar(k, v)) {
+            let label = k.replace('_', " ");
+            let s = if *k == "size" {
+                format!("{s} bytes")
+            } else {
+                s
+            };
+            let _ = writeln!(out, "  {label:<14}{s}");
+            shown += 1;
+        }
+    }
+    if keys.is_empty() {
+        for (k, v) in attrs {
+            if let Some(s) = scalar(k, v) {
+                let _ = writeln!(out, "  {:<14}{s}", k.replace('_', " "));
+                shown += 1;
+                if shown >= 12 {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(ctx) = obj.get("context_attributes").and_then(Value::as_object) {
+        for (k, v) in ctx {
+            if let Some(s) = scalar(k, v) {
+                let _ = writeln!(out, "  {:<14}{s}", k.replace('_', " "));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_502_355_193), "2017-08-10 08:53:13 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn a_file_shows_verdict_ratio_and_key_attributes() {
+        let v = json!({"type": "file", "id": "abc", "attributes": {
+            "last_analysis_stats": {"malicious": 3, "suspicious": 0, "undetected": 60, "harmless": 0, "timeout": 1},
+            "meaningful_name": "x.exe", "size": 68, "last_analysis_date": 0,
+            "tags": ["peexe", "signed"]}});
+        let text = render(&v, Style { color: false });
+        assert!(text.starts_with("file abc\n"), "{text}");
+        assert!(
+            text.contains("verdict       malicious (3/63 engines)"),
+            "{text}"
+        );
+        assert!(text.contains("meaningful name"), "{text}");
+        assert!(text.contains("68 bytes"), "{text}");
+        assert!(text.contains("1970-01-01 00:00:00 UTC"), "{text}");
+        assert!(text.contains("peexe, signed"), "{text}");
+        assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let v = json!({"type": "domain", "id": "d", "attributes": {"last_analysis_stats": {"malicious": 1}}});
+        assert!(render(&v, Style { color: true }).contains("\x1b[1;31mmalicious"));
+    }
+
+    #[test]
+    fn errors_and_plain_values_render() {
+        let e = json!({"type": "file", "id": "x", "error": {"code": "NotFoundError", "message": "nope"}});
+        assert!(render(&e, Style { color: false }).contains("NotFoundError: nope"));
+        assert_eq!(render(&json!("s"), Style { color: false }), "s\n");
+    }
+}

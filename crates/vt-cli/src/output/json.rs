@@ -1,0 +1,60 @@
+//! JSON and NDJSON writers.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+/// Pretty JSON of one value, followed by a newline.
+pub fn write_pretty(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// One element of a streamed pretty array (`[` and `]` are written by the caller).
+pub fn write_array_element(out: &mut dyn Write, value: &Value, first: bool) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    if !first {
+        out.write_all(b",\n")?;
+    }
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"  ")?;
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// One NDJSON line, flushed.
+pub fn write_line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    let mut line = serde_json::to_vec(value)?;
+    line.push(b'\n');
+    out.write_all(&line)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_streamed_array_is_valid_json() {
+        let mut buf = Vec::new();
+        buf.extend_from_slice(b"[\n");
+        write_array_element(&mut buf, &json!({"a": [1, 2]}), true).unwrap();
+        write_array_element(&mut buf, &json!("x"), false).unwrap();
+        buf.extend_from_slice(b"\n]\n");
+        let back: Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(back, json!([{"a": [1, 2]}, "x"]));
+    }
+
+    #[test]
+    fn ndjson_is_one_line_per_value() {
+        let mut buf = Vec::new();
+        write_line(&mut buf, &json!({"a": "b\nc"})).unwrap();
+        write_line(&mut buf, &json!(1)).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "{\"a\":\"b\\nc\"}\n1\n");
+    }
+}
