@@ -8,7 +8,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::lossless::{lossless_struct, typed_member};
+use crate::lossless::{lossless_struct, next_member};
 
 /// A single-value answer: `{"data": T}` plus any other top-level members (such as an
 /// analysis's `meta`), kept in `extra`.
@@ -223,12 +223,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Collection<T> {
                             saw_data = true;
                         }
                         "meta" => {
-                            let value = access.next_value()?;
-                            out.meta = typed_member(key, value, &mut out.extra)?;
+                            out.meta = next_member(&mut access, key, &mut out.extra)?;
                         }
                         "links" => {
-                            let value = access.next_value()?;
-                            out.links = typed_member(key, value, &mut out.extra)?;
+                            out.links = next_member(&mut access, key, &mut out.extra)?;
                         }
                         _ => {
                             let value: Value = access.next_value()?;

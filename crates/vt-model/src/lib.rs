@@ -50,7 +50,7 @@ pub use file::{
 pub use ids::*;
 pub use indexmap::IndexMap;
 pub use ip_address::IpAddressAttributes;
-pub use lossless::{from_str_strict, from_value_strict};
+pub use lossless::{decode, decode_str, from_str_strict, from_value_strict};
 pub use metadata::{Metadata, RelationshipInfo};
 pub use monitor::{MonitorAnalysisAttributes, MonitorItemAttributes, MonitorItemKind};
 pub use object::{Descriptor, Links, Object, ObjectId, RawObject, Relationship, RelationshipData};

@@ -69,10 +69,69 @@ pub fn from_value_strict<T: DeserializeOwned>(value: Value) -> serde_json::Resul
     strict(|| serde_json::from_value(value))
 }
 
+/// Decodes `bytes` as fast as possible without ever failing on a mistyped modelled member:
+/// first strictly (streaming, no intermediate JSON tree), and only if that fails, leniently.
+/// The result is the same as a lenient `serde_json::from_slice`. Use this for answer bodies.
+///
+/// ```
+/// use vt_model::{DataEnvelope, FileReport};
+/// let body = br#"{"data": {"type": "file", "id": "x", "attributes": {"size": "big"}}}"#;
+/// let report: DataEnvelope<FileReport> = vt_model::decode(body).unwrap();
+/// assert_eq!(report.data.attributes.size, None);
+/// assert_eq!(report.data.attributes.extra["size"], "big");
+/// ```
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    match strict(|| serde_json::from_slice(bytes)) {
+        Ok(value) => Ok(value),
+        Err(strict_error) => {
+            // Not JSON at all, or not the expected shape: the lenient pass fails the same way,
+            // and the strict error (which names the member) is the more useful one.
+            serde_json::from_slice(bytes).map_err(|_| strict_error)
+        }
+    }
+}
+
+/// [`decode`] for text.
+pub fn decode_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    decode(text.as_bytes())
+}
+
+/// Reads the value of the modelled member `key` from a map being deserialized.
+///
+/// Strict mode streams the value straight into `T`; lenient mode goes through
+/// [`typed_member`] so that a mistyped value can be kept.
+pub(crate) fn next_member<'de, M, T>(
+    access: &mut M,
+    key: String,
+    extra: &mut Map<String, Value>,
+) -> Result<Option<T>, M::Error>
+where
+    M: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+{
+    if is_strict() {
+        return match access.next_value::<Option<T>>() {
+            Ok(None) => {
+                extra.insert(key, Value::Null);
+                Ok(None)
+            }
+            Ok(Some(typed)) => {
+                extra.shift_remove(&key);
+                Ok(Some(typed))
+            }
+            Err(err) => Err(serde::de::Error::custom(format_args!(
+                "member `{key}`: {err}"
+            ))),
+        };
+    }
+    let value: Value = access.next_value()?;
+    typed_member(key, value, extra)
+}
+
 /// Decodes the value of the modelled member `key`.
 ///
-/// `null` is remembered in `extra` and reads `None`; a value of the wrong type is an error in
-/// strict mode and is kept in `extra` otherwise. A later duplicate of the same key wins, as it
+/// `null` is remembered in `extra` and reads `None`; a value of the wrong type is kept in
+/// `extra` (this is the lenient path; strict mode streams in [`next_member`]). A later duplicate of the same key wins, as it
 /// does when the document is parsed into a [`serde_json::Value`].
 pub(crate) fn typed_member<T: DeserializeOwned, E: serde::de::Error>(
     key: String,
@@ -82,15 +141,6 @@ pub(crate) fn typed_member<T: DeserializeOwned, E: serde::de::Error>(
     if value.is_null() {
         extra.insert(key, Value::Null);
         return Ok(None);
-    }
-    if is_strict() {
-        return match T::deserialize(value) {
-            Ok(typed) => {
-                extra.shift_remove(&key);
-                Ok(Some(typed))
-            }
-            Err(err) => Err(E::custom(format_args!("member `{key}`: {err}"))),
-        };
     }
     match T::deserialize(&value) {
         Ok(typed) => {
@@ -185,14 +235,16 @@ macro_rules! lossless_struct {
                         #[allow(unused_mut)]
                         let mut out = $name::default();
                         while let Some(key) = access.next_key::<String>()? {
-                            let value: serde_json::Value = access.next_value()?;
                             match key.as_str() {
                                 $(
                                     $key => {
-                                        out.$field = $crate::lossless::typed_member(key, value, &mut out.extra)?;
+                                        out.$field = $crate::lossless::next_member::<_, $ty>(
+                                            &mut access, key, &mut out.extra,
+                                        )?;
                                     }
                                 )*
                                 _ => {
+                                    let value: serde_json::Value = access.next_value()?;
                                     out.extra.insert(key, value);
                                 }
                             }

@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::envelope::CollectionMeta;
 use crate::error::ApiError;
-use crate::lossless::{lossless_struct, typed_member};
+use crate::lossless::{lossless_struct, next_member};
 
 /// An object's `id`. VirusTotal sends a string, except one 2019 answer that sent an integer;
 /// the id remembers which, and is written back the same way. An id can also be missing (an
@@ -303,20 +303,16 @@ impl<'de, A: DeserializeOwned + Default + PartialEq> Deserialize<'de> for Object
                             }
                         },
                         "links" => {
-                            let value = access.next_value()?;
-                            out.links = typed_member(key, value, &mut out.extra)?;
+                            out.links = next_member(&mut access, key, &mut out.extra)?;
                         }
                         "relationships" => {
-                            let value = access.next_value()?;
-                            out.relationships = typed_member(key, value, &mut out.extra)?;
+                            out.relationships = next_member(&mut access, key, &mut out.extra)?;
                         }
                         "context_attributes" => {
-                            let value = access.next_value()?;
-                            out.context_attributes = typed_member(key, value, &mut out.extra)?;
+                            out.context_attributes = next_member(&mut access, key, &mut out.extra)?;
                         }
                         "error" => {
-                            let value = access.next_value()?;
-                            out.error = typed_member(key, value, &mut out.extra)?;
+                            out.error = next_member(&mut access, key, &mut out.extra)?;
                         }
                         _ => {
                             let value: Value = access.next_value()?;
