@@ -7,8 +7,10 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
-/// The body VirusTotal sends with every v3 error (4xx/5xx).
+/// The body VirusTotal sends with every v3 error (4xx/5xx). Other top-level members, if
+/// any, are kept in `extra`.
 ///
 /// ```
 /// use vt_model::{ApiErrorBody, ErrorCode};
@@ -16,22 +18,138 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///     r#"{"error": {"code": "NotFoundError", "message": "File \"x\" not found"}}"#,
 /// ).unwrap();
 /// assert_eq!(body.error.code, ErrorCode::NotFound);
+/// assert_eq!(body, ApiErrorBody::new(ErrorCode::NotFound, "File \"x\" not found"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     /// The error itself.
     pub error: ApiError,
+    /// Other top-level members, kept verbatim.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ApiErrorBody {
+    /// The body for `code` with `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiErrorBody {
+        ApiErrorBody {
+            error: ApiError::new(code, message),
+            extra: Map::new(),
+        }
+    }
 }
 
 /// The `error` member of an error body, also found on items of relationship lists whose
 /// object VirusTotal could not load.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Lossless like every type of this crate: a missing `message` reads as `""` and stays
+/// missing when written, an explicit `""` or `null` is written back as it was, and unknown
+/// members are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The machine-readable code.
     pub code: ErrorCode,
-    /// The human-readable message (may be empty).
-    #[serde(default)]
+    /// The human-readable message (empty when VirusTotal sent none). An empty message is not
+    /// written unless the decoded document had one.
     pub message: String,
+    /// Other members (and an explicit empty or `null` message), kept verbatim.
+    pub extra: Map<String, Value>,
+}
+
+impl ApiError {
+    /// The error `code` with `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// `Code: message` (or just the code when there is no message).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "{}: {}", self.code, self.message)
+        }
+    }
+}
+
+impl Serialize for ApiError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", &self.code)?;
+        if !self.message.is_empty() {
+            map.serialize_entry("message", &self.message)?;
+        }
+        for (key, value) in &self.extra {
+            let shadowed = key == "code" || (key == "message" && !self.message.is_empty());
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ApiError;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an error object with a `code`")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut access: M,
+            ) -> Result<ApiError, M::Error> {
+                let mut code = None;
+                let mut message = String::new();
+                let mut extra = Map::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    match key.as_str() {
+                        "code" => code = Some(access.next_value::<ErrorCode>()?),
+                        "message" => match access.next_value::<Value>()? {
+                            Value::String(text) if !text.is_empty() => {
+                                extra.shift_remove("message");
+                                message = text;
+                            }
+                            empty @ (Value::String(_) | Value::Null) => {
+                                message.clear();
+                                extra.insert(key, empty);
+                            }
+                            other => {
+                                if crate::lossless::is_strict() {
+                                    return Err(serde::de::Error::custom(format_args!(
+                                        "member `message`: expected a string, found {}",
+                                        crate::lossless::kind_of(&other)
+                                    )));
+                                }
+                                message.clear();
+                                extra.insert(key, other);
+                            }
+                        },
+                        _ => {
+                            let value: Value = access.next_value()?;
+                            extra.insert(key, value);
+                        }
+                    }
+                }
+                let code = code.ok_or_else(|| serde::de::Error::missing_field("code"))?;
+                Ok(ApiError {
+                    code,
+                    message,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
 /// What a client should do about an error code.
@@ -219,6 +337,39 @@ mod tests {
             assert_eq!(code.http_status(), Some(status), "{text}");
             assert_eq!(code.retry_class(), class, "{text}");
         }
+    }
+
+    #[test]
+    fn error_bodies_round_trip_whatever_the_message_looks_like() {
+        for text in [
+            r#"{"error":{"code":"TransientError"}}"#,
+            r#"{"error":{"code":"TransientError","message":""}}"#,
+            r#"{"error":{"code":"TransientError","message":null}}"#,
+            r#"{"error":{"code":"X","message":"m","details":[1]},"meta":{"a":1}}"#,
+        ] {
+            let body: ApiErrorBody = crate::from_str_strict(text).unwrap();
+            assert_eq!(serde_json::to_string(&body).unwrap(), text);
+        }
+        let lenient: ApiErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"X","message":5}}"#).unwrap();
+        assert_eq!(lenient.error.message, "");
+        assert_eq!(lenient.error.extra["message"], 5);
+        assert!(
+            crate::from_str_strict::<ApiErrorBody>(r#"{"error":{"code":"X","message":5}}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn display_shows_code_and_message() {
+        assert_eq!(
+            ApiError::new(ErrorCode::NotFound, "gone").to_string(),
+            "NotFoundError: gone"
+        );
+        assert_eq!(
+            ApiError::new(ErrorCode::Transient, "").to_string(),
+            "TransientError"
+        );
     }
 
     #[test]
