@@ -1,0 +1,125 @@
+//! Shared test helpers: fixtures, a real HTTP transport to 127.0.0.1, and an in-process fake.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use vt_api::Client;
+use vt_transport::{BoxError, VtBody};
+
+pub const KEY: &str = "test-api-key-0123456789";
+
+/// The real-response corpus (`VT_FIXTURES_DIR`, default `/work/shared/fixtures/vt-json`).
+pub fn fixtures_dir() -> PathBuf {
+    match std::env::var_os("VT_FIXTURES_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/vt-json"),
+    }
+}
+
+/// One fixture document as text.
+pub fn fixture(name: &str) -> String {
+    let path = fixtures_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// One fixture document as JSON.
+pub fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture(name)).unwrap()
+}
+
+/// A client over real HTTP to `base_url` (127.0.0.1): a minimal transport (hyper-util's
+/// client adding `x-apikey`) until the crate's production transport is used.
+pub fn http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
+    use hyper_util::client::legacy::Client as HyperClient;
+    use hyper_util::rt::TokioExecutor;
+    let hyper: HyperClient<_, VtBody> = HyperClient::builder(TokioExecutor::new()).build_http();
+    let service = tower::service_fn(move |mut req: Request<VtBody>| {
+        let hyper = hyper.clone();
+        req.headers_mut()
+            .insert("x-apikey", http::HeaderValue::from_static(KEY));
+        async move { hyper.request(req).await.map_err(BoxError::from) }
+    });
+    Client::with_service(service, base_url).unwrap()
+}
+
+/// A request as the fake service saw it, body collected.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: http::Method,
+    pub uri: http::Uri,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Seen {
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    pub fn query(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.uri.query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    pub fn query_value(&self, key: &str) -> Option<String> {
+        self.query()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+}
+
+type Handler = Arc<dyn Fn(&Seen) -> (u16, String) + Send + Sync>;
+
+/// An in-process fake VirusTotal: no sockets; answers with `handler` and records requests.
+#[derive(Clone)]
+pub struct Fake {
+    pub log: Arc<Mutex<Vec<Seen>>>,
+    handler: Handler,
+}
+
+impl Fake {
+    pub fn new(handler: impl Fn(&Seen) -> (u16, String) + Send + Sync + 'static) -> Self {
+        Fake {
+            log: Arc::default(),
+            handler: Arc::new(handler),
+        }
+    }
+
+    /// A client sending through this fake.
+    pub fn client(&self) -> Client<impl vt_api::HttpService> {
+        let fake = self.clone();
+        let service = tower::service_fn(move |req: Request<VtBody>| {
+            let fake = fake.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let body = body.collect().await?.to_bytes();
+                let seen = Seen {
+                    method: parts.method,
+                    uri: parts.uri,
+                    headers: parts.headers,
+                    body,
+                };
+                let (status, text) = (fake.handler)(&seen);
+                fake.log.lock().unwrap().push(seen);
+                let mut resp = Response::new(Full::new(Bytes::from(text)));
+                *resp.status_mut() = StatusCode::from_u16(status).unwrap();
+                Ok::<_, BoxError>(resp)
+            }
+        });
+        Client::with_service(service, "https://fake.example").unwrap()
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn count(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+}
