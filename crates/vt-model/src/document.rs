@@ -143,3 +143,59 @@ impl<'de> Deserialize<'de> for Document {
         Document::from_value(value).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn shape(value: Value) -> Document {
+        let doc = Document::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&doc).unwrap(), value);
+        doc
+    }
+
+    #[test]
+    fn each_shape_gets_its_variant() {
+        assert!(matches!(
+            shape(json!({"data": []})),
+            Document::Collection(_)
+        ));
+        assert!(matches!(
+            shape(json!({"data": {"type": "file", "id": "x"}})),
+            Document::Object(_)
+        ));
+        assert!(matches!(
+            shape(json!({"data": {"harmless": 1}})),
+            Document::Dictionary(_)
+        ));
+        assert!(matches!(
+            shape(json!({"data": "https://x"})),
+            Document::Text(_)
+        ));
+        assert!(matches!(
+            shape(json!({"type": "url", "id": "u", "attributes": {}})),
+            Document::BareObject(_)
+        ));
+        assert!(matches!(
+            shape(json!({"response_code": 0, "verbose_msg": "x"})),
+            Document::V2(_)
+        ));
+        assert!(matches!(
+            shape(json!([{"response_code": 1}])),
+            Document::V2Batch(_)
+        ));
+        assert!(matches!(
+            shape(json!({"error": {"code": "NotFoundError", "message": "m"}})),
+            Document::Error(_)
+        ));
+        assert!(matches!(shape(json!({"something": 1})), Document::Other(_)));
+        assert!(matches!(shape(json!({"data": 5})), Document::Other(_)));
+        assert!(matches!(shape(json!(42)), Document::Other(_)));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_an_error() {
+        assert!(serde_json::from_str::<Document>("<html>").is_err());
+    }
+}

@@ -184,6 +184,34 @@ pub struct Object<A = Map<String, Value>> {
 pub type RawObject = Object<Map<String, Value>>;
 
 impl<A> Object<A> {
+    /// An object of `object_type` / `id` with `attributes` and nothing else.
+    ///
+    /// ```
+    /// use vt_model::{Comment, CommentAttributes};
+    /// let c = Comment::new("comment", "f-abc-1", CommentAttributes {
+    ///     text: Some("#malware seen in the wild".into()),
+    ///     ..Default::default()
+    /// });
+    /// assert_eq!(serde_json::to_string(&c).unwrap(),
+    ///     r##"{"type":"comment","id":"f-abc-1","attributes":{"text":"#malware seen in the wild"}}"##);
+    /// ```
+    pub fn new(
+        object_type: impl Into<String>,
+        id: impl Into<ObjectId>,
+        attributes: A,
+    ) -> Object<A> {
+        Object {
+            object_type: object_type.into(),
+            id: id.into(),
+            links: None,
+            attributes,
+            relationships: None,
+            context_attributes: None,
+            error: None,
+            extra: Map::new(),
+        }
+    }
+
     /// The id as text.
     pub fn id_str(&self) -> &str {
         self.id.as_str()
