@@ -1,0 +1,195 @@
+//! The local limiter on a paused clock: never more than N per window, FIFO, shared by
+//! clones, fail fast on a spent day budget.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::{Fake, get, respond};
+use tokio::time::Instant;
+use tower::ServiceExt;
+use vt_transport::{
+    RateLimitSpec, RateLimiter, RateWindow, RetryConfig, Transport, TransportBuilder,
+    TransportError,
+};
+
+const URL: &str = "https://www.virustotal.com/api/v3/files/abc";
+
+fn transport(fake: &Fake, limiter: RateLimiter) -> Transport {
+    TransportBuilder::new()
+        .rate_limiter(limiter)
+        .retry(RetryConfig::disabled())
+        .concurrency(0)
+        .build_with(fake.service())
+        .unwrap()
+}
+
+/// Asserts that no interval of length `len` holds more than `n` of the sorted `times`.
+fn assert_at_most(times: &[Instant], n: usize, len: Duration) {
+    for (i, t) in times.iter().enumerate() {
+        if let Some(later) = times.get(i + n) {
+            assert!(
+                *later - *t >= len,
+                "{} requests within {:?}: {:?} .. {:?}",
+                n + 1,
+                later.duration_since(*t),
+                t,
+                later
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn many_concurrent_callers_never_exceed_any_window() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    let spec: RateLimitSpec = "2/s,5/min".parse().unwrap();
+    let t = transport(&fake, RateLimiter::new(spec));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..23)
+        .map(|_| {
+            let t = t.clone();
+            tokio::spawn(async move { t.oneshot(get(URL)).await.unwrap().status() })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    let times: Vec<Instant> = fake.seen().iter().map(|s| s.at).collect();
+    assert_eq!(times.len(), 23);
+    assert_at_most(&times, 2, Duration::from_secs(1));
+    assert_at_most(&times, 5, Duration::from_secs(60));
+    // 23 requests at 5/min and 2/s: the 21st and 22nd go at 4 min, the 23rd a second later;
+    // the limiter wastes no time either.
+    let took = *times.last().unwrap() - start;
+    assert_eq!(took, Duration::from_secs(241));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_public_preset_admits_four_a_minute() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    let t = transport(&fake, RateLimiter::new(RateLimitSpec::public()));
+    for _ in 0..9 {
+        t.clone().oneshot(get(URL)).await.unwrap();
+    }
+    let times: Vec<Instant> = fake.seen().iter().map(|s| s.at).collect();
+    assert_at_most(&times, 4, Duration::from_secs(60));
+    assert_eq!(times[4] - times[0], Duration::from_secs(60));
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_are_served_first_come_first_served() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    let t = transport(&fake, RateLimiter::new("1/s".parse().unwrap()));
+    let mut tasks = Vec::new();
+    for i in 0..10u32 {
+        let t = t.clone();
+        let req = http::Request::get(format!("{URL}?n={i}"))
+            .body(vt_transport::VtBody::empty())
+            .unwrap();
+        tasks.push(tokio::spawn(async move { t.oneshot(req).await.unwrap() }));
+        // Let this caller join the queue before the next one arrives.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let order: Vec<String> = fake
+        .seen()
+        .iter()
+        .map(|s| s.uri.query().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (0..10).map(|i| format!("n={i}")).collect();
+    assert_eq!(order, expected);
+}
+
+#[tokio::test(start_paused = true)]
+async fn clones_and_transports_sharing_a_limiter_share_its_budget() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    let limiter = RateLimiter::new("3/min".parse().unwrap());
+    let a = transport(&fake, limiter.clone());
+    let b = a.clone();
+    let c = transport(&fake, limiter);
+    let tasks: Vec<_> = [a, b, c]
+        .into_iter()
+        .flat_map(|t| (0..3).map(move |_| t.clone()))
+        .map(|t| tokio::spawn(async move { t.oneshot(get(URL)).await.unwrap() }))
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let times: Vec<Instant> = fake.seen().iter().map(|s| s.at).collect();
+    assert_eq!(times.len(), 9);
+    assert_at_most(&times, 3, Duration::from_secs(60));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_spent_day_budget_fails_at_once_and_resets_at_midnight_utc() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    // 2026-11-21 23:00:00 UTC
+    let evening = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_302_000);
+    let midnight = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_305_600);
+    let limiter = RateLimiter::starting_at("4/min,2/day".parse().unwrap(), evening);
+    let t = transport(&fake, limiter);
+    t.clone().oneshot(get(URL)).await.unwrap();
+    t.clone().oneshot(get(URL)).await.unwrap();
+    let before = Instant::now();
+    let err = t.clone().oneshot(get(URL)).await.unwrap_err();
+    assert_eq!(Instant::now(), before, "the failing request waited");
+    match err {
+        TransportError::QuotaExhausted { window, resets_at } => {
+            assert_eq!(window, RateWindow::Day);
+            assert_eq!(resets_at, midnight);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        fake.count(),
+        2,
+        "a request was sent after the budget was spent"
+    );
+    // An hour later the new day has a fresh budget.
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+    t.oneshot(get(URL)).await.unwrap();
+    assert_eq!(fake.count(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn month_budgets_reset_on_the_first() {
+    // 2026-11-30 23:59:00 UTC
+    let last_minute = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_083_140);
+    let limiter = RateLimiter::starting_at("1/month".parse().unwrap(), last_minute);
+    limiter.acquire().await.unwrap();
+    match limiter.acquire().await.unwrap_err() {
+        TransportError::QuotaExhausted { window, resets_at } => {
+            assert_eq!(window, RateWindow::Month);
+            assert_eq!(
+                resets_at,
+                SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_083_200)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    limiter.acquire().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_take_limiter_slots_too() {
+    let fake = Fake::new(|n, _| {
+        if n == 0 {
+            common::api_error(503, "TransientError")
+        } else {
+            respond(200, "{}")
+        }
+    });
+    let t = TransportBuilder::new()
+        .rate_limit("1/min".parse().unwrap())
+        .retry(RetryConfig::default().base_delay(Duration::from_millis(10)))
+        .build_with(fake.service())
+        .unwrap();
+    assert_eq!(t.oneshot(get(URL)).await.unwrap().status(), 200);
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1].at - seen[0].at >= Duration::from_secs(60));
+}
