@@ -1,1 +1,69 @@
-//! vt-emulator: work in progress.
+//! A local VirusTotal API server for tests, benchmarks, demos and users' own CI.
+//!
+//! The emulator speaks the v3 API under `/api/v3` (files, URLs, domains, IP addresses,
+//! analyses, comments, votes, relationships with cursor pagination, search, metadata,
+//! users and quotas, VT Monitor) and the legacy v2 `/vtapi/v2/file/report`, with VirusTotal's
+//! error bodies and status codes, per-key quotas, and seeded fault injection. Its dataset is
+//! generated from a seed (the EICAR test file is always known), so tests can rely on it.
+//! The full behaviour is described in `docs/emulator.md`.
+//!
+//! ```no_run
+//! use vt_emulator::{AnalysisTiming, DEFAULT_PREMIUM_KEY, Emulator};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let emu = Emulator::builder().seed(42).analysis(AnalysisTiming::IMMEDIATE).start().await?;
+//! let file = &emu.dataset().files()[1];
+//! println!("curl -H 'x-apikey: {DEFAULT_PREMIUM_KEY}' {}/files/{}", emu.api_url(), file.sha256);
+//! assert_eq!(emu.stats().requests_total, 0);
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Starting from a plain configuration (what `vt emulator serve` does):
+//!
+//! ```no_run
+//! use vt_emulator::{Emulator, EmulatorConfig, QuotaWindows};
+//!
+//! # async fn demo() -> Result<(), vt_emulator::StartError> {
+//! let mut cfg = EmulatorConfig::default();
+//! cfg.port = 8080;
+//! cfg.quotas.windows = QuotaWindows::scaled(43_200); // a "day" lasts two seconds
+//! cfg.keys.push("my-key:public".parse()?);
+//! let mut emu = Emulator::from_config(cfg).start().await?;
+//! emu.wait().await; // until POST /_emulator/shutdown
+//! # Ok(()) }
+//! ```
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod clock;
+mod config;
+mod dataset;
+mod engines;
+mod error;
+mod faults;
+mod http;
+mod quota;
+mod rng;
+mod routes;
+mod server;
+mod stats;
+mod store;
+
+pub use clock::Clock;
+pub use config::{
+    AnalysisTiming, ClockMode, DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, DEFAULT_SEED,
+    DIRECT_UPLOAD_LIMIT, DatasetConfig, EmulatorConfig, FaultConfig, KeySpec, MONITOR_OWNER,
+    QuotaConfig, QuotaLimits, QuotaWindows, Tier, UPLOAD_URL_LIMIT,
+};
+pub use dataset::{
+    Dataset, EICAR_BYTES, EICAR_MD5, EICAR_SHA1, EICAR_SHA256, FileInfo, MonitorItemInfo, UrlInfo,
+};
+pub use engines::{FILE_ENGINES, URL_ENGINES};
+pub use error::{ConfigError, StartError};
+pub use faults::{FaultKind, FaultRule, parse_duration};
+pub use routes::v2::{V2_BATCH_PREMIUM, V2_BATCH_PUBLIC};
+pub use server::{Emulator, EmulatorBuilder, EmulatorHandle};
+pub use stats::{LoggedRequest, StatsSnapshot};

@@ -1,0 +1,268 @@
+//! Analyses: created by uploads, URL submissions and rescans; they move from `queued`
+//! through `in-progress` to `completed` (see [`crate::AnalysisTiming`]).
+
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+
+use super::Req;
+use super::objects::resolve;
+use crate::config::AnalysisTiming;
+use crate::dataset::generate::{self, url_id};
+use crate::http::multipart::{BodyReader, read_form};
+use crate::http::reply::Reply;
+use crate::rng::SeededRng;
+use crate::server::Shared;
+use crate::store::{Analysis, AnalysisTarget, Kind, Store};
+
+/// The analysis descriptor returned by uploads and scans.
+pub(crate) fn descriptor_reply(base: &str, id: &str) -> Reply {
+    Reply::data(
+        json!({"type": "analysis", "id": id, "links": {"self": format!("{base}/api/v3/analyses/{id}")}}),
+    )
+}
+
+/// Records a new analysis of `target` and returns its id.
+pub(crate) fn create(store: &mut Store, target: AnalysisTarget, now_ms: u64) -> String {
+    let mut ts = now_ms / 1000;
+    loop {
+        let id = match &target {
+            AnalysisTarget::File { sha256 } => {
+                let md5 = store
+                    .get(&(Kind::File, sha256.clone()))
+                    .and_then(|o| o.attr("md5"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(sha256)
+                    .to_owned();
+                base64::engine::general_purpose::STANDARD.encode(format!("{md5}:{ts}"))
+            }
+            AnalysisTarget::Url { id, .. } => format!("u-{id}-{ts}"),
+            AnalysisTarget::Domain(d) => format!("d-{d}-{ts}"),
+            AnalysisTarget::IpAddress(i) => format!("i-{i}-{ts}"),
+        };
+        if store.analyses.contains_key(&id) {
+            ts += 1;
+            continue;
+        }
+        let key = target.key();
+        store
+            .object_analyses
+            .entry(key)
+            .or_default()
+            .push(id.clone());
+        store.analyses.insert(
+            id.clone(),
+            Analysis {
+                target,
+                created_ms: now_ms,
+                polls: 0,
+            },
+        );
+        return id;
+    }
+}
+
+/// The status an analysis shows now, given how often it was polled before.
+pub(crate) fn status_of(a: &Analysis, timing: &AnalysisTiming, now_ms: u64) -> &'static str {
+    let elapsed = now_ms.saturating_sub(a.created_ms);
+    let by_time = timing.time_to_complete.map(|t| t.as_millis() as u64);
+    if a.polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
+        "completed"
+    } else if a.polls == 0 && by_time.is_none_or(|t| elapsed * 2 < t) {
+        "queued"
+    } else {
+        "in-progress"
+    }
+}
+
+/// Whether the latest analysis of `key` (if any) is still running; does not count as a poll.
+pub(crate) fn pending(shared: &Shared, store: &Store, key: &(Kind, String)) -> bool {
+    let now = shared.clock.now_ms();
+    store
+        .object_analyses
+        .get(key)
+        .and_then(|ids| ids.last())
+        .and_then(|id| store.analyses.get(id))
+        .is_some_and(|a| status_of(a, &shared.config.analysis, now) != "completed")
+}
+
+/// `POST /{collection}/{id}/analyse`.
+pub(crate) fn analyse(shared: &Shared, r: &Req, kind: Kind, id: &str) -> Reply {
+    let mut store = shared.write();
+    let key = match resolve(&store, kind, id) {
+        Ok(k) => k,
+        Err(reply) => return reply,
+    };
+    let target = match kind {
+        Kind::File => AnalysisTarget::File {
+            sha256: key.1.clone(),
+        },
+        Kind::Url => {
+            let url = store
+                .get(&key)
+                .and_then(|o| o.attr("url"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            AnalysisTarget::Url {
+                id: key.1.clone(),
+                url,
+            }
+        }
+        Kind::Domain => AnalysisTarget::Domain(key.1.clone()),
+        _ => AnalysisTarget::IpAddress(key.1.clone()),
+    };
+    let aid = create(&mut store, target, shared.clock.now_ms());
+    descriptor_reply(&r.base, &aid)
+}
+
+/// `POST /urls` (form field `url`, urlencoded or multipart).
+pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
+    let Some(body) = r.body.take() else {
+        return Reply::bad_request("Missing request body");
+    };
+    let ct = r.content_type().to_owned();
+    let fields = match read_form(BodyReader::new(body, 1 << 20, shared.stats.clone()), &ct).await {
+        Ok(f) => f,
+        Err(e) => return Reply::bad_request(e.to_string()),
+    };
+    let Some(url) = fields
+        .get("url")
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+    else {
+        return Reply::bad_request("The \"url\" form field is missing");
+    };
+    if url.contains(char::is_whitespace) || !url.contains('.') && !url.contains("localhost") {
+        return Reply::bad_request(format!("Unable to canonicalize url: {url:?}"));
+    }
+    let id = url_id(&url);
+    let now = shared.now();
+    let mut store = shared.write();
+    let key = (Kind::Url, id.clone());
+    if let Some(obj) = store.objects.get_mut(&key) {
+        let times = obj
+            .attr("times_submitted")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        obj.set_attr("times_submitted", json!(times + 1));
+        obj.set_attr("last_submission_date", json!(now));
+        obj.refresh();
+    } else {
+        let mut rng = SeededRng::derive(shared.config.seed, &id, 0);
+        let malicious = if rng.chance(0.2) {
+            rng.range(1, 12) as usize
+        } else {
+            0
+        };
+        let obj = generate::url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
+        store.insert(Kind::Url, obj);
+    }
+    let aid = create(
+        &mut store,
+        AnalysisTarget::Url { id, url },
+        shared.clock.now_ms(),
+    );
+    descriptor_reply(&r.base, &aid)
+}
+
+fn partial(results: &Value, status: &str) -> Value {
+    match status {
+        "completed" => results.clone(),
+        "queued" => json!({}),
+        _ => {
+            let map = results.as_object().cloned().unwrap_or_default();
+            let half = map.len() / 2;
+            Value::Object(map.into_iter().take(half).collect::<Map<String, Value>>())
+        }
+    }
+}
+
+/// `GET /analyses/{id}` (counts as a poll).
+pub(crate) fn get(shared: &Shared, r: &Req, id: &str) -> Reply {
+    let now_ms = shared.clock.now_ms();
+    let mut store = shared.write();
+    let Some(a) = store.analyses.get_mut(id) else {
+        return Reply::not_found("Analysis", id);
+    };
+    let status = status_of(a, &shared.config.analysis, now_ms);
+    a.polls = a.polls.saturating_add(1);
+    let a = a.clone();
+    let key = a.target.key();
+    let Some(obj) = store.get(&key) else {
+        return Reply::not_found("Analysis", id);
+    };
+    let results = obj
+        .attr("last_analysis_results")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let is_file = matches!(a.target, AnalysisTarget::File { .. });
+    let results = partial(&results, status);
+    let stats = generate::stats_of(&results, is_file);
+    let meta = match &a.target {
+        AnalysisTarget::File { sha256 } => {
+            let g = |k: &str| obj.attr(k).cloned().unwrap_or(Value::Null);
+            json!({"file_info": {"sha256": sha256, "sha1": g("sha1"), "md5": g("md5"), "size": g("size")}})
+        }
+        AnalysisTarget::Url { id, url } => json!({"url_info": {"id": id, "url": url}}),
+        AnalysisTarget::Domain(d) => json!({"domain_info": {"id": d}}),
+        AnalysisTarget::IpAddress(i) => json!({"ip_address_info": {"id": i}}),
+    };
+    let item = format!("{}/api/v3/{}/{}", r.base, key.0.collection(), key.1);
+    let body = json!({
+        "data": {
+            "type": "analysis",
+            "id": id,
+            "links": {"self": format!("{}/api/v3/analyses/{id}", r.base), "item": item},
+            "attributes": {
+                "date": a.created_ms / 1000,
+                "status": status,
+                "stats": stats,
+                "results": results,
+            },
+        },
+        "meta": meta,
+    });
+    Reply::json(&body)
+}
+
+/// `GET /analyses/{id}/item`.
+pub(crate) fn item(shared: &Shared, _r: &Req, id: &str) -> Reply {
+    let store = shared.read();
+    let Some(a) = store.analyses.get(id) else {
+        return Reply::not_found("Analysis", id);
+    };
+    match store.get(&a.target.key()) {
+        Some(obj) => Reply::ok_bytes(obj.body.clone()),
+        None => Reply::not_found("Analysis", id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn lifecycle_by_polls_and_time() {
+        let timing = AnalysisTiming {
+            polls_to_complete: 2,
+            time_to_complete: Some(Duration::from_secs(10)),
+        };
+        let mut a = Analysis {
+            target: AnalysisTarget::Domain("x.com".into()),
+            created_ms: 0,
+            polls: 0,
+        };
+        assert_eq!(status_of(&a, &timing, 0), "queued");
+        assert_eq!(status_of(&a, &timing, 6000), "in-progress");
+        assert_eq!(status_of(&a, &timing, 10_000), "completed");
+        a.polls = 1;
+        assert_eq!(status_of(&a, &timing, 0), "in-progress");
+        a.polls = 2;
+        assert_eq!(status_of(&a, &timing, 0), "completed");
+        assert_eq!(
+            status_of(&Analysis { polls: 0, ..a }, &AnalysisTiming::IMMEDIATE, 0),
+            "completed"
+        );
+    }
+}

@@ -1,0 +1,444 @@
+//! The emulator's mutable state: objects (with their JSON pre-serialized), file bytes,
+//! relationships, comments, votes, analyses, upload and download tokens, the Monitor tree.
+//!
+//! The store sits behind one `std::sync::RwLock`; handlers take it for short, synchronous
+//! sections and never across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+/// The object families the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Kind {
+    File,
+    Url,
+    Domain,
+    IpAddress,
+    Resolution,
+}
+
+impl Kind {
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Url => "url",
+            Kind::Domain => "domain",
+            Kind::IpAddress => "ip_address",
+            Kind::Resolution => "resolution",
+        }
+    }
+
+    pub(crate) fn collection(self) -> &'static str {
+        match self {
+            Kind::File => "files",
+            Kind::Url => "urls",
+            Kind::Domain => "domains",
+            Kind::IpAddress => "ip_addresses",
+            Kind::Resolution => "resolutions",
+        }
+    }
+
+    pub(crate) fn from_type_name(s: &str) -> Option<Kind> {
+        Some(match s {
+            "file" => Kind::File,
+            "url" => Kind::Url,
+            "domain" => Kind::Domain,
+            "ip_address" => Kind::IpAddress,
+            "resolution" => Kind::Resolution,
+            _ => return None,
+        })
+    }
+
+    /// Prefix of comment and vote ids (`f-<sha256>-<8 hex>`).
+    pub(crate) fn id_prefix(self) -> &'static str {
+        match self {
+            Kind::File => "f",
+            Kind::Url => "u",
+            Kind::Domain => "d",
+            Kind::IpAddress => "i",
+            Kind::Resolution => "r",
+        }
+    }
+
+    /// The name used in "not found" messages (`File "x" not found`).
+    pub(crate) fn display(self) -> &'static str {
+        match self {
+            Kind::File => "File",
+            Kind::Url => "URL",
+            Kind::Domain => "Domain",
+            Kind::IpAddress => "IP address",
+            Kind::Resolution => "Resolution",
+        }
+    }
+}
+
+/// An object's key in the store.
+pub(crate) type ObjKey = (Kind, String);
+
+/// An object with its `{"data": ...}` body serialized once.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredObject {
+    pub(crate) data: Value,
+    pub(crate) body: Bytes,
+}
+
+impl StoredObject {
+    pub(crate) fn new(data: Value) -> Self {
+        let body = serialize_data(&data);
+        StoredObject { data, body }
+    }
+
+    /// Re-serializes after `data` changed.
+    pub(crate) fn refresh(&mut self) {
+        self.body = serialize_data(&self.data);
+    }
+
+    pub(crate) fn attr(&self, name: &str) -> Option<&Value> {
+        self.data.get("attributes").and_then(|a| a.get(name))
+    }
+
+    pub(crate) fn attr_mut(&mut self, name: &str) -> Option<&mut Value> {
+        self.data
+            .get_mut("attributes")
+            .and_then(|a| a.get_mut(name))
+    }
+
+    pub(crate) fn set_attr(&mut self, name: &str, value: Value) {
+        if let Some(Value::Object(attrs)) = self.data.get_mut("attributes") {
+            attrs.insert(name.to_owned(), value);
+        }
+    }
+}
+
+/// `{"data": <value>}` as bytes.
+pub(crate) fn serialize_data(data: &Value) -> Bytes {
+    let inner = serde_json::to_vec(data).unwrap_or_default();
+    let mut out = Vec::with_capacity(inner.len() + 9);
+    out.extend_from_slice(b"{\"data\":");
+    out.extend_from_slice(&inner);
+    out.push(b'}');
+    Bytes::from(out)
+}
+
+/// Where a file's bytes are.
+#[derive(Debug, Clone)]
+pub(crate) enum Content {
+    /// Small generated content, kept in memory.
+    Memory(Bytes),
+    /// Uploaded content, streamed to disk.
+    Disk { path: PathBuf, size: u64 },
+}
+
+/// A comment.
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub(crate) id: String,
+    pub(crate) target: ObjKey,
+    pub(crate) author: String,
+    pub(crate) date: u64,
+    pub(crate) text: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) positive: u64,
+    pub(crate) negative: u64,
+    pub(crate) abuse: u64,
+}
+
+impl Comment {
+    pub(crate) fn to_json(&self, base: &str) -> Value {
+        json!({
+            "type": "comment",
+            "id": self.id,
+            "links": {"self": format!("{base}/api/v3/comments/{}", self.id)},
+            "attributes": {
+                "date": self.date,
+                "text": self.text,
+                "html": html_escape(&self.text),
+                "tags": self.tags,
+                "votes": {"positive": self.positive, "negative": self.negative, "abuse": self.abuse},
+            }
+        })
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("<br />"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Tags of a comment: its `#words`, lower-cased, without duplicates.
+pub(crate) fn comment_tags(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        if let Some(tag) = word.strip_prefix('#') {
+            let tag: String = tag
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+                .collect::<String>()
+                .to_lowercase();
+            if !tag.is_empty() && !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+    }
+    tags
+}
+
+/// A vote.
+#[derive(Debug, Clone)]
+pub(crate) struct Vote {
+    pub(crate) id: String,
+    pub(crate) owner: String,
+    pub(crate) date: u64,
+    pub(crate) verdict: String,
+    pub(crate) value: i64,
+}
+
+impl Vote {
+    pub(crate) fn to_json(&self, base: &str) -> Value {
+        json!({
+            "type": "vote",
+            "id": self.id,
+            "links": {"self": format!("{base}/api/v3/votes/{}", self.id)},
+            "attributes": {"date": self.date, "verdict": self.verdict, "value": self.value},
+        })
+    }
+}
+
+/// What an analysis analyses.
+#[derive(Debug, Clone)]
+pub(crate) enum AnalysisTarget {
+    File { sha256: String },
+    Url { id: String, url: String },
+    Domain(String),
+    IpAddress(String),
+}
+
+impl AnalysisTarget {
+    pub(crate) fn key(&self) -> ObjKey {
+        match self {
+            AnalysisTarget::File { sha256 } => (Kind::File, sha256.clone()),
+            AnalysisTarget::Url { id, .. } => (Kind::Url, id.clone()),
+            AnalysisTarget::Domain(d) => (Kind::Domain, d.clone()),
+            AnalysisTarget::IpAddress(i) => (Kind::IpAddress, i.clone()),
+        }
+    }
+}
+
+/// An analysis and how far it got.
+#[derive(Debug, Clone)]
+pub(crate) struct Analysis {
+    pub(crate) target: AnalysisTarget,
+    pub(crate) created_ms: u64,
+    pub(crate) polls: u32,
+}
+
+/// What an upload URL accepts.
+#[derive(Debug, Clone)]
+pub(crate) enum UploadKind {
+    Files,
+    Monitor,
+}
+
+/// A single-use upload URL.
+#[derive(Debug, Clone)]
+pub(crate) struct UploadToken {
+    pub(crate) kind: UploadKind,
+}
+
+/// A signed download URL (reusable until it expires, like VirusTotal's).
+#[derive(Debug, Clone)]
+pub(crate) struct DownloadToken {
+    pub(crate) sha256: String,
+    pub(crate) expires_ms: u64,
+}
+
+/// A VT Monitor item.
+#[derive(Debug, Clone)]
+pub(crate) struct MonitorItem {
+    pub(crate) id: String,
+    pub(crate) path: String,
+    pub(crate) data: Value,
+    /// `monitor_analysis` objects, newest first.
+    pub(crate) analyses: Vec<Value>,
+}
+
+impl MonitorItem {
+    pub(crate) fn is_folder(&self) -> bool {
+        self.path.ends_with('/')
+    }
+
+    pub(crate) fn tags(&self) -> Vec<String> {
+        self.data
+            .pointer("/attributes/tags")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn sha256(&self) -> Option<&str> {
+        self.data
+            .pointer("/attributes/sha256")
+            .and_then(Value::as_str)
+    }
+}
+
+/// Everything that changes.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub(crate) objects: HashMap<ObjKey, StoredObject>,
+    /// MD5 and SHA-1 → SHA-256.
+    pub(crate) file_alias: HashMap<String, String>,
+    /// SHA-256 → bytes.
+    pub(crate) contents: HashMap<String, Content>,
+    /// Object → relationship name → related objects, in order.
+    pub(crate) relationships: HashMap<ObjKey, BTreeMap<String, Vec<ObjKey>>>,
+    pub(crate) comments: HashMap<String, Comment>,
+    /// All comment ids, oldest first.
+    pub(crate) comment_order: Vec<String>,
+    /// Object → its comment ids, oldest first.
+    pub(crate) object_comments: HashMap<ObjKey, Vec<String>>,
+    /// Object → its votes, oldest first.
+    pub(crate) object_votes: HashMap<ObjKey, Vec<Vote>>,
+    /// Comment id → users who voted on it.
+    pub(crate) comment_voters: HashMap<String, Vec<String>>,
+    pub(crate) analyses: HashMap<String, Analysis>,
+    /// Object → its analyses, oldest first.
+    pub(crate) object_analyses: HashMap<ObjKey, Vec<String>>,
+    pub(crate) upload_tokens: HashMap<String, UploadToken>,
+    pub(crate) download_tokens: HashMap<String, DownloadToken>,
+    /// Monitor items by path (sorted, so listings are stable).
+    pub(crate) monitor: BTreeMap<String, MonitorItem>,
+    /// MonitorItemID → path.
+    pub(crate) monitor_ids: HashMap<String, String>,
+    /// Counter making generated ids unique.
+    pub(crate) serial: u64,
+}
+
+impl Store {
+    /// Adds or replaces an object.
+    pub(crate) fn insert(&mut self, kind: Kind, data: Value) {
+        let id = data
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if kind == Kind::File {
+            for h in ["md5", "sha1"] {
+                if let Some(v) = data
+                    .pointer(&format!("/attributes/{h}"))
+                    .and_then(Value::as_str)
+                {
+                    self.file_alias.insert(v.to_ascii_lowercase(), id.clone());
+                }
+            }
+        }
+        self.objects.insert((kind, id), StoredObject::new(data));
+    }
+
+    /// Resolves a file id given as MD5, SHA-1 or SHA-256 (any case) to the SHA-256.
+    pub(crate) fn resolve_file(&self, id: &str) -> Option<String> {
+        let id = id.to_ascii_lowercase();
+        if self.objects.contains_key(&(Kind::File, id.clone())) {
+            return Some(id);
+        }
+        self.file_alias.get(&id).cloned()
+    }
+
+    pub(crate) fn get(&self, key: &ObjKey) -> Option<&StoredObject> {
+        self.objects.get(key)
+    }
+
+    pub(crate) fn relate(&mut self, from: &ObjKey, rel: &str, to: ObjKey) {
+        let list = self
+            .relationships
+            .entry(from.clone())
+            .or_default()
+            .entry(rel.to_owned())
+            .or_default();
+        if !list.contains(&to) {
+            list.push(to);
+        }
+    }
+
+    pub(crate) fn related(&self, from: &ObjKey, rel: &str) -> &[ObjKey] {
+        self.relationships
+            .get(from)
+            .and_then(|m| m.get(rel))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A fresh 8-hex-digit suffix, unique within this store.
+    pub(crate) fn next_suffix(&mut self, salt: &str) -> String {
+        self.serial += 1;
+        let mut h = self.serial;
+        for b in salt.bytes() {
+            h = crate::rng::mix64(h ^ u64::from(b));
+        }
+        format!("{:08x}", h as u32)
+    }
+
+    pub(crate) fn add_comment(&mut self, comment: Comment) {
+        self.object_comments
+            .entry(comment.target.clone())
+            .or_default()
+            .push(comment.id.clone());
+        self.comment_order.push(comment.id.clone());
+        self.comments.insert(comment.id.clone(), comment);
+    }
+
+    pub(crate) fn remove_comment(&mut self, id: &str) -> Option<Comment> {
+        let c = self.comments.remove(id)?;
+        self.comment_order.retain(|x| x != id);
+        if let Some(list) = self.object_comments.get_mut(&c.target) {
+            list.retain(|x| x != id);
+        }
+        self.comment_voters.remove(id);
+        Some(c)
+    }
+
+    /// Adds a vote and updates the object's `total_votes`.
+    pub(crate) fn add_vote(&mut self, target: &ObjKey, vote: Vote) {
+        if let Some(obj) = self.objects.get_mut(target) {
+            let field = if vote.verdict == "malicious" {
+                "malicious"
+            } else {
+                "harmless"
+            };
+            if let Some(Value::Object(tv)) = obj.attr_mut("total_votes") {
+                let n = tv.get(field).and_then(Value::as_u64).unwrap_or(0);
+                tv.insert(field.to_owned(), json!(n + 1));
+            } else {
+                let mut tv = json!({"harmless": 0, "malicious": 0});
+                tv[field] = json!(1);
+                obj.set_attr("total_votes", tv);
+            }
+            obj.refresh();
+        }
+        self.object_votes
+            .entry(target.clone())
+            .or_default()
+            .push(vote);
+    }
+
+    /// Looks a monitor item up by id.
+    pub(crate) fn monitor_item(&self, id: &str) -> Option<&MonitorItem> {
+        self.monitor_ids.get(id).and_then(|p| self.monitor.get(p))
+    }
+}
