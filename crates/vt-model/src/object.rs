@@ -303,58 +303,106 @@ impl<'de, A: DeserializeOwned + Default + PartialEq> Deserialize<'de> for Object
                 f.write_str("a VirusTotal object (a JSON object with a `type`)")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<Object<A>, M::Error> {
-                use serde::de::Error;
-                let mut out = Object::<A>::default();
-                let mut saw_type = false;
-                while let Some(key) = access.next_key::<String>()? {
-                    match key.as_str() {
-                        "type" => {
-                            out.object_type = access.next_value::<String>().map_err(|e| {
-                                M::Error::custom(format_args!("object `type`: {e}"))
-                            })?;
-                            saw_type = true;
-                        }
-                        "id" => out.id = access.next_value()?,
-                        "attributes" => match access.next_value::<Option<A>>()? {
-                            None => {
-                                out.attributes = A::default();
-                                out.extra.insert(key, Value::Null);
-                            }
-                            Some(attributes) => {
-                                if attributes == A::default() {
-                                    // `{}`: remember that it was there.
-                                    out.extra.insert(key, Value::Object(Map::new()));
-                                } else {
-                                    out.extra.shift_remove("attributes");
-                                }
-                                out.attributes = attributes;
-                            }
-                        },
-                        "links" => {
-                            out.links = next_member(&mut access, key, &mut out.extra)?;
-                        }
-                        "relationships" => {
-                            out.relationships = next_member(&mut access, key, &mut out.extra)?;
-                        }
-                        "context_attributes" => {
-                            out.context_attributes = next_member(&mut access, key, &mut out.extra)?;
-                        }
-                        "error" => {
-                            out.error = next_member(&mut access, key, &mut out.extra)?;
-                        }
-                        _ => {
-                            let value: Value = access.next_value()?;
-                            out.extra.insert(key, value);
-                        }
-                    }
-                }
-                if !saw_type {
-                    return Err(M::Error::missing_field("type"));
-                }
-                Ok(out)
+                let (shell, slot) = visit_object_members(&mut access, |_, access: &mut M| {
+                    access.next_value::<Option<A>>()
+                })?;
+                Ok(shell.with_attributes(slot, |a| *a == A::default()))
             }
         }
         deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// What an object's `attributes` member held.
+pub(crate) enum AttributesSlot<A> {
+    /// No `attributes` member.
+    Absent,
+    /// `"attributes": null`.
+    Null,
+    /// Attributes.
+    Present(A),
+}
+
+/// Reads the members of an object, all but `attributes` into an attribute-less shell, and
+/// `attributes` through `read_attributes`, which is told the `type` if it came first.
+pub(crate) fn visit_object_members<'de, M, A>(
+    access: &mut M,
+    mut read_attributes: impl FnMut(Option<&str>, &mut M) -> Result<Option<A>, M::Error>,
+) -> Result<(Object<()>, AttributesSlot<A>), M::Error>
+where
+    M: MapAccess<'de>,
+{
+    use serde::de::Error;
+    let mut out = Object::<()>::default();
+    let mut slot = AttributesSlot::Absent;
+    let mut saw_type = false;
+    while let Some(key) = access.next_key::<String>()? {
+        match key.as_str() {
+            "type" => {
+                out.object_type = access
+                    .next_value::<String>()
+                    .map_err(|e| M::Error::custom(format_args!("object `type`: {e}")))?;
+                saw_type = true;
+            }
+            "id" => out.id = access.next_value()?,
+            "attributes" => {
+                let known_type = saw_type.then_some(out.object_type.as_str());
+                slot = match read_attributes(known_type, access)? {
+                    None => AttributesSlot::Null,
+                    Some(attributes) => AttributesSlot::Present(attributes),
+                };
+            }
+            "links" => out.links = next_member(access, key, &mut out.extra)?,
+            "relationships" => out.relationships = next_member(access, key, &mut out.extra)?,
+            "context_attributes" => {
+                out.context_attributes = next_member(access, key, &mut out.extra)?;
+            }
+            "error" => out.error = next_member(access, key, &mut out.extra)?,
+            _ => {
+                let value: Value = access.next_value()?;
+                out.extra.insert(key, value);
+            }
+        }
+    }
+    if !saw_type {
+        return Err(M::Error::missing_field("type"));
+    }
+    Ok((out, slot))
+}
+
+impl Object<()> {
+    /// Puts the attributes read into an attribute-less shell, remembering a `null` or an
+    /// empty (`is_empty`) `attributes` member in `extra`.
+    pub(crate) fn with_attributes<A: Default>(
+        self,
+        slot: AttributesSlot<A>,
+        is_empty: impl FnOnce(&A) -> bool,
+    ) -> Object<A> {
+        let mut object = Object {
+            object_type: self.object_type,
+            id: self.id,
+            links: self.links,
+            attributes: A::default(),
+            relationships: self.relationships,
+            context_attributes: self.context_attributes,
+            error: self.error,
+            extra: self.extra,
+        };
+        match slot {
+            AttributesSlot::Absent => {}
+            AttributesSlot::Null => {
+                object.extra.insert("attributes".to_owned(), Value::Null);
+            }
+            AttributesSlot::Present(attributes) => {
+                if is_empty(&attributes) {
+                    object
+                        .extra
+                        .insert("attributes".to_owned(), Value::Object(Map::new()));
+                }
+                object.attributes = attributes;
+            }
+        }
+        object
     }
 }
 
