@@ -80,3 +80,7 @@ lossless_struct! {
         sigma_analysis_results: Vec<Map<String, Value>> = "sigma_analysis_results",
     }
 }
+
+/// The `data` of `GET /files/{id}/behaviour_summary`: the merged sandbox reports, with the same
+/// members as one [`FileBehaviourAttributes`].
+pub type BehaviourSummary = FileBehaviourAttributes;

@@ -201,7 +201,7 @@ pub use any_object::{
     Analysis, AnyObject, Comment, DomainReport, FileBehaviour, FileReport, IpAddressReport,
     MonitorAnalysis, MonitorItem, UrlReport, User, Vote,
 };
-pub use behaviour::FileBehaviourAttributes;
+pub use behaviour::{BehaviourSummary, FileBehaviourAttributes};
 pub use comment::{CommentAttributes, CommentVoteCounts};
 pub use common::{IconHashes, PopularityRank, TotalVotes};
 pub use document::Document;
