@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Number, Value};
 
 use crate::Timestamp;
-use crate::common::{IconHashes, TotalVotes};
+use crate::common::{IconHashes, NumberOrText, TotalVotes};
 use crate::engine::{AnalysisStats, EngineResults};
 use crate::lossless::lossless_struct;
 
@@ -107,9 +107,8 @@ lossless_struct! {
         sigma_analysis_stats: Map<String, Value> = "sigma_analysis_stats",
         /// `VERDICT_UNKNOWN`, `VERDICT_UNDETECTED`, `VERDICT_SUSPICIOUS` or `VERDICT_MALICIOUS`.
         threat_verdict: String = "threat_verdict",
-        /// Threat severity block (its `version` is an int or a string, its
-        /// `last_analysis_date` a numeric string: kept as JSON).
-        threat_severity: Map<String, Value> = "threat_severity",
+        /// Threat severity (GTI).
+        threat_severity: ThreatSeverity = "threat_severity",
         /// Premium: whether the file can be downloaded.
         downloadable: bool = "downloadable",
         /// Premium: capability tags.
@@ -164,5 +163,29 @@ lossless_struct! {
         file_type: String = "file_type",
         /// Probability in percent (`100` or `57.6`).
         probability: Number = "probability",
+    }
+}
+
+lossless_struct! {
+    /// `threat_severity` (Google Threat Intelligence's severity score).
+    pub struct ThreatSeverity {
+        /// Scoring version: an integer (`5`) or a string (`"I3"`).
+        version: NumberOrText = "version",
+        /// `SEVERITY_NONE`, `SEVERITY_LOW`, `SEVERITY_MEDIUM`, `SEVERITY_HIGH`, ...
+        threat_severity_level: String = "threat_severity_level",
+        /// Human-readable explanation of the level.
+        level_description: String = "level_description",
+        /// The signals behind the score (varies).
+        threat_severity_data: Map<String, Value> = "threat_severity_data",
+        /// When it was computed: a numeric **string** of epoch seconds (see
+        /// [`ThreatSeverity::last_analysis_time`]).
+        last_analysis_date: NumberOrText = "last_analysis_date",
+    }
+}
+
+impl ThreatSeverity {
+    /// `last_analysis_date` as a timestamp, whether written as a number or a numeric string.
+    pub fn last_analysis_time(&self) -> Option<Timestamp> {
+        self.last_analysis_date.as_ref()?.as_i64().map(Timestamp)
     }
 }

@@ -38,8 +38,9 @@
 //! - every modelled member is an `Option`: absent and `null` both read as `None`, and a `null`
 //!   is remembered (in `extra`) so it is written back as `null`, while an absent member stays
 //!   absent;
-//! - members whose type varies between answers (`threat_severity`, certificate extensions,
-//!   `context_attributes`, tool outputs, ...) are kept as JSON; numbers keep their form (an
+//! - members whose type varies between answers are typed as a union ([`NumberOrText`] for
+//!   `threat_severity.version`) or kept as JSON (certificate extensions, `context_attributes`,
+//!   tool outputs, ...); numbers keep their form (an
 //!   integer stays an integer, a float such as `3.3356434083164046e21` stays a float); an
 //!   integer object `id` stays an integer ([`ObjectId`]);
 //! - open-ended values are enums with an `Other` variant that keeps the text
@@ -203,14 +204,15 @@ pub use any_object::{
 };
 pub use behaviour::{BehaviourSummary, FileBehaviourAttributes};
 pub use comment::{CommentAttributes, CommentVoteCounts};
-pub use common::{IconHashes, PopularityRank, TotalVotes};
+pub use common::{IconHashes, NumberOrText, PopularityRank, TotalVotes};
 pub use document::Document;
 pub use domain::{DnsRecord, DomainAttributes};
 pub use engine::{AnalysisStats, Category, EngineResult, EngineResults};
 pub use envelope::{Collection, CollectionLinks, CollectionMeta, DataEnvelope};
 pub use error::{ApiError, ApiErrorBody, ErrorCode, RetryClass};
 pub use file::{
-    FileAttributes, PopularThreatClassification, SandboxVerdict, ThreatCount, TridMatch,
+    FileAttributes, PopularThreatClassification, SandboxVerdict, ThreatCount, ThreatSeverity,
+    TridMatch,
 };
 pub use ids::*;
 pub use indexmap::IndexMap;

@@ -495,3 +495,26 @@ fn upload_and_download_urls_are_text_documents() {
         assert!(url.data.starts_with("https://"), "{name}: {}", url.data);
     }
 }
+
+#[test]
+fn threat_severity_keeps_its_numeric_string_date() {
+    let file: DataEnvelope<FileReport> = corpus::load("file/azul_Win32DLL_multipurpose.json");
+    let severity = file.data.attributes.threat_severity.unwrap();
+    assert_eq!(severity.version.as_ref().and_then(|v| v.as_i64()), Some(5));
+    assert_eq!(
+        severity.threat_severity_level.as_deref(),
+        Some("SEVERITY_NONE")
+    );
+    assert_eq!(
+        severity.last_analysis_date,
+        Some(vt_model::NumberOrText::Text("1717024654".into()))
+    );
+    assert_eq!(
+        severity.last_analysis_time(),
+        Some(Timestamp(1_717_024_654))
+    );
+    let gti: vt_model::ThreatSeverity =
+        vt_model::from_str_strict(r#"{"version": "I3", "last_analysis_date": "1722223215"}"#)
+            .unwrap();
+    assert_eq!(gti.version.unwrap().to_string(), "I3");
+}
