@@ -321,16 +321,6 @@ impl ObjectKind {
             ObjectKind::Ip => "ip_address",
         }
     }
-
-    /// The API collection (`files`, `urls`, `domains`, `ip_addresses`).
-    pub fn collection(self) -> &'static str {
-        match self {
-            ObjectKind::File => "files",
-            ObjectKind::Url => "urls",
-            ObjectKind::Domain => "domains",
-            ObjectKind::Ip => "ip_addresses",
-        }
-    }
 }
 
 /// `vt rescan`.

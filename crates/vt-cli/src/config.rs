@@ -160,8 +160,6 @@ pub struct Settings {
     pub proxy: Option<(String, Source)>,
     /// No progress, no summaries.
     pub quiet: bool,
-    /// Verbosity.
-    pub verbose: u8,
 }
 
 /// Why no key is available.
@@ -193,7 +191,12 @@ impl KeyProblem {
 
 impl Settings {
     /// Resolves the settings from the parsed flags (with their sources) and the config file.
-    pub fn resolve(args: &GlobalArgs, matches: &ArgMatches) -> Result<Settings, CliError> {
+    /// With `creating` (`vt config init`), a `--config` file that does not exist is fine.
+    pub fn resolve(
+        args: &GlobalArgs,
+        matches: &ArgMatches,
+        creating: bool,
+    ) -> Result<Settings, CliError> {
         let (config_path, explicit) = match &args.config {
             Some(p) => (Some(p.clone()), true),
             None => (default_config_path(), false),
@@ -201,7 +204,7 @@ impl Settings {
         let (file, config_exists) = match &config_path {
             Some(p) => match load_config_file(p)? {
                 Some(f) => (f, true),
-                None if explicit => {
+                None if explicit && !creating => {
                     return Err(CliError::usage(format!(
                         "config file {}: no such file",
                         p.display()
@@ -289,7 +292,6 @@ impl Settings {
             retries,
             proxy,
             quiet: args.quiet,
-            verbose: args.verbose,
         })
     }
 

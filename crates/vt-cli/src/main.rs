@@ -5,9 +5,6 @@
 //! ([`exit`]) and one module per command family ([`commands`]). The user guide is
 //! `docs/cli.md`.
 
-// Temporary: the API-backed commands are wired one by one as vt-api lands.
-#![allow(dead_code)]
-
 mod batch;
 mod cli;
 mod commands;

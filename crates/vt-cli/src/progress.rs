@@ -18,16 +18,6 @@ impl Progress {
         }
     }
 
-    /// No progress at all.
-    pub fn hidden() -> Progress {
-        Progress { enabled: false }
-    }
-
-    /// Whether bars are drawn.
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
     /// A bar counting items of a batch (hidden for a single item).
     pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
         if !self.enabled || len < 2 {

@@ -1,20 +1,29 @@
 //! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url`, `vt pcap`,
 //! `vt behaviours`.
 
-use serde_json::json;
+use std::path::{Path, PathBuf};
 
-use crate::batch::{collect_inputs, validate_all};
-use crate::cli::{HashAlg, HashArgs};
-use crate::commands::Context;
+use serde_json::{Value, json};
+use vt_api::analyses::WaitOptions;
+use vt_api::files::SandboxArtifact;
+use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
+use vt_model::{AnalysisId, FileHash};
+
+use crate::batch::{self, ItemError, collect_inputs, validate_all};
+use crate::cli::{
+    BehavioursArgs, DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, PcapArgs,
+    ScanFileArgs,
+};
+use crate::commands::{Context, fail, item_error, list, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
 
 /// Files over this size are refused before any request.
-pub const MAX_UPLOAD: u64 = 650 * 1024 * 1024;
+pub const MAX_UPLOAD: u64 = vt_api::upload::MAX_UPLOAD_SIZE;
 
 /// Checks a local path is a readable regular file (for hashing or uploading).
-pub fn check_file(path: &str, max: Option<u64>) -> Result<std::path::PathBuf, String> {
-    let p = std::path::PathBuf::from(path);
+pub fn check_file(path: &str, max: Option<u64>) -> Result<PathBuf, String> {
+    let p = PathBuf::from(path);
     let meta = std::fs::metadata(&p).map_err(|e| format!("path {path:?}: {e}"))?;
     if !meta.is_file() {
         return Err(format!("path {path:?}: not a regular file"));
@@ -31,17 +40,74 @@ pub fn check_file(path: &str, max: Option<u64>) -> Result<std::path::PathBuf, St
     Ok(p)
 }
 
+/// A `vt file` input: a hash, or a local file to hash first.
+#[derive(Debug, Clone)]
+pub enum FileInput {
+    /// An MD5, SHA-1 or SHA-256.
+    Hash(FileHash),
+    /// A local file.
+    Path(PathBuf),
+}
+
+/// A hash, or else an existing file; the error names the input.
+pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
+    match input.parse::<FileHash>() {
+        Ok(h) => Ok(FileInput::Hash(h)),
+        Err(hash_err) => {
+            if Path::new(input).exists() {
+                check_file(input, None).map(FileInput::Path)
+            } else {
+                Err(format!("{hash_err}, and there is no file of that name"))
+            }
+        }
+    }
+}
+
+/// Parses a hash; the error names the input.
+pub fn parse_hash(input: &str) -> Result<FileHash, String> {
+    input.parse::<FileHash>().map_err(|e| e.to_string())
+}
+
+/// `vt file`.
+pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
+    let inputs = collect_inputs(&args.inputs)?;
+    let items = validate_all("file", inputs, parse_file_input)?;
+    let client = ctx.client()?;
+    let mut printer = ctx.printer(shape_for(&items));
+    batch::run(
+        items,
+        &mut printer,
+        ctx.batch("file", &args.batch),
+        |_, input| {
+            let client = client.clone();
+            async move {
+                let hash = match input {
+                    FileInput::Hash(h) => h,
+                    FileInput::Path(p) => {
+                        let d = vt_api::hashing::hash_file_async(&p)
+                            .await
+                            .map_err(|e| item_error(&e))?;
+                        FileHash::Sha256(d.sha256)
+                    }
+                };
+                let report = client
+                    .files()
+                    .report(&hash)
+                    .await
+                    .map_err(|e| item_error(&e))?;
+                to_value(&report)
+            }
+        },
+    )
+    .await
+}
+
 /// `vt hash`: local MD5/SHA-1/SHA-256, no request.
 pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
     let items = validate_all("file", inputs, |p| check_file(p, None))?;
-    let shape = if items.len() == 1 {
-        Shape::One
-    } else {
-        Shape::Many
-    };
-    let mut printer = ctx.printer(shape);
-    let mut exit = Exit::Ok;
+    let mut printer = ctx.printer(shape_for(&items));
+    let mut failed = false;
     for (input, path) in items {
         match vt_api::hashing::hash_file_async(&path).await {
             Ok(d) => {
@@ -66,13 +132,245 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
             }
             Err(e) => {
                 printer.failure("file", &input, "InvalidInputError", &e.to_string())?;
-                exit = Exit::ItemsFailed;
+                failed = true;
             }
         }
     }
     printer.finish()?;
-    if exit == Exit::ItemsFailed {
-        return Err(CliError::new(Exit::ItemsFailed, ""));
+    Ok(if failed { Exit::ItemsFailed } else { Exit::Ok })
+}
+
+/// Waits for an analysis and returns the analysis object.
+pub async fn wait_analysis(
+    client: &crate::commands::ApiClient,
+    id: &str,
+    spinner: &indicatif::ProgressBar,
+) -> Result<Value, ItemError> {
+    let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
+        code: "InvalidArgumentError".into(),
+        message: e.to_string(),
+    })?;
+    spinner.set_message(format!("waiting for analysis {id}"));
+    let doc = client
+        .analyses()
+        .wait(&id, WaitOptions::new())
+        .await
+        .map_err(|e| item_error(&e))?;
+    to_value(&doc.data)
+}
+
+/// `vt scan file`.
+pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
+    let inputs = collect_inputs(&args.paths)?;
+    let items = validate_all("file", inputs, |p| check_file(p, Some(MAX_UPLOAD)))?;
+    let client = ctx.client()?;
+    let single = items.len() == 1;
+    let mut printer = ctx.printer(shape_for(&items));
+    let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
+    batch::run(
+        items,
+        &mut printer,
+        ctx.batch("file", &args.batch),
+        |input, path| {
+            let client = client.clone();
+            async move {
+                let mut options = UploadOptions::new().skip_known(skip_known);
+                let bar = if single {
+                    progress.bytes(
+                        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                        "upload",
+                    )
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
+                let b = bar.clone();
+                options = options.progress(move |done, total| {
+                    if total > 0 {
+                        b.set_length(total);
+                    }
+                    b.set_position(done);
+                });
+                let outcome = client
+                    .files()
+                    .upload_with(&path, options)
+                    .await
+                    .map_err(|e| item_error(&e));
+                bar.finish_and_clear();
+                match outcome? {
+                    UploadOutcome::Known(report) => to_value(&report),
+                    UploadOutcome::Submitted(descriptor) => {
+                        if !wait {
+                            return to_value(&descriptor);
+                        }
+                        let spinner = if single {
+                            progress.spinner("")
+                        } else {
+                            indicatif::ProgressBar::hidden()
+                        };
+                        let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                        spinner.finish_and_clear();
+                        let _ = input;
+                        r
+                    }
+                }
+            }
+        },
+    )
+    .await
+}
+
+/// Where `vt download` writes one hash.
+fn download_target(output: Option<&Path>, hash: &FileHash, single: bool) -> PathBuf {
+    match output {
+        Some(p) if p.is_dir() => p.join(hash.as_str()),
+        Some(p) if single => p.to_owned(),
+        Some(p) => p.join(hash.as_str()),
+        None => PathBuf::from(hash.as_str()),
     }
-    Ok(exit)
+}
+
+/// `vt download`.
+pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
+    let inputs = collect_inputs(&args.hashes)?;
+    let items = validate_all("file", inputs, parse_hash)?;
+    let single = items.len() == 1;
+    if let Some(out) = &args.output
+        && !single
+        && !out.is_dir()
+    {
+        std::fs::create_dir_all(out)
+            .map_err(|e| CliError::usage(format!("output directory {}: {e}", out.display())))?;
+    }
+    let client = ctx.client()?;
+    let mut printer = ctx.printer(shape_for(&items));
+    let output = args.output.clone();
+    let progress = ctx.progress;
+    let batch_args = crate::cli::BatchArgs::default();
+    batch::run(
+        items,
+        &mut printer,
+        ctx.batch("file", &batch_args),
+        |_, hash| {
+            let client = client.clone();
+            let dest = download_target(output.as_deref(), &hash, single);
+            async move {
+                let bar = if single {
+                    progress.bytes(0, "download")
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
+                let b = bar.clone();
+                let options = DownloadOptions::new().progress(move |done, total| {
+                    if total > 0 {
+                        b.set_length(total);
+                    }
+                    b.set_position(done);
+                });
+                let r = client.files().download_to_path(&hash, &dest, options).await;
+                bar.finish_and_clear();
+                let size = r.map_err(|e| item_error(&e))?;
+                Ok(json!({"type": "download", "id": hash.as_str(),
+                      "attributes": {"path": dest.display().to_string(), "size": size}}))
+            }
+        },
+    )
+    .await
+}
+
+/// `vt download-url`.
+pub async fn download_url(ctx: &Context, args: DownloadUrlArgs) -> CliResult<Exit> {
+    let hash = parse_hash(&args.hash).map_err(CliError::usage)?;
+    let client = ctx.client()?;
+    let url = client
+        .files()
+        .download_url(&hash)
+        .await
+        .map_err(|e| fail(&format!("file {hash}"), &e))?;
+    print_one(ctx, &Value::String(url))
+}
+
+/// `vt pcap`.
+pub async fn pcap(ctx: &Context, args: PcapArgs) -> CliResult<Exit> {
+    let id = args.sandbox_id.trim();
+    if id.is_empty() || id.contains(['/', '\n', '\r']) {
+        return Err(CliError::usage(format!(
+            "sandbox id {:?}: expected <sha256>_<sandbox name>",
+            args.sandbox_id
+        )));
+    }
+    if let Some(dir) = args.output.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        return Err(CliError::usage(format!(
+            "output {}: no such directory",
+            args.output.display()
+        )));
+    }
+    let client = ctx.client()?;
+    let bar = ctx.progress.bytes(0, "pcap");
+    let b = bar.clone();
+    let options = DownloadOptions::new().progress(move |done, total| {
+        if total > 0 {
+            b.set_length(total);
+        }
+        b.set_position(done);
+    });
+    let r = client
+        .files()
+        .behaviour_artifact_to_path(id, SandboxArtifact::Pcap, &args.output, options)
+        .await;
+    bar.finish_and_clear();
+    let size = r.map_err(|e| fail(&format!("sandbox {id}"), &e))?;
+    print_one(
+        ctx,
+        &json!({"type": "download", "id": id, "attributes": {"path": args.output.display().to_string(), "size": size}}),
+    )
+}
+
+/// `vt behaviours`.
+pub async fn behaviours(ctx: &Context, args: BehavioursArgs) -> CliResult<Exit> {
+    let hash = parse_hash(&args.hash).map_err(CliError::usage)?;
+    let client = ctx.client()?;
+    let pages = client.files().behaviours(&hash);
+    list(ctx, pages, &args.page, &format!("file {hash}"), Shape::Many).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_inputs_are_hashes_or_existing_files() {
+        assert!(matches!(
+            parse_file_input("44d88612fea8a8f36de82e1278abb02f"),
+            Ok(FileInput::Hash(_))
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x");
+        std::fs::write(&p, b"x").unwrap();
+        assert!(matches!(
+            parse_file_input(p.to_str().unwrap()),
+            Ok(FileInput::Path(_))
+        ));
+        let err = parse_file_input("nothex").unwrap_err();
+        assert!(err.contains("\"nothex\""), "{err}");
+        assert!(err.contains("no file of that name"), "{err}");
+        assert!(parse_file_input(dir.path().to_str().unwrap()).is_err());
+    }
+
+    #[test]
+    fn download_targets() {
+        let h: FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            download_target(Some(dir.path()), &h, true),
+            dir.path().join(h.as_str())
+        );
+        assert_eq!(
+            download_target(Some(Path::new("out.bin")), &h, true),
+            PathBuf::from("out.bin")
+        );
+        assert_eq!(download_target(None, &h, false), PathBuf::from(h.as_str()));
+    }
 }

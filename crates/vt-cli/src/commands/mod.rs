@@ -1,8 +1,15 @@
 //! One module per command family, and the [`Context`] they share.
 
+pub mod analyses;
 pub mod config;
+pub mod emulator;
 pub mod files;
+pub mod misc;
+pub mod monitor;
+pub mod network;
+pub mod objects;
 pub mod urls;
+pub mod v2;
 
 use std::sync::OnceLock;
 
@@ -10,7 +17,9 @@ use clap::ArgMatches;
 use serde_json::Value;
 
 use crate::batch::{BatchSettings, ItemError};
-use crate::cli::{BatchArgs, Cli, Command, ConfigCommand};
+use std::io::Write;
+
+use crate::cli::{BatchArgs, Cli, Command, ConfigCommand, PageArgs, ScanCommand};
 use crate::config::Settings;
 use crate::exit::{CliError, CliResult, Exit, error_chain};
 use crate::output::fields::FieldFilter;
@@ -32,7 +41,8 @@ pub struct Context {
 impl Context {
     /// Builds the context from the parsed command line.
     pub fn new(cli: &Cli, matches: &ArgMatches) -> CliResult<Context> {
-        let settings = Settings::resolve(&cli.global, matches)?;
+        let creating = matches!(cli.command, Command::Config(ConfigCommand::Init(_)));
+        let settings = Settings::resolve(&cli.global, matches, creating)?;
         let filter = FieldFilter::new(&cli.global.include, &cli.global.exclude);
         let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
         let progress = Progress::new(settings.quiet);
@@ -187,6 +197,77 @@ pub fn fail(what: &str, err: &vt_api::Error) -> CliError {
         .with_detail(error_chain(err))
 }
 
+/// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).
+pub fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ItemError> {
+    serde_json::to_value(value).map_err(|e| ItemError::Api {
+        code: "ClientError".into(),
+        message: format!("cannot encode the answer as JSON: {e}"),
+    })
+}
+
+/// One item: the object itself; several: a list.
+pub fn shape_for<T>(items: &[T]) -> Shape {
+    if items.len() == 1 {
+        Shape::One
+    } else {
+        Shape::Many
+    }
+}
+
+/// Prints a paginated collection: `--limit` items (or `--all`), from `--cursor`; when more
+/// items exist, stderr says which cursor continues.
+pub async fn list<T>(
+    ctx: &Context,
+    pages: vt_api::Paginator<T>,
+    page: &PageArgs,
+    what: &str,
+    shape: Shape,
+) -> CliResult<Exit>
+where
+    T: serde::Serialize + Send + 'static,
+{
+    use futures_util::StreamExt;
+    let mut pages = match &page.cursor {
+        Some(c) => pages.start_at(c.clone()),
+        None => pages,
+    };
+    pages = if page.all {
+        pages.page_size(40)
+    } else {
+        pages
+            .limit(page.limit)
+            .page_size(page.limit.clamp(1, 40) as u32)
+    };
+    let mut printer = ctx.printer(shape);
+    while let Some(item) = pages.next().await {
+        match item
+            .map_err(|e| fail(what, &e))
+            .and_then(|v| to_value(&v).map_err(|e| e.into_cli_error(what)))
+        {
+            Ok(value) => printer.object(&value)?,
+            Err(err) => {
+                printer.finish()?;
+                if let Some(c) = pages.cursor() {
+                    let _ = writeln!(std::io::stderr(), "vt: to continue from here: --cursor {c}");
+                }
+                return Err(err);
+            }
+        }
+    }
+    printer.finish()?;
+    if !page.all
+        && !pages.is_exhausted()
+        && let Some(c) = pages.cursor()
+        && !ctx.settings.quiet
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "vt: more items: add --cursor {c} (or --all)"
+        );
+    }
+    Ok(Exit::Ok)
+}
+
 /// Prints one value as a single object and finishes.
 pub fn print_one(ctx: &Context, value: &Value) -> CliResult<Exit> {
     let mut p = ctx.printer(Shape::One);
@@ -202,13 +283,40 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         clap_complete::generate(args.shell, &mut cmd, "vt", &mut std::io::stdout());
         return Ok(Exit::Ok);
     }
+    if let Command::Emulator(cmd) = cli.command {
+        return emulator::run(cmd).await;
+    }
     let ctx = Context::new(&cli, matches)?;
     match cli.command {
         Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Hash(args) => files::hash(&ctx, args).await,
+        Command::File(args) => files::file(&ctx, args).await,
+        Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
+        Command::Download(args) => files::download(&ctx, args).await,
+        Command::DownloadUrl(args) => files::download_url(&ctx, args).await,
+        Command::Pcap(args) => files::pcap(&ctx, args).await,
+        Command::Behaviours(args) => files::behaviours(&ctx, args).await,
         Command::UrlId(args) => urls::url_id(&ctx, args),
-        _ => Err(CliError::new(Exit::Usage, "this command is not wired yet")),
+        Command::Url(args) => urls::url(&ctx, args).await,
+        Command::NetworkLocation(args) => urls::network_location(&ctx, args).await,
+        Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
+        Command::Domain(args) => network::domain(&ctx, args).await,
+        Command::Ip(args) => network::ip(&ctx, args).await,
+        Command::Analysis(args) => analyses::analysis(&ctx, args).await,
+        Command::Rescan(args) => objects::rescan(&ctx, args).await,
+        Command::Comments(args) => objects::comments(&ctx, args).await,
+        Command::Comment(args) => objects::comment(&ctx, args).await,
+        Command::Votes(args) => objects::votes(&ctx, args).await,
+        Command::Vote(args) => objects::vote(&ctx, args).await,
+        Command::Related(args) => objects::related(&ctx, args).await,
+        Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
+        Command::V2(cmd) => v2::run(&ctx, cmd).await,
+        Command::Search(args) => misc::search(&ctx, args).await,
+        Command::Metadata => misc::metadata(&ctx).await,
+        Command::Quota => misc::quota(&ctx).await,
+        Command::Api(args) => misc::api(&ctx, args).await,
+        Command::Completions(_) | Command::Emulator(_) => Ok(Exit::Ok),
     }
 }
 

@@ -1,29 +1,218 @@
 //! URLs: `vt url`, `vt url-id`, `vt network-location`, `vt scan url`.
 
 use serde_json::json;
+use vt_model::{DomainName, IpAddress, UrlId};
 
-use crate::batch::{collect_inputs, validate_all};
-use crate::cli::UrlIdArgs;
-use crate::commands::Context;
-use crate::exit::{CliResult, Exit};
-use crate::output::Shape;
+use crate::batch::{self, collect_inputs, validate_all};
+use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
+use crate::commands::files::wait_analysis;
+use crate::commands::{Context, fail, item_error, print_one, shape_for, to_value};
+use crate::exit::{CliError, CliResult, Exit};
+
+/// Checks that `input` looks like a URL: `scheme://host...`, or a bare `host/...` whose host
+/// is a domain name or an IP address (VirusTotal adds `http://`).
+pub fn check_url(input: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("invalid URL {input:?}: {why}"));
+    if input.is_empty() {
+        return bad("empty");
+    }
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains whitespace or control characters (percent-encode them)");
+    }
+    let rest = match input.split_once("://") {
+        Some((scheme, rest)) => {
+            let ok = scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            if !ok {
+                return bad("malformed scheme");
+            }
+            rest
+        }
+        None => input,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host_port
+            }
+        })
+    };
+    if host.is_empty() {
+        return bad("no host");
+    }
+    if input.contains("://") {
+        return Ok(());
+    }
+    if host.parse::<IpAddress>().is_ok()
+        || (host.contains('.') && host.parse::<DomainName>().is_ok())
+    {
+        Ok(())
+    } else {
+        bad("no scheme and the host is not a domain name or IP address")
+    }
+}
+
+/// A `vt url` input: a URL (sent as its base64url id) or a URL identifier.
+pub fn parse_url_or_id(input: &str) -> Result<UrlId, String> {
+    if input.contains("://") {
+        check_url(input)?;
+        return UrlId::from_url(input).map_err(|e| e.to_string());
+    }
+    if let Ok(id) = UrlId::parse(input)
+        && (id.is_sha256() || id.decoded_url().is_some_and(|u| check_url(&u).is_ok()))
+    {
+        return Ok(id);
+    }
+    match check_url(input) {
+        Ok(()) => UrlId::from_url(input).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "invalid URL or URL id {input:?}: expected a URL, a 64-hex SHA-256 id or the base64url of a URL"
+        )),
+    }
+}
+
+/// `vt url`.
+pub async fn url(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
+    let inputs = collect_inputs(&args.inputs)?;
+    let items = validate_all("url", inputs, parse_url_or_id)?;
+    let client = ctx.client()?;
+    let mut printer = ctx.printer(shape_for(&items));
+    batch::run(
+        items,
+        &mut printer,
+        ctx.batch("url", &args.batch),
+        |_, id| {
+            let client = client.clone();
+            async move {
+                let report = client
+                    .urls()
+                    .report(&id)
+                    .await
+                    .map_err(|e| item_error(&e))?;
+                to_value(&report)
+            }
+        },
+    )
+    .await
+}
 
 /// `vt url-id`: the unpadded base64url identifier of each URL, no request.
 pub fn url_id(ctx: &Context, args: UrlIdArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.urls)?;
-    let items = validate_all("URL", inputs, |u| {
-        vt_model::UrlId::from_url(u).map_err(|e| e.to_string())
+    let items = validate_all("url", inputs, |u| {
+        check_url(u)?;
+        UrlId::from_url(u).map_err(|e| e.to_string())
     })?;
-    let shape = if items.len() == 1 {
-        Shape::One
-    } else {
-        Shape::Many
-    };
-    let mut printer = ctx.printer(shape);
+    let mut printer = ctx.printer(shape_for(&items));
     for (url, id) in items {
         printer
             .object(&json!({"type": "url_id", "id": id.as_str(), "attributes": {"url": url}}))?;
     }
     printer.finish()?;
     Ok(Exit::Ok)
+}
+
+/// `vt network-location`.
+pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliResult<Exit> {
+    let input = args.input.trim();
+    let id = parse_url_or_id(input).map_err(CliError::usage)?;
+    let client = ctx.client()?;
+    let obj = client
+        .urls()
+        .network_location(&id)
+        .await
+        .map_err(|e| fail(&format!("url {input}"), &e))?;
+    print_one(ctx, &to_value(&obj).map_err(|e| e.into_cli_error(input))?)
+}
+
+/// `vt scan url`.
+pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
+    let inputs = collect_inputs(&args.urls)?;
+    let items = validate_all("url", inputs, check_url)?;
+    let client = ctx.client()?;
+    let single = items.len() == 1;
+    let mut printer = ctx.printer(shape_for(&items));
+    let (wait, progress) = (args.wait, ctx.progress);
+    batch::run(
+        items,
+        &mut printer,
+        ctx.batch("url", &args.batch),
+        |url, ()| {
+            let client = client.clone();
+            async move {
+                let descriptor = client
+                    .urls()
+                    .submit(&url)
+                    .await
+                    .map_err(|e| item_error(&e))?;
+                if !wait {
+                    return to_value(&descriptor);
+                }
+                let spinner = if single {
+                    progress.spinner("")
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
+                let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                spinner.finish_and_clear();
+                r
+            }
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked() {
+        for ok in [
+            "https://example.com/a?b#c",
+            "http://1.2.3.4:8080/",
+            "example.com/path",
+            "ftp://x",
+            "http://[::1]/",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "http:// x",
+            "1http://x",
+            "http:///path",
+            "notaurl",
+            "://x",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn url_or_id() {
+        let id = parse_url_or_id("http://www.somedomain.com/this/is/my/url").unwrap();
+        assert_eq!(
+            id.as_str(),
+            "aHR0cDovL3d3dy5zb21lZG9tYWluLmNvbS90aGlzL2lzL215L3VybA"
+        );
+        let same =
+            parse_url_or_id("aHR0cDovL3d3dy5zb21lZG9tYWluLmNvbS90aGlzL2lzL215L3VybA").unwrap();
+        assert_eq!(same, id);
+        let hex = "dd014af5ed6b38d9130e3f466f850e46d21b951199d53a18ef29ee9341614eaf";
+        assert!(parse_url_or_id(hex).unwrap().is_sha256());
+        assert!(parse_url_or_id("example.com").is_ok());
+        assert!(parse_url_or_id("garbage").is_err());
+    }
 }

@@ -177,6 +177,35 @@ fn key_attributes(kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// A short label for an attribute (at most 13 characters, so values line up).
+fn label(key: &str) -> String {
+    let short = match key {
+        "meaningful_name" => "name",
+        "type_description" => "type",
+        "times_submitted" => "submissions",
+        "first_submission_date" => "first seen",
+        "last_submission_date" => "last seen",
+        "last_analysis_date" => "last analysis",
+        "last_final_url" => "final url",
+        "last_http_response_code" => "http status",
+        "last_detections_count" => "detections",
+        "next_analysis_date" => "next analysis",
+        "first_detection_date" => "detected on",
+        "creation_date" => "created",
+        "detections_count" => "detections",
+        "analysis_date" => "analysed",
+        "sandbox_name" => "sandbox",
+        "item_type" => "kind",
+        other => other,
+    };
+    let text = short.replace('_', " ");
+    if text.chars().count() > 13 {
+        text.chars().take(13).collect()
+    } else {
+        text
+    }
+}
+
 /// Renders one object (or anything else) as a few lines.
 pub fn render(value: &Value, style: Style) -> String {
     let mut out = String::new();
@@ -216,18 +245,15 @@ pub fn render(value: &Value, style: Style) -> String {
                 .filter(|(k, _)| k.as_str() != "type" && k.as_str() != "id")
             {
                 if let Some(s) = scalar(k, v) {
-                    let _ = writeln!(out, "  {k:<14}{s}");
+                    let _ = writeln!(out, "  {:<14}{s}", label(k));
                     lines += 1;
                 } else if let Some(m) = v.as_object() {
-                    let _ = writeln!(out, "  {k:<14}{{{} entries}}", m.len());
+                    let _ = writeln!(out, "  {:<14}{{{} entries}}", label(k), m.len());
                     lines += 1;
                 }
                 if lines >= 20 {
                     break;
                 }
-            }
-            if let (Some(p), Some(t)) = (obj.get("positives"), obj.get("total")) {
-                let _ = writeln!(out, "  {:<14}{p}/{t} engines", "detections");
             }
             return out;
         }
@@ -258,7 +284,7 @@ pub fn render(value: &Value, style: Style) -> String {
     if keys.is_empty() {
         for (k, v) in attrs {
             if let Some(s) = scalar(k, v) {
-                let _ = writeln!(out, "  {:<14}{s}", k.replace('_', " "));
+                let _ = writeln!(out, "  {:<14}{s}", label(k));
                 shown += 1;
                 if shown >= 12 {
                     break;
@@ -269,7 +295,7 @@ pub fn render(value: &Value, style: Style) -> String {
     if let Some(ctx) = obj.get("context_attributes").and_then(Value::as_object) {
         for (k, v) in ctx {
             if let Some(s) = scalar(k, v) {
-                let _ = writeln!(out, "  {:<14}{s}", k.replace('_', " "));
+                let _ = writeln!(out, "  {:<14}{s}", label(k));
             }
         }
     }
@@ -300,7 +326,7 @@ mod tests {
             text.contains("verdict       malicious (3/63 engines)"),
             "{text}"
         );
-        assert!(text.contains("meaningful name"), "{text}");
+        assert!(text.contains("  name          x.exe"), "{text}");
         assert!(text.contains("68 bytes"), "{text}");
         assert!(text.contains("1970-01-01 00:00:00 UTC"), "{text}");
         assert!(text.contains("peexe, signed"), "{text}");

@@ -92,11 +92,6 @@ impl Printer {
         }
     }
 
-    /// The options.
-    pub fn options(&self) -> &OutputOptions {
-        &self.opts
-    }
-
     /// Prints one object.
     pub fn object(&mut self, value: &Value) -> Result<(), CliError> {
         if self.opts.ids_only {

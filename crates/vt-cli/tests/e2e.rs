@@ -1,0 +1,985 @@
+//! End-to-end tests of the `vt` binary against the in-process emulator.
+//!
+//! Each emulator runs on its own tokio runtime (kept alive by the [`Emu`] value); `vt` is
+//! started as a real process with `--base-url`/`VT_BASE_URL` pointing at it and a clean
+//! environment (no user config, no VT_* variables, `--rate-limit none`).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use vt_emulator::{
+    AnalysisTiming, DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, Emulator, EmulatorConfig,
+    EmulatorHandle, QuotaLimits,
+};
+
+struct Emu {
+    handle: EmulatorHandle,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Emu {
+    fn start(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut cfg = EmulatorConfig {
+            analysis: AnalysisTiming::IMMEDIATE,
+            ..EmulatorConfig::default()
+        };
+        configure(&mut cfg);
+        let handle = runtime
+            .block_on(Emulator::from_config(cfg).start())
+            .unwrap();
+        Emu {
+            handle,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self) -> String {
+        self.handle.base_url().to_owned()
+    }
+
+    fn requests(&self) -> u64 {
+        self.handle.stats().requests_total
+    }
+
+    /// `vt` with a clean environment, pointed at this emulator with the premium key.
+    fn vt(&self) -> Command {
+        self.vt_with_key(DEFAULT_PREMIUM_KEY)
+    }
+
+    fn vt_with_key(&self, key: &str) -> Command {
+        let mut cmd = clean_vt();
+        cmd.env("VT_BASE_URL", self.url()).env("VT_API_KEY", key);
+        cmd
+    }
+
+    fn eicar(&self) -> String {
+        self.handle.dataset().eicar().unwrap().sha256.clone()
+    }
+}
+
+/// The shared emulator for tests that do not count requests or spend quota.
+fn shared() -> &'static Emu {
+    static EMU: OnceLock<Emu> = OnceLock::new();
+    EMU.get_or_init(|| Emu::start(|_| {}))
+}
+
+fn home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+fn clean_vt() -> Command {
+    let mut cmd = Command::cargo_bin("vt").unwrap();
+    for (k, _) in std::env::vars() {
+        if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("HOME", home())
+        .env("XDG_CONFIG_HOME", home().join("config"))
+        .env("VT_RATE_LIMIT", "none")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run_ok(cmd: &mut Command) -> Run {
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    r
+}
+
+const UNKNOWN_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+// ---------------------------------------------------------------------------------------------
+// Lookups and formats
+
+#[test]
+fn file_report_of_one_hash_is_the_api_object() {
+    let emu = shared();
+    let r = run_ok(emu.vt().args(["--format", "json", "file", &emu.eicar()]));
+    let v = r.json();
+    assert_eq!(v["type"], "file");
+    assert_eq!(v["id"], emu.eicar());
+    assert!(
+        v["attributes"]["last_analysis_stats"]["malicious"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
+#[test]
+fn a_batch_keeps_input_order_drops_duplicates_and_reports_failures_in_place() {
+    let emu = shared();
+    let files = emu.handle.dataset().files();
+    let (a, b) = (&files[1], &files[2]);
+    let stdin = format!(
+        "{}\n\n  {UNKNOWN_SHA256}  \n{}\n{}\n",
+        b.md5, a.sha256, b.md5
+    );
+    let r = run(emu
+        .vt()
+        .args(["--format", "json", "file", "-"])
+        .write_stdin(stdin));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["id"], b.sha256.as_str());
+    assert_eq!(items[1]["type"], "file");
+    assert_eq!(items[1]["id"], UNKNOWN_SHA256);
+    assert_eq!(items[1]["error"]["code"], "NotFoundError");
+    assert_eq!(items[2]["id"], a.sha256.as_str());
+    assert!(r.stderr.contains(UNKNOWN_SHA256), "{}", r.stderr);
+    assert!(r.stderr.contains("2 succeeded, 1 failed"), "{}", r.stderr);
+}
+
+#[test]
+fn every_format_renders_a_batch() {
+    let emu = shared();
+    let f = &emu.handle.dataset().files()[3];
+    let args = |fmt: &'static str| {
+        vec![
+            "--format".to_owned(),
+            fmt.into(),
+            "file".into(),
+            emu.eicar(),
+            f.sha1.clone(),
+        ]
+    };
+
+    let nd = run_ok(emu.vt().args(args("ndjson")));
+    let lines: Vec<Value> = nd
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["id"], f.sha256.as_str());
+
+    let y = run_ok(emu.vt().args(args("yaml")));
+    let yv: Value = serde_norway::from_str(&y.stdout).unwrap();
+    assert_eq!(yv.as_array().unwrap().len(), 2);
+    assert_eq!(yv[0]["id"], emu.eicar());
+
+    let c = run_ok(emu.vt().args(args("csv")));
+    let mut rdr = csv::Reader::from_reader(c.stdout.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    assert!(
+        headers
+            .iter()
+            .any(|h| h == "attributes.last_analysis_stats.malicious"),
+        "{headers:?}"
+    );
+    assert_eq!(rdr.records().count(), 2);
+
+    let h = run_ok(emu.vt().args(args("human")));
+    assert!(
+        h.stdout.contains(&format!("file {}", emu.eicar())),
+        "{}",
+        h.stdout
+    );
+    assert!(h.stdout.contains("verdict       malicious"), "{}", h.stdout);
+    assert!(!h.stdout.contains('\x1b'), "no colour off a terminal");
+
+    let ids = run_ok(emu.vt().args(["-I", "file", &emu.eicar(), &f.md5]));
+    assert_eq!(ids.stdout, format!("{}\n{}\n", emu.eicar(), f.sha256));
+}
+
+#[test]
+fn include_and_exclude_globs_select_fields() {
+    let emu = shared();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "file",
+        &emu.eicar(),
+        "-i",
+        "id",
+        "-i",
+        "attributes.last_analysis_*",
+        "-x",
+        "attributes.last_analysis_results",
+    ]));
+    let v = r.json();
+    let attrs = v["attributes"].as_object().unwrap();
+    assert!(v.get("type").is_none());
+    assert!(attrs.contains_key("last_analysis_stats"));
+    assert!(!attrs.contains_key("last_analysis_results"));
+    assert!(
+        attrs.keys().all(|k| k.starts_with("last_analysis_")),
+        "{attrs:?}"
+    );
+}
+
+#[test]
+fn json_is_the_default_off_a_terminal_and_format_comes_from_the_environment() {
+    let emu = shared();
+    let r = run_ok(emu.vt().args(["file", &emu.eicar()]));
+    assert_eq!(r.json()["id"], emu.eicar());
+    let r = run_ok(
+        emu.vt()
+            .env("VT_FORMAT", "ndjson")
+            .args(["file", &emu.eicar()]),
+    );
+    assert_eq!(r.stdout.lines().count(), 1);
+    // flag > environment
+    let r = run_ok(emu.vt().env("VT_FORMAT", "ndjson").args([
+        "--format",
+        "yaml",
+        "file",
+        &emu.eicar(),
+    ]));
+    assert!(r.stdout.starts_with("type: file"), "{}", r.stdout);
+}
+
+#[test]
+fn a_path_is_hashed_locally_and_looked_up() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let eicar = dir.path().join("eicar.com");
+    std::fs::write(&eicar, vt_emulator::EICAR_BYTES).unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "file", eicar.to_str().unwrap()]),
+    );
+    assert_eq!(r.json()["id"], emu.eicar());
+    let h = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "hash",
+        "--alg",
+        "all",
+        eicar.to_str().unwrap(),
+    ]));
+    let v = h.json();
+    assert_eq!(v["attributes"]["md5"], vt_emulator::EICAR_MD5);
+    assert_eq!(v["attributes"]["sha1"], vt_emulator::EICAR_SHA1);
+    assert_eq!(v["id"], vt_emulator::EICAR_SHA256);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes
+
+#[test]
+fn bad_input_exits_2_before_any_request() {
+    let emu = Emu::start(|_| {});
+    let before = emu.requests();
+    let r = run(emu.vt().args(["file", &emu.eicar(), "nothex", "also-bad"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("\"nothex\""), "{}", r.stderr);
+    assert!(r.stderr.contains("\"also-bad\""), "{}", r.stderr);
+    for args in [
+        vec!["domain", "exa mple.com"],
+        vec!["ip", "999.1.1.1"],
+        vec!["url", "not a url"],
+        vec!["scan", "url", "http:// x"],
+        vec!["scan", "file", "/definitely/not/here"],
+        vec!["analysis", "has/slash"],
+        vec!["comments", "file", "xyz"],
+        vec!["v2", "file-report", "zzz"],
+        vec!["monitor", "get", "not-base64!"],
+        vec!["--format", "xml", "file", "abc"],
+        vec![
+            "--rate-limit",
+            "lots",
+            "file",
+            "44d88612fea8a8f36de82e1278abb02f",
+        ],
+    ] {
+        let r = run(emu.vt().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(
+        emu.requests(),
+        before,
+        "nothing may be sent for invalid input"
+    );
+}
+
+#[test]
+fn a_wrong_key_exits_3_and_a_missing_key_too() {
+    let emu = shared();
+    let r = run(emu.vt_with_key("wrong-key").args(["file", &emu.eicar()]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("WrongCredentialsError"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("wrong-key"),
+        "the key is never printed: {}",
+        r.stderr
+    );
+    let r = run(clean_vt()
+        .env("VT_BASE_URL", emu.url())
+        .args(["file", &emu.eicar()]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("vt config init"), "{}", r.stderr);
+}
+
+#[test]
+fn premium_endpoints_with_a_public_key_exit_3() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(emu.vt_with_key(DEFAULT_PUBLIC_KEY).args([
+        "download",
+        &emu.eicar(),
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no partial file"
+    );
+}
+
+#[test]
+fn not_found_exits_1_with_one_line_naming_the_input() {
+    let emu = shared();
+    let r = run(emu.vt().args(["file", UNKNOWN_SHA256]));
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "NotFoundError");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with(&format!("vt: file {UNKNOWN_SHA256}: NotFoundError")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_dead_server_exits_5() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(clean_vt().env("VT_API_KEY", "k").args([
+        "--retries",
+        "0",
+        "--base-url",
+        &format!("http://127.0.0.1:{port}"),
+        "domain",
+        "example.com",
+    ]));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches that never lose work
+
+#[test]
+fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
+    let emu = Emu::start(|cfg| {
+        cfg.quotas.public = QuotaLimits {
+            per_day: Some(3),
+            ..QuotaLimits::UNLIMITED
+        };
+    });
+    let files: Vec<String> = emu.handle.dataset().files()[..6]
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.ndjson");
+    let out_s = out.to_str().unwrap();
+    let stdin = files.join("\n");
+
+    let r = run(emu
+        .vt_with_key(DEFAULT_PUBLIC_KEY)
+        .args([
+            "--retries",
+            "0",
+            "--concurrency",
+            "1",
+            "file",
+            "-",
+            "--output",
+            out_s,
+        ])
+        .write_stdin(stdin.clone()));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("3 remain"), "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    assert!(!r.stderr.contains(DEFAULT_PUBLIC_KEY));
+    let saved = std::fs::read_to_string(&out).unwrap();
+    let inputs: Vec<String> = saved
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["input"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(inputs, files[..3].to_vec());
+
+    // A killed run left half a line behind.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&out)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"input\":\"torn"))
+        .unwrap();
+
+    // The quota is back (a fresh emulator): only the remaining inputs are sent.
+    let fresh = Emu::start(|_| {});
+    let before = fresh.requests();
+    let r = run(fresh
+        .vt_with_key(DEFAULT_PUBLIC_KEY)
+        .args([
+            "--concurrency",
+            "2",
+            "file",
+            "-",
+            "--output",
+            out_s,
+            "--resume",
+        ])
+        .write_stdin(stdin));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        fresh.requests() - before,
+        3,
+        "only the 3 remaining inputs are looked up"
+    );
+    let saved = std::fs::read_to_string(&out).unwrap();
+    let records: Vec<Value> = saved
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 6);
+    let mut seen: Vec<String> = records
+        .iter()
+        .map(|r| r["input"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    let mut want = files.clone();
+    want.sort();
+    assert_eq!(seen, want);
+    assert!(records.iter().all(|r| r["data"]["type"] == "file"));
+}
+
+#[test]
+fn quota_stop_without_output_still_closes_the_json_array() {
+    let emu = Emu::start(|cfg| {
+        cfg.quotas.public = QuotaLimits {
+            per_day: Some(1),
+            ..QuotaLimits::UNLIMITED
+        };
+    });
+    let files: Vec<String> = emu.handle.dataset().files()[..3]
+        .iter()
+        .map(|f| f.md5.clone())
+        .collect();
+    let r = run(emu
+        .vt_with_key(DEFAULT_PUBLIC_KEY)
+        .args([
+            "--retries",
+            "0",
+            "--concurrency",
+            "1",
+            "--format",
+            "json",
+            "file",
+        ])
+        .args(&files));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    assert!(r.stderr.contains("--output FILE --resume"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every command
+
+#[test]
+fn scan_file_waits_and_skip_known_does_not_upload() {
+    let emu = Emu::start(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("sample.txt");
+    std::fs::write(&sample, b"a brand new file for the vt-cli tests\n").unwrap();
+    let s = sample.to_str().unwrap();
+
+    let r = run_ok(emu.vt().args(["--format", "json", "scan", "file", s]));
+    assert_eq!(r.json()["type"], "analysis");
+
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "scan", "file", "--wait", s]),
+    );
+    let v = r.json();
+    assert_eq!(v["type"], "analysis");
+    assert_eq!(v["attributes"]["status"], "completed");
+
+    let uploads = emu.handle.stats().uploads;
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "scan", "file", "--skip-known", s]),
+    );
+    assert_eq!(r.json()["type"], "file", "a known file gives its report");
+    assert_eq!(emu.handle.stats().uploads, uploads, "nothing uploaded");
+}
+
+#[test]
+fn scan_url_url_and_url_id() {
+    let emu = shared();
+    let url = "https://vt-cli.test/e2e/page";
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "scan", "url", "--wait", url]),
+    );
+    assert_eq!(r.json()["attributes"]["status"], "completed");
+    let r = run_ok(emu.vt().args(["--format", "json", "url", url]));
+    assert_eq!(r.json()["type"], "url");
+    let r = run_ok(emu.vt().args(["--format", "json", "url-id", url]));
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = run_ok(emu.vt().args(["--format", "json", "url", &id]));
+    assert_eq!(r.json()["type"], "url");
+    let known = emu.handle.dataset().urls()[0].url.clone();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "network-location", &known]),
+    );
+    assert!(
+        matches!(r.json()["type"].as_str(), Some("domain" | "ip_address")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn domain_ip_analysis_and_rescan() {
+    let emu = shared();
+    let ds = emu.handle.dataset();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "domain", &ds.domains()[0]]),
+    );
+    assert_eq!(r.json()["type"], "domain");
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "ip", &ds.ip_addresses()[0]]),
+    );
+    assert_eq!(r.json()["type"], "ip_address");
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "rescan", "file", &emu.eicar()]),
+    );
+    let analysis = r.json()["id"].as_str().unwrap().to_owned();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "analysis", "--wait", &analysis]),
+    );
+    assert_eq!(r.json()["attributes"]["status"], "completed");
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "rescan", "domain", &ds.domains()[0]]),
+    );
+    assert_eq!(r.json()["type"], "analysis");
+}
+
+#[test]
+fn comments_votes_and_related() {
+    let emu = Emu::start(|_| {});
+    let f = emu.handle.dataset().files()[4].sha256.clone();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "comment",
+        "file",
+        &f,
+        "seen in #e2e tests",
+    ]));
+    assert_eq!(r.json()["type"], "comment");
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "comments", "file", &f, "--all"]),
+    );
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["attributes"]["text"] == "seen in #e2e tests")
+    );
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "vote", "file", &f, "malicious"]),
+    );
+    assert_eq!(r.json()["type"], "vote");
+    let again = run(emu.vt().args(["vote", "file", &f, "malicious"]));
+    assert_eq!(again.code, 1, "a second vote is AlreadyExistsError");
+    assert!(
+        again.stderr.contains("AlreadyExistsError"),
+        "{}",
+        again.stderr
+    );
+    let r = run_ok(emu.vt().args(["--format", "json", "votes", "file", &f]));
+    assert!(!r.json().as_array().unwrap().is_empty());
+
+    let info = &emu.handle.dataset().files()[4];
+    let (rel, n) = info
+        .relationships
+        .iter()
+        .find(|(_, n)| *n > 2)
+        .cloned()
+        .expect("a relationship with items");
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "related",
+        "file",
+        &info.sha256,
+        &rel,
+        "--limit",
+        "2",
+    ]));
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    assert!(
+        r.stderr.contains("--cursor"),
+        "more items are announced: {}",
+        r.stderr
+    );
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "related",
+        "file",
+        &info.sha256,
+        &rel,
+        "--all",
+        "--descriptors",
+    ]));
+    let all = r.json();
+    assert_eq!(all.as_array().unwrap().len(), n);
+    assert!(all[0].get("attributes").is_none());
+}
+
+#[test]
+fn downloads_go_to_a_dir_or_a_path() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("eicar.bin");
+    run_ok(
+        emu.vt()
+            .args(["download", &emu.eicar(), "-o", target.to_str().unwrap()]),
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), vt_emulator::EICAR_BYTES);
+    let f = emu
+        .handle
+        .dataset()
+        .files()
+        .iter()
+        .find(|f| f.downloadable && f.sha256 != emu.eicar())
+        .unwrap();
+    run_ok(emu.vt().args([
+        "download",
+        &emu.eicar(),
+        &f.md5,
+        "-o",
+        dir.path().join("many").to_str().unwrap(),
+    ]));
+    assert!(dir.path().join("many").join(emu.eicar()).is_file());
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "download-url", &emu.eicar()]),
+    );
+    assert!(r.json().as_str().unwrap().starts_with("http"));
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "behaviours", &emu.eicar(), "--all"]),
+    );
+    assert!(r.json().is_array());
+}
+
+#[test]
+fn monitor_commands() {
+    let emu = Emu::start(|_| {});
+    let r = run_ok(emu.vt().args([
+        "--format", "json", "monitor", "items", "--tag", "detected", "--all",
+    ]));
+    let items = r.json();
+    let items = items.as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| {
+        i["attributes"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "detected")
+    }));
+
+    let file = emu
+        .handle
+        .dataset()
+        .monitor_items()
+        .iter()
+        .find(|i| !i.is_folder)
+        .unwrap()
+        .clone();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "get", &file.id]),
+    );
+    assert_eq!(r.json()["attributes"]["path"], file.path.as_str());
+    run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "analyses", &file.id]),
+    );
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "monitor",
+        "details",
+        &file.id,
+        "shipped in 1.0",
+    ]));
+    assert_eq!(r.json()["attributes"]["details"], "shipped in 1.0");
+    run_ok(emu.vt().args(["monitor", "details", &file.id, "--clear"]));
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(emu.vt().args([
+        "monitor",
+        "download",
+        &file.id,
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // Upload a tree, then sync: only the changed file goes up again.
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tree.path().join("sub")).unwrap();
+    std::fs::write(tree.path().join("a.txt"), b"one").unwrap();
+    std::fs::write(tree.path().join("sub/b.txt"), b"two").unwrap();
+    let t = tree.path().to_str().unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "upload", t, "/e2e/"]),
+    );
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "monitor",
+        "items",
+        "--path",
+        "/e2e/sub/",
+    ]));
+    assert_eq!(r.json()[0]["attributes"]["path"], "/e2e/sub/b.txt");
+    std::fs::write(tree.path().join("sub/b.txt"), b"two, changed").unwrap();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "monitor",
+        "sync",
+        t,
+        "/e2e/",
+        "--dry-run",
+    ]));
+    let plan = r.json();
+    assert_eq!(plan.as_array().unwrap().len(), 1, "{plan}");
+    assert_eq!(plan[0]["id"], "/e2e/sub/b.txt");
+    assert_eq!(plan[0]["attributes"]["reason"], "changed");
+    let uploads = emu.handle.stats().uploads;
+    run_ok(emu.vt().args(["monitor", "sync", t, "/e2e/"]));
+    assert_eq!(emu.handle.stats().uploads, uploads + 1);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "sync", t, "/e2e/"]),
+    );
+    assert_eq!(r.json().as_array().unwrap().len(), 0, "in sync now");
+
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "delete", &file.id]),
+    );
+    assert_eq!(r.json()["attributes"]["deleted"], true);
+    let r = run(emu.vt().args(["monitor", "get", &file.id]));
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn v2_search_metadata_quota_and_raw_api() {
+    let emu = shared();
+    let f = &emu.handle.dataset().files()[5];
+    let r = run(emu.vt().args([
+        "--format",
+        "json",
+        "v2",
+        "file-report",
+        &f.md5,
+        vt_emulator::EICAR_MD5,
+        UNKNOWN_SHA256,
+    ]));
+    assert_eq!(r.code, 1, "one resource is unknown: {}", r.stderr);
+    let v = r.json();
+    assert_eq!(v[0]["md5"], f.md5.as_str());
+    assert_eq!(v[1]["md5"], vt_emulator::EICAR_MD5);
+    assert_eq!(v[2]["response_code"], 0);
+
+    let r = run_ok(emu.vt().args(["--format", "json", "search", &emu.eicar()]));
+    assert_eq!(r.json()[0]["id"], emu.eicar());
+    let r = run_ok(emu.vt().args(["--format", "json", "metadata"]));
+    assert!(r.json()["attributes"]["engines"].is_object());
+    let r = run_ok(emu.vt().args(["--format", "json", "quota"]));
+    assert_eq!(r.json()["type"], "overall_quotas");
+    assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY));
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "GET",
+        &format!("/files/{}", emu.eicar()),
+    ]));
+    assert_eq!(r.json()["data"]["id"], emu.eicar());
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "get",
+        "/monitor/items?filter=path:/",
+        "--all",
+    ]));
+    assert!(!r.json().as_array().unwrap().is_empty());
+}
+
+#[test]
+fn completions_and_help() {
+    let r = run_ok(clean_vt().args(["completions", "bash"]));
+    assert!(
+        r.stdout.contains("_vt()"),
+        "{}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    let r = run_ok(clean_vt().arg("--help"));
+    assert!(r.stdout.contains("Exit codes:"));
+    assert!(r.stdout.contains("4  quota exhausted"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+#[cfg(unix)]
+#[test]
+fn config_init_writes_0600_and_a_readable_config_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("vt").join("config.toml");
+    let c = cfg.to_str().unwrap();
+    let mut init = clean_vt();
+    init.args(["--config", c, "config", "init"])
+        .write_stdin(format!("{DEFAULT_PREMIUM_KEY}\n"));
+    // --config names a file that does not exist yet: init creates it.
+    let r = run(&mut init);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .contains(DEFAULT_PREMIUM_KEY)
+    );
+
+    // The key comes from the config file.
+    let r = run_ok(clean_vt().env("VT_BASE_URL", emu.url()).args([
+        "--config",
+        c,
+        "-I",
+        "file",
+        &emu.eicar(),
+    ]));
+    assert_eq!(r.stdout.trim(), emu.eicar());
+    let r = run_ok(clean_vt().args(["--config", c, "--format", "json", "config", "show"]));
+    assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY), "{}", r.stdout);
+    assert_eq!(r.json()["attributes"]["api_key"]["source"], "config file");
+
+    // Readable by others: refused, with the fix, before any request.
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r =
+        run(clean_vt()
+            .env("VT_BASE_URL", emu.url())
+            .args(["--config", c, "file", &emu.eicar()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("chmod 600 {c}")), "{}", r.stderr);
+
+    // The environment beats the config file.
+    let r = run_ok(
+        clean_vt()
+            .env("VT_BASE_URL", emu.url())
+            .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
+            .args(["--config", c, "-I", "file", &emu.eicar()]),
+    );
+    assert_eq!(r.stdout.trim(), emu.eicar());
+
+    // A second init without --force keeps the file.
+    let r = run(clean_vt()
+        .args(["--config", c, "config", "init"])
+        .write_stdin("other\n"));
+    assert_eq!(r.code, 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, format!("{DEFAULT_PREMIUM_KEY}\n")).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let k = key.to_str().unwrap();
+    let r = run(clean_vt().env("VT_BASE_URL", emu.url()).args([
+        "--api-key-file",
+        k,
+        "file",
+        &emu.eicar(),
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("chmod 600"), "{}", r.stderr);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    run_ok(clean_vt().env("VT_BASE_URL", emu.url()).args([
+        "--api-key-file",
+        k,
+        "file",
+        &emu.eicar(),
+    ]));
+}
