@@ -103,7 +103,7 @@ pub(crate) fn check_base_url(base_url: &str) -> Result<String> {
 
 /// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, generic over its
 /// transport (see the crate docs).
-pub struct Client<S> {
+pub struct Client<S = vt_transport::Transport> {
     pub(crate) inner: Arc<Inner<S>>,
 }
 

@@ -181,7 +181,10 @@ impl Error {
     /// Whether the transport refused to send because a configured daily or monthly budget is
     /// spent (`TransportError::QuotaExhausted`).
     pub fn is_quota_exhausted(&self) -> bool {
-        false
+        matches!(
+            self.transport_error(),
+            Some(vt_transport::TransportError::QuotaExhausted { .. })
+        )
     }
 
     /// Whether this is a transport failure (no usable answer from the server).
@@ -207,9 +210,24 @@ impl Error {
                     || matches!(status.as_u16(), 502..=504)
             }
             Error::UnexpectedStatus { status, .. } => matches!(status.as_u16(), 502..=504),
-            Error::Transport(_) => false,
+            Error::Transport(_) => self.transport_error().is_some_and(|e| e.is_retryable()),
             _ => false,
         }
+    }
+
+    /// The transport's typed error, when the transport failure came from `vt-transport`.
+    pub fn transport_error(&self) -> Option<&vt_transport::TransportError> {
+        let Error::Transport(source) = self else {
+            return None;
+        };
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+        while let Some(err) = current {
+            if let Some(found) = err.downcast_ref::<vt_transport::TransportError>() {
+                return Some(found);
+            }
+            current = err.source();
+        }
+        None
     }
 
     pub(crate) fn invalid(input: impl AsRef<str>, reason: impl Into<String>) -> Self {

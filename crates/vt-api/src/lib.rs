@@ -8,6 +8,7 @@
 )]
 
 pub mod analyses;
+mod builder;
 pub mod client;
 pub mod comments;
 pub mod domains;
@@ -29,6 +30,7 @@ pub mod users;
 pub mod v2;
 
 pub use analyses::WaitOptions;
+pub use builder::ClientBuilder;
 pub use client::{Client, HttpService};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
@@ -41,6 +43,8 @@ pub use upload::UploadOptions;
 
 /// The types of `vt-model` this crate's functions take and return.
 pub use vt_model as model;
+/// The transport stack (`vt-transport`): rate limits, retries, layers.
+pub use vt_transport as transport;
 
 impl<S: HttpService> Client<S> {
     /// Files: reports, uploads, comments, votes, relationships, downloads, behaviours.

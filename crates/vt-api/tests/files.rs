@@ -495,7 +495,7 @@ async fn skip_known_looks_up_first_and_uploads_only_unknown_files() {
 }
 
 #[tokio::test]
-async fn upload_url_is_fetched_as_a_string() {
+async fn upload_url_is_fetched_as_a_string_even_over_a_bare_hyper_client() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -503,7 +503,7 @@ async fn upload_url_is_fetched_as_a_string() {
             then.status(200).body(fixture("other/vtx_upload_url.json"));
         })
         .await;
-    let client = http_client(&server.base_url());
+    let client = common::bare_http_client(&server.base_url());
     let url = client.files().upload_url().await.unwrap();
     assert!(url.starts_with("https://www.virustotal.com/_ah/upload/"));
 }

@@ -20,7 +20,8 @@ async fn a_single_report_over_http_with_allinfo() {
             when.method(GET)
                 .path("/vtapi/v2/file/report")
                 .query_param("resource", "99017f6eebbac24f351415dd410d522d")
-                .query_param("allinfo", "true");
+                .query_param("allinfo", "true")
+                .query_param("apikey", common::KEY);
             then.status(200)
                 .body(fixture("v2_file_report/v2_pw_report.json"));
         })

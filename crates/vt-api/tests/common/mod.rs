@@ -31,9 +31,19 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap()
 }
 
-/// A client over real HTTP to `base_url` (127.0.0.1): a minimal transport (hyper-util's
-/// client adding `x-apikey`) until the crate's production transport is used.
-pub fn http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
+/// A client over real HTTP to `base_url` (127.0.0.1) with the production transport
+/// (`vt-transport`: auth, retries, classify, redirects, ...), rate limit off.
+pub fn http_client(base_url: &str) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base_url)
+        .rate_limit(vt_api::transport::RateLimitSpec::none())
+        .build()
+        .unwrap()
+}
+
+/// A client over a bare hyper-util client that only adds `x-apikey`: any tower service works.
+pub fn bare_http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
     use hyper_util::client::legacy::Client as HyperClient;
     use hyper_util::rt::TokioExecutor;
     let hyper: HyperClient<_, VtBody> = HyperClient::builder(TokioExecutor::new()).build_http();

@@ -1,0 +1,193 @@
+//! [`Client::new`] and [`ClientBuilder`]: a client over the `vt-transport` stack.
+
+use std::time::Duration;
+
+use vt_transport::{RateLimitSpec, RetryConfig, Transport, TransportBuilder};
+
+use crate::client::{Client, DEFAULT_BASE_URL, Settings};
+use crate::error::{Error, Result};
+
+impl Client<Transport> {
+    /// A client for `https://www.virustotal.com` with the transport's defaults: the public
+    /// API's rate limit (4 requests a minute), retries of transient failures, timeouts and
+    /// proxies from the environment.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), vt_api::Error> {
+    /// let client = vt_api::Client::new(std::env::var("VT_API_KEY").unwrap_or_default())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new(api_key: impl Into<String>) -> Result<Self> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A builder for everything else (base URL, rate limit, retries, timeouts, proxy, ...).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
+
+/// Configures a [`Client`] over the `vt-transport` stack.
+///
+/// ```no_run
+/// # fn main() -> Result<(), vt_api::Error> {
+/// use std::time::Duration;
+/// let client = vt_api::Client::builder()
+///     .api_key("...")
+///     .base_url("http://127.0.0.1:8080")
+///     .rate_limit(vt_api::transport::RateLimitSpec::premium(1000))
+///     .max_retries(3)
+///     .response_timeout(Duration::from_secs(60))
+///     .v2_batch_limit(25)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    transport: TransportBuilder,
+    base_url: String,
+    v2_batch_limit: usize,
+    max_json_body: usize,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// The defaults (see [`Client::new`]); no API key yet.
+    pub fn new() -> Self {
+        ClientBuilder {
+            transport: TransportBuilder::new(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            v2_batch_limit: crate::v2::PUBLIC_BATCH_LIMIT,
+            max_json_body: crate::client::DEFAULT_MAX_JSON_BODY,
+        }
+    }
+
+    /// The API key (sent by the transport as `x-apikey`; never logged).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.transport = self.transport.api_key(key);
+        self
+    }
+
+    /// Where to send requests: `https://...` or plain `http://...` (for a local emulator or a
+    /// mock server). Default `https://www.virustotal.com`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Your application's name, put first in the `User-Agent`.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.transport = self.transport.user_agent(agent);
+        self
+    }
+
+    /// The client-side rate limit (`public`, `none`, `premium(n)`, or a spec like
+    /// `4/min,500/day`).
+    pub fn rate_limit(mut self, spec: RateLimitSpec) -> Self {
+        self.transport = self.transport.rate_limit(spec);
+        self
+    }
+
+    /// The retry configuration.
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.transport = self.transport.retry(config);
+        self
+    }
+
+    /// At most this many retries of a request (0 disables retries).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.transport = self.transport.max_retries(retries);
+        self
+    }
+
+    /// Connection timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport = self.transport.connect_timeout(timeout);
+        self
+    }
+
+    /// Time allowed for the response head (`None` for no limit).
+    pub fn response_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.transport = self.transport.response_timeout(timeout);
+        self
+    }
+
+    /// Time allowed without progress while a body is transferred (`None` for no limit).
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.transport = self.transport.idle_timeout(timeout);
+        self
+    }
+
+    /// An explicit proxy URL (instead of `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.transport = self.transport.proxy(url);
+        self
+    }
+
+    /// At most `n` requests in flight at once, shared by every clone of the client.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.transport = self.transport.concurrency(n);
+        self
+    }
+
+    /// Resources per v2 file-report request: 4 (public keys, the default) up to 25 (private).
+    pub fn v2_batch_limit(mut self, limit: usize) -> Self {
+        self.v2_batch_limit = limit.max(1);
+        self
+    }
+
+    /// Largest JSON answer accepted (64 MiB by default).
+    pub fn max_json_body(mut self, bytes: usize) -> Self {
+        self.max_json_body = bytes;
+        self
+    }
+
+    /// Gives access to the transport builder for what this builder does not forward (custom
+    /// layers, a shared rate limiter, ...).
+    pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
+        self.transport = f(self.transport);
+        self
+    }
+
+    /// Builds the client (fails on a bad base URL or when the TLS or proxy setup fails).
+    pub fn build(self) -> Result<Client<Transport>> {
+        let mut settings = Settings::new(&self.base_url)?;
+        settings.v2_batch_limit = self.v2_batch_limit;
+        settings.max_json_body = self.max_json_body;
+        let transport = self
+            .transport
+            .build()
+            .map_err(|e| Error::Transport(Box::new(e)))?;
+        Ok(Client::from_parts(transport, settings))
+    }
+
+    /// Builds the client over another inner HTTP service, with all the transport's layers
+    /// (auth, retry, rate limit, ...) on top: for tests with an in-process fake.
+    pub fn build_with<S, B>(self, inner: S) -> Result<Client<Transport>>
+    where
+        S: tower::Service<http::Request<vt_transport::VtBody>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<vt_transport::BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<vt_transport::BoxError>,
+    {
+        let mut settings = Settings::new(&self.base_url)?;
+        settings.v2_batch_limit = self.v2_batch_limit;
+        settings.max_json_body = self.max_json_body;
+        let transport = self
+            .transport
+            .build_with(inner)
+            .map_err(|e| Error::Transport(Box::new(e)))?;
+        Ok(Client::from_parts(transport, settings))
+    }
+}
