@@ -271,13 +271,12 @@ pub fn render(value: &Value, style: Style) -> String {
     let mut shown = 0;
     for k in keys {
         if let Some(s) = attrs.get(*k).and_then(|v| scalar(k, v)) {
-            let label = k.replace('_', " ");
             let s = if *k == "size" {
                 format!("{s} bytes")
             } else {
                 s
             };
-            let _ = writeln!(out, "  {label:<14}{s}");
+            let _ = writeln!(out, "  {:<14}{s}", label(k));
             shown += 1;
         }
     }
