@@ -1,7 +1,164 @@
 //! # vt-api
 //!
-//! A VirusTotal API v3 (and legacy v2 file report) client, typed, streaming and generic over
-//! its transport. (Crate guide below.)
+//! A VirusTotal API v3 client (plus the legacy v2 file report): one typed function per
+//! endpoint, grouped in families, streaming uploads and downloads, pagination as
+//! [`futures_core::Stream`]s, and one [`Error`] type. The client is generic over its
+//! transport: by default the [`vt_transport`] tower stack (API key, client-side rate limit,
+//! retries of transient failures, timeouts, proxies), or any `tower::Service` you give it.
+//!
+//! Every endpoint and its function: [`docs/api.md`](https://github.com/vt-rs/vt-rs/blob/main/docs/api.md)
+//! (also summarised at the end of this page).
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), vt_api::Error> {
+//! use vt_api::Client;
+//! use vt_model::FileHash;
+//!
+//! let client = Client::new(std::env::var("VT_API_KEY").unwrap_or_default())?;
+//! let hash: FileHash = "44d88612fea8a8f36de82e1278abb02f".parse()?;
+//! match client.files().report(&hash).await {
+//!     Ok(report) => println!("{} malicious", report.attributes.last_analysis_stats
+//!         .map_or(0, |s| s.malicious())),
+//!     Err(e) if e.is_not_found() => println!("unknown file"),
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`Client::builder`] sets the base URL (`https` or plain `http`, e.g. a local emulator),
+//! the user agent, the rate limit (`public` 4/min is the default; `premium(n)`, `none`, or a
+//! spec such as `4/min,500/day`), retries, timeouts, proxy, concurrency and the v2 batch
+//! size. A client is one `Arc`: clone it freely and share it between tasks (`Send + Sync`);
+//! clones share the rate limiter and connection pool.
+//!
+//! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
+//! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
+//! [`Client::metadata`], [`Client::users`], [`Client::monitor`] and [`Client::v2`]; plus the
+//! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
+//! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
+//!
+//! ## Swapping the transport
+//!
+//! [`Client::with_service`] takes any `tower::Service<http::Request<VtBody>>` whose response
+//! body yields `Bytes` (see [`HttpService`]): your own layer stack, a bare hyper client, or an
+//! in-process fake for tests. It must add the API key itself. Requests are built without I/O
+//! ([`ApiRequest`]), so a fake sees exactly what would go on the wire:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), vt_api::Error> {
+//! use http_body_util::Full;
+//! use vt_api::{Client, transport::{BoxError, VtBody}};
+//!
+//! let fake = tower::service_fn(|req: http::Request<VtBody>| async move {
+//!     assert_eq!(req.uri().path(), "/api/v3/domains/example.com");
+//!     let body = r#"{"data": {"type": "domain", "id": "example.com", "attributes": {"reputation": 3}}}"#;
+//!     Ok::<_, BoxError>(http::Response::new(Full::new(bytes::Bytes::from(body))))
+//! });
+//! let client = Client::with_service(fake, "https://www.virustotal.com")?;
+//! let report = client.domains().report(&"example.com".parse()?).await?;
+//! assert_eq!(report.attributes.reputation, Some(3));
+//! # Ok(()) }
+//! ```
+//!
+//! [`ClientBuilder::build_with`] keeps the whole `vt-transport` stack (auth, retries, rate
+//! limit) over an inner service of yours.
+//!
+//! ## Pagination
+//!
+//! List endpoints return a [`Paginator`]: a lazy `Stream` of typed items that follows
+//! `meta.cursor`, fetching the next page while the current one is consumed. Set
+//! [`limit`](Paginator::limit) (total items), [`page_size`](Paginator::page_size),
+//! [`filter`](Paginator::filter), [`order`](Paginator::order),
+//! [`descriptors_only`](Paginator::descriptors_only), and resume with
+//! [`start_at`](Paginator::start_at) from a previous [`cursor`](Paginator::cursor). With a
+//! limit, the last request asks only for the items still wanted, so no quota is spent on
+//! items thrown away and the cursor resumes exactly after the last item yielded. It stops on
+//! a missing cursor, an empty page or a repeated cursor.
+//!
+//! ```no_run
+//! # async fn run(client: vt_api::Client) -> Result<(), vt_api::Error> {
+//! use futures_util::TryStreamExt;
+//! let domain = "github.com".parse()?;
+//! let mut subdomains = client.domains().related(&domain, "subdomains").limit(100).page_size(40);
+//! while let Some(object) = subdomains.try_next().await? {
+//!     println!("{}", object.id_str());
+//! }
+//! println!("resume with {:?}", subdomains.cursor());
+//! # Ok(()) }
+//! ```
+//!
+//! ## Uploads and downloads
+//!
+//! Uploads stream from disk with an exact `Content-Length`: `POST /files` when the whole
+//! request fits in 32 MiB, a single-use upload URL above that, and files over 650 MiB refused
+//! with [`Error::FileTooLarge`] before anything is sent. [`UploadOptions`] adds a ZIP
+//! password, a progress callback and **skip-known** (hash locally, look the SHA-256 up, upload
+//! only unknown files). Uploads are sent once and never retried automatically: `POST /files`
+//! is not idempotent (see [`upload`]). Then wait for the analysis with
+//! [`Analyses::wait`](analyses::Analyses::wait) (2 s growing to 30 s, 10 min timeout, riding
+//! out transient errors):
+//!
+//! ```no_run
+//! # async fn run(client: vt_api::Client) -> Result<(), vt_api::Error> {
+//! use vt_api::{UploadOptions, UploadOutcome, WaitOptions};
+//! let options = UploadOptions::new().skip_known(true).progress(|sent, total| eprint!("\r{sent}/{total}"));
+//! if let UploadOutcome::Submitted(analysis) = client.files().upload_with("sample.exe", options).await? {
+//!     let done = client.analyses().wait(&analysis.id_str().parse()?, WaitOptions::new()).await?;
+//!     println!("{:?}", done.data.attributes.stats);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Downloads stream to any `AsyncWrite` or to a path through a temporary file in the same
+//! directory, renamed at the end: a failed download never leaves a file that looks complete
+//! (see [`download`]). Local identifiers: [`hashing::hash_file`] computes MD5, SHA-1 and
+//! SHA-256 in one pass on three threads; [`hashing::url_id`] gives a URL's id.
+//!
+//! ## Errors
+//!
+//! Every function returns [`Result<T, Error>`](Error). [`Error::Api`] carries the HTTP status,
+//! VirusTotal's [`ErrorCode`](vt_model::ErrorCode) and message (after the transport's retries);
+//! transport failures, decode failures (with the JSON path and a short snippet of the body),
+//! invalid input (caught before any request), file I/O (with the path), oversize files and
+//! analysis timeouts are separate variants. Classify without matching:
+//! [`is_not_found`](Error::is_not_found), [`is_auth`](Error::is_auth),
+//! [`is_quota`](Error::is_quota), [`is_quota_exhausted`](Error::is_quota_exhausted),
+//! [`is_transient`](Error::is_transient), [`is_transport`](Error::is_transport),
+//! [`is_invalid_input`](Error::is_invalid_input), [`api_code`](Error::api_code),
+//! [`status`](Error::status).
+//!
+//! ## Choices where the API documentation is silent
+//!
+//! - The direct-upload limit applies to the whole multipart body (32 MiB = 33,554,432 bytes);
+//!   the 650 MiB limit to the file.
+//! - File names in multipart headers lose `"`, CR and LF; non-ASCII names are sent as UTF-8
+//!   in a plain `filename="..."`.
+//! - Path segments are percent-encoded (`/`, `+`, `=`, space, ...), so Monitor ids and
+//!   sandbox ids with spaces are safe; `:` of IPv6 addresses is left as is.
+//! - A list endpoint answering a single object yields one item; an item that fails to decode
+//!   fails its page.
+//! - v2 batch answers are matched to the resources by their `resource` echo (case-insensitive),
+//!   by position otherwise.
+//! - JSON answers over 64 MiB are refused ([`Error::ResponseTooLarge`];
+//!   [`ClientBuilder::max_json_body`] changes it).
+//!
+//! ## Endpoints
+//!
+//! | family | functions | endpoints |
+//! |---|---|---|
+//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
+//! | [`urls`] | `submit`, `report`, `report_by_url`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `network_location` | `/urls`, `/urls/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /network_location]` |
+//! | [`domains`], [`ip_addresses`] | `report`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors` | `/domains/{d}[...]`, `/ip_addresses/{ip}[...]` |
+//! | [`analyses`] | `get`, `item`, `wait` | `/analyses/{id}`, `/analyses/{id}/item` |
+//! | [`comments`] | `latest`, `get`, `delete`, `vote`, `related`, `related_descriptors` | `/comments`, `/comments/{id}[/vote, /{rel}, /relationships/{rel}]` |
+//! | [`search`] | `query`, `intelligence` | `/search`, `/intelligence/search` |
+//! | [`metadata`] | `get` | `/metadata` |
+//! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
+//! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
+//! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
+//! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
