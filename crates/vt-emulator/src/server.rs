@@ -136,6 +136,15 @@ impl EmulatorBuilder {
         self.config.dataset.files = n;
         self
     }
+    /// Uses [`crate::DatasetConfig::small`] (faster start-up), keeping any `load_dir`.
+    pub fn small_dataset(mut self) -> Self {
+        let load_dir = self.config.dataset.load_dir.take();
+        self.config.dataset = crate::DatasetConfig {
+            load_dir,
+            ..crate::DatasetConfig::small()
+        };
+        self
+    }
     /// Loads real documents from `dir` too.
     pub fn load_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.dataset.load_dir = Some(dir.into());

@@ -78,22 +78,30 @@ impl Kind {
 /// An object's key in the store.
 pub(crate) type ObjKey = (Kind, String);
 
-/// An object with its `{"data": ...}` body serialized once.
+/// An object with its `{"data": ...}` body, serialized on first use and kept until the
+/// object changes (hot objects are answered without re-serializing).
 #[derive(Debug, Clone)]
 pub(crate) struct StoredObject {
     pub(crate) data: Value,
-    pub(crate) body: Bytes,
+    body: std::sync::OnceLock<Bytes>,
 }
 
 impl StoredObject {
     pub(crate) fn new(data: Value) -> Self {
-        let body = serialize_data(&data);
-        StoredObject { data, body }
+        StoredObject {
+            data,
+            body: std::sync::OnceLock::new(),
+        }
     }
 
-    /// Re-serializes after `data` changed.
+    /// The serialized `{"data": ...}` body.
+    pub(crate) fn body(&self) -> Bytes {
+        self.body.get_or_init(|| serialize_data(&self.data)).clone()
+    }
+
+    /// Forgets the serialized body after `data` changed.
     pub(crate) fn refresh(&mut self) {
-        self.body = serialize_data(&self.data);
+        self.body = std::sync::OnceLock::new();
     }
 
     pub(crate) fn attr(&self, name: &str) -> Option<&Value> {

@@ -17,7 +17,7 @@ use vt_emulator::{
 
 async fn start() -> EmulatorHandle {
     Emulator::builder()
-        .files(40)
+        .small_dataset()
         .clock(ClockMode::Manual(1_750_000_000))
         .configure(|c| c.quotas.public = QuotaLimits::UNLIMITED)
         .start()
@@ -183,7 +183,12 @@ async fn generated_bytes_match_their_hashes() {
 
 #[tokio::test]
 async fn responses_are_gzipped_only_when_the_agent_asks() {
-    let emu = Emulator::builder().files(5).start().await.unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .files(5)
+        .start()
+        .await
+        .unwrap();
     let http = Http::new();
     let url = api(&emu, &format!("/files/{EICAR_SHA256}"));
     let gz = [
@@ -540,6 +545,7 @@ async fn url_submission_goes_through_the_analysis_lifecycle() {
 #[tokio::test]
 async fn uploads_become_known_files_with_file_analyses() {
     let emu = Emulator::builder()
+        .small_dataset()
         .files(5)
         .analysis(AnalysisTiming::IMMEDIATE)
         .clock(ClockMode::Manual(1_750_000_000))
@@ -655,7 +661,12 @@ async fn uploads_become_known_files_with_file_analyses() {
 
 #[tokio::test]
 async fn direct_uploads_over_32_mb_get_413_with_a_json_body() {
-    let emu = Emulator::builder().files(1).start().await.unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .files(1)
+        .start()
+        .await
+        .unwrap();
     let http = Http::new();
     let big = vec![7u8; 32 * 1024 * 1024 + 10];
     let r = http
@@ -952,6 +963,7 @@ async fn search_metadata_and_premium_gates() {
 #[tokio::test]
 async fn quota_windows_roll_over_on_the_emulator_clock() {
     let emu = Emulator::builder()
+        .small_dataset()
         .files(3)
         .clock(ClockMode::Manual(1_750_000_020))
         .start()
@@ -1009,9 +1021,14 @@ async fn quota_windows_roll_over_on_the_emulator_clock() {
 
 #[tokio::test]
 async fn compressed_day_windows() {
-    let mut cfg = vt_emulator::EmulatorConfig::default();
-    cfg.dataset.files = 2;
-    cfg.clock = ClockMode::Manual(1_750_000_000);
+    let mut cfg = vt_emulator::EmulatorConfig {
+        dataset: vt_emulator::DatasetConfig {
+            files: 2,
+            ..vt_emulator::DatasetConfig::small()
+        },
+        clock: ClockMode::Manual(1_750_000_000),
+        ..Default::default()
+    };
     cfg.quotas.windows = vt_emulator::QuotaWindows::scaled(43_200); // a day of two seconds
     cfg.quotas.public = QuotaLimits {
         per_day: Some(3),
@@ -1049,7 +1066,12 @@ async fn compressed_day_windows() {
 
 #[tokio::test]
 async fn v2_file_report_single_batch_and_errors() {
-    let emu = Emulator::builder().files(10).start().await.unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .files(10)
+        .start()
+        .await
+        .unwrap();
     let http = Http::new();
     let base = format!("{}/vtapi/v2/file/report", emu.base_url());
     let files = emu.dataset().files().to_vec();
@@ -1479,6 +1501,7 @@ async fn real_documents_can_be_loaded() {
     let doc: Value = serde_json::from_slice(&text).unwrap();
     let id = doc["data"]["id"].as_str().unwrap();
     let emu = Emulator::builder()
+        .small_dataset()
         .files(2)
         .load_dir(&dir)
         .start()
@@ -1496,9 +1519,27 @@ async fn real_documents_can_be_loaded() {
 
 #[tokio::test]
 async fn same_seed_same_dataset_different_seed_different() {
-    let a = Emulator::builder().seed(5).files(5).start().await.unwrap();
-    let b = Emulator::builder().seed(5).files(5).start().await.unwrap();
-    let c = Emulator::builder().seed(6).files(5).start().await.unwrap();
+    let a = Emulator::builder()
+        .seed(5)
+        .small_dataset()
+        .files(5)
+        .start()
+        .await
+        .unwrap();
+    let b = Emulator::builder()
+        .seed(5)
+        .small_dataset()
+        .files(5)
+        .start()
+        .await
+        .unwrap();
+    let c = Emulator::builder()
+        .seed(6)
+        .small_dataset()
+        .files(5)
+        .start()
+        .await
+        .unwrap();
     assert_eq!(a.dataset().files(), b.dataset().files());
     assert_eq!(a.dataset().monitor_items(), b.dataset().monitor_items());
     assert_ne!(a.dataset().files()[1], c.dataset().files()[1]);

@@ -232,7 +232,7 @@ pub(crate) fn item(shared: &Shared, _r: &Req, id: &str) -> Reply {
         return Reply::not_found("Analysis", id);
     };
     match store.get(&a.target.key()) {
-        Some(obj) => Reply::ok_bytes(obj.body.clone()),
+        Some(obj) => Reply::ok_bytes(obj.body()),
         None => Reply::not_found("Analysis", id),
     }
 }

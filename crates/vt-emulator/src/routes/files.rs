@@ -40,6 +40,16 @@ pub(crate) struct Received {
     pub(crate) fields: HashMap<String, String>,
 }
 
+fn too_large(limit: u64) -> Reply {
+    Reply::error_with_status(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "BadRequestError",
+        format!(
+            "Request body larger than {limit} bytes; upload big files through /files/upload_url"
+        ),
+    )
+}
+
 /// Reads a multipart upload, streaming the `file` part to disk while hashing it.
 pub(crate) async fn receive(shared: &Shared, r: &mut Req, limit: u64) -> Result<Received, Reply> {
     let Some(body) = r.body.take() else {
@@ -48,6 +58,17 @@ pub(crate) async fn receive(shared: &Shared, r: &mut Req, limit: u64) -> Result<
     let Some(b) = boundary(r.content_type()) else {
         return Err(Reply::bad_request("Expected a multipart/form-data body"));
     };
+    let declared = r
+        .header("content-length")
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        // Known to be too big: skip parsing and hashing, just drain so the client reads the 413.
+        let mut reader = BodyReader::new(body, u64::MAX, shared.stats.clone());
+        if !reader.drain().await {
+            return Err(Reply::Drop);
+        }
+        return Err(too_large(limit));
+    }
     let mut mp = Multipart::new(BodyReader::new(body, limit, shared.stats.clone()), &b);
     match read_parts(shared, &mut mp).await {
         Ok(rec) => Ok(rec),
@@ -61,13 +82,7 @@ pub(crate) async fn receive(shared: &Shared, r: &mut Req, limit: u64) -> Result<
                     if !reader.drain().await {
                         return Err(Reply::Drop);
                     }
-                    Err(Reply::error_with_status(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "BadRequestError",
-                        format!(
-                            "Request body larger than {limit} bytes; upload big files through /files/upload_url"
-                        ),
-                    ))
+                    Err(too_large(limit))
                 }
                 BodyError::Malformed(m) => Err(Reply::bad_request(m)),
                 BodyError::Hyper(_) => Err(Reply::Drop),

@@ -314,7 +314,7 @@ pub(crate) fn get(shared: &Shared, r: &Req, kind: Kind, id: &str) -> Reply {
         return Reply::not_found(kind.display(), id);
     };
     let Some(rels) = r.q("relationships").filter(|s| !s.is_empty()) else {
-        return Reply::ok_bytes(obj.body.clone());
+        return Reply::ok_bytes(obj.body());
     };
     let mut data = obj.data.clone();
     let mut out = Map::new();

@@ -1,0 +1,110 @@
+"""Drives the official vt-py client against a running vt-emulator.
+
+Usage: python3 compat.py <base_url> <premium_key>
+
+Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
+scan_url, wait_for_completion, post_object for comments and votes, download_file and
+error decoding. Exits non-zero with a message on the first mismatch.
+"""
+
+import io
+import hashlib
+import sys
+import tempfile
+
+import vt
+import vt.utils
+
+EICAR_SHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+EICAR_MD5 = "44d88612fea8a8f36de82e1278abb02f"
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAILED: {what}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def main():
+    base_url, key = sys.argv[1], sys.argv[2]
+    with vt.Client(key, host=base_url) as client:
+        # get_object, by MD5; the id is always the SHA-256.
+        f = client.get_object(f"/files/{EICAR_MD5}")
+        check(f.id == EICAR_SHA256 and f.sha256 == EICAR_SHA256, "get_object returns EICAR")
+        check(f.last_analysis_stats["malicious"] > 50, "EICAR is detected")
+        check(hasattr(f, "last_analysis_date") and f.last_analysis_date.year >= 2020, "dates become datetimes")
+
+        # Errors decode into vt.APIError with VirusTotal's codes.
+        try:
+            client.get_object("/files/" + "0" * 64)
+            check(False, "unknown file raises")
+        except vt.APIError as e:
+            check(e.code == "NotFoundError", f"unknown file raises NotFoundError ({e.code})")
+
+        # Iterators follow cursors to the end, with limit and batch_size.
+        files = list(client.iterator("/intelligence/search", params={"query": "entity:file"}, batch_size=7, limit=30))
+        check(len(files) == 30 and len({x.id for x in files}) == 30, "iterator with limit=30 batch_size=7")
+        first = files[0].id
+        domains = list(client.iterator(f"/files/{sys.argv[3]}/contacted_domains", batch_size=10))
+        check(len(domains) == int(sys.argv[4]), f"iterator reaches the end ({len(domains)} domains)")
+        check(all(d.type == "domain" for d in domains), "iterated objects are domains")
+        check(first, "search returned ids")
+
+        # scan_file goes through /files/upload_url and the absolute URL it returns.
+        payload = b"vt-py compat test payload " * 100
+        with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            with open(tmp.name, "rb") as fh:
+                analysis = client.scan_file(fh, wait_for_completion=True)
+        check(analysis.status == "completed", "scan_file + wait_for_completion")
+        sha256 = hashlib.sha256(payload).hexdigest()
+        uploaded = client.get_object(f"/files/{sha256}")
+        check(uploaded.size == len(payload), "uploaded file is known with its size")
+
+        # scan_url, then wait_for_analysis_completion explicitly.
+        analysis = client.scan_url("http://vtpy-compat.example.com/path")
+        check(analysis.type == "analysis", "scan_url returns an analysis")
+        # wait_for_analysis_completion is a coroutine in vt-py; run it on vt-py's own loop.
+        done = vt.utils.make_sync(client.wait_for_analysis_completion(analysis))
+        check(done.status == "completed", "wait_for_analysis_completion")
+        url_obj = client.get_object(f"/urls/{vt.url_id('http://vtpy-compat.example.com/path')}")
+        check(url_obj.url == "http://vtpy-compat.example.com/path", "submitted URL is known by url_id")
+
+        # post_object: comments and votes; a second vote is AlreadyExistsError.
+        comment = client.post_object(
+            f"/files/{sha256}/comments",
+            obj=vt.Object("comment", obj_attributes={"text": "posted by vt-py #compat"}),
+        )
+        check(comment.type == "comment" and "compat" in comment.tags, "post_object comment")
+        comments = list(client.iterator(f"/files/{sha256}/comments"))
+        check(any(c.id == comment.id for c in comments), "comment is listed")
+        vote = client.post_object(
+            f"/files/{sha256}/votes", obj=vt.Object("vote", obj_attributes={"verdict": "malicious"})
+        )
+        check(vote.verdict == "malicious", "post_object vote")
+        try:
+            client.post_object(
+                f"/files/{sha256}/votes", obj=vt.Object("vote", obj_attributes={"verdict": "harmless"})
+            )
+            check(False, "second vote raises")
+        except vt.APIError as e:
+            check(e.code == "AlreadyExistsError", "second vote is AlreadyExistsError")
+
+        # download_file follows the redirect to the signed URL.
+        buf = io.BytesIO()
+        client.download_file(EICAR_SHA256, buf)
+        check(hashlib.sha256(buf.getvalue()).hexdigest() == EICAR_SHA256, "download_file returns EICAR's bytes")
+        buf = io.BytesIO()
+        client.download_file(sha256, buf)
+        check(buf.getvalue() == payload, "download_file returns the uploaded bytes")
+
+        # Plain JSON helpers.
+        user = client.get_json(f"/users/{key}")
+        check(user["data"]["type"] == "user", "get_json users")
+    print("ALL OK")
+
+
+if __name__ == "__main__":
+    main()
