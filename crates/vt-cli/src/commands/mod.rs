@@ -82,7 +82,7 @@ impl Context {
 }
 
 /// The client type the CLI uses.
-pub type ApiClient = vt_api::Client<vt_transport::Transport>;
+pub type ApiClient = vt_api::Client;
 
 /// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
 /// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
@@ -92,22 +92,33 @@ fn build_client(settings: &Settings) -> CliResult<ApiClient> {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
-    let mut builder = vt_transport::Transport::builder()
+    // A public key may batch 4 v2 resources a request, a private (premium) one 25.
+    let v2_batch = if settings.rate_limit.0.trim().starts_with("premium") {
+        vt_api::v2::PRIVATE_BATCH_LIMIT
+    } else {
+        vt_api::v2::PUBLIC_BATCH_LIMIT
+    };
+    let mut builder = vt_api::Client::builder()
         .api_key(key.expose())
+        .base_url(settings.base_url.0.clone())
         .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
         .rate_limit(spec)
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1));
+        .concurrency(settings.concurrency.0.max(1))
+        .v2_batch_limit(v2_batch);
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }
-    let transport = builder
-        .build()
-        .map_err(|e| CliError::usage(format!("transport: {}", error_chain(&e))))?;
-    vt_api::Client::with_service(transport, &settings.base_url.0)
-        .map_err(|e| CliError::usage(format!("base URL {:?}: {e}", settings.base_url.0)))
+    builder.build().map_err(|e| {
+        let what = if e.is_invalid_input() {
+            "base URL"
+        } else {
+            "client setup"
+        };
+        CliError::usage(format!("{what}: {}", error_chain(&e)))
+    })
 }
 
 /// The command line to suggest when a batch must be resumed: the arguments as given, without
