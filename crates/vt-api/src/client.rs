@@ -264,19 +264,42 @@ pub(crate) fn error_from_parts(status: StatusCode, body: &[u8]) -> Error {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_send<S: HttpService>(c: Client<S>) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(c.send_raw(ApiRequest::get("/x")));
-    is_send(collect_limited(
-        http_body_util::Empty::new()
-            .map_err(|e| match e {})
-            .boxed_unsync(),
-        1,
-    ));
-    is_send(error_from_response(Response::new(
-        http_body_util::Empty::new()
-            .map_err(|e| match e {})
-            .boxed_unsync(),
-    )));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pagination::Paginator;
+
+    fn is_send<T: Send>(_: &T) {}
+    fn is_send_sync<T: Send + Sync>() {}
+
+    /// Compile-time checks: the client is shareable and its futures can be spawned.
+    #[allow(dead_code)]
+    fn futures_are_send<S: HttpService>(c: Client<S>) {
+        is_send_sync::<Client<S>>();
+        is_send(&c.send_raw(ApiRequest::get("/x")));
+        is_send(&c.send::<serde_json::Value>(ApiRequest::get("/x")));
+        let hash: vt_model::FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();
+        is_send(&c.files().report(&hash));
+        is_send(&c.files().upload("x"));
+        is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.v2().file_reports(&["a"], false));
+        let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
+        is_send(&p);
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("https://x/?a=1").is_err());
+        assert!(check_base_url("not a url").unwrap_err().is_invalid_input());
+    }
+
+    #[test]
+    fn the_default_client_is_send_and_sync() {
+        is_send_sync::<Client>();
+    }
 }

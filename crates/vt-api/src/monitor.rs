@@ -199,7 +199,8 @@ impl<'a, S: HttpService> Monitor<'a, S> {
 
     /// Uploads the local file at `local` to `remote_path` (e.g. `/releases/app.exe`),
     /// overwriting any file there (`POST /monitor/items` with `path`; an upload URL above
-    /// 32 MiB). Returns the item's descriptor. Sent once, never retried.
+    /// 32 MiB). Returns the item's descriptor. Sent once, never retried. Of the options,
+    /// `progress` and `filename` apply (`password` and `skip_known` are for `/files`).
     pub async fn upload(
         &self,
         local: impl AsRef<Path>,

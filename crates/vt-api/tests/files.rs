@@ -507,3 +507,39 @@ async fn upload_url_is_fetched_as_a_string_even_over_a_bare_hyper_client() {
     let url = client.files().upload_url().await.unwrap();
     assert!(url.starts_with("https://www.virustotal.com/_ah/upload/"));
 }
+
+#[tokio::test]
+async fn downloads_follow_the_redirect_without_carrying_the_key_to_another_host() {
+    let api = MockServer::start_async().await;
+    let storage = MockServer::start_async().await;
+    let blob_url = storage.url("/signed/blob?sig=abc");
+    let redirect = api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path(format!("/api/v3/files/{SHA256}/download"))
+                .header("x-apikey", KEY);
+            then.status(302).header("location", blob_url.clone());
+        })
+        .await;
+    let blob = storage
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/signed/blob")
+                .query_param("sig", "abc")
+                .header_missing("x-apikey");
+            then.status(200).body("sample bytes");
+        })
+        .await;
+    let client = http_client(&api.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("sample");
+    let n = client
+        .files()
+        .download_to_path(&hash(SHA256), &dest, DownloadOptions::new())
+        .await
+        .unwrap();
+    redirect.assert_async().await;
+    blob.assert_async().await;
+    assert_eq!(n, 12);
+    assert_eq!(std::fs::read(&dest).unwrap(), b"sample bytes");
+}
