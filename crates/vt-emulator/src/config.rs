@@ -331,6 +331,11 @@ pub struct EmulatorConfig {
     pub clock: ClockMode,
     /// How many entries the request log of `/_emulator/stats` keeps (oldest dropped first).
     pub request_log_capacity: usize,
+    /// Largest request body of `POST /files` and `POST /monitor/items` (default
+    /// [`DIRECT_UPLOAD_LIMIT`], 32 MB).
+    pub direct_upload_limit: u64,
+    /// Largest request body of an upload URL (default [`UPLOAD_URL_LIMIT`], 650 MB).
+    pub upload_url_limit: u64,
 }
 
 impl Default for EmulatorConfig {
@@ -350,6 +355,8 @@ impl Default for EmulatorConfig {
             data_dir: None,
             clock: ClockMode::System,
             request_log_capacity: 1000,
+            direct_upload_limit: DIRECT_UPLOAD_LIMIT,
+            upload_url_limit: UPLOAD_URL_LIMIT,
         }
     }
 }

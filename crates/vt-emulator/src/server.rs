@@ -491,7 +491,7 @@ async fn handle(
     shared.stats.record(LoggedRequest {
         seq,
         method: method.to_string(),
-        path: redact(&path_and_query),
+        path: redact_keys(redact(&path_and_query), &shared.keys),
         route: template,
         status: if matches!(reply, Reply::Drop) {
             0
@@ -540,6 +540,16 @@ async fn admit_and_dispatch(
         }
     }
     routes::dispatch(shared, route, r).await
+}
+
+/// Replaces any known key appearing in a logged path (`/users/{key}` takes the key itself).
+fn redact_keys(mut path: String, keys: &HashMap<String, KeySpec>) -> String {
+    for k in keys.keys() {
+        if !k.is_empty() && path.contains(k.as_str()) {
+            path = path.replace(k.as_str(), "REDACTED");
+        }
+    }
+    path
 }
 
 fn wants_gzip(headers: &http::HeaderMap) -> bool {

@@ -957,6 +957,20 @@ async fn search_metadata_and_premium_gates() {
             .status,
         StatusCode::NOT_FOUND
     );
+    let summary = http
+        .get(
+            &api(&emu, &format!("/files/{}/behaviour_summary", f.sha256)),
+            Some(PUBLIC),
+        )
+        .await;
+    assert!(summary.json()["data"]["tags"].is_array());
+    let behaviours = http
+        .get(
+            &api(&emu, &format!("/files/{}/behaviours", f.sha256)),
+            Some(PUBLIC),
+        )
+        .await;
+    assert_eq!(behaviours.json()["data"], json!([]));
     emu.shutdown().await;
 }
 

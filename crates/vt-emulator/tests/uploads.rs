@@ -151,3 +151,101 @@ async fn a_large_sparse_file_streams_through_an_upload_url() {
     assert!(bytes.body.iter().step_by(4096).all(|b| *b == 0));
     emu.shutdown().await;
 }
+
+/// A body of unknown length (sent chunked) made of `n` chunks of `size` bytes.
+struct Chunked {
+    left: usize,
+    chunk: Bytes,
+    prefix: Option<Bytes>,
+}
+
+impl Body for Chunked {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        if let Some(p) = this.prefix.take() {
+            return Poll::Ready(Some(Ok(Frame::data(p))));
+        }
+        if this.left == 0 {
+            return Poll::Ready(None);
+        }
+        this.left -= 1;
+        Poll::Ready(Some(Ok(Frame::data(this.chunk.clone()))))
+    }
+}
+
+#[tokio::test]
+async fn chunked_bodies_over_the_limit_get_413_mid_stream_and_leave_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .files(1)
+        .data_dir(dir.path())
+        .configure(|c| c.direct_upload_limit = 1024 * 1024)
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let prefix = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\n"
+    );
+    let body = Chunked {
+        left: 64,
+        chunk: Bytes::from(vec![1u8; 32 * 1024]),
+        prefix: Some(Bytes::from(prefix)),
+    };
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let r = http
+        .send(
+            Method::POST,
+            &format!("{}/files", emu.api_url()),
+            Some(PREMIUM),
+            &[("content-type", &ct)],
+            body.boxed(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.error_code(), "BadRequestError");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_shutdown_route_stops_the_server() {
+    let mut emu = Emulator::builder()
+        .small_dataset()
+        .files(1)
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let r = http
+        .send(
+            Method::POST,
+            &format!("{}/_emulator/shutdown", emu.base_url()),
+            None,
+            &[],
+            common::full(Vec::new()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    tokio::time::timeout(std::time::Duration::from_secs(30), emu.wait())
+        .await
+        .expect("server did not stop");
+    let after = http
+        .try_send(
+            Method::GET,
+            &format!("{}/_emulator/stats", emu.base_url()),
+            None,
+            &[],
+            common::full(Vec::new()),
+        )
+        .await;
+    assert!(after.is_err(), "still answering: {after:?}");
+}

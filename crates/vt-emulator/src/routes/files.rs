@@ -14,7 +14,6 @@ use tokio::io::AsyncWriteExt;
 
 use super::analyses::{create, descriptor_reply};
 use super::{Req, monitor};
-use crate::config::{DIRECT_UPLOAD_LIMIT, UPLOAD_URL_LIMIT};
 use crate::dataset::generate::{self, FileFacts, hex, sniff};
 use crate::http::body::{FileBody, full};
 use crate::http::multipart::{BodyError, BodyReader, Multipart, boundary};
@@ -242,7 +241,7 @@ async fn upload_file(shared: &Shared, r: &mut Req, limit: u64) -> Reply {
 
 /// `POST /files` (32 MB limit on the whole body).
 pub(crate) async fn upload_direct(shared: &Shared, r: &mut Req) -> Reply {
-    upload_file(shared, r, DIRECT_UPLOAD_LIMIT).await
+    upload_file(shared, r, shared.config.direct_upload_limit).await
 }
 
 /// `GET /files/upload_url` and `GET /monitor/items/upload_url`.
@@ -261,8 +260,10 @@ pub(crate) async fn upload_to_url(shared: &Shared, token: &str, r: &mut Req) -> 
         return Reply::not_found("Upload URL", token);
     };
     match t.kind {
-        UploadKind::Files => upload_file(shared, r, UPLOAD_URL_LIMIT).await,
-        UploadKind::Monitor => monitor::create_with_limit(shared, r, UPLOAD_URL_LIMIT).await,
+        UploadKind::Files => upload_file(shared, r, shared.config.upload_url_limit).await,
+        UploadKind::Monitor => {
+            monitor::create_with_limit(shared, r, shared.config.upload_url_limit).await
+        }
     }
 }
 

@@ -125,6 +125,7 @@ pub(crate) enum Route {
     UserQuotas(String),
     UserApiUsage(String),
     FileBehaviour(String),
+    FileBehaviourInfo(String, String),
     FileBehaviourArtifact(String, String),
     MonitorList,
     MonitorCreate,
@@ -222,6 +223,11 @@ impl Route {
             }
             ["files", id, "download_url"] if get => Route::FileDownloadUrl(id.to_string()),
             ["files", id, "download"] if get => Route::FileDownload(id.to_string()),
+            [
+                "files",
+                id,
+                what @ ("behaviour_summary" | "behaviour_mitre_trees"),
+            ] if get => Route::FileBehaviourInfo(id.to_string(), what.to_string()),
             [coll, id, "comments"] if (get || post) && kind_of(coll).is_some() => {
                 Route::Comments(kind_of(coll).unwrap_or(Kind::File), id.to_string())
             }
@@ -381,6 +387,9 @@ impl Route {
             Route::UserQuotas(_) => "/api/v3/users/{id}/overall_quotas",
             Route::UserApiUsage(_) => "/api/v3/users/{id}/api_usage",
             Route::FileBehaviour(_) => "/api/v3/file_behaviours/{id}",
+            Route::FileBehaviourInfo(_, what) => {
+                return format!("{method} /api/v3/files/{{id}}/{what}");
+            }
             Route::FileBehaviourArtifact(..) => "/api/v3/file_behaviours/{id}/{artifact}",
             Route::MonitorList | Route::MonitorCreate => "/api/v3/monitor/items",
             Route::MonitorUploadUrl => "/api/v3/monitor/items/upload_url",
@@ -455,6 +464,20 @@ pub(crate) async fn dispatch(
         Route::User(id) => misc::user(shared, r, &id),
         Route::UserQuotas(id) => misc::overall_quotas(shared, r, &id),
         Route::UserApiUsage(id) => misc::api_usage(shared, r, &id),
+        Route::FileBehaviourInfo(id, what) => {
+            if let Err(reply) = objects::resolve(&shared.read(), crate::store::Kind::File, &id) {
+                return reply;
+            }
+            // The emulator generates no sandbox reports: empty summaries.
+            if what == "behaviour_summary" {
+                Reply::data(serde_json::json!({
+                    "tags": [], "verdicts": [], "processes_tree": [], "files_opened": [],
+                    "dns_lookups": [], "ip_traffic": [], "mitre_attack_techniques": [],
+                }))
+            } else {
+                Reply::data(serde_json::json!({}))
+            }
+        }
         // The emulator generates no sandbox reports.
         Route::FileBehaviour(id) | Route::FileBehaviourArtifact(id, _) => {
             Reply::not_found("Behaviour report", &id)

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::files::{UploadedFile, receive, signed_url};
 use super::paging::{self, MAX_LIMIT};
 use super::{MonitorSub, Req};
-use crate::config::{DIRECT_UPLOAD_LIMIT, MONITOR_OWNER};
+use crate::config::MONITOR_OWNER;
 use crate::dataset::generate::datetime;
 use crate::dataset::monitor_tree::{
     MonitorFile, file_item, folder_item, insert_item, results_with,
@@ -124,7 +124,7 @@ fn change_tag(prev: &Value, cur: &Value) -> Option<&'static str> {
 
 /// `POST /monitor/items` (32 MB).
 pub(crate) async fn create(shared: &Shared, r: &mut Req) -> Reply {
-    create_with_limit(shared, r, DIRECT_UPLOAD_LIMIT).await
+    create_with_limit(shared, r, shared.config.direct_upload_limit).await
 }
 
 /// Upload by `path` or `item`; a path ending in `/` without a file creates a folder.
