@@ -99,3 +99,33 @@ async fn connection_failures_are_transport_errors() {
     assert!(err.transport_error().is_some());
     assert!(!err.to_string().contains(KEY));
 }
+
+#[tokio::test(start_paused = true)]
+async fn uploads_are_sent_once_while_lookups_are_retried_by_the_transport() {
+    let fake = Fake::new(|_| {
+        (
+            503,
+            r#"{"error": {"code": "TransientError", "message": "busy"}}"#.into(),
+        )
+    });
+    let client = fake.client_with_transport(
+        Client::builder()
+            .rate_limit(RateLimitSpec::none())
+            .max_retries(2),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.bin");
+    std::fs::write(&path, "data").unwrap();
+    let err = client.files().upload(&path).await.unwrap_err();
+    assert_eq!(err.api_code(), Some(&vt_model::ErrorCode::Transient));
+    assert_eq!(fake.count(), 1, "a streaming upload is never replayed");
+    assert!(fake.requests()[0].headers.contains_key("x-apikey"));
+
+    let err = client
+        .files()
+        .report(&MD5.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.is_transient());
+    assert_eq!(fake.count(), 1 + 3, "a lookup is tried 1 + 2 times");
+}

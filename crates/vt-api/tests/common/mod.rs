@@ -103,8 +103,33 @@ impl Fake {
 
     /// A client sending through this fake.
     pub fn client(&self) -> Client<impl vt_api::HttpService> {
+        Client::with_service(self.service(), "https://fake.example").unwrap()
+    }
+
+    /// A client with the whole production transport stack (auth, retries, ...) over this
+    /// fake instead of the network.
+    pub fn client_with_transport(&self, builder: vt_api::ClientBuilder) -> Client {
+        builder
+            .base_url("https://fake.example")
+            .api_key(KEY)
+            .build_with(self.service())
+            .unwrap()
+    }
+
+    /// The fake as a tower service.
+    pub fn service(
+        &self,
+    ) -> impl tower::Service<
+        Request<VtBody>,
+        Response = Response<Full<Bytes>>,
+        Error = BoxError,
+        Future = impl Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static {
         let fake = self.clone();
-        let service = tower::service_fn(move |req: Request<VtBody>| {
+        tower::service_fn(move |req: Request<VtBody>| {
             let fake = fake.clone();
             async move {
                 let (parts, body) = req.into_parts();
@@ -121,8 +146,7 @@ impl Fake {
                 *resp.status_mut() = StatusCode::from_u16(status).unwrap();
                 Ok::<_, BoxError>(resp)
             }
-        });
-        Client::with_service(service, "https://fake.example").unwrap()
+        })
     }
 
     pub fn requests(&self) -> Vec<Seen> {
