@@ -33,7 +33,10 @@ impl Clock {
     pub fn new(mode: ClockMode) -> Self {
         let (manual, value_ms) = match mode {
             ClockMode::System => (false, 0),
-            ClockMode::Manual(secs) => (true, i64::try_from(secs).unwrap_or(i64::MAX / 2) * 1000),
+            ClockMode::Manual(secs) => (
+                true,
+                i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000),
+            ),
         };
         Clock {
             inner: Arc::new(ClockInner {
@@ -66,7 +69,12 @@ impl Clock {
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
-        self.inner.value_ms.fetch_add(ms, Ordering::Relaxed);
+        let _ = self
+            .inner
+            .value_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                Some(v.saturating_add(ms))
+            });
     }
 
     /// Whether the clock only moves when advanced.

@@ -142,6 +142,53 @@ impl QuotaLimits {
     };
 }
 
+impl FromStr for QuotaLimits {
+    type Err = ConfigError;
+
+    /// Parses `unlimited` or a comma-separated list of `N/<window>` with window `s`/`second`,
+    /// `min`/`minute`, `h`/`hour`, `d`/`day`, `mo`/`month`; unlisted windows are unlimited.
+    ///
+    /// ```
+    /// use vt_emulator::QuotaLimits;
+    /// let q: QuotaLimits = "4/min,500/day,15500/month".parse().unwrap();
+    /// assert_eq!(q, QuotaLimits::PUBLIC);
+    /// assert_eq!("unlimited".parse::<QuotaLimits>().unwrap(), QuotaLimits::UNLIMITED);
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |reason: String| ConfigError::Invalid {
+            input: s.to_owned(),
+            reason,
+        };
+        let mut q = QuotaLimits::UNLIMITED;
+        if matches!(s.trim(), "unlimited" | "none") {
+            return Ok(q);
+        }
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (n, window) = part
+                .split_once('/')
+                .ok_or_else(|| bad(format!("{part:?} is not N/<window>")))?;
+            let n: u64 = n
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("{n:?} is not a whole number")))?;
+            let slot = match window.trim() {
+                "s" | "sec" | "second" => &mut q.per_second,
+                "min" | "minute" => &mut q.per_minute,
+                "h" | "hour" => &mut q.per_hour,
+                "d" | "day" => &mut q.per_day,
+                "mo" | "month" => &mut q.per_month,
+                w => {
+                    return Err(bad(format!(
+                        "unknown window {w:?} (second, minute, hour, day, month)"
+                    )));
+                }
+            };
+            *slot = Some(n);
+        }
+        Ok(q)
+    }
+}
+
 /// The length of each quota window. Shorten them to compress time in tests (for example a
 /// "day" of two seconds). Windows are fixed and aligned on multiples of their length since
 /// the Unix epoch of the emulator's clock, so with real lengths the day resets at 00:00 UTC;
@@ -239,6 +286,59 @@ impl AnalysisTiming {
         polls_to_complete: 0,
         time_to_complete: None,
     };
+}
+
+impl FromStr for AnalysisTiming {
+    type Err = ConfigError;
+
+    /// Parses `immediate`, or `polls=<n>` and/or `time=<duration>` separated by commas
+    /// (`time=none` disables the time criterion).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vt_emulator::AnalysisTiming;
+    /// let t: AnalysisTiming = "polls=3,time=2s".parse().unwrap();
+    /// assert_eq!(t, AnalysisTiming { polls_to_complete: 3, time_to_complete: Some(Duration::from_secs(2)) });
+    /// assert_eq!("immediate".parse::<AnalysisTiming>().unwrap(), AnalysisTiming::IMMEDIATE);
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |reason: String| ConfigError::Invalid {
+            input: s.to_owned(),
+            reason,
+        };
+        if s.trim() == "immediate" {
+            return Ok(AnalysisTiming::IMMEDIATE);
+        }
+        let mut t = AnalysisTiming {
+            polls_to_complete: u32::MAX,
+            time_to_complete: None,
+        };
+        let mut any = false;
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            any = true;
+            match part.split_once('=') {
+                Some(("polls", n)) => {
+                    t.polls_to_complete = n
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("polls={n:?} is not a whole number")))?;
+                }
+                Some(("time", "none")) => t.time_to_complete = None,
+                Some(("time", d)) => {
+                    t.time_to_complete = Some(crate::faults::parse_duration(d.trim())?)
+                }
+                _ => {
+                    return Err(bad(format!(
+                        "{part:?}: expected immediate, polls=<n> or time=<duration>"
+                    )));
+                }
+            }
+        }
+        if !any {
+            return Err(bad("empty analysis timing".into()));
+        }
+        Ok(t)
+    }
 }
 
 /// The size of the generated dataset and an optional directory of real documents.

@@ -67,7 +67,7 @@ pub(crate) fn status_of(a: &Analysis, timing: &AnalysisTiming, now_ms: u64) -> &
     let by_time = timing.time_to_complete.map(|t| t.as_millis() as u64);
     if a.polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
         "completed"
-    } else if a.polls == 0 && by_time.is_none_or(|t| elapsed * 2 < t) {
+    } else if a.polls == 0 && by_time.is_none_or(|t| elapsed.saturating_mul(2) < t) {
         "queued"
     } else {
         "in-progress"
