@@ -314,8 +314,19 @@ where
         .buffered(settings.concurrency.max(1));
 
     let (mut ok, mut failed, mut finished) = (0usize, 0usize, 0usize);
-    let mut stop: Option<(Exit, String, ItemError)> = None;
-    while let Some((input, result)) = results.next().await {
+    // (exit code, what happened) when the batch stops early.
+    let mut stop: Option<(Exit, String)> = None;
+    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = &mut interrupt => {
+                stop = Some((Exit::Interrupted, "interrupted".to_owned()));
+                break;
+            }
+            next = results.next() => next,
+        };
+        let Some((input, result)) = next else { break };
         match result {
             Ok(value) => {
                 match output.as_mut() {
@@ -326,7 +337,17 @@ where
             }
             Err(err) => {
                 if let Some(exit) = err.stops_batch() {
-                    stop = Some((exit, input, err));
+                    let why = match &err {
+                        ItemError::Quota { .. } => "quota exhausted",
+                        ItemError::Auth { .. } => "the API key was refused",
+                        _ => "network failure",
+                    };
+                    let what = format!(
+                        "{why} at {kind} {input} ({}: {})",
+                        err.code(),
+                        err.message().replace('\n', " ")
+                    );
+                    stop = Some((exit, what));
                     break;
                 }
                 let obj = error_object(kind, &input, err.code(), err.message());
@@ -351,18 +372,9 @@ where
         printer.finish()?;
     }
 
-    if let Some((exit, input, err)) = stop {
+    if let Some((exit, what)) = stop {
         let remaining = todo - finished;
-        let why = match &err {
-            ItemError::Quota { .. } => "quota exhausted",
-            ItemError::Auth { .. } => "the API key was refused",
-            _ => "network failure",
-        };
-        let mut msg = format!(
-            "{why} at {kind} {input} ({}: {}); ",
-            err.code(),
-            err.message().replace('\n', " ")
-        );
+        let mut msg = format!("{what}; ");
         msg.push_str(&format!(
             "{finished} of {todo} inputs done, {remaining} remain"
         ));

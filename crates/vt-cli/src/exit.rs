@@ -8,6 +8,7 @@
 //! | 3 | authentication or permission refused |
 //! | 4 | quota exhausted: work done so far is saved, the run can be resumed |
 //! | 5 | network or transport failure |
+//! | 130 | interrupted by Ctrl-C during a batch (results so far kept, resumable) |
 
 use std::fmt;
 
@@ -21,6 +22,7 @@ Exit codes:
   3  authentication or permission refused (wrong key, premium endpoint with a public key)
   4  quota exhausted: results so far are kept; rerun with --output FILE --resume to go on
   5  network or transport failure
+  130  interrupted (Ctrl-C) during a batch: results so far are kept, resumable like 4
 
 Configuration: flag > environment (VT_API_KEY, VT_BASE_URL, VT_FORMAT, ...) > config file
 ($XDG_CONFIG_HOME/vt/config.toml, created by `vt config init`) > default.
@@ -41,6 +43,8 @@ pub enum Exit {
     Quota = 4,
     /// 5: network or transport.
     Transport = 5,
+    /// 130: interrupted by Ctrl-C (results so far kept, resumable).
+    Interrupted = 130,
 }
 
 impl Exit {

@@ -983,3 +983,59 @@ fn a_key_file_readable_by_others_is_refused() {
         &emu.eicar(),
     ]));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_batch_cleanly_and_says_how_to_resume() {
+    let emu = shared();
+    let files: Vec<String> = emu.handle.dataset().files()[..4]
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ndjson");
+    let bin = assert_cmd::cargo::cargo_bin("vt");
+    // One request a minute: the first result comes at once, the second would take a minute.
+    let child = std::process::Command::new(bin)
+        .env_clear()
+        .env("HOME", home())
+        .env("VT_BASE_URL", emu.url())
+        .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
+        .args([
+            "--rate-limit",
+            "1/min",
+            "--concurrency",
+            "1",
+            "file",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .args(&files)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&out)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+        < 1
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first result never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stderr.contains("3 remain"), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
+}

@@ -177,7 +177,7 @@ fn key_attributes(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// A short label for an attribute (at most 13 characters, so values line up).
+/// A short label for an attribute.
 fn label(key: &str) -> String {
     let short = match key {
         "meaningful_name" => "name",
@@ -198,11 +198,58 @@ fn label(key: &str) -> String {
         "item_type" => "kind",
         other => other,
     };
-    let text = short.replace('_', " ");
-    if text.chars().count() > 13 {
-        text.chars().take(13).collect()
-    } else {
-        text
+    short.replace('_', " ")
+}
+
+/// One `  label value` line; labels line up at 14 columns and always have a space after.
+fn line(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "  {label:<13} {value}");
+}
+
+/// Scalars of nested objects as dotted paths (`api_requests_daily.user.used`), at most `max`.
+fn flat_scalars(
+    prefix: &str,
+    map: &Map<String, Value>,
+    out: &mut Vec<(String, String)>,
+    max: usize,
+) {
+    for (k, v) in map {
+        if out.len() >= max {
+            return;
+        }
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(inner) if prefix.matches('.').count() < 3 => {
+                flat_scalars(&key, inner, out, max)
+            }
+            Value::Object(inner) => out.push((key, format!("{{{} entries}}", inner.len()))),
+            other => {
+                if let Some(s) = scalar(k, other) {
+                    out.push((key, s));
+                }
+            }
+        }
+    }
+}
+
+fn generic(out: &mut String, map: &Map<String, Value>, skip: &[&str]) {
+    let mut pairs = Vec::new();
+    let filtered: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    flat_scalars("", &filtered, &mut pairs, 40);
+    for (k, v) in pairs {
+        if k.contains('.') {
+            let _ = writeln!(out, "  {k} {v}");
+        } else {
+            line(out, &label(&k), &v);
+        }
     }
 }
 
@@ -217,12 +264,20 @@ pub fn render(value: &Value, style: Style) -> String {
         );
         return out;
     };
-    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("object");
-    let id = obj.get("id").map(|v| {
-        v.as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string())
+    let v2 = obj.contains_key("response_code") && !obj.contains_key("type");
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or(if v2 {
+        "v2 file report"
+    } else {
+        "object"
     });
+    let id = obj
+        .get("id")
+        .or_else(|| if v2 { obj.get("resource") } else { None })
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        });
     let header = match &id {
         Some(id) => format!("{kind} {id}"),
         None => kind.to_owned(),
@@ -231,44 +286,81 @@ pub fn render(value: &Value, style: Style) -> String {
     if let Some(err) = obj.get("error") {
         let code = err.get("code").and_then(Value::as_str).unwrap_or("Error");
         let msg = err.get("message").and_then(Value::as_str).unwrap_or("");
-        let _ = writeln!(out, "  {:<14}{}: {msg}", "error", style.paint("31", code));
+        line(
+            &mut out,
+            "error",
+            &format!("{}: {msg}", style.paint("31", code)),
+        );
         return out;
     }
-    let empty = Map::new();
-    let attrs = match obj.get("attributes").and_then(Value::as_object) {
-        Some(a) => a,
-        None => {
-            // Plain dicts (metadata, quotas, v2 reports): show their scalars.
-            let mut lines = 0;
-            for (k, v) in obj
-                .iter()
-                .filter(|(k, _)| k.as_str() != "type" && k.as_str() != "id")
-            {
-                if let Some(s) = scalar(k, v) {
-                    let _ = writeln!(out, "  {:<14}{s}", label(k));
-                    lines += 1;
-                } else if let Some(m) = v.as_object() {
-                    let _ = writeln!(out, "  {:<14}{{{} entries}}", label(k), m.len());
-                    lines += 1;
-                }
-                if lines >= 20 {
-                    break;
-                }
-            }
-            return out;
+    let Some(attrs) = obj.get("attributes").and_then(Value::as_object) else {
+        // Plain dicts (v2 reports, ...).
+        if let (Some(p), Some(t)) = (obj.get("positives"), obj.get("total")) {
+            let word = if p.as_u64().unwrap_or(0) > 0 {
+                "malicious"
+            } else {
+                "undetected"
+            };
+            line(
+                &mut out,
+                "verdict",
+                &format!("{} ({p}/{t} engines)", style.verdict(word)),
+            );
         }
+        generic(
+            &mut out,
+            obj,
+            &[
+                "type",
+                "id",
+                "positives",
+                "total",
+                "scans",
+                "resource",
+                "links",
+            ],
+        );
+        return out;
     };
-    let _ = &empty;
     let stats = attrs
         .get("last_analysis_stats")
         .or_else(|| attrs.get("stats"))
         .and_then(Value::as_object);
     if let Some(stats) = stats {
         let (word, ratio) = verdict(stats);
-        let _ = writeln!(out, "  {:<14}{} ({ratio})", "verdict", style.verdict(&word));
+        line(
+            &mut out,
+            "verdict",
+            &format!("{} ({ratio})", style.verdict(&word)),
+        );
+    }
+    if kind == "overall_quotas" {
+        for (name, q) in attrs {
+            let part = |who: &str| {
+                let u = q.get(who)?;
+                Some(format!("{}/{} ({who})", u.get("used")?, u.get("allowed")?))
+            };
+            let parts: Vec<String> = ["user", "group"].iter().filter_map(|w| part(w)).collect();
+            if !parts.is_empty() {
+                let name = name.strip_prefix("api_requests_").unwrap_or(name);
+                line(&mut out, name, &parts.join(", "));
+            }
+        }
+        return out;
     }
     let keys = key_attributes(kind);
-    let mut shown = 0;
+    if keys.is_empty() {
+        generic(
+            &mut out,
+            attrs,
+            &[
+                "last_analysis_stats",
+                "stats",
+                "last_analysis_results",
+                "results",
+            ],
+        );
+    }
     for k in keys {
         if let Some(s) = attrs.get(*k).and_then(|v| scalar(k, v)) {
             let s = if *k == "size" {
@@ -276,25 +368,13 @@ pub fn render(value: &Value, style: Style) -> String {
             } else {
                 s
             };
-            let _ = writeln!(out, "  {:<14}{s}", label(k));
-            shown += 1;
-        }
-    }
-    if keys.is_empty() {
-        for (k, v) in attrs {
-            if let Some(s) = scalar(k, v) {
-                let _ = writeln!(out, "  {:<14}{s}", label(k));
-                shown += 1;
-                if shown >= 12 {
-                    break;
-                }
-            }
+            line(&mut out, &label(k), &s);
         }
     }
     if let Some(ctx) = obj.get("context_attributes").and_then(Value::as_object) {
         for (k, v) in ctx {
             if let Some(s) = scalar(k, v) {
-                let _ = writeln!(out, "  {:<14}{s}", label(k));
+                line(&mut out, &label(k), &s);
             }
         }
     }
@@ -336,6 +416,17 @@ mod tests {
     fn colour_only_when_asked() {
         let v = json!({"type": "domain", "id": "d", "attributes": {"last_analysis_stats": {"malicious": 1}}});
         assert!(render(&v, Style { color: true }).contains("\x1b[1;31mmalicious"));
+    }
+
+    #[test]
+    fn quotas_show_used_over_allowed() {
+        let v = json!({"type": "overall_quotas", "attributes": {
+            "api_requests_daily": {"user": {"allowed": 500, "used": 26}, "group": {"allowed": 9, "used": 1}}}});
+        let text = render(&v, Style { color: false });
+        assert!(
+            text.contains("daily         26/500 (user), 1/9 (group)"),
+            "{text}"
+        );
     }
 
     #[test]
