@@ -15,11 +15,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci|demo|bench>
+mod fuzz;
+
+const USAGE: &str = "usage: cargo xtask <ci|demo|bench|fuzz>
 
   ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests)
   demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
-  bench  run the benchmarks";
+  bench  run the benchmarks
+  fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("demo") => demo(),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,76 @@
+//! Arbitrary bytes decoded into the typed models of vt-model, as the API client does
+//! (`serde_json::from_slice`).
+//!
+//! Properties checked for every model type (a violation panics: libFuzzer reports a crash):
+//!
+//! - decoding never panics, whatever the bytes;
+//! - a typed decode succeeds only on well-formed JSON (the same bytes parse as a
+//!   `serde_json::Value`);
+//! - **lossless**: when a document decodes, serializing the typed value gives back the
+//!   document, i.e. a `Value` equal to the input's `Value` (member order aside: the models
+//!   write their modelled members first);
+//! - decoding is stable: the serialized form decodes to an equal typed value;
+//! - `vt_model::decode` (strict first, lenient fallback: what the API client uses) gives the
+//!   same result as lenient `serde_json::from_slice`; so strict decoding accepts a subset of
+//!   what lenient decoding accepts, with the same value.
+#![no_main]
+
+use std::fmt::Debug;
+
+use libfuzzer_sys::fuzz_target;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use vt_model::{
+    AnyObject, ApiErrorBody, Collection, DataEnvelope, Document, FileReport, V2FileReportBatch,
+};
+
+/// Decodes `data` as `T` and checks the properties above against `value`, the input parsed as
+/// plain JSON (`None` when it is not JSON).
+fn check<T>(what: &str, data: &[u8], value: Option<&Value>)
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
+{
+    let lenient = serde_json::from_slice::<T>(data);
+    // `decode` is strict first (streaming), then lenient: comparing it with the lenient decode
+    // checks both "strict accepts a subset of lenient" and "with the same value".
+    let typed = match (vt_model::decode::<T>(data), lenient) {
+        (Ok(fast), Ok(lenient)) => {
+            assert_eq!(fast, lenient, "{what}: decode and from_slice differ");
+            lenient
+        }
+        (Err(_), Err(_)) => return,
+        (Ok(fast), Err(err)) => {
+            panic!("{what}: decode accepts ({fast:?}) what from_slice rejects: {err}")
+        }
+        (Err(err), Ok(_)) => panic!("{what}: decode rejects what from_slice accepts: {err}"),
+    };
+    let Some(value) = value else {
+        panic!("{what}: decodes bytes that are not JSON: {typed:?}");
+    };
+    let written = serde_json::to_value(&typed)
+        .unwrap_or_else(|e| panic!("{what}: a decoded value does not serialize: {e}"));
+    assert_eq!(
+        &written, value,
+        "{what}: not lossless, the serialized value differs from the input"
+    );
+    let again: T = serde_json::from_value(written)
+        .unwrap_or_else(|e| panic!("{what}: its own output does not decode: {e}"));
+    assert_eq!(
+        again, typed,
+        "{what}: decoding its own output gives another value"
+    );
+}
+
+fuzz_target!(|data: &[u8]| {
+    let value = serde_json::from_slice::<Value>(data).ok();
+    let value = value.as_ref();
+    // `Document` types any answer by its shape (through a `Value`): it reaches every model.
+    check::<Document>("Document", data, value);
+    // The streaming decodes the API client does for its answers.
+    check::<DataEnvelope<AnyObject>>("DataEnvelope<AnyObject>", data, value);
+    check::<DataEnvelope<FileReport>>("DataEnvelope<FileReport>", data, value);
+    check::<Collection<AnyObject>>("Collection<AnyObject>", data, value);
+    check::<V2FileReportBatch>("V2FileReportBatch", data, value);
+    check::<ApiErrorBody>("ApiErrorBody", data, value);
+});
