@@ -1004,6 +1004,21 @@ pub(crate) fn generate(store: &mut Store, base: &str, seed: u64, cfg: &DatasetCo
         }
     }
 
+    // Lists are kept oldest first (listings reverse them): order by date.
+    let dates: std::collections::HashMap<String, u64> = store
+        .comments
+        .values()
+        .map(|c| (c.id.clone(), c.date))
+        .collect();
+    let by_date = |a: &String, b: &String| dates.get(a).cmp(&dates.get(b)).then(a.cmp(b));
+    store.comment_order.sort_by(by_date);
+    for list in store.object_comments.values_mut() {
+        list.sort_by(by_date);
+    }
+    for votes in store.object_votes.values_mut() {
+        votes.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+    }
+
     Generated { dataset: ds }
 }
 
@@ -1070,5 +1085,14 @@ mod tests {
         );
         let gc = generate(&mut Store::default(), "http://x", 8, &cfg);
         assert_ne!(ga.dataset.files[1].sha256, gc.dataset.files[1].sha256);
+        let dates: Vec<u64> = a
+            .comment_order
+            .iter()
+            .map(|id| a.comments[id].date)
+            .collect();
+        assert!(
+            dates.windows(2).all(|w| w[0] <= w[1]),
+            "comments are kept oldest first"
+        );
     }
 }
