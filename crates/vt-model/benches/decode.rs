@@ -58,10 +58,10 @@ fn bench_file_reports(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function("Document", |b| {
+    group.bench_function("Document::from_slice", |b| {
         b.iter(|| {
             for report in &reports {
-                black_box(vt_model::decode::<Document>(report).unwrap());
+                black_box(Document::from_slice(report).unwrap());
             }
         })
     });

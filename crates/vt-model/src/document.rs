@@ -55,6 +55,37 @@ pub enum Document {
 }
 
 impl Document {
+    /// Decodes an answer body, typed by its shape: a quick scan finds the shape without
+    /// building anything, then the body is decoded straight into the chosen type with
+    /// [`decode`](crate::decode) (strict fast path, lenient fallback). Same result as
+    /// `serde_json::from_slice::<Document>`, which has to build a JSON tree first.
+    ///
+    /// ```
+    /// use vt_model::Document;
+    /// let doc = Document::from_slice(br#"{"meta": {"cursor": "x"}, "data": []}"#).unwrap();
+    /// assert!(matches!(doc, Document::Collection(ref page) if page.next_cursor() == Some("x")));
+    /// ```
+    pub fn from_slice(bytes: &[u8]) -> Result<Document, serde_json::Error> {
+        use crate::lossless::decode;
+        let probe: probe::Probe = serde_json::from_slice(bytes)?;
+        Ok(match probe.shape() {
+            Shape::Error => Document::Error(decode(bytes)?),
+            Shape::Collection => Document::Collection(decode(bytes)?),
+            Shape::Object => Document::Object(decode(bytes)?),
+            Shape::Dictionary => Document::Dictionary(decode(bytes)?),
+            Shape::Text => Document::Text(decode(bytes)?),
+            Shape::BareObject => Document::BareObject(decode(bytes)?),
+            Shape::V2 => Document::V2(decode(bytes)?),
+            Shape::V2Batch => Document::V2Batch(decode(bytes)?),
+            Shape::Other => Document::Other(serde_json::from_slice(bytes)?),
+        })
+    }
+
+    /// [`Document::from_slice`] for text.
+    pub fn from_text(text: &str) -> Result<Document, serde_json::Error> {
+        Document::from_slice(text.as_bytes())
+    }
+
     /// Types a parsed JSON value by its shape (see the [type docs](Document)).
     pub fn from_value(value: Value) -> Result<Document, serde_json::Error> {
         let shape = Shape::of(&value);
@@ -117,6 +148,205 @@ impl Shape {
                 Shape::Other
             }
             _ => Shape::Other,
+        }
+    }
+}
+
+/// A scan of a document that finds its [`Shape`] without keeping anything.
+mod probe {
+    use std::fmt;
+
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::Shape;
+
+    /// The JSON kind of a value, and for objects whether their `type` / `code` member (the
+    /// last one, if repeated) is a string.
+    #[derive(Clone, Copy, PartialEq, Eq, Default)]
+    enum Kind {
+        #[default]
+        Other,
+        String,
+        Integer,
+        Array,
+        Object {
+            string_member: bool,
+        },
+    }
+
+    /// Reads a value's [`Kind`]; for objects, looks at the member named `member`.
+    struct KindOf(&'static str);
+
+    impl<'de> serde::de::DeserializeSeed<'de> for KindOf {
+        type Value = Kind;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Kind, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for KindOf {
+        type Value = Kind;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
+            Ok(Kind::Integer)
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Kind, E> {
+            // `Value::is_i64` is false above i64::MAX: agree with it.
+            Ok(if i64::try_from(v).is_ok() {
+                Kind::Integer
+            } else {
+                Kind::Other
+            })
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
+            Ok(Kind::String)
+        }
+        fn visit_unit<E>(self) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Kind::Array)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+            let mut string_member = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == self.0 {
+                    string_member = map.next_value_seed(KindOf(""))? == Kind::String;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Kind::Object { string_member })
+        }
+    }
+
+    /// What the top level of a document looks like.
+    #[derive(Default)]
+    pub(super) struct Probe {
+        top: Kind,
+        all_items_objects: bool,
+        data: Option<Kind>,
+        error: Option<Kind>,
+        type_member: Option<Kind>,
+        has_id_or_attributes: bool,
+        response_code: Option<Kind>,
+    }
+
+    impl Probe {
+        /// The shape, by the same rules as `Shape::of` on a parsed value.
+        pub(super) fn shape(&self) -> Shape {
+            match self.top {
+                Kind::Array if self.all_items_objects => Shape::V2Batch,
+                Kind::Object { .. } => {
+                    if let Some(data) = self.data {
+                        return match data {
+                            Kind::Array => Shape::Collection,
+                            Kind::Object {
+                                string_member: true,
+                            } => Shape::Object,
+                            Kind::Object {
+                                string_member: false,
+                            } => Shape::Dictionary,
+                            Kind::String => Shape::Text,
+                            _ => Shape::Other,
+                        };
+                    }
+                    if self.error
+                        == Some(Kind::Object {
+                            string_member: true,
+                        })
+                    {
+                        return Shape::Error;
+                    }
+                    if self.type_member == Some(Kind::String) && self.has_id_or_attributes {
+                        return Shape::BareObject;
+                    }
+                    if self.response_code == Some(Kind::Integer) {
+                        return Shape::V2;
+                    }
+                    Shape::Other
+                }
+                _ => Shape::Other,
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Probe {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Probe, D::Error> {
+            deserializer.deserialize_any(ProbeVisitor)
+        }
+    }
+
+    struct ProbeVisitor;
+
+    impl<'de> Visitor<'de> for ProbeVisitor {
+        type Value = Probe;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON document")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_unit<E>(self) -> Result<Probe, E> {
+            Ok(Probe::default())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
+            let mut all_items_objects = true;
+            while let Some(kind) = seq.next_element_seed(KindOf(""))? {
+                all_items_objects &= matches!(kind, Kind::Object { .. });
+            }
+            Ok(Probe {
+                top: Kind::Array,
+                all_items_objects,
+                ..Probe::default()
+            })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+            let mut probe = Probe {
+                top: Kind::Object {
+                    string_member: false,
+                },
+                ..Probe::default()
+            };
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "data" => probe.data = Some(map.next_value_seed(KindOf("type"))?),
+                    "error" => probe.error = Some(map.next_value_seed(KindOf("code"))?),
+                    "type" => probe.type_member = Some(map.next_value_seed(KindOf(""))?),
+                    "response_code" => {
+                        probe.response_code = Some(map.next_value_seed(KindOf(""))?);
+                    }
+                    "id" | "attributes" => {
+                        probe.has_id_or_attributes = true;
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(probe)
         }
     }
 }
@@ -195,7 +425,39 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_scan_agrees_with_the_shape_of_the_parsed_value() {
+        for text in [
+            r#"{"data": []}"#,
+            r#"{"data": {"type": "file", "id": "x"}}"#,
+            r#"{"data": {"type": 5, "id": "x"}}"#,
+            r#"{"data": {"attributes": {"type": "x"}, "type": "file"}}"#,
+            r#"{"data": {"harmless": 1, "type": "a", "type": null}}"#,
+            r#"{"data": "https://x"}"#,
+            r#"{"data": null, "error": {"code": "X"}}"#,
+            r#"{"error": {"code": "X", "message": "m"}}"#,
+            r#"{"error": {"code": 5}}"#,
+            r#"{"error": "X"}"#,
+            r#"{"type": "url", "id": "u"}"#,
+            r#"{"type": "url"}"#,
+            r#"{"response_code": -2}"#,
+            r#"{"response_code": 18446744073709551615}"#,
+            r#"{"response_code": 1.0}"#,
+            r#"[{"response_code": 1}, {}]"#,
+            r#"[{"response_code": 1}, 2]"#,
+            r#"[]"#,
+            r#""text""#,
+            r#"null"#,
+        ] {
+            let slow: Document = serde_json::from_str(text).unwrap();
+            let fast = Document::from_text(text).unwrap();
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
     fn a_body_that_is_not_json_is_an_error() {
+        assert!(Document::from_slice(b"<html>").is_err());
+        assert!(Document::from_slice(br#"{"data": [1,"#).is_err());
         assert!(serde_json::from_str::<Document>("<html>").is_err());
     }
 }

@@ -71,6 +71,11 @@ fn corpus() -> Vec<(String, String)> {
 /// Decodes `text` strictly into the typed model for its shape and writes it back as text.
 fn typed_round_trip(text: &str) -> Result<String, String> {
     let document: Document = from_str_strict(text).map_err(|e| format!("decode: {e}"))?;
+    // The quick-scan decoder must pick the same shape and give the same value.
+    let fast = Document::from_text(text).map_err(|e| format!("Document::from_text: {e}"))?;
+    if fast != document {
+        return Err("Document::from_text differs from the generic decode".into());
+    }
     let written = match &document {
         Document::Other(value) => {
             // Two corpus shapes have no envelope at all: a `relationships` block and the inner
