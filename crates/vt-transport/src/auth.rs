@@ -1,6 +1,7 @@
 //! [`AuthLayer`]: the API key on every request, never anywhere else.
 
 use std::fmt;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::header::{HeaderName, HeaderValue};
@@ -26,6 +27,10 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// A VirusTotal API key. Its `Debug` never shows it.
 #[derive(Clone)]
 pub struct ApiKey {
+    inner: Arc<KeyForms>,
+}
+
+struct KeyForms {
     secret: SecretString,
     header: HeaderValue,
     query: String,
@@ -47,15 +52,17 @@ impl ApiKey {
         header.set_sensitive(true);
         let query = utf8_percent_encode(trimmed, QUERY_VALUE).to_string();
         Ok(ApiKey {
-            secret: SecretString::from(trimmed.to_owned()),
-            header,
-            query,
+            inner: Arc::new(KeyForms {
+                secret: SecretString::from(trimmed.to_owned()),
+                header,
+                query,
+            }),
         })
     }
 
     /// The key itself. Prefer never calling this: the transport adds the key for you.
     pub fn expose(&self) -> &str {
-        self.secret.expose_secret()
+        self.inner.secret.expose_secret()
     }
 }
 
@@ -120,10 +127,11 @@ where
             return self.inner.call(req);
         };
         if !req.headers().contains_key(&API_KEY_HEADER) {
-            req.headers_mut().insert(API_KEY_HEADER, key.header.clone());
+            req.headers_mut()
+                .insert(API_KEY_HEADER, key.inner.header.clone());
         }
         if req.uri().path().starts_with(V2_PATH_PREFIX)
-            && let Some(uri) = with_v2_key(req.uri(), &key.query)
+            && let Some(uri) = with_v2_key(req.uri(), &key.inner.query)
         {
             *req.uri_mut() = uri;
         }
@@ -158,9 +166,9 @@ mod tests {
     fn keys_never_show_in_debug() {
         let key = ApiKey::new("abc123secret").unwrap();
         assert_eq!(format!("{key:?}"), "ApiKey(REDACTED)");
-        assert!(key.header.is_sensitive());
+        assert!(key.inner.header.is_sensitive());
         let mut headers = http::HeaderMap::new();
-        headers.insert(API_KEY_HEADER, key.header.clone());
+        headers.insert(API_KEY_HEADER, key.inner.header.clone());
         assert!(!format!("{headers:?}").contains("abc123secret"));
     }
 

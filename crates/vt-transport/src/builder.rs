@@ -11,7 +11,6 @@ use http::{Request, Response};
 use http_body::Body;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
-use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use tower_http::decompression::DecompressionLayer;
@@ -19,6 +18,7 @@ use tower_http::decompression::DecompressionLayer;
 use crate::auth::{ApiKey, AuthLayer};
 use crate::body::{BoxError, ResponseBody, VtBody};
 use crate::classify::ClassifyLayer;
+use crate::concurrency::ConcurrencyLimitLayer;
 use crate::error::TransportError;
 use crate::http::{HttpSettings, HttpTransport, ProxyConfig};
 use crate::rate_limit::{RateLimitLayer, RateLimitSpec, RateLimiter};
@@ -213,11 +213,8 @@ impl TransportBuilder {
         let user_agent = HeaderValue::from_str(&ua).map_err(|_| TransportError::Config {
             reason: format!("user agent `{ua}` contains characters not allowed in a header"),
         })?;
-        let permits = if self.concurrency == 0 {
-            Semaphore::MAX_PERMITS
-        } else {
-            self.concurrency.min(Semaphore::MAX_PERMITS)
-        };
+        let semaphore = (self.concurrency > 0)
+            .then(|| Arc::new(Semaphore::new(self.concurrency.min(Semaphore::MAX_PERMITS))));
         Ok(TransportLayer {
             api_key,
             user_agent,
@@ -225,7 +222,7 @@ impl TransportBuilder {
                 .limiter
                 .unwrap_or_else(|| RateLimiter::new(self.rate_limit)),
             retry: RetryPolicy::new(self.retry),
-            semaphore: Arc::new(Semaphore::new(permits)),
+            semaphore,
             timeouts: TimeoutLayer::new(self.response_timeout, self.idle_timeout),
             max_redirects: self.max_redirects,
             custom: self.custom,
@@ -260,7 +257,7 @@ pub struct TransportLayer {
     user_agent: HeaderValue,
     limiter: RateLimiter,
     retry: RetryPolicy,
-    semaphore: Arc<Semaphore>,
+    semaphore: Option<Arc<Semaphore>>,
     timeouts: TimeoutLayer,
     max_redirects: usize,
     custom: Vec<CustomLayer>,
@@ -300,9 +297,11 @@ where
             .layer(AuthLayer::optional(self.api_key.clone()))
             .layer(UserAgentLayer::new(self.user_agent.clone()))
             .layer(self.retry.clone().layer())
-            .layer(GlobalConcurrencyLimitLayer::with_semaphore(
-                self.semaphore.clone(),
-            ))
+            .option_layer(
+                self.semaphore
+                    .clone()
+                    .map(ConcurrencyLimitLayer::with_semaphore),
+            )
             .layer(RateLimitLayer::with_limiter(self.limiter.clone()))
             .layer(ClassifyLayer::new())
             .layer(RedirectPolicy::new(self.max_redirects).layer())

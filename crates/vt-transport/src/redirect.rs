@@ -23,7 +23,7 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 pub struct RedirectPolicy {
     max: usize,
     followed: usize,
-    origin: Option<(Option<String>, Option<String>, Option<u16>)>,
+    origin: Option<Uri>,
     visited: Vec<Uri>,
 }
 
@@ -50,14 +50,21 @@ impl Default for RedirectPolicy {
     }
 }
 
-fn origin_of(uri: &Uri) -> (Option<String>, Option<String>, Option<u16>) {
-    let scheme = uri.scheme_str().map(str::to_ascii_lowercase);
-    let port = uri.port_u16().or(match scheme.as_deref() {
-        Some("https") => Some(443),
-        Some("http") => Some(80),
+fn port_of(uri: &Uri) -> Option<u16> {
+    uri.port_u16().or(match uri.scheme_str() {
+        Some(s) if s.eq_ignore_ascii_case("https") => Some(443),
+        Some(s) if s.eq_ignore_ascii_case("http") => Some(80),
         _ => None,
-    });
-    (scheme, uri.host().map(str::to_ascii_lowercase), port)
+    })
+}
+
+fn same_origin(a: &Uri, b: &Uri) -> bool {
+    let eq = |x: Option<&str>, y: Option<&str>| match (x, y) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        (None, None) => true,
+        _ => false,
+    };
+    eq(a.scheme_str(), b.scheme_str()) && eq(a.host(), b.host()) && port_of(a) == port_of(b)
 }
 
 impl Policy<VtBody, TransportError> for RedirectPolicy {
@@ -92,10 +99,9 @@ impl Policy<VtBody, TransportError> for RedirectPolicy {
     }
 
     fn on_request(&mut self, request: &mut Request<VtBody>) {
-        let origin = origin_of(request.uri());
         match &self.origin {
-            None => self.origin = Some(origin),
-            Some(first) if *first != origin => {
+            None => self.origin = Some(request.uri().clone()),
+            Some(first) if !same_origin(first, request.uri()) => {
                 let headers = request.headers_mut();
                 headers.remove(API_KEY_HEADER);
                 headers.remove(AUTHORIZATION);

@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use futures_util::future::Either;
 use http::{Request, Response};
 use tower::{Layer, Service};
 use tracing::Instrument;
@@ -55,7 +56,7 @@ where
 {
     type Response = Response<B>;
     type Error = TransportError;
-    type Future = BoxFuture<Result<Response<B>, TransportError>>;
+    type Future = Either<S::Future, BoxFuture<Result<Response<B>, TransportError>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx)
@@ -63,7 +64,7 @@ where
 
     fn call(&mut self, req: Request<VtBody>) -> Self::Future {
         if !tracing::enabled!(target: "vt_transport", tracing::Level::DEBUG) {
-            return Box::pin(self.inner.call(req));
+            return Either::Left(self.inner.call(req));
         }
         let span = tracing::debug_span!(
             target: "vt_transport",
@@ -82,7 +83,7 @@ where
         };
         let start = Instant::now();
         let record = span.clone();
-        Box::pin(
+        Either::Right(Box::pin(
             async move {
                 let result = fut.await;
                 record.record("latency_ms", start.elapsed().as_millis() as u64);
@@ -109,6 +110,6 @@ where
                 result
             }
             .instrument(span),
-        )
+        ))
     }
 }
