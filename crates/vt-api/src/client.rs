@@ -224,15 +224,22 @@ pub(crate) async fn collect_limited(mut body: ResponseBody, limit: usize) -> Res
 }
 
 /// Decodes JSON, naming the path of the first mismatch.
+///
+/// The fast path is plain `serde_json`; only when it fails is the document decoded again with
+/// `serde_path_to_error` to find where (error paths are rare, path tracking is not free).
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize(&mut de) {
+    match serde_json::from_slice(bytes) {
         Ok(value) => Ok(value),
-        Err(err) => {
-            let path = err.path().to_string();
+        Err(plain) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(err) => (err.path().to_string(), err.into_inner()),
+                // Cannot happen (same input, same type); keep the first error.
+                Ok(_) => (String::from("."), plain),
+            };
             Err(Error::Decode {
                 path,
-                source: err.into_inner(),
+                source,
                 snippet: snippet(bytes),
             })
         }

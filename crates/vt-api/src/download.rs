@@ -24,6 +24,9 @@ use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 use crate::upload::Progress;
 
+/// Bytes buffered before a write to disk.
+const WRITE_BUFFER: usize = 1 << 20;
+
 /// Copies a response body to `writer`; returns the number of bytes written.
 pub(crate) async fn body_to_writer<W>(
     response: Response<ResponseBody>,
@@ -93,13 +96,16 @@ pub(crate) async fn request_to_path<S: HttpService>(
         path: dir.join(format!(".{name}.vt-partial-{:016x}", rand::random::<u64>())),
         keep: false,
     };
-    let mut file = tokio::fs::OpenOptions::new()
+    let file = tokio::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&partial.path)
         .await
         .map_err(|e| Error::io(&partial.path, e))?;
-    let written = body_to_writer(response, &mut file, progress, dest).await?;
+    // Few large writes: each write of a tokio file is a trip to the blocking pool.
+    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let written = body_to_writer(response, &mut writer, progress, dest).await?;
+    let file = writer.into_inner();
     file.sync_all().await.map_err(|e| Error::io(dest, e))?;
     drop(file);
     tokio::fs::rename(&partial.path, dest)

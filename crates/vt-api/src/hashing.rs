@@ -1,9 +1,10 @@
 //! Local identifiers: the MD5, SHA-1 and SHA-256 of a file, and URL ids.
 //!
-//! [`hash_file`] reads a file once, in 1 MiB chunks, and feeds the three digests on three
-//! threads at the same time, so hashing a large file costs about as long as its slowest digest
-//! (SHA-256, with the SHA-NI / assembly backends of the RustCrypto crates), not the sum of the
-//! three. Small files (up to one chunk) are hashed on the calling thread.
+//! [`hash_file`] reads a file once, in 1 MiB chunks shared (not copied) between three threads,
+//! one per digest, so hashing a large file costs about as long as the slowest digest alone
+//! (usually MD5: SHA-1 and SHA-256 use the SHA-NI / assembly backends of the RustCrypto
+//! crates where the CPU has them), not the sum of the three. Inputs of up to one chunk are
+//! hashed on the calling thread.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), vt_api::Error> {
@@ -15,9 +16,9 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
 
+use bytes::Bytes;
 use md5::Digest as _;
 use vt_model::{Md5, Sha1, Sha256, UrlId};
 
@@ -120,20 +121,20 @@ impl Hashers {
     }
 }
 
-/// Reads up to `CHUNK` bytes, retrying short reads, so chunks are full except the last.
-fn read_chunk(reader: &mut impl Read, path: &Path) -> Result<Vec<u8>> {
-    let mut buf = vec![0u8; CHUNK];
-    let mut filled = 0;
-    while filled < CHUNK {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
+/// Reads up to `CHUNK` bytes (fewer only at the end of the input).
+fn read_chunk(reader: &mut impl Read, path: &Path) -> Result<Bytes> {
+    let mut buf = Vec::with_capacity(CHUNK);
+    loop {
+        match reader
+            .by_ref()
+            .take((CHUNK - buf.len()) as u64)
+            .read_to_end(&mut buf)
+        {
+            Ok(_) => return Ok(Bytes::from(buf)),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Error::io(path, e)),
         }
     }
-    buf.truncate(filled);
-    Ok(buf)
 }
 
 fn hash_reader_at(mut reader: impl Read, path: &Path) -> Result<FileDigests> {
@@ -145,9 +146,9 @@ fn hash_reader_at(mut reader: impl Read, path: &Path) -> Result<FileDigests> {
         return Ok(state.finish(first.len() as u64));
     }
 
-    let (md5_tx, md5_rx) = mpsc::sync_channel::<Arc<[u8]>>(QUEUE);
-    let (sha1_tx, sha1_rx) = mpsc::sync_channel::<Arc<[u8]>>(QUEUE);
-    let (sha256_tx, sha256_rx) = mpsc::sync_channel::<Arc<[u8]>>(QUEUE);
+    let (md5_tx, md5_rx) = mpsc::sync_channel::<Bytes>(QUEUE);
+    let (sha1_tx, sha1_rx) = mpsc::sync_channel::<Bytes>(QUEUE);
+    let (sha256_tx, sha256_rx) = mpsc::sync_channel::<Bytes>(QUEUE);
 
     std::thread::scope(|scope| {
         let md5 = scope.spawn(move || {
@@ -179,7 +180,8 @@ fn hash_reader_at(mut reader: impl Read, path: &Path) -> Result<FileDigests> {
                 break Ok(());
             }
             size += chunk.len() as u64;
-            let shared: Arc<[u8]> = Arc::from(chunk);
+            // `Bytes` clones share the buffer: each chunk is read once and never copied.
+            let shared = chunk;
             // A hasher only hangs up if it panicked; the join below reports that.
             let _ = md5_tx.send(shared.clone());
             let _ = sha1_tx.send(shared.clone());
