@@ -106,13 +106,14 @@ where
         Box::pin(async move {
             let resp = fut.await?;
             let status = resp.status();
-            if status.is_success() && !(is_v2 && status == StatusCode::NO_CONTENT) {
-                return Ok(resp.map(box_body));
+            let is_error = status.is_client_error()
+                || status.is_server_error()
+                || (is_v2 && status == StatusCode::NO_CONTENT);
+            if is_error {
+                classify_error(resp).await
+            } else {
+                Ok(resp.map(box_body))
             }
-            if !(status.is_client_error() || status.is_server_error() || is_v2) {
-                return Ok(resp.map(box_body));
-            }
-            classify_error(resp).await
         })
     }
 }

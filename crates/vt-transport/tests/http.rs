@@ -290,10 +290,10 @@ async fn the_proxy_is_read_from_the_environment() {
 #[tokio::test]
 #[ignore = "run by the_proxy_is_read_from_the_environment in a child process"]
 async fn env_proxy_child() {
-    assert_eq!(
-        std::env::var("VT_TRANSPORT_PROXY_CHILD").as_deref(),
-        Ok("1")
-    );
+    if std::env::var_os("VT_TRANSPORT_PROXY_CHILD").is_none() {
+        // Run directly (`--ignored`) rather than by the parent test: nothing to check.
+        return;
+    }
     let t = TransportBuilder::new()
         .rate_limit(RateLimitSpec::none())
         .retry(RetryConfig::disabled())
