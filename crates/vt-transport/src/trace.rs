@@ -1,7 +1,7 @@
 //! [`TraceLayer`]: one `tracing` span per logical request, with the URL redacted.
 //!
 //! The span `vt_transport.request` (level DEBUG) carries `method`, `url` (API keys redacted
-//! by [`redact_url`](crate::redact_url); headers are never recorded), and, once known,
+//! by [`crate::redact_url`]; headers are never recorded), and, once known,
 //! `status`, `attempts`, `latency_ms`, `request_bytes` and `response_bytes` (from
 //! `Content-Length` when present). Retries and redirects log events inside it.
 
