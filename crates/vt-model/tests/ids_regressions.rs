@@ -31,12 +31,11 @@ fn is_line_break(c: char) -> bool {
     )
 }
 
-/// Finding F1 (fuzz target `ids`, minimized to the 3 bytes `E2 80 A9`): the message of an
+/// Finding F1, fixed (fuzz target `ids`, minimized to the 3 bytes `E2 80 A9`): the message of an
 /// `IdError` quoted U+2029 PARAGRAPH SEPARATOR (and U+2028 LINE SEPARATOR) raw, so a "one
 /// line" error became two lines in a log or an editor. Every parser rejects these characters
 /// (they are whitespace); the message must escape them like the other line breaks.
 #[test]
-#[ignore = "open finding F1 of docs/reliability.md: display_input in crates/vt-model/src/ids/error.rs quotes U+2028/U+2029 raw"]
 fn error_messages_escape_unicode_line_separators() {
     for input in [
         "\u{2029}",

@@ -113,7 +113,14 @@ pub(crate) fn display_input(input: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || is_invisible(c) || c == '"' || c == '\\' {
+        // Every whitespace but the plain space is escaped too, so that line separators
+        // (U+2028, U+2029, NEL) cannot break a one-line message (fuzzing finding F1).
+        if c.is_control()
+            || is_invisible(c)
+            || (c.is_whitespace() && c != ' ')
+            || c == '"'
+            || c == '\\'
+        {
             out.extend(c.escape_default());
         } else {
             out.push(c);
