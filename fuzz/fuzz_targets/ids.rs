@@ -36,12 +36,10 @@ fn is_line_break(c: char) -> bool {
     ) && !OPEN_FINDINGS.contains(&c)
 }
 
-/// Line breaks that `IdError` still quotes raw: open finding F1 of `docs/reliability.md`
-/// (U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR are neither control characters nor
-/// in the invisible set, so `display_input` keeps them). Tolerated here so that a run keeps
-/// looking for other bugs; `crates/vt-model/tests/ids_regressions.rs` holds the reproducer.
-/// Empty this list once the finding is fixed.
-const OPEN_FINDINGS: &[char] = &['\u{2028}', '\u{2029}'];
+/// Line breaks the line check tolerates while a finding about them is open (see the
+/// "Findings" table of `docs/reliability.md`), so that a run keeps looking for other bugs.
+/// F1 (U+2028/U+2029 quoted raw) was fixed in 09ea126: nothing is tolerated now.
+const OPEN_FINDINGS: &[char] = &[];
 
 fn check_error(what: &str, input: &str, err: &IdError) {
     let message = err.to_string();

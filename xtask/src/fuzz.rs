@@ -151,24 +151,33 @@ pub fn run(args: &[String]) -> Result<()> {
 
     ensure_cargo_fuzz()?;
     let fuzz_dir = root().join("fuzz");
-    let mut build = nightly_cargo();
-    build
-        .args(["fuzz", "build"])
-        .args(SANITIZER)
-        .arg("--fuzz-dir")
-        .arg(&fuzz_dir);
-    for target in &targets {
-        build.arg(target.name);
-    }
-    eprintln!("xtask: cargo +nightly fuzz build (one job)");
-    let status = build
-        .status()
-        .context("could not run cargo +nightly fuzz build")?;
-    if !status.success() {
-        bail!(
-            "cargo +nightly fuzz build failed ({status}); is the nightly toolchain installed? \
-             (rustup toolchain install nightly)"
+    // `cargo fuzz build` takes one target or none (= all of them).
+    let builds: Vec<Option<&str>> = if only.is_empty() {
+        vec![None]
+    } else {
+        targets.iter().map(|t| Some(t.name)).collect()
+    };
+    for name in builds {
+        let mut build = nightly_cargo();
+        build
+            .args(["fuzz", "build"])
+            .args(SANITIZER)
+            .arg("--fuzz-dir")
+            .arg(&fuzz_dir)
+            .args(name);
+        eprintln!(
+            "xtask: cargo +nightly fuzz build {} (one job)",
+            name.unwrap_or("(every target)")
         );
+        let status = build
+            .status()
+            .context("could not run cargo +nightly fuzz build")?;
+        if !status.success() {
+            bail!(
+                "cargo +nightly fuzz build failed ({status}); is the nightly toolchain installed? \
+                 (rustup toolchain install nightly)"
+            );
+        }
     }
 
     let mut outcomes = Vec::new();
