@@ -162,7 +162,7 @@ impl fmt::Debug for HttpTransport {
 
 impl HttpTransport {
     /// Builds the client. Fails when the TLS context cannot be created or the proxy URL is
-    /// invalid. Must be called inside a tokio runtime only when used, not when built.
+    /// invalid. Building needs no runtime; sending requests needs a tokio runtime.
     pub fn new(settings: &HttpSettings) -> Result<Self, TransportError> {
         Self::with_env(settings, &|name| std::env::var(name).ok())
     }

@@ -35,7 +35,9 @@ use crate::body::{ResponseBody, VtBody};
 use crate::classify::ApiErrorInfo;
 use crate::error::TransportError;
 
-/// How many tries a request took, attached to every response that passed the retry layer.
+/// How many tries a request took, attached to the response of every request the retry layer
+/// could have retried (not to requests with one-shot streaming bodies, which tower's retry
+/// layer passes straight through).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempts(pub u32);
 
