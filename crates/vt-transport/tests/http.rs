@@ -232,12 +232,13 @@ async fn an_explicit_proxy_receives_plain_http_requests_in_absolute_form() {
             when.method(GET)
                 .path("/api/v3/files/abc")
                 .header("host", "vt.invalid")
+                .header("proxy-authorization", "Basic dXNlcjpwYXNz")
                 .header("x-apikey", KEY);
             then.status(200).body("via proxy");
         })
         .await;
     let t = builder()
-        .proxy(format!("http://{}", proxy.address()))
+        .proxy(format!("http://user:pass@{}", proxy.address()))
         .build()
         .unwrap();
     let resp = t
@@ -463,4 +464,54 @@ async fn uploads_stream_with_their_length() {
         .unwrap();
     assert_eq!(t.oneshot(req).await.unwrap().status(), 200);
     m.assert_async().await;
+}
+
+#[tokio::test]
+async fn https_goes_through_a_connect_tunnel_and_proxy_refusals_are_proxy_errors() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = sock.read(&mut buf).await.unwrap();
+        let _ = sock
+            .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n")
+            .await;
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let t = builder()
+        .proxy(format!("http://user:pass@{addr}"))
+        .build()
+        .unwrap();
+    let err = t
+        .oneshot(get("https://www.virustotal.com/api/v3/files/abc"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Proxy { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    let head = server.await.unwrap();
+    assert!(
+        head.starts_with("CONNECT www.virustotal.com:443 HTTP/1.1\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("proxy-authorization: basic dxnlcjpwyxnz"),
+        "{head}"
+    );
+    assert!(
+        !head.contains(KEY),
+        "the key went to the proxy in clear: {head}"
+    );
+}
+
+#[tokio::test]
+async fn tls_failures_are_tls_errors() {
+    // An https:// URL pointed at a plain-HTTP server: the handshake cannot succeed.
+    let server = MockServer::start_async().await;
+    let url = format!("https://{}/api/v3/files/abc", server.address());
+    let t = builder().build().unwrap();
+    let err = t.oneshot(get(&url)).await.unwrap_err();
+    assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+    assert!(!err.is_retryable());
 }
