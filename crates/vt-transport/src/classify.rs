@@ -299,6 +299,22 @@ mod tests {
         assert_eq!(info.retry_after, Some(Duration::from_secs(30)));
     }
 
+    #[tokio::test]
+    async fn chunked_error_bodies_beyond_the_limit_stream_on_whole() {
+        let chunk = Bytes::from(vec![b'x'; 40_000]);
+        let frames = futures_util::stream::iter(
+            (0..4).map(move |_| Ok::<_, std::io::Error>(Frame::data(chunk.clone()))),
+        );
+        let resp = Response::builder()
+            .status(500)
+            .body(http_body_util::StreamBody::new(frames))
+            .unwrap();
+        let resp = classify_error(resp).await.unwrap();
+        assert_eq!(resp.extensions().get::<ApiErrorInfo>().unwrap().code, None);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body.len(), 160_000);
+    }
+
     #[test]
     fn html_error_bodies_keep_their_text_without_a_code() {
         let info = error_info(

@@ -289,3 +289,18 @@ async fn disabled_retries_send_once() {
     assert_eq!(t.oneshot(get(URL)).await.unwrap().status(), 503);
     assert_eq!(fake.count(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn error_bodies_beyond_the_buffer_limit_are_passed_on_whole() {
+    let big = format!(
+        r#"{{"error": {{"code": "TransientError", "message": "{}"}}}}"#,
+        "x".repeat(100_000)
+    );
+    let expected = big.clone();
+    let fake = Fake::new(move |_, _| respond(503, &big));
+    let t = transport(&fake, RetryConfig::disabled());
+    let resp = t.oneshot(get(URL)).await.unwrap();
+    let info = resp.extensions().get::<ApiErrorInfo>().unwrap().clone();
+    assert_eq!(info.code, None, "a truncated body must not be parsed");
+    assert_eq!(body_text(resp).await, expected);
+}
