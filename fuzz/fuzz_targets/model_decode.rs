@@ -12,7 +12,11 @@
 //! - decoding is stable: the serialized form decodes to an equal typed value;
 //! - `vt_model::decode` (strict first, lenient fallback: what the API client uses) gives the
 //!   same result as lenient `serde_json::from_slice`; so strict decoding accepts a subset of
-//!   what lenient decoding accepts, with the same value.
+//!   what lenient decoding accepts, with the same value;
+//! - the accessors that compute on decoded numbers and dates (`Quota::remaining`,
+//!   `AnalysisStats::total`, `Timestamp::to_rfc3339` / `parse_utc` / `to_system_time`,
+//!   `V2FileReport::scan_time`) never panic (overflow checks are on), and a timestamp of years
+//!   0 to 9999 survives `to_rfc3339` then `parse_utc`.
 #![no_main]
 
 use std::fmt::Debug;
@@ -22,12 +26,64 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vt_model::{
-    AnyObject, ApiErrorBody, Collection, DataEnvelope, Document, FileReport, V2FileReportBatch,
+    AnalysisStats, AnyObject, ApiErrorBody, Collection, DataEnvelope, Document, FileReport, Quota,
+    Timestamp, V2FileReportBatch,
 };
+
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the instants RFC 3339 can write.
+const RFC3339_RANGE: std::ops::RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+
+fn check_timestamp(t: Timestamp) {
+    let _ = t.to_system_time();
+    let text = t.to_rfc3339();
+    let back = Timestamp::parse_utc(&text);
+    if RFC3339_RANGE.contains(&t.as_secs()) {
+        assert_eq!(back, Some(t), "{t:?} written {text:?} does not parse back");
+    } else if let Some(back) = back {
+        assert_eq!(
+            back, t,
+            "{t:?} written {text:?} parses back as another instant"
+        );
+    }
+}
+
+/// Calls the accessors that compute on what was decoded.
+fn check_accessors(data: &[u8], document: Option<&Document>) {
+    if let Ok(t) = serde_json::from_slice::<Timestamp>(data) {
+        check_timestamp(t);
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Some(t) = Timestamp::parse_utc(text)
+    {
+        check_timestamp(t);
+    }
+    if let Ok(quota) = serde_json::from_slice::<Quota>(data)
+        && let Some(remaining) = quota.remaining()
+    {
+        assert!(remaining >= 0, "Quota::remaining is negative: {remaining}");
+    }
+    if let Ok(stats) = serde_json::from_slice::<AnalysisStats>(data) {
+        assert!(stats.total() >= stats.malicious(), "AnalysisStats::total");
+        let _ = stats.detections();
+    }
+    if let Some(Document::V2(report)) = document {
+        if let Some(t) = report.scan_time() {
+            check_timestamp(t);
+        }
+        let _ = report.detections().count();
+    }
+    if let Some(Document::V2Batch(batch)) = document {
+        for report in batch.reports() {
+            if let Some(t) = report.scan_time() {
+                check_timestamp(t);
+            }
+        }
+    }
+}
 
 /// Decodes `data` as `T` and checks the properties above against `value`, the input parsed as
 /// plain JSON (`None` when it is not JSON).
-fn check<T>(what: &str, data: &[u8], value: Option<&Value>)
+fn check<T>(what: &str, data: &[u8], value: Option<&Value>) -> Option<T>
 where
     T: Serialize + DeserializeOwned + PartialEq + Debug,
 {
@@ -39,7 +95,7 @@ where
             assert_eq!(fast, lenient, "{what}: decode and from_slice differ");
             lenient
         }
-        (Err(_), Err(_)) => return,
+        (Err(_), Err(_)) => return None,
         (Ok(fast), Err(err)) => {
             panic!("{what}: decode accepts ({fast:?}) what from_slice rejects: {err}")
         }
@@ -60,13 +116,15 @@ where
         again, typed,
         "{what}: decoding its own output gives another value"
     );
+    Some(typed)
 }
 
 fuzz_target!(|data: &[u8]| {
     let value = serde_json::from_slice::<Value>(data).ok();
     let value = value.as_ref();
     // `Document` types any answer by its shape (through a `Value`): it reaches every model.
-    check::<Document>("Document", data, value);
+    let document = check::<Document>("Document", data, value);
+    check_accessors(data, document.as_ref());
     // The streaming decodes the API client does for its answers.
     check::<DataEnvelope<AnyObject>>("DataEnvelope<AnyObject>", data, value);
     check::<DataEnvelope<FileReport>>("DataEnvelope<FileReport>", data, value);
