@@ -218,7 +218,7 @@ mod probe {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
             let mut string_member = false;
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            while let Some(crate::lossless::Key(key)) = map.next_key()? {
                 if key == self.0 {
                     string_member = map.next_value_seed(KindOf(""))? == Kind::String;
                 } else {
@@ -329,7 +329,7 @@ mod probe {
                 },
                 ..Probe::default()
             };
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            while let Some(crate::lossless::Key(key)) = map.next_key()? {
                 match key.as_ref() {
                     "data" => probe.data = Some(map.next_value_seed(KindOf("type"))?),
                     "error" => probe.error = Some(map.next_value_seed(KindOf("code"))?),

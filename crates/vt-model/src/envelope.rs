@@ -78,12 +78,12 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for DataEnvelope<T> {
             ) -> Result<DataEnvelope<T>, M::Error> {
                 let mut data = None;
                 let mut extra = Map::new();
-                while let Some(key) = access.next_key::<String>()? {
+                while let Some(crate::lossless::Key(key)) = access.next_key()? {
                     if key == "data" {
                         data = Some(access.next_value::<T>()?);
                     } else {
                         let value: Value = access.next_value()?;
-                        extra.insert(key, value);
+                        extra.insert(key.into_owned(), value);
                     }
                 }
                 let data = data.ok_or_else(|| serde::de::Error::missing_field("data"))?;
@@ -206,7 +206,7 @@ impl<T: Serialize> Serialize for Collection<T> {
             map.serialize_entry("links", links)?;
         }
         for (key, value) in &self.extra {
-            let shadowed = match key.as_str() {
+            let shadowed = match key.as_ref() {
                 "data" => true,
                 "meta" => self.meta.is_some(),
                 "links" => self.links.is_some(),
@@ -234,8 +234,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Collection<T> {
             ) -> Result<Collection<T>, M::Error> {
                 let mut out = Collection::<T>::default();
                 let mut saw_data = false;
-                while let Some(key) = access.next_key::<String>()? {
-                    match key.as_str() {
+                while let Some(crate::lossless::Key(key)) = access.next_key()? {
+                    match key.as_ref() {
                         "data" => {
                             out.data = access.next_value()?;
                             saw_data = true;
@@ -248,7 +248,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Collection<T> {
                         }
                         _ => {
                             let value: Value = access.next_value()?;
-                            out.extra.insert(key, value);
+                            out.extra.insert(key.into_owned(), value);
                         }
                     }
                 }

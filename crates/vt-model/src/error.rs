@@ -111,8 +111,8 @@ impl<'de> Deserialize<'de> for ApiError {
                 let mut code = None;
                 let mut message = String::new();
                 let mut extra = Map::new();
-                while let Some(key) = access.next_key::<String>()? {
-                    match key.as_str() {
+                while let Some(crate::lossless::Key(key)) = access.next_key()? {
+                    match key.as_ref() {
                         "code" => code = Some(access.next_value::<ErrorCode>()?),
                         "message" => match access.next_value::<Value>()? {
                             Value::String(text) if !text.is_empty() => {
@@ -121,7 +121,7 @@ impl<'de> Deserialize<'de> for ApiError {
                             }
                             empty @ (Value::String(_) | Value::Null) => {
                                 message.clear();
-                                extra.insert(key, empty);
+                                extra.insert(key.into_owned(), empty);
                             }
                             other => {
                                 if crate::lossless::is_strict() {
@@ -131,12 +131,12 @@ impl<'de> Deserialize<'de> for ApiError {
                                     )));
                                 }
                                 message.clear();
-                                extra.insert(key, other);
+                                extra.insert(key.into_owned(), other);
                             }
                         },
                         _ => {
                             let value: Value = access.next_value()?;
-                            extra.insert(key, value);
+                            extra.insert(key.into_owned(), value);
                         }
                     }
                 }

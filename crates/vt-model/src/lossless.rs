@@ -20,6 +20,7 @@
 //! such a mismatch into an error naming the member instead; the crate's corpus tests decode
 //! strictly.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
 use serde::de::DeserializeOwned;
@@ -96,13 +97,39 @@ pub fn decode_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     decode(text.as_bytes())
 }
 
+/// A map key, borrowed from the input when it has no escapes (no allocation for the keys
+/// that name modelled members).
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
 /// Reads the value of the modelled member `key` from a map being deserialized.
 ///
 /// Strict mode streams the value straight into `T`; lenient mode goes through
 /// [`typed_member`] so that a mistyped value can be kept.
 pub(crate) fn next_member<'de, M, T>(
     access: &mut M,
-    key: String,
+    key: Cow<'_, str>,
     extra: &mut Map<String, Value>,
 ) -> Result<Option<T>, M::Error>
 where
@@ -112,11 +139,13 @@ where
     if is_strict() {
         return match access.next_value::<Option<T>>() {
             Ok(None) => {
-                extra.insert(key, Value::Null);
+                extra.insert(key.into_owned(), Value::Null);
                 Ok(None)
             }
             Ok(Some(typed)) => {
-                extra.shift_remove(&key);
+                if !extra.is_empty() {
+                    extra.shift_remove(key.as_ref());
+                }
                 Ok(Some(typed))
             }
             Err(err) => Err(serde::de::Error::custom(format_args!(
@@ -134,21 +163,23 @@ where
 /// `extra` (this is the lenient path; strict mode streams in [`next_member`]). A later duplicate of the same key wins, as it
 /// does when the document is parsed into a [`serde_json::Value`].
 pub(crate) fn typed_member<T: DeserializeOwned, E: serde::de::Error>(
-    key: String,
+    key: Cow<'_, str>,
     value: Value,
     extra: &mut Map<String, Value>,
 ) -> Result<Option<T>, E> {
     if value.is_null() {
-        extra.insert(key, Value::Null);
+        extra.insert(key.into_owned(), Value::Null);
         return Ok(None);
     }
     match T::deserialize(&value) {
         Ok(typed) => {
-            extra.shift_remove(&key);
+            if !extra.is_empty() {
+                extra.shift_remove(key.as_ref());
+            }
             Ok(Some(typed))
         }
         Err(_) => {
-            extra.insert(key, value);
+            extra.insert(key.into_owned(), value);
             Ok(None)
         }
     }
@@ -234,8 +265,8 @@ macro_rules! lossless_struct {
                     fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<$name, M::Error> {
                         #[allow(unused_mut)]
                         let mut out = $name::default();
-                        while let Some(key) = access.next_key::<String>()? {
-                            match key.as_str() {
+                        while let Some($crate::lossless::Key(key)) = access.next_key()? {
+                            match key.as_ref() {
                                 $(
                                     $key => {
                                         out.$field = $crate::lossless::next_member::<_, $ty>(
@@ -245,7 +276,7 @@ macro_rules! lossless_struct {
                                 )*
                                 _ => {
                                     let value: serde_json::Value = access.next_value()?;
-                                    out.extra.insert(key, value);
+                                    out.extra.insert(key.into_owned(), value);
                                 }
                             }
                         }

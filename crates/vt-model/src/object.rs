@@ -336,8 +336,8 @@ where
     let mut out = Object::<()>::default();
     let mut slot = AttributesSlot::Absent;
     let mut saw_type = false;
-    while let Some(key) = access.next_key::<String>()? {
-        match key.as_str() {
+    while let Some(crate::lossless::Key(key)) = access.next_key()? {
+        match key.as_ref() {
             "type" => {
                 out.object_type = access
                     .next_value::<String>()
@@ -360,7 +360,7 @@ where
             "error" => out.error = next_member(access, key, &mut out.extra)?,
             _ => {
                 let value: Value = access.next_value()?;
-                out.extra.insert(key, value);
+                out.extra.insert(key.into_owned(), value);
             }
         }
     }
