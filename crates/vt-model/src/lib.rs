@@ -129,7 +129,7 @@
 //! ```
 //! use vt_model::{AnyObject, Document};
 //!
-//! let doc: Document = vt_model::decode_str(
+//! let doc = Document::from_text(
 //!     r#"{"data": {"type": "vote", "id": "f-1-2", "attributes": {"verdict": "harmless", "value": 1},
 //!         "links": {"self": null}}}"#,
 //! )?;

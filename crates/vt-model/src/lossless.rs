@@ -19,6 +19,10 @@
 //! [`from_str_strict`] / [`from_value_strict`] (or wrap your own decoding in [`strict`]) to turn
 //! such a mismatch into an error naming the member instead; the crate's corpus tests decode
 //! strictly.
+//!
+//! Strict decoding is also the faster one (it streams into the typed fields, where lenient
+//! decoding must buffer each modelled member to be able to keep it). [`decode`] runs the strict
+//! pass and falls back to the lenient one only when it fails: use it for answer bodies.
 
 use std::borrow::Cow;
 use std::cell::Cell;
