@@ -14,6 +14,9 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
 
+/// The largest frame a bytes body yields at once.
+const FRAME_SIZE: usize = 64 * 1024;
+
 /// The boxed error type used by bodies and by the tower stack.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -122,6 +125,16 @@ impl VtBody {
         }
     }
 
+    /// Whether the body is bytes in memory of at most one frame (64 KiB): sent at once, so it
+    /// needs no progress tracking.
+    pub(crate) fn is_small_bytes(&self) -> bool {
+        match &self.kind {
+            Kind::Empty => true,
+            Kind::Full(b) => b.len() <= FRAME_SIZE,
+            _ => false,
+        }
+    }
+
     /// Whether the body is known to be empty.
     pub fn is_empty(&self) -> bool {
         self.len() == Some(0)
@@ -187,6 +200,11 @@ impl Body for VtBody {
             Kind::Full(b) => {
                 if b.is_empty() {
                     Poll::Ready(None)
+                } else if b.len() > FRAME_SIZE {
+                    // Hand large bodies over in slices (zero-copy) so the connection's
+                    // backpressure paces them: the response timeout then starts near the
+                    // real end of the upload, and the idle timeout sees progress.
+                    Poll::Ready(Some(Ok(Frame::data(b.split_to(FRAME_SIZE)))))
                 } else {
                     Poll::Ready(Some(Ok(Frame::data(std::mem::take(b)))))
                 }
@@ -249,6 +267,20 @@ mod tests {
         let copy = body.try_clone().unwrap();
         assert_eq!(body.collect().await.unwrap().to_bytes(), "file");
         assert_eq!(copy.collect().await.unwrap().to_bytes(), "file");
+    }
+
+    #[tokio::test]
+    async fn large_bytes_are_sent_in_slices_and_whole() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
+        let mut body = VtBody::from_bytes(data.clone());
+        let mut frames = Vec::new();
+        while let Some(frame) = body.frame().await {
+            frames.push(frame.unwrap().into_data().unwrap());
+        }
+        assert_eq!(frames.len(), 4);
+        assert!(frames.iter().all(|f| f.len() <= FRAME_SIZE));
+        assert_eq!(frames.concat(), data);
+        assert!(body.is_end_stream());
     }
 
     #[test]

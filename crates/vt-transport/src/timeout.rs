@@ -6,7 +6,9 @@
 //! * the **idle** timeout fails a request or response body that makes no progress (no frame)
 //!   for that long while it is being read;
 //! * the **response** timeout bounds the wait for the response headers, counted from the
-//!   moment the request body has been sent completely (at once for bodiless requests).
+//!   moment the request body has been handed to the connection completely (at once for
+//!   bodies of at most 64 KiB in memory; bytes bodies are handed over in 64 KiB slices, so
+//!   the connection's backpressure paces them).
 //!
 //! The connect timeout belongs to the connector
 //! ([`TransportBuilder::connect_timeout`](crate::TransportBuilder::connect_timeout)).
@@ -81,7 +83,7 @@ where
 
     fn call(&mut self, req: Request<VtBody>) -> Self::Future {
         let idle = self.idle;
-        let (req, sent) = if req.body().is_empty() {
+        let (req, sent) = if req.body().is_small_bytes() {
             (req, None)
         } else {
             let sent = Arc::new(SentSignal::default());

@@ -101,3 +101,33 @@ async fn a_stalled_upload_fails_with_an_idle_timeout() {
         "{err:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_large_in_memory_body_read_slowly_is_not_cut_by_the_response_timeout() {
+    // The server reads one frame every 5 s: 1 MiB in 64 KiB slices takes 80 s, beyond the
+    // 30 s response timeout, which must only start once the body is handed over.
+    let svc = tower::service_fn(|req: Request<VtBody>| async move {
+        let mut body = req.into_body();
+        let mut n = 0;
+        while let Some(frame) = body.frame().await {
+            n += frame?.into_data().map(|d| d.len()).unwrap_or(0);
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        Ok::<_, BoxError>(Response::new(Full::new(Bytes::from(n.to_string()))))
+    });
+    let t = TransportBuilder::new()
+        .rate_limit(RateLimitSpec::none())
+        .retry(RetryConfig::disabled())
+        .response_timeout(Duration::from_secs(30))
+        .idle_timeout(Duration::from_secs(10))
+        .build_with(svc)
+        .unwrap();
+    let req = Request::post(URL)
+        .body(VtBody::from_bytes(vec![7u8; 1 << 20]))
+        .unwrap();
+    let resp = t.oneshot(req).await.unwrap();
+    assert_eq!(
+        resp.into_body().collect().await.unwrap().to_bytes(),
+        "1048576"
+    );
+}
