@@ -26,6 +26,7 @@ use crate::dataset::{self, Dataset};
 use crate::error::StartError;
 use crate::faults::{FaultKind, FaultPlan, FaultRule};
 use crate::http::body::{CountingBody, RespBody, SlowBody, empty, full};
+use crate::http::multipart::BodyReader;
 use crate::http::reply::{JSON, Reply};
 use crate::quota::Quotas;
 use crate::routes::{self, Access, Caller, Req, Route};
@@ -486,6 +487,16 @@ async fn handle(
         Some(FaultKind::DropConnection) => Reply::Drop,
         _ => admit_and_dispatch(&shared, route, access, &mut r).await,
     };
+
+    // A body nobody read (an error before an upload was parsed, a fault): read it, up to
+    // 64 MiB, so clients still sending see the answer instead of a reset connection.
+    if !matches!(reply, Reply::Drop)
+        && let Some(body) = r.body.take()
+        && !http_body::Body::is_end_stream(&body)
+    {
+        let mut reader = BodyReader::new(body, u64::MAX, shared.stats.clone());
+        let _ = tokio::time::timeout(Duration::from_secs(60), reader.drain_up_to(64 << 20)).await;
+    }
 
     let status = reply.status();
     shared.stats.record(LoggedRequest {

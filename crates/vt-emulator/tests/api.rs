@@ -50,6 +50,34 @@ async fn missing_and_wrong_keys_get_401_with_the_documented_codes() {
 }
 
 #[tokio::test]
+async fn an_upload_refused_before_parsing_still_gets_its_answer() {
+    let emu = start().await;
+    let http = Http::new();
+    // 8 MiB is more than socket buffers absorb: the emulator must read it to be heard.
+    let big = vec![0u8; 8 * 1024 * 1024];
+    let r = http
+        .post_multipart(
+            &api(&emu, "/files"),
+            Some("wrong-key"),
+            Some(("x.bin", &big)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.error_code(), "WrongCredentialsError");
+    let r = http
+        .post_multipart(
+            &api(&emu, "/files"),
+            Some(PREMIUM),
+            Some(("x.bin", b"small")),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn files_are_found_by_any_hash_with_full_reports() {
     let emu = start().await;
     let http = Http::new();

@@ -76,13 +76,18 @@ impl BodyReader {
     /// Reads and discards the rest of the body (so a 413 reaches clients still sending);
     /// `false` when the body is absurdly large and the connection should be closed instead.
     pub(crate) async fn drain(&mut self) -> bool {
+        self.drain_up_to(DRAIN_CAP).await
+    }
+
+    /// Like [`BodyReader::drain`] with a cap on the bytes read.
+    pub(crate) async fn drain_up_to(&mut self, cap: u64) -> bool {
         while let Some(Ok(frame)) = self.body.frame().await {
             if let Ok(data) = frame.into_data() {
                 self.read += data.len() as u64;
                 self.stats
                     .bytes_in
                     .fetch_add(data.len() as u64, Ordering::Relaxed);
-                if self.read > DRAIN_CAP {
+                if self.read > cap {
                     return false;
                 }
             }
