@@ -344,7 +344,10 @@ where
                     .map_err(|e| M::Error::custom(format_args!("object `type`: {e}")))?;
                 saw_type = true;
             }
-            "id" => out.id = access.next_value()?,
+            "id" => {
+                // A `null` (or, leniently, an odd) id is kept in `extra`; the id reads missing.
+                out.id = next_member(access, key, &mut out.extra)?.unwrap_or_default();
+            }
             "attributes" => {
                 let known_type = saw_type.then_some(out.object_type.as_str());
                 slot = match read_attributes(known_type, access)? {
@@ -552,6 +555,16 @@ mod tests {
         round_trip::<RawObject>(
             json!({"type": "x", "id": "y", "attributes": null, "meta": {"a": 1}}),
         );
+    }
+
+    #[test]
+    fn an_odd_id_is_kept_leniently_and_rejected_strictly() {
+        let doc = json!({"type": "x", "id": [1]});
+        let o: RawObject = serde_json::from_value(doc.clone()).unwrap();
+        assert!(o.id.is_missing());
+        assert_eq!(serde_json::to_value(&o).unwrap(), doc);
+        let err = crate::from_value_strict::<RawObject>(doc).unwrap_err();
+        assert!(err.to_string().contains("member `id`"), "{err}");
     }
 
     #[test]
