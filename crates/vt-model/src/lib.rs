@@ -219,7 +219,10 @@ pub use indexmap::IndexMap;
 pub use ip_address::IpAddressAttributes;
 pub use lossless::{decode, decode_str, from_str_strict, from_value_strict};
 pub use metadata::{Metadata, RelationshipInfo};
-pub use monitor::{MonitorAnalysisAttributes, MonitorItemAttributes, MonitorItemKind};
+pub use monitor::{
+    MONITOR_ANALYSIS_TYPE, MONITOR_ITEM_TYPE, MONITOR_ITEM_TYPE_ALT, MonitorAnalysisAttributes,
+    MonitorItemAttributes, MonitorItemKind, is_monitor_item_type,
+};
 pub use object::{Descriptor, Links, Object, ObjectId, RawObject, Relationship, RelationshipData};
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;
