@@ -1373,6 +1373,18 @@ async fn monitor_tree_filters_and_item_operations() {
         .await
         .json();
     assert_eq!(owner["data"]["id"], "emulator");
+    let comments = http
+        .get(
+            &api(
+                &emu,
+                &format!("/monitor/items/{}/comments", enc(&swapped.id)),
+            ),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(comments["data"][0]["type"], "monitor_hash_comment");
+    assert_eq!(comments["data"].as_array().unwrap().len(), 2);
     let stats = http
         .get(&api(&emu, "/monitor/statistics"), Some(PREMIUM))
         .await

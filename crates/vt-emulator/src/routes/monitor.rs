@@ -2,7 +2,7 @@
 //! details, downloads, analyses, owner, statistics and events.
 
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::files::{UploadedFile, receive, signed_url};
 use super::paging::{self, MAX_LIMIT};
@@ -423,11 +423,69 @@ pub(crate) async fn item(shared: &Shared, r: &mut Req, id: &str, sub: MonitorSub
             "attributes": {"organization": "Emulated Software Inc.", "country": "ES", "domain_name": "emulator.invalid"},
         })),
         MonitorSub::Comments => {
-            let page = match paging::page(r, 0, MAX_LIMIT) {
+            // One AV-partner comment per engine that flags the file.
+            let attrs = &item.data["attributes"];
+            let sha = attrs["sha256"].as_str().unwrap_or("");
+            let date = attrs["last_analysis_date"].as_u64().unwrap_or(0);
+            let comments: Vec<Value> = detected(&attrs["last_analysis_results"])
+                .into_iter()
+                .map(|engine| {
+                    json!({
+                        "type": "monitor_hash_comment",
+                        "id": format!("{sha}-{engine}"),
+                        "attributes": {
+                            "comment": format!("{engine} is reviewing this detection."),
+                            "date": date,
+                            "detection": Value::Null,
+                            "engine": engine,
+                            "sha256": sha,
+                        },
+                    })
+                })
+                .collect();
+            let total = comments.len();
+            let page = match paging::page(r, total, MAX_LIMIT) {
                 Ok(p) => p,
                 Err(reply) => return reply,
             };
-            paging::collection(r, Vec::new(), &page, 0, Some(Map::new()))
+            paging::collection(
+                r,
+                comments[page.start..page.end].to_vec(),
+                &page,
+                total,
+                None,
+            )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_tags_follow_detections() {
+        let r = |engines: &[usize]| results_with(engines, 0, "X");
+        assert_eq!(change_tag(&r(&[]), &r(&[1])), Some("new-detections"));
+        assert_eq!(change_tag(&r(&[1]), &r(&[])), Some("solved-detections"));
+        assert_eq!(
+            change_tag(&r(&[1]), &r(&[1, 2])),
+            Some("increasing-detections")
+        );
+        assert_eq!(
+            change_tag(&r(&[1, 2]), &r(&[2])),
+            Some("decreasing-detections")
+        );
+        assert_eq!(
+            change_tag(&r(&[1, 2]), &r(&[3, 4])),
+            Some("swapped-detections")
+        );
+        assert_eq!(change_tag(&r(&[1, 2]), &r(&[1, 2])), None);
+        assert_eq!(parent_of("/a/b.exe"), "/a/");
+        assert_eq!(parent_of("/a/"), "/");
+        assert_eq!(
+            path_of_id(&crate::dataset::monitor_tree::monitor_id("/x/y")),
+            Some("/x/y".to_owned())
+        );
     }
 }
