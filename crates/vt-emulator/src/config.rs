@@ -385,11 +385,18 @@ impl DatasetConfig {
 }
 
 /// Fault injection: rules and the seed of their own random sequence.
+///
+/// Every request to `/api/v3`, `/vtapi/v2` or an upload URL gets a sequence number `n` (in
+/// arrival order) and one uniform draw `u = hash(seed, n)` in `[0, 1)`. The rules whose path
+/// prefix matches are walked in order, adding up their rates; the first rule whose running
+/// total exceeds `u` fires. The same seed and request sequence inject the same faults at the
+/// same places. Faults replacing the answer (503, 429, dropped connection) come before the key
+/// and quota checks and cost no quota; the others alter a real answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FaultConfig {
     /// Seed of the fault sequence; `None` uses [`EmulatorConfig::seed`].
     pub seed: Option<u64>,
-    /// The rules, tried in order; their rates add up (see [`crate::faults`]).
+    /// The rules, tried in order; their rates add up (see [`FaultConfig`]).
     pub rules: Vec<FaultRule>,
 }
 
