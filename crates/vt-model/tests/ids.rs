@@ -69,11 +69,14 @@ fn assert_invalid(parser: Parser, kind: IdKind, rows: &[(&str, &str)]) {
                     message.starts_with(&format!("invalid {kind} \"")),
                     "message for {input:?} should start with the kind: {message}"
                 );
-                let printable = input.chars().all(|c| {
-                    !c.is_control()
-                        && !(c.is_whitespace() && c != ' ')
-                        && !matches!(c, '\u{feff}' | '\u{200b}')
-                });
+                // Messages escape control characters, invisible ones and every whitespace
+                // but the plain space; anything else is quoted as given.
+                let escaped = |c: char| {
+                    c.is_control()
+                        || (c.is_whitespace() && c != ' ')
+                        || matches!(c, '\u{feff}' | '\u{200b}')
+                };
+                let printable = !input.chars().any(escaped);
                 if printable && input.chars().count() <= 80 {
                     assert!(
                         message.contains(&format!("\"{input}\"")),
