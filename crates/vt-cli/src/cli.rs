@@ -669,6 +669,16 @@ pub struct EmulatorServeArgs {
     /// Load extra objects from a directory of real JSON documents.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Inject faults, `KIND[:PARAM]=RATE[@/path-prefix]` (repeatable): transient, 429, drop,
+    /// latency:200ms, slow-body:50ms, truncated-json, malformed-json; e.g. `transient=0.1`.
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<String>,
+    /// Divide every quota window by FACTOR (43200 makes a day last two seconds).
+    #[arg(long, value_name = "FACTOR")]
+    pub quota_scale: Option<u32>,
+    /// Polls after which an analysis is completed (0: at once).
+    #[arg(long, value_name = "N")]
+    pub analysis_polls: Option<u32>,
 }
 
 #[cfg(test)]

@@ -1039,3 +1039,56 @@ fn ctrl_c_stops_a_batch_cleanly_and_says_how_to_resume() {
     assert!(stderr.contains("--resume"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn emulator_serve_prints_its_url_and_keys_and_stops_on_ctrl_c() {
+    use std::io::BufRead;
+    let bin = assert_cmd::cargo::cargo_bin("vt");
+    let mut child = std::process::Command::new(bin)
+        .env_clear()
+        .args([
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--key",
+            "serve-key:premium",
+            "--analysis-polls",
+            "0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let mut rest = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let last = line.contains("Ctrl-C");
+        rest.push(line);
+        if last {
+            break;
+        }
+    }
+    assert!(
+        rest.iter().any(|l| l.contains("serve-key (premium)")),
+        "{rest:?}"
+    );
+    let r = run_ok(
+        clean_vt()
+            .env("VT_BASE_URL", &url)
+            .env("VT_API_KEY", "serve-key")
+            .args(["-I", "file", vt_emulator::EICAR_MD5]),
+    );
+    assert_eq!(r.stdout.trim(), vt_emulator::EICAR_SHA256);
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vt_emulator::{Emulator, EmulatorConfig, KeySpec};
+use vt_emulator::{AnalysisTiming, Emulator, EmulatorConfig, FaultRule, KeySpec, QuotaWindows};
 
 use crate::cli::{EmulatorCommand, EmulatorServeArgs};
 use crate::exit::{CliError, CliResult, Exit};
@@ -31,6 +31,28 @@ pub fn config_of(args: &EmulatorServeArgs) -> CliResult<EmulatorConfig> {
             })
             .collect::<CliResult<Vec<_>>>()?;
     }
+    for rule in &args.faults {
+        let rule = rule
+            .parse::<FaultRule>()
+            .map_err(|e| CliError::usage(format!("--fault: {e}")))?;
+        cfg.faults.rules.push(rule);
+    }
+    if let Some(factor) = args.quota_scale {
+        if factor == 0 {
+            return Err(CliError::usage("--quota-scale must be at least 1"));
+        }
+        cfg.quotas.windows = QuotaWindows::scaled(factor);
+    }
+    if let Some(polls) = args.analysis_polls {
+        cfg.analysis = if polls == 0 {
+            AnalysisTiming::IMMEDIATE
+        } else {
+            AnalysisTiming {
+                polls_to_complete: polls,
+                time_to_complete: None,
+            }
+        };
+    }
     if let Some(dir) = &args.data_dir {
         if !dir.is_dir() {
             return Err(CliError::usage(format!(
@@ -45,6 +67,7 @@ pub fn config_of(args: &EmulatorServeArgs) -> CliResult<EmulatorConfig> {
 
 async fn serve(args: EmulatorServeArgs) -> CliResult<Exit> {
     let cfg = config_of(&args)?;
+    let first_key = cfg.keys.first().map(|k| k.key.clone()).unwrap_or_default();
     let keys: Vec<String> = cfg
         .keys
         .iter()
@@ -68,6 +91,11 @@ async fn serve(args: EmulatorServeArgs) -> CliResult<Exit> {
     }
     let _ = writeln!(
         out,
+        "try: export VT_BASE_URL={} VT_API_KEY={first_key} VT_RATE_LIMIT=none",
+        emu.base_url()
+    );
+    let _ = writeln!(
+        out,
         "stats: {}/_emulator/stats; Ctrl-C to stop",
         emu.base_url()
     );
@@ -75,4 +103,61 @@ async fn serve(args: EmulatorServeArgs) -> CliResult<Exit> {
     let _ = tokio::signal::ctrl_c().await;
     emu.shutdown().await;
     Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> CliResult<EmulatorConfig> {
+        let cli = crate::cli::Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            crate::cli::Command::Emulator(EmulatorCommand::Serve(a)) => config_of(&a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn flags_become_the_emulator_config() {
+        let cfg = parse(&[
+            "vt",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--key",
+            "k1:public",
+            "--key",
+            "k2",
+            "--fault",
+            "transient=0.5",
+            "--quota-scale",
+            "43200",
+            "--analysis-polls",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!((cfg.port, cfg.seed), (0, 7));
+        assert_eq!(cfg.keys.len(), 2);
+        assert_eq!(cfg.keys[0].key, "k1");
+        assert_eq!(cfg.faults.rules.len(), 1);
+        assert_eq!(cfg.quotas.windows, QuotaWindows::scaled(43_200));
+        assert_eq!(cfg.analysis, AnalysisTiming::IMMEDIATE);
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        for bad in [
+            ["--fault", "nonsense"],
+            ["--key", ":public"],
+            ["--quota-scale", "0"],
+        ] {
+            let mut args = vec!["vt", "emulator", "serve"];
+            args.extend(bad);
+            assert_eq!(parse(&args).unwrap_err().exit, Exit::Usage, "{bad:?}");
+        }
+    }
 }
