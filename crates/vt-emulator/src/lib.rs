@@ -7,6 +7,16 @@
 //! generated from a seed (the EICAR test file is always known), so tests can rely on it.
 //! The full behaviour is described in `docs/emulator.md`.
 //!
+//! | to ... | use |
+//! |---|---|
+//! | start one | [`Emulator::builder`] or [`Emulator::from_config`] with an [`EmulatorConfig`], then `start().await` |
+//! | reach it | [`EmulatorHandle::base_url`] (vt-py's `host`), [`EmulatorHandle::api_url`] |
+//! | authenticate | [`DEFAULT_PREMIUM_KEY`], [`DEFAULT_PUBLIC_KEY`], or your own [`KeySpec`]s |
+//! | pick known items | [`EmulatorHandle::dataset`] ([`Dataset::files`], [`Dataset::eicar`], [`Dataset::monitor_items`], ...) |
+//! | roll quota windows, finish analyses | [`QuotaConfig`], [`AnalysisTiming`], [`EmulatorHandle::clock`] ([`Clock::advance`]) |
+//! | inject faults | [`FaultRule`] in [`FaultConfig`] (or [`EmulatorBuilder::fault`]) |
+//! | check what happened | [`EmulatorHandle::stats`] or `GET /_emulator/stats` |
+//!
 //! ```no_run
 //! use vt_emulator::{AnalysisTiming, DEFAULT_PREMIUM_KEY, Emulator};
 //!

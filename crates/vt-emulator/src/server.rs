@@ -339,8 +339,8 @@ impl EmulatorHandle {
         self.shared.stats.reset();
         self.shared.quotas.reset();
     }
-    /// Resolves when the server stops (after [`EmulatorHandle::shutdown`] from elsewhere is
-    /// impossible, this means `POST /_emulator/shutdown` or a fatal accept error).
+    /// Resolves when the server stops by itself: after `POST /_emulator/shutdown` (or if the
+    /// server task ends unexpectedly). Use [`EmulatorHandle::shutdown`] to stop it from Rust.
     pub async fn wait(&mut self) {
         if let Some(task) = self.task.as_mut() {
             let _ = task.await;
@@ -661,7 +661,7 @@ fn finish(
     })
 }
 
-/// Used by handlers to check paths inside the data directory.
+/// The path of `name` inside the emulator's data directory (uploads live there).
 pub(crate) fn upload_path(shared: &Shared, name: &str) -> PathBuf {
     Path::new(&shared.data_dir).join(name)
 }
