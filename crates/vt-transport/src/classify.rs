@@ -12,6 +12,7 @@
 //! under `/vtapi/v2/` a 204 gets an `ApiErrorInfo` with code `QuotaExceededError`.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
@@ -94,7 +95,7 @@ where
 {
     type Response = Response<ResponseBody>;
     type Error = TransportError;
-    type Future = BoxFuture<Result<Response<ResponseBody>, TransportError>>;
+    type Future = ClassifyFuture<S::Future, B>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx)
@@ -102,19 +103,72 @@ where
 
     fn call(&mut self, req: Request<VtBody>) -> Self::Future {
         let is_v2 = req.uri().path().starts_with(V2_PATH_PREFIX);
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let resp = fut.await?;
-            let status = resp.status();
-            let is_error = status.is_client_error()
-                || status.is_server_error()
-                || (is_v2 && status == StatusCode::NO_CONTENT);
-            if is_error {
-                classify_error(resp).await
-            } else {
-                Ok(resp.map(box_body))
+        ClassifyFuture {
+            state: State::Waiting {
+                fut: self.inner.call(req),
+                is_v2,
+                _body: PhantomData,
+            },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Classify`]: passes success responses straight through and
+    /// reads error bodies.
+    pub struct ClassifyFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        Waiting {
+            #[pin]
+            fut: F,
+            is_v2: bool,
+            _body: PhantomData<fn() -> B>,
+        },
+        Reading {
+            fut: BoxFuture<Result<Response<ResponseBody>, TransportError>>,
+        },
+    }
+}
+
+impl<F, B> Future for ClassifyFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, TransportError>>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Output = Result<Response<ResponseBody>, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.project().state;
+        loop {
+            match state.as_mut().project() {
+                StateProj::Waiting { fut, is_v2, .. } => {
+                    let resp = match fut.poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                        Poll::Ready(Ok(resp)) => resp,
+                    };
+                    let status = resp.status();
+                    let is_error = status.is_client_error()
+                        || status.is_server_error()
+                        || (*is_v2 && status == StatusCode::NO_CONTENT);
+                    if !is_error {
+                        return Poll::Ready(Ok(resp.map(box_body)));
+                    }
+                    state.set(State::Reading {
+                        fut: Box::pin(classify_error(resp)),
+                    });
+                }
+                StateProj::Reading { fut } => return fut.as_mut().poll(cx),
             }
-        })
+        }
     }
 }
 
