@@ -24,8 +24,9 @@ pub(crate) fn encode_cursor(offset: usize) -> String {
 }
 
 fn decode_cursor(c: &str) -> Option<usize> {
+    // A client that forgot to percent-encode `+` sends it as a space: take it back.
     let raw = base64::engine::general_purpose::STANDARD
-        .decode(c.trim())
+        .decode(c.trim().replace(' ', "+"))
         .ok()?;
     std::str::from_utf8(&raw)
         .ok()?
@@ -102,5 +103,9 @@ mod tests {
     fn cursors_round_trip() {
         assert_eq!(decode_cursor(&encode_cursor(25)), Some(25));
         assert_eq!(decode_cursor("garbage"), None);
+        for n in 0..2000 {
+            let c = encode_cursor(n);
+            assert_eq!(decode_cursor(&c.replace('+', " ")), Some(n));
+        }
     }
 }
