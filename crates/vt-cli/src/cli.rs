@@ -157,7 +157,7 @@ pub enum Command {
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
     /// Your API quotas and how much of them is used.
-    Quota,
+    Quota(QuotaArgs),
     /// Raw API call, like `gh api`: `vt api GET /files/HASH`.
     Api(ApiArgs),
     /// Configuration file.
@@ -586,6 +586,14 @@ pub struct SearchArgs {
     /// Paging.
     #[command(flatten)]
     pub page: PageArgs,
+}
+
+/// `vt quota`.
+#[derive(Debug, Args)]
+pub struct QuotaArgs {
+    /// A user or group id to ask about [default: the owner of the API key].
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
 }
 
 /// HTTP methods `vt api` accepts.

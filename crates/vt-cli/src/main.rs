@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod logging;
 mod output;
 mod progress;
 
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    init_tracing(cli.global.verbose);
+    logging::init(cli.global.verbose);
     let verbose = cli.global.verbose;
     let exit = match run(cli, &matches) {
         Ok(exit) => exit,
@@ -57,30 +58,10 @@ fn report(err: &CliError, verbose: u8) {
         return;
     }
     let mut stderr = std::io::stderr();
-    let _ = writeln!(stderr, "vt: {}", err.message);
+    let _ = writeln!(stderr, "vt: {}", logging::scrub(&err.message));
     if verbose > 0
         && let Some(detail) = &err.detail
     {
-        let _ = writeln!(stderr, "vt:   {detail}");
+        let _ = writeln!(stderr, "vt:   {}", logging::scrub(detail));
     }
-}
-
-fn init_tracing(verbose: u8) {
-    use tracing_subscriber::EnvFilter;
-    let default = match verbose {
-        0 => "warn",
-        1 => "warn,vt_api=info,vt_transport=info,vt=info",
-        2 => "debug",
-        _ => "trace",
-    };
-    let filter = if verbose == 0 {
-        EnvFilter::try_from_env("VT_LOG").unwrap_or_else(|_| EnvFilter::new(default))
-    } else {
-        EnvFilter::new(default)
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(verbose > 1)
-        .try_init();
 }

@@ -857,9 +857,18 @@ fn v2_search_metadata_quota_and_raw_api() {
     assert_eq!(r.json()[0]["id"], emu.eicar());
     let r = run_ok(emu.vt().args(["--format", "json", "metadata"]));
     assert!(r.json()["attributes"]["engines"].is_object());
-    let r = run_ok(emu.vt().args(["--format", "json", "quota"]));
+    let r = run_ok(emu.vt().args(["--format", "json", "-vvv", "quota"]));
     assert_eq!(r.json()["type"], "overall_quotas");
     assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY));
+    assert!(
+        r.stderr.contains("overall_quotas"),
+        "-vvv logs the request: {}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains(DEFAULT_PREMIUM_KEY),
+        "the key is scrubbed from logs"
+    );
     let r = run_ok(emu.vt().args([
         "--format",
         "json",

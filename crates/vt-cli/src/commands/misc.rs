@@ -4,7 +4,7 @@ use std::io::Read;
 
 use serde_json::{Value, json};
 
-use crate::cli::{ApiArgs, HttpMethod, PageArgs, SearchArgs};
+use crate::cli::{ApiArgs, HttpMethod, PageArgs, QuotaArgs, SearchArgs};
 use crate::commands::{Context, fail, list, print_one, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
@@ -34,14 +34,21 @@ pub async fn metadata(ctx: &Context) -> CliResult<Exit> {
     print_one(ctx, &json!({"type": "metadata", "attributes": v}))
 }
 
-/// `vt quota`: the key owner's quotas and their use (`/users/{key}/overall_quotas`; the key is
-/// never printed).
-pub async fn quota(ctx: &Context) -> CliResult<Exit> {
+/// `vt quota`: the quotas and their use (`/users/{id}/overall_quotas`; without `--user` the id
+/// is the API key itself, which VirusTotal accepts; it is scrubbed from every log line).
+pub async fn quota(ctx: &Context, args: QuotaArgs) -> CliResult<Exit> {
     let key = ctx.settings.require_key()?.clone();
+    let user = match &args.user {
+        Some(u) if u.trim().is_empty() || u.contains(|c: char| c.is_whitespace() || c == '/') => {
+            return Err(CliError::usage(format!("user id {u:?}: no spaces or `/`")));
+        }
+        Some(u) => u.trim().to_owned(),
+        None => key.expose().to_owned(),
+    };
     let c = ctx.client()?;
     let q = c
         .users()
-        .overall_quotas(key.expose())
+        .overall_quotas(&user)
         .await
         .map_err(|e| fail("quota", &e))?;
     let v = to_value(&q).map_err(|e| e.into_cli_error("quota"))?;

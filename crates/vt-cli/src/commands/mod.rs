@@ -88,6 +88,7 @@ pub type ApiClient = vt_api::Client;
 /// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
 fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     let key = settings.require_key()?;
+    crate::logging::register_secret(key.expose());
     let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
@@ -325,7 +326,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => misc::search(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
-        Command::Quota => misc::quota(&ctx).await,
+        Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
         Command::Completions(_) | Command::Emulator(_) => Ok(Exit::Ok),
     }

@@ -188,7 +188,7 @@ impl Printer {
 
 /// One line on stderr naming a failed item.
 pub fn report_failure(kind: &str, input: &str, code: &str, message: &str) {
-    let message = message.replace(['\n', '\r'], " ");
+    let message = crate::logging::scrub(message).replace(['\n', '\r'], " ");
     let _ = writeln!(io::stderr(), "vt: {kind} {input}: {code}: {message}");
 }
 
