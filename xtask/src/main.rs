@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
 mod fuzz;
 
 const USAGE: &str = "usage: cargo xtask <ci|demo|bench|fuzz>
@@ -117,9 +118,7 @@ fn ci() -> Result<()> {
 }
 
 fn bench(args: &[String]) -> Result<()> {
-    let mut cmd = cargo();
-    cmd.args(["bench", "--workspace"]).args(args);
-    run("cargo bench --workspace", cmd)
+    bench::run_bench(args)
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
