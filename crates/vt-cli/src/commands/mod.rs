@@ -195,6 +195,14 @@ pub fn item_error(err: &vt_api::Error) -> ItemError {
         vt_api::Error::Io { .. } => ItemError::Local {
             message: error_chain(err),
         },
+        vt_api::Error::AnalysisTimeout { .. } => ItemError::Api {
+            code: "AnalysisTimeoutError".into(),
+            message: error_chain(err),
+        },
+        vt_api::Error::Decode { .. } => ItemError::Api {
+            code: "DecodeError".into(),
+            message: error_chain(err),
+        },
         _ => ItemError::Api {
             code: "ClientError".into(),
             message: error_chain(err),
@@ -335,6 +343,36 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_errors_map_to_exit_codes() {
+        use vt_model::ErrorCode;
+        let api = |status: u16, code: ErrorCode| vt_api::Error::Api {
+            status: http::StatusCode::from_u16(status).unwrap(),
+            code,
+            message: "m".into(),
+        };
+        assert_eq!(
+            item_error(&api(404, ErrorCode::NotFound)).stops_batch(),
+            None
+        );
+        assert_eq!(
+            item_error(&api(401, ErrorCode::WrongCredentials)).stops_batch(),
+            Some(Exit::Auth)
+        );
+        assert_eq!(
+            item_error(&api(403, ErrorCode::Forbidden)).stops_batch(),
+            Some(Exit::Auth)
+        );
+        assert_eq!(
+            item_error(&api(429, ErrorCode::QuotaExceeded)).stops_batch(),
+            Some(Exit::Quota)
+        );
+        let transport = vt_api::Error::Transport("connection refused".into());
+        assert_eq!(item_error(&transport).stops_batch(), Some(Exit::Transport));
+        let e = item_error(&api(409, ErrorCode::AlreadyExists));
+        assert_eq!(e.code(), "AlreadyExistsError");
+    }
 
     #[test]
     fn the_resume_hint_never_contains_the_key() {
