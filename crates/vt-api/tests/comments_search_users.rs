@@ -197,3 +197,52 @@ async fn metadata_and_users_through_the_fake_transport() {
     );
     assert_eq!(fake.count(), before, "bad dates send nothing");
 }
+
+#[tokio::test]
+async fn comments_and_search_through_the_fake_transport() {
+    let fake = Fake::new(|seen| match (seen.method.as_str(), seen.path()) {
+        ("GET", "/api/v3/comments") => (200, fixture("comment/vtx_url_comments_page.json")),
+        ("POST", p) if p.ends_with("/vote") => (
+            200,
+            r#"{"data": {"positive": 2, "negative": 0, "abuse": 0}}"#.into(),
+        ),
+        ("DELETE", _) => (200, String::new()),
+        ("GET", "/api/v3/search") => (200, fixture("collection/vtx_intel_search_urls_p2.json")),
+        _ => (
+            404,
+            r#"{"error": {"code": "NotFoundError", "message": ""}}"#.into(),
+        ),
+    });
+    let client = fake.client();
+    let latest: Vec<_> = client
+        .comments()
+        .latest()
+        .limit(1)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(latest.len(), 1);
+    let counts = client
+        .comments()
+        .vote(CID, CommentVote::Positive)
+        .await
+        .unwrap();
+    assert_eq!(counts.positive, Some(2));
+    client.comments().delete(CID).await.unwrap();
+    let hits: Vec<_> = client
+        .search()
+        .query("evil.example")
+        .limit(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!hits.is_empty());
+    let reqs = fake.requests();
+    assert_eq!(reqs[0].query_value("limit").as_deref(), Some("1"));
+    assert_eq!(reqs[1].body, r#"{"data":"positive"}"#);
+    assert_eq!(reqs[2].method, http::Method::DELETE);
+    assert_eq!(
+        reqs[3].query_value("query").as_deref(),
+        Some("evil.example")
+    );
+}
