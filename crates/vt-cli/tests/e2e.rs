@@ -1101,3 +1101,70 @@ fn emulator_serve_prints_its_url_and_keys_and_stops_on_ctrl_c() {
     assert!(status.success());
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn every_format_works_for_single_objects_lists_and_local_commands() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("s.txt");
+    std::fs::write(&sample, b"sample").unwrap();
+    let domain = emu.handle.dataset().domains()[0].clone();
+    let commands: Vec<Vec<String>> = vec![
+        vec!["domain".into(), domain],
+        vec![
+            "comments".into(),
+            "file".into(),
+            emu.eicar(),
+            "--limit".into(),
+            "3".into(),
+        ],
+        vec!["metadata".into()],
+        vec![
+            "v2".into(),
+            "file-report".into(),
+            vt_emulator::EICAR_MD5.into(),
+        ],
+        vec![
+            "monitor".into(),
+            "items".into(),
+            "--limit".into(),
+            "3".into(),
+        ],
+        vec!["hash".into(), sample.to_str().unwrap().into()],
+        vec![
+            "url-id".into(),
+            "https://example.com/".into(),
+            "http://a.example/b".into(),
+        ],
+        vec!["config".into(), "show".into()],
+    ];
+    for cmd in &commands {
+        for format in ["human", "json", "ndjson", "yaml", "csv"] {
+            let r = run_ok(emu.vt().args(["--format", format]).args(cmd));
+            assert!(!r.stdout.trim().is_empty(), "{cmd:?} {format}");
+            match format {
+                "json" => {
+                    serde_json::from_str::<Value>(&r.stdout).unwrap();
+                }
+                "ndjson" => {
+                    for line in r.stdout.lines() {
+                        serde_json::from_str::<Value>(line).unwrap();
+                    }
+                }
+                "yaml" => {
+                    serde_norway::from_str::<Value>(&r.stdout).unwrap();
+                }
+                "csv" => {
+                    let mut rdr = csv::Reader::from_reader(r.stdout.as_bytes());
+                    assert!(rdr.records().count() >= 1, "{cmd:?}: {}", r.stdout);
+                }
+                _ => assert!(
+                    !r.stdout.contains('{') || cmd[0] == "url-id",
+                    "{cmd:?}: {}",
+                    r.stdout
+                ),
+            }
+            assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY), "{cmd:?} {format}");
+        }
+    }
+}

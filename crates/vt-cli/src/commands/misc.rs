@@ -91,7 +91,7 @@ pub async fn api(ctx: &Context, args: ApiArgs) -> CliResult<Exit> {
         return Err(CliError::usage("--all goes with GET"));
     }
     let c = ctx.client()?;
-    let what = format!("{:?} {path}", args.method).to_uppercase();
+    let what = format!("{} {path}", format!("{:?}", args.method).to_uppercase());
     if args.all {
         let page = PageArgs {
             limit: 0,
