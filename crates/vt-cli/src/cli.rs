@@ -237,6 +237,9 @@ pub struct ScanFileArgs {
     /// Look the SHA-256 up first; upload only files VirusTotal does not know.
     #[arg(long)]
     pub skip_known: bool,
+    /// Password of a protected ZIP holding one file, for VirusTotal to unpack it.
+    #[arg(short, long, value_name = "PASSWORD")]
+    pub password: Option<String>,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,

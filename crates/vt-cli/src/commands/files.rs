@@ -167,14 +167,19 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
     let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
+    let password = args.password.clone();
     batch::run(
         items,
         &mut printer,
         ctx.batch("file", &args.batch),
         |input, path| {
             let client = client.clone();
+            let password = password.clone();
             async move {
                 let mut options = UploadOptions::new().skip_known(skip_known);
+                if let Some(pw) = &password {
+                    options = options.password(pw.clone());
+                }
                 let bar = if single {
                     progress.bytes(
                         std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
