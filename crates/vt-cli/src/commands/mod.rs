@@ -300,7 +300,14 @@ pub fn print_one(ctx: &Context, value: &Value) -> CliResult<Exit> {
 pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
     if let Command::Completions(args) = &cli.command {
         let mut cmd = <Cli as clap::CommandFactory>::command();
-        clap_complete::generate(args.shell, &mut cmd, "vt", &mut std::io::stdout());
+        // Into a buffer first: clap_complete panics when its writer fails (`| head`).
+        let mut script = Vec::new();
+        clap_complete::generate(args.shell, &mut cmd, "vt", &mut script);
+        let mut stdout = std::io::stdout();
+        stdout
+            .write_all(&script)
+            .and_then(|()| stdout.flush())
+            .map_err(crate::output::output_error)?;
         return Ok(Exit::Ok);
     }
     if let Command::Emulator(cmd) = cli.command {
