@@ -24,6 +24,9 @@ use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 use crate::upload::Progress;
 
+/// Downloads take any content type.
+const ANY: http::HeaderValue = http::HeaderValue::from_static("*/*");
+
 /// Bytes buffered before a write to disk.
 const WRITE_BUFFER: usize = 1 << 20;
 
@@ -91,7 +94,7 @@ pub(crate) async fn request_to_path<S: HttpService>(
         _ => PathBuf::from("."),
     };
     // Ask first, so an error answer creates no file at all.
-    let response = client.send_raw(request).await?;
+    let response = client.send_raw(request.accept(ANY)).await?;
     let partial = Partial {
         path: dir.join(format!(".{name}.vt-partial-{:016x}", rand::random::<u64>())),
         keep: false,
@@ -127,7 +130,7 @@ where
     S: HttpService,
     W: AsyncWrite + Unpin + ?Sized,
 {
-    let response = client.send_raw(request).await?;
+    let response = client.send_raw(request.accept(ANY)).await?;
     body_to_writer(response, writer, progress, Path::new("<writer>")).await
 }
 

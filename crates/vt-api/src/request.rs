@@ -85,6 +85,7 @@ pub struct ApiRequest {
     query: Vec<(String, String)>,
     body: VtBody,
     content_type: Option<HeaderValue>,
+    accept: HeaderValue,
 }
 
 impl ApiRequest {
@@ -110,7 +111,14 @@ impl ApiRequest {
             query: Vec::new(),
             body: VtBody::empty(),
             content_type: None,
+            accept: HeaderValue::from_static("application/json"),
         }
+    }
+
+    /// Sets the `Accept` header (`application/json` by default; downloads send `*/*`).
+    pub fn accept(mut self, accept: HeaderValue) -> Self {
+        self.accept = accept;
+        self
     }
 
     /// A `GET` (see [`ApiRequest::new`]).
@@ -201,6 +209,7 @@ impl ApiRequest {
             query: self.query.clone(),
             body: self.body.try_clone()?,
             content_type: self.content_type.clone(),
+            accept: self.accept.clone(),
         })
     }
 
@@ -223,14 +232,14 @@ impl ApiRequest {
         url
     }
 
-    /// The HTTP request against `base_url`: the URL, `Accept: application/json`, the
+    /// The HTTP request against `base_url`: the URL, the `Accept` header, the
     /// content type and, when the body's length is known, `Content-Length`.
     pub fn into_http(self, base_url: &str) -> Result<Request<VtBody>> {
         let url = self.url(base_url);
         let mut builder = Request::builder()
             .method(self.method)
             .uri(&url)
-            .header(ACCEPT, HeaderValue::from_static("application/json"));
+            .header(ACCEPT, self.accept);
         if let Some(ct) = self.content_type {
             builder = builder.header(CONTENT_TYPE, ct);
         }
