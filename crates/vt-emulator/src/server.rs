@@ -441,6 +441,7 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<RespBody>, Dropped> {
     let seq = shared.stats.next_seq();
+    let at_us = shared.stats.elapsed_us();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let path_and_query = req
@@ -511,6 +512,7 @@ async fn handle(
         },
         tier: r.caller.as_ref().map(|c| c.tier.as_str().to_owned()),
         fault: fault.map(|f| f.name().to_owned()),
+        at_us,
     });
     if matches!(reply, Reply::Drop) {
         return Err(Dropped);

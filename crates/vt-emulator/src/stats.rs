@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -23,6 +24,9 @@ pub struct LoggedRequest {
     pub tier: Option<String>,
     /// The fault injected, if any.
     pub fault: Option<String>,
+    /// When the request arrived: microseconds since the emulator started (a monotonic
+    /// clock, not the emulator's API clock), so clients' request rates can be checked.
+    pub at_us: u64,
 }
 
 /// A snapshot of the emulator's counters.
@@ -84,6 +88,7 @@ pub(crate) struct Stats {
     pub(crate) uploads: AtomicU64,
     pub(crate) max_buffered: AtomicU64,
     capacity: usize,
+    origin: Option<Instant>,
     tables: Mutex<Tables>,
 }
 
@@ -91,8 +96,16 @@ impl Stats {
     pub(crate) fn new(capacity: usize) -> Self {
         Stats {
             capacity,
+            origin: Some(Instant::now()),
             ..Stats::default()
         }
+    }
+
+    /// Microseconds since these counters were created (the `at_us` of a logged request).
+    pub(crate) fn elapsed_us(&self) -> u64 {
+        self.origin
+            .map(|o| u64::try_from(o.elapsed().as_micros()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
     }
 
     pub(crate) fn next_seq(&self) -> u64 {
