@@ -70,6 +70,7 @@ pub use config::{
 };
 pub use dataset::{
     Dataset, EICAR_BYTES, EICAR_MD5, EICAR_SHA1, EICAR_SHA256, FileInfo, MonitorItemInfo, UrlInfo,
+    WELL_KNOWN_DOMAIN, WELL_KNOWN_IP,
 };
 pub use engines::{FILE_ENGINES, URL_ENGINES};
 pub use error::{ConfigError, StartError};

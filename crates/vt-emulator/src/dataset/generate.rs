@@ -7,7 +7,9 @@ use serde_json::{Map, Value, json};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::{Dataset, EICAR_BYTES, EICAR_SHA256, FileInfo, UrlInfo};
+use super::{
+    Dataset, EICAR_BYTES, EICAR_SHA256, FileInfo, UrlInfo, WELL_KNOWN_DOMAIN, WELL_KNOWN_IP,
+};
 use crate::config::DatasetConfig;
 use crate::engines::{FILE_ENGINES, URL_ENGINES};
 use crate::rng::SeededRng;
@@ -739,13 +741,19 @@ pub(crate) fn generate(store: &mut Store, base: &str, seed: u64, cfg: &DatasetCo
     // IP addresses.
     for i in 0..cfg.ip_addresses {
         let mut rng = SeededRng::derive(seed, "ip", i as u64);
-        let ip = format!(
+        let generated = format!(
             "{}.{}.{}.{}",
             rng.range(11, 223),
             rng.range(0, 255),
             rng.range(0, 255),
             rng.range(1, 254)
         );
+        // The first IP is always the well-known one, so docs and demos can name it.
+        let ip = if i == 0 {
+            WELL_KNOWN_IP.to_owned()
+        } else {
+            generated
+        };
         if ds.ip_addresses.contains(&ip) {
             continue;
         }
@@ -758,13 +766,19 @@ pub(crate) fn generate(store: &mut Store, base: &str, seed: u64, cfg: &DatasetCo
     // Domains, each resolving to 1-3 of the IPs.
     for i in 0..cfg.domains {
         let mut rng = SeededRng::derive(seed, "domain", i as u64);
-        let name = format!(
+        let generated = format!(
             "{}-{}{}.{}",
             rng.pick(WORDS),
             rng.pick(WORDS),
             i,
             rng.pick(TLDS)
         );
+        // The first domain is always the well-known one, so docs and demos can name it.
+        let name = if i == 0 {
+            WELL_KNOWN_DOMAIN.to_owned()
+        } else {
+            generated
+        };
         let mal = detection_count(&mut rng, 12).min(12);
         let date = DATASET_EPOCH - rng.range(0, 90) * 86_400;
         let mut ips = Vec::new();

@@ -12,6 +12,12 @@ pub(crate) use generate::generate;
 pub(crate) use load::load_dir;
 pub(crate) use monitor_tree::generate_monitor;
 
+/// A domain that every generated dataset knows (the first generated domain), for docs and
+/// demos; present whenever the dataset has at least one domain.
+pub const WELL_KNOWN_DOMAIN: &str = "example.com";
+/// An IP address that every generated dataset knows (the first generated IP), for docs and
+/// demos; present whenever the dataset has at least one IP address.
+pub const WELL_KNOWN_IP: &str = "8.8.8.8";
 /// EICAR's SHA-256; the EICAR test file is always known.
 pub const EICAR_SHA256: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
 /// EICAR's SHA-1.
