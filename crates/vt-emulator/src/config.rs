@@ -25,8 +25,9 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const MONITOR_OWNER: &str = "emulator";
 /// Largest request body accepted by `POST /files` and `POST /monitor/items` (32 MB).
 pub const DIRECT_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
-/// Largest request body accepted by an upload URL (650 MB).
-pub const UPLOAD_URL_LIMIT: u64 = 650 * 1024 * 1024;
+/// Largest request body accepted by an upload URL: a file of 650 MiB (the largest VirusTotal
+/// takes, and what vt-api and vt-go allow) plus 64 KiB for the multipart framing around it.
+pub const UPLOAD_URL_LIMIT: u64 = 650 * 1024 * 1024 + 64 * 1024;
 
 /// The access tier of an API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
