@@ -60,9 +60,11 @@ impl<'a, S: HttpService> Urls<'a, S> {
 
     object_family_methods!(UrlId, url_path);
 
-    /// The domain or IP address hosting the URL (`GET /urls/{id}/network_location`).
-    pub async fn network_location(&self, id: &UrlId) -> Result<AnyObject> {
-        let doc: DataEnvelope<AnyObject> = self
+    /// The domain or IP address hosting the URL (`GET /urls/{id}/network_location`), or
+    /// `None` when VirusTotal answers `{"data": null}` (a one-to-one relationship with
+    /// nothing on the other side, e.g. a URL submitted a moment ago).
+    pub async fn network_location(&self, id: &UrlId) -> Result<Option<AnyObject>> {
+        let doc: DataEnvelope<Option<AnyObject>> = self
             .client
             .send(ApiRequest::get(url_path(id).sub("network_location")))
             .await?;

@@ -123,7 +123,7 @@ async fn network_location_reanalyse_comments_votes_relationships() {
     nl.assert_async().await;
     assert!(matches!(
         loc,
-        vt_model::AnyObject::Domain(_) | vt_model::AnyObject::IpAddress(_)
+        Some(vt_model::AnyObject::Domain(_) | vt_model::AnyObject::IpAddress(_))
     ));
     urls.reanalyse(&sha).await.unwrap();
     re.assert_async().await;
@@ -172,4 +172,23 @@ async fn the_fake_transport_sees_the_same_requests() {
         reqs[1].path(),
         "/api/v3/urls/aHR0cHM6Ly93d3cuZ29vZ2xlLmNvbS8"
     );
+}
+
+#[tokio::test]
+async fn network_location_of_data_null_is_none() {
+    let server = MockServer::start_async().await;
+    let id = UrlId::from_url(URL).unwrap();
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/api/v3/urls/{URL_ID}/network_location"));
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"data": null, "links": {"self": "x"}}"#);
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    let loc = client.urls().network_location(&id).await.unwrap();
+    m.assert_async().await;
+    assert!(loc.is_none());
 }

@@ -133,7 +133,16 @@ pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliRe
         .network_location(&id)
         .await
         .map_err(|e| fail(&format!("url {input}"), &e))?;
-    print_one(ctx, &to_value(&obj).map_err(|e| e.into_cli_error(input))?)
+    match obj {
+        Some(obj) => print_one(ctx, &to_value(&obj).map_err(|e| e.into_cli_error(input))?),
+        None => {
+            // VirusTotal answered `{"data": null}`: nothing is known to host it (yet).
+            if !ctx.settings.quiet {
+                eprintln!("vt: url {input}: VirusTotal knows no network location for it");
+            }
+            print_one(ctx, &serde_json::Value::Null)
+        }
+    }
 }
 
 /// `vt scan url`.
