@@ -13,7 +13,8 @@
 //! - `vt_model::decode` (strict first, lenient fallback: what the API client uses) gives the
 //!   same result as lenient `serde_json::from_slice`; so strict decoding accepts a subset of
 //!   what lenient decoding accepts, with the same value;
-//! - the accessors that compute on decoded numbers and dates (`Quota::remaining`,
+//! - the accessors that compute on decoded numbers and dates (`Quota::remaining` of a bare
+//!   quota, of `/overall_quotas` and of user objects,
 //!   `AnalysisStats::total`, `Timestamp::to_rfc3339` / `parse_utc` / `to_system_time`,
 //!   `V2FileReport::scan_time`) never panic (overflow checks are on), and a timestamp of years
 //!   0 to 9999 survives `to_rfc3339` then `parse_utc`.
@@ -26,8 +27,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vt_model::{
-    AnalysisStats, AnyObject, ApiErrorBody, Collection, DataEnvelope, Document, FileReport, Quota,
-    Timestamp, V2FileReportBatch,
+    AnalysisStats, AnyObject, ApiErrorBody, Collection, DataEnvelope, Document, FileReport,
+    OverallQuotas, Quota, QuotaUsage, Timestamp, V2FileReportBatch,
 };
 
 /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the instants RFC 3339 can write.
@@ -47,6 +48,21 @@ fn check_timestamp(t: Timestamp) {
     }
 }
 
+fn check_quota(quota: &Quota) {
+    if let Some(remaining) = quota.remaining() {
+        assert!(remaining >= 0, "Quota::remaining is negative: {remaining}");
+    }
+}
+
+/// The quotas of the user objects in a document.
+fn check_user_quotas(object: &AnyObject) {
+    if let AnyObject::User(user) = object {
+        for quota in user.attributes.quotas.iter().flat_map(|q| q.values()) {
+            check_quota(quota);
+        }
+    }
+}
+
 /// Calls the accessors that compute on what was decoded.
 fn check_accessors(data: &[u8], document: Option<&Document>) {
     if let Ok(t) = serde_json::from_slice::<Timestamp>(data) {
@@ -57,10 +73,26 @@ fn check_accessors(data: &[u8], document: Option<&Document>) {
     {
         check_timestamp(t);
     }
-    if let Ok(quota) = serde_json::from_slice::<Quota>(data)
-        && let Some(remaining) = quota.remaining()
-    {
-        assert!(remaining >= 0, "Quota::remaining is negative: {remaining}");
+    if let Ok(quota) = serde_json::from_slice::<Quota>(data) {
+        check_quota(&quota);
+    }
+    if let Ok(quotas) = serde_json::from_slice::<DataEnvelope<OverallQuotas>>(data) {
+        let q = &quotas.data;
+        let windows = [
+            &q.api_requests_daily,
+            &q.api_requests_hourly,
+            &q.api_requests_monthly,
+        ];
+        for usage in windows.into_iter().flatten() {
+            let QuotaUsage { user, group, .. } = usage;
+            user.iter().chain(group.iter()).for_each(check_quota);
+        }
+    }
+    match document {
+        Some(Document::Object(envelope)) => check_user_quotas(&envelope.data),
+        Some(Document::BareObject(object)) => check_user_quotas(object),
+        Some(Document::Collection(page)) => page.data.iter().for_each(check_user_quotas),
+        _ => {}
     }
     if let Ok(stats) = serde_json::from_slice::<AnalysisStats>(data) {
         assert!(stats.total() >= stats.malicious(), "AnalysisStats::total");

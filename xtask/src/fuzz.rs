@@ -65,6 +65,15 @@ const ID_SEEDS: &[&str] = &[
     " 44d88612fea8a8f36de82e1278abb02f",
 ];
 
+/// Field-glob seeds: the globs on the first line, a document after it.
+const FIELD_GLOB_SEEDS: &[&str] = &[
+    "attributes.last_analysis_stats !attributes.names\n{\"attributes\": {\"last_analysis_stats\": {\"malicious\": 1}, \"names\": [\"a\"]}}",
+    "**.sha256\n{\"data\": [{\"attributes\": {\"sha256\": \"x\", \"md5\": \"y\"}}]}",
+    "data.attributes.last_*_date data.id\n",
+    "** !**.names !data.?d\n",
+    "attributes.trid.file_type\n{\"attributes\": {\"trid\": [{\"file_type\": \"a\", \"probability\": 1}, 2]}}",
+];
+
 /// Where a target's seed corpus comes from.
 #[derive(Clone, Copy)]
 enum Seeds {
@@ -72,6 +81,8 @@ enum Seeds {
     Identifiers,
     /// Every `*.json` of the fixtures directory up to [`MAX_SEED_BYTES`].
     Fixtures,
+    /// [`FIELD_GLOB_SEEDS`].
+    FieldGlobs,
 }
 
 /// A fuzz target of `fuzz/fuzz_targets/`.
@@ -96,6 +107,12 @@ const TARGETS: &[Target] = &[
         seeds: Seeds::Fixtures,
         max_len: MAX_SEED_BYTES,
         dict: "json.dict",
+    },
+    Target {
+        name: "field_globs",
+        seeds: Seeds::FieldGlobs,
+        max_len: 4096,
+        dict: "field_globs.dict",
     },
 ];
 
@@ -268,6 +285,11 @@ fn seed(target: &Target, corpus: &Path) -> Result<usize> {
     match target.seeds {
         Seeds::Identifiers => {
             for (i, seed) in ID_SEEDS.iter().enumerate() {
+                add(format!("seed-{i:02}"), seed.as_bytes())?;
+            }
+        }
+        Seeds::FieldGlobs => {
+            for (i, seed) in FIELD_GLOB_SEEDS.iter().enumerate() {
                 add(format!("seed-{i:02}"), seed.as_bytes())?;
             }
         }
