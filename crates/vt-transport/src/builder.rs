@@ -293,7 +293,7 @@ where
     fn layer(&self, inner: S) -> Transport {
         let inner = inner.map_err(|e| TransportError::from_boxed(e.into()));
         let stack = ServiceBuilder::new()
-            .layer(TraceLayer::new())
+            .layer(TraceLayer::redacting(self.api_key.clone()))
             .layer(AuthLayer::optional(self.api_key.clone()))
             .layer(UserAgentLayer::new(self.user_agent.clone()))
             .layer(self.retry.clone().layer())

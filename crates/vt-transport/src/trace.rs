@@ -15,15 +15,16 @@ use http::{Request, Response};
 use tower::{Layer, Service};
 use tracing::Instrument;
 
+use crate::auth::ApiKey;
 use crate::body::VtBody;
 use crate::error::TransportError;
 use crate::redact::redact_url;
 use crate::retry::Attempts;
 
 /// Adds the request span. See the [module docs](self).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TraceLayer {
-    _priv: (),
+    key: Option<ApiKey>,
 }
 
 impl TraceLayer {
@@ -31,13 +32,22 @@ impl TraceLayer {
     pub fn new() -> Self {
         TraceLayer::default()
     }
+
+    /// The layer, also masking `key` wherever it appears in a logged URL: some endpoints
+    /// take the key itself as a path segment (`/users/{key}/overall_quotas`).
+    pub fn redacting(key: Option<ApiKey>) -> Self {
+        TraceLayer { key }
+    }
 }
 
 impl<S> Layer<S> for TraceLayer {
     type Service = Trace<S>;
 
     fn layer(&self, inner: S) -> Trace<S> {
-        Trace { inner }
+        Trace {
+            inner,
+            key: self.key.clone(),
+        }
     }
 }
 
@@ -45,6 +55,16 @@ impl<S> Layer<S> for TraceLayer {
 #[derive(Clone, Debug)]
 pub struct Trace<S> {
     inner: S,
+    key: Option<ApiKey>,
+}
+
+/// The URL as it may be logged: secret query parameters and the key itself masked.
+fn loggable_url(uri: &http::Uri, key: Option<&ApiKey>) -> String {
+    let url = redact_url(&uri.to_string()).into_owned();
+    match key.map(ApiKey::expose) {
+        Some(k) if !k.is_empty() && url.contains(k) => url.replace(k, "REDACTED"),
+        _ => url,
+    }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -70,7 +90,7 @@ where
             target: "vt_transport",
             "vt_transport.request",
             method = %req.method(),
-            url = %redact_url(&req.uri().to_string()),
+            url = %loggable_url(req.uri(), self.key.as_ref()),
             request_bytes = req.body().len(),
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,

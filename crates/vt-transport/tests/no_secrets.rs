@@ -129,6 +129,14 @@ async fn the_api_key_appears_nowhere() {
     report(&mut out, "loop", &err);
     assert!(err.to_string().contains("apikey=REDACTED"), "{err}");
 
+    // Some endpoints take the key itself as a path segment (`/users/{key}/...`).
+    let resp = t
+        .clone()
+        .oneshot(get(&api.url(format!("/api/v3/users/{KEY}/overall_quotas"))))
+        .await
+        .unwrap();
+    out.push_str(&format!("{:?}\n", resp.status()));
+
     let err = t.clone().oneshot(get(&api.url("/slow"))).await.unwrap_err();
     report(&mut out, "timeout", &err);
 
