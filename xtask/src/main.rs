@@ -17,13 +17,15 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod fuzz;
+mod reliability;
 
 const USAGE: &str = "usage: cargo xtask <ci|demo|bench|fuzz>
 
   ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests)
   demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
   bench  run the benchmarks
-  fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)";
+  fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)
+  reliability  fault-injection suite against the emulator (--quick: small counts)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("reliability") => reliability::run_reliability(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

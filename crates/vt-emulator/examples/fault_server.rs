@@ -9,6 +9,16 @@
 //! file to `--ids`, prints `listening <base url>` on stdout and serves until stdin is closed
 //! (or the process is killed). The request log (`GET /_emulator/stats`) has each request's
 //! arrival time (`at_us`), which the suite uses to check client request rates.
+//!
+//! Commands on stdin, one per line, each answered by one line on stdout (so the driver needs
+//! no JSON or HTTP library):
+//! - `log PATH`: writes the request log as TSV (`seq at_us method path status fault`), answers
+//!   `ok N`;
+//! - `reset`: clears counters, log and quota use, answers `ok`;
+//! - `advance SECS`: moves the emulator's clock (quota windows roll), answers `ok`;
+//! - `ndjson PATH OUT`: reads a `vt --output` file, writes the `input` of every valid line to
+//!   OUT (one a line), answers `lines=N invalid=N ok=N failed=N codes=Code:N,...` (the error
+//!   codes of the failed lines).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -74,15 +84,88 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     println!("listening {}", emu.base_url());
     std::io::stdout().flush()?;
-    tokio::task::spawn_blocking(|| {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
-            if line.is_err() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
                 break;
             }
         }
-    })
-    .await?;
+    });
+    while let Some(line) = rx.recv().await {
+        let answer = command(&emu, line.trim()).unwrap_or_else(|e| format!("error {e}"));
+        println!("{answer}");
+        std::io::stdout().flush()?;
+    }
     emu.shutdown().await;
     Ok(())
+}
+
+fn command(
+    emu: &vt_emulator::EmulatorHandle,
+    line: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some("log"), Some(path), None) => {
+            let stats = emu.stats();
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+            for r in &stats.request_log {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    r.seq,
+                    r.at_us,
+                    r.method,
+                    r.path,
+                    r.status,
+                    r.fault.as_deref().unwrap_or("-")
+                )?;
+            }
+            out.flush()?;
+            Ok(format!("ok {}", stats.request_log.len()))
+        }
+        (Some("reset"), None, None) => {
+            emu.reset_stats();
+            Ok("ok".into())
+        }
+        (Some("advance"), Some(secs), None) => {
+            emu.clock().advance(Duration::from_secs(secs.parse()?));
+            Ok("ok".into())
+        }
+        (Some("ndjson"), Some(path), Some(out_path)) => {
+            let text = std::fs::read(path)?;
+            let mut out = std::io::BufWriter::new(std::fs::File::create(out_path)?);
+            let (mut lines, mut invalid, mut ok, mut failed) = (0, 0, 0, 0);
+            let mut codes = std::collections::BTreeMap::<String, u64>::new();
+            for line in text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                lines += 1;
+                let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
+                    invalid += 1;
+                    continue;
+                };
+                let Some(input) = v["input"].as_str() else {
+                    invalid += 1;
+                    continue;
+                };
+                if let Some(e) = v["data"].get("error") {
+                    failed += 1;
+                    let code = e["code"].as_str().unwrap_or("?").to_owned();
+                    *codes.entry(code).or_default() += 1;
+                } else {
+                    ok += 1;
+                }
+                writeln!(out, "{input}")?;
+            }
+            out.flush()?;
+            let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c}:{n}")).collect();
+            Ok(format!(
+                "lines={lines} invalid={invalid} ok={ok} failed={failed} codes={}",
+                codes.join(",")
+            ))
+        }
+        _ => Err(format!("unknown command {line:?}").into()),
+    }
 }
