@@ -110,7 +110,10 @@ fn ci() -> Result<()> {
         "-D",
         "warnings",
     ]);
-    run("cargo clippy --workspace --all-targets -- -D warnings", clippy)?;
+    run(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        clippy,
+    )?;
 
     let mut test = cargo();
     test.args(["test", "--workspace"])
@@ -153,7 +156,14 @@ fn demo() -> Result<()> {
     let key = "demo-key";
     eprintln!("xtask: starting the emulator on {base_url}");
     let server = Command::new(&vt)
-        .args(["emulator", "serve", "--port", &port.to_string(), "--seed", "42"])
+        .args([
+            "emulator",
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--seed",
+            "42",
+        ])
         .args(["--key", &format!("{key}:premium")])
         .stdout(Stdio::null())
         .spawn()
@@ -174,14 +184,32 @@ fn demo() -> Result<()> {
     let eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
     let tour: Vec<(&str, Vec<&str>)> = vec![
-        ("a hash report (the EICAR test file)", vec!["file", eicar_sha256]),
-        ("local identifiers of a file", vec!["hash", "--alg", "all", &sample_path]),
-        ("a file scan, waiting for the analysis", vec!["scan", "file", "--wait", &sample_path]),
-        ("a URL scan", vec!["scan", "url", "--wait", "https://example.com/demo"]),
+        (
+            "a hash report (the EICAR test file)",
+            vec!["file", eicar_sha256],
+        ),
+        (
+            "local identifiers of a file",
+            vec!["hash", "--alg", "all", &sample_path],
+        ),
+        (
+            "a file scan, waiting for the analysis",
+            vec!["scan", "file", "--wait", &sample_path],
+        ),
+        (
+            "a URL scan",
+            vec!["scan", "url", "--wait", "https://example.com/demo"],
+        ),
         ("a domain", vec!["domain", "example.com"]),
         ("an IP address", vec!["ip", "8.8.8.8"]),
-        ("Monitor items with new detections", vec!["monitor", "items", "--tag", "detected", "--limit", "5"]),
-        ("the legacy v2 file report", vec!["v2", "file-report", eicar_md5]),
+        (
+            "Monitor items with detections",
+            vec!["monitor", "items", "--tag", "detected", "--limit", "5"],
+        ),
+        (
+            "the legacy v2 file report",
+            vec!["v2", "file-report", eicar_md5],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {
@@ -191,6 +219,8 @@ fn demo() -> Result<()> {
             .env("VT_BASE_URL", &base_url)
             .env("VT_API_KEY", key)
             .env("VT_FORMAT", "human")
+            // The emulator has no quota unless told to: no need to keep to the public rate.
+            .env("VT_RATE_LIMIT", "none")
             .env_remove("VT_CONFIG")
             .status()
             .with_context(|| format!("could not run vt {}", args.join(" ")))?;
