@@ -1,0 +1,358 @@
+//! Issue 7, item 3: the catalogue of bad local input. Every row runs the real `vt` binary
+//! against its own in-process emulator and checks: exit code 2 (3 for a missing key), one
+//! line on stderr naming the input, and **zero requests** in the emulator's request log.
+//!
+//! Rows that fail today are `#[ignore = "finding RN: ..."]` with the finding's number of
+//! `docs/reliability.md`.
+
+mod reliability_support;
+
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use reliability_support::{Emu, run};
+
+/// Local files the rows point at.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir(p.join("a-directory")).unwrap();
+        std::fs::write(p.join("sample.bin"), b"sample bytes").unwrap();
+        // 650 MB + 1 byte, sparse: no disk used.
+        let big = std::fs::File::create(p.join("big.bin")).unwrap();
+        big.set_len(650 * 1024 * 1024 + 1).unwrap();
+        std::fs::write(p.join("unreadable.bin"), b"secret").unwrap();
+        std::fs::set_permissions(
+            p.join("unreadable.bin"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        std::fs::write(p.join("broken.toml"), "api_key = \"unterminated\n").unwrap();
+        std::fs::write(p.join("bad-format.toml"), "format = \"xml\"\n").unwrap();
+        std::fs::write(p.join("bad-rate.toml"), "rate_limit = \"4/fortnight\"\n").unwrap();
+        std::fs::write(
+            p.join("open.toml"),
+            format!("api_key = \"{}\"\n", reliability_support::KEY),
+        )
+        .unwrap();
+        std::fs::set_permissions(p.join("open.toml"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::write(p.join("open.key"), reliability_support::KEY).unwrap();
+        std::fs::set_permissions(p.join("open.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::create_dir(p.join("upload-dir")).unwrap();
+        std::fs::write(p.join("upload-dir/big.bin"), b"").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(p.join("upload-dir/big.bin"))
+            .unwrap()
+            .set_len(650 * 1024 * 1024 + 1)
+            .unwrap();
+        Fixture { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// `@NAME` in an argument stands for the fixture path NAME; `@@` for the fixture directory.
+fn expand(arg: &str, fx: &Fixture) -> String {
+    if arg == "@@" {
+        return fx.dir.path().display().to_string();
+    }
+    match arg.strip_prefix('@') {
+        Some(name) => fx.path(name).display().to_string(),
+        None => arg.to_owned(),
+    }
+}
+
+fn running_as_root() -> bool {
+    // Root reads a mode-000 file anyway: the unreadable-file rows cannot fail there.
+    Path::new("/proc/self/status").exists()
+        && std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// One row: `vt ARGS` (stdin optional) must exit `code`, say `names` on a single stderr line,
+/// and send nothing.
+fn check(args: &[&str], stdin: Option<&str>, code: i32, names: &str, with_key: bool) {
+    let fx = Fixture::new();
+    if args.iter().any(|a| a.contains("unreadable")) && running_as_root() {
+        eprintln!("skipped: running as root, a mode-000 file is readable");
+        return;
+    }
+    let emu = Emu::start(|_| {});
+    let mut cmd = if with_key {
+        emu.vt()
+    } else {
+        emu.vt_without_key()
+    };
+    cmd.args(args.iter().map(|a| expand(a, &fx)));
+    if let Some(s) = stdin {
+        cmd.write_stdin(s.to_owned());
+    } else {
+        cmd.write_stdin("");
+    }
+    let r = run(&mut cmd);
+    let names = expand(names, &fx);
+    assert_eq!(
+        r.code, code,
+        "vt {args:?}: exit {} (want {code})\nstdout: {}\nstderr: {}",
+        r.code, r.stdout, r.stderr
+    );
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "vt {args:?}: stderr should be one line:\n{}",
+        r.stderr
+    );
+    assert!(
+        lines[0].contains(&names),
+        "vt {args:?}: stderr does not name {names:?}: {}",
+        lines[0]
+    );
+    let sent = emu.api_requests();
+    assert!(
+        sent.is_empty(),
+        "vt {args:?}: {} request(s) sent before refusing: {:?}",
+        sent.len(),
+        sent.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}
+
+macro_rules! bad {
+    ($(#[$m:meta])* $name:ident: [$($arg:expr),*] => $code:expr, names $names:expr) => {
+        $(#[$m])*
+        #[test]
+        fn $name() {
+            check(&[$($arg),*], None, $code, $names, true);
+        }
+    };
+    ($(#[$m:meta])* $name:ident: [$($arg:expr),*] stdin $stdin:expr => $code:expr, names $names:expr) => {
+        $(#[$m])*
+        #[test]
+        fn $name() {
+            check(&[$($arg),*], Some($stdin), $code, $names, true);
+        }
+    };
+}
+
+const EICAR: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
+
+// vt file
+bad!(file_word_that_is_neither_hash_nor_path: ["file", "zzz-not-a-hash"] => 2, names "zzz-not-a-hash");
+bad!(file_md5_one_digit_short: ["file", "44d88612fea8a8f36de82e1278abb02"] => 2, names "44d88612fea8a8f36de82e1278abb02");
+bad!(file_sha256_with_a_non_hex_digit: ["file", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0g"] => 2, names "fd0g");
+bad!(file_path_that_does_not_exist: ["file", "/nonexistent/sample.exe"] => 2, names "/nonexistent/sample.exe");
+bad!(file_directory_where_a_file_is_expected: ["file", "@a-directory"] => 2, names "@a-directory");
+bad!(file_unreadable_path: ["file", "@unreadable.bin"] => 2, names "@unreadable.bin");
+bad!(file_good_hashes_then_one_bad_sends_nothing: ["file", EICAR, "44d88612fea8a8f36de82e1278abb02f", "bad!"] => 2, names "bad!");
+bad!(file_stdin_with_a_bad_line: ["file", "-"] stdin "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\nnot-a-hash\n" => 2, names "not-a-hash");
+bad!(file_empty_stdin: ["file", "-"] stdin "" => 2, names "stdin");
+bad!(file_stdin_of_blank_lines: ["file", "-"] stdin "\n  \n\n" => 2, names "stdin");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    file_resume_without_output: ["file", EICAR, "--resume"] => 2, names "--output");
+bad!(file_output_in_a_missing_directory: ["file", EICAR, "--output", "/nonexistent/dir/out.ndjson"] => 2, names "/nonexistent/dir/out.ndjson");
+
+// vt hash (local only)
+bad!(hash_missing_path: ["hash", "/nonexistent/x.bin"] => 2, names "/nonexistent/x.bin");
+bad!(hash_directory: ["hash", "@a-directory"] => 2, names "@a-directory");
+
+// vt scan
+bad!(scan_file_missing_path: ["scan", "file", "/nonexistent/up.bin"] => 2, names "/nonexistent/up.bin");
+bad!(scan_file_directory: ["scan", "file", "@a-directory"] => 2, names "@a-directory");
+bad!(scan_file_over_650_mb_sparse: ["scan", "file", "@big.bin"] => 2, names "@big.bin");
+bad!(scan_file_unreadable: ["scan", "file", "@unreadable.bin"] => 2, names "@unreadable.bin");
+bad!(scan_file_good_then_over_650_mb_sends_nothing: ["scan", "file", "@sample.bin", "@big.bin"] => 2, names "@big.bin");
+bad!(scan_url_not_a_url: ["scan", "url", "not a url"] => 2, names "not a url");
+bad!(scan_url_scheme_without_host: ["scan", "url", "http://"] => 2, names "http://");
+
+// URLs, domains, IPs
+bad!(url_scheme_without_host: ["url", "http://"] => 2, names "http://");
+bad!(url_empty: ["url", ""] => 2, names "no input");
+bad!(url_id_empty: ["url-id", ""] => 2, names "no input");
+bad!(network_location_of_garbage: ["network-location", "::::"] => 2, names "::::");
+bad!(domain_with_a_space: ["domain", "exa mple.com"] => 2, names "exa mple.com");
+bad!(domain_with_an_empty_label: ["domain", "example..com"] => 2, names "example..com");
+bad!(ip_octet_over_255: ["ip", "999.1.1.1"] => 2, names "999.1.1.1");
+bad!(ip_three_octets: ["ip", "1.2.3"] => 2, names "1.2.3");
+bad!(ip_stdin_with_a_bad_line: ["ip", "-"] stdin "8.8.8.8\n8.8.8.888\n" => 2, names "8.8.8.888");
+
+// analyses, rescans, comments, votes, relationships
+bad!(analysis_id_with_spaces: ["analysis", "not an id"] => 2, names "not an id");
+bad!(rescan_file_bad_hash: ["rescan", "file", "zzz"] => 2, names "zzz");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    rescan_unknown_kind: ["rescan", "planet", "earth"] => 2, names "planet");
+bad!(comments_file_bad_hash: ["comments", "file", "zzz"] => 2, names "zzz");
+bad!(comment_on_a_bad_domain: ["comment", "domain", "bad domain", "#tag text"] => 2, names "bad domain");
+bad!(comment_empty_text: ["comment", "file", EICAR, ""] => 2, names "comment");
+bad!(votes_bad_ip: ["votes", "ip", "1.2.3.4.5"] => 2, names "1.2.3.4.5");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    vote_unknown_verdict: ["vote", "file", EICAR, "evil"] => 2, names "evil");
+bad!(
+    #[ignore = "finding R5: relationship names are not checked locally; the API's 400 costs a request (exit 1)"]
+    related_unknown_relationship: ["related", "file", EICAR, "not_a_relationship"] => 2, names "not_a_relationship");
+bad!(related_bad_hash: ["related", "file", "zzz", "contacted_domains"] => 2, names "zzz");
+bad!(
+    #[ignore = "finding R2: `--limit 0` is accepted (exit 0, empty list) instead of refused"]
+    comments_limit_zero: ["comments", "file", EICAR, "--limit", "0"] => 2, names "limit");
+
+// downloads, behaviours, pcaps
+bad!(download_bad_hash: ["download", "zzz"] => 2, names "zzz");
+bad!(
+    #[ignore = "finding R4: `vt download -o` into a missing directory is found only after the download request (exit 1)"]
+    download_into_a_missing_directory: ["download", EICAR, "-o", "/nonexistent/dir/"] => 2, names "/nonexistent/dir");
+bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
+bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
+bad!(pcap_empty_sandbox_id: ["pcap", "", "-o", "@out.pcap"] => 2, names "sandbox");
+
+// VT Monitor
+bad!(monitor_get_not_base64: ["monitor", "get", "not base64!"] => 2, names "not base64!");
+bad!(monitor_delete_decoded_form: ["monitor", "delete", "vtmonitor-v1://emulator/x"] => 2, names "vtmonitor-v1://emulator/x");
+bad!(monitor_download_not_an_id: ["monitor", "download", "%%%"] => 2, names "%%%");
+bad!(monitor_upload_missing_local_path: ["monitor", "upload", "/nonexistent/app.exe", "/releases/"] => 2, names "/nonexistent/app.exe");
+bad!(monitor_upload_remote_path_without_slash: ["monitor", "upload", "@sample.bin", "releases"] => 2, names "releases");
+bad!(monitor_upload_tree_with_a_file_over_650_mb: ["monitor", "upload", "@upload-dir", "/big/"] => 2, names "big.bin");
+bad!(monitor_analyses_bad_id: ["monitor", "analyses", "***"] => 2, names "***");
+bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/releases/"] => 2, names "/nonexistent/dir");
+
+// v2, search, raw calls
+bad!(v2_file_report_bad_resource: ["v2", "file-report", "zzz"] => 2, names "zzz");
+bad!(search_empty_query: ["search", ""] => 2, names "query");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    api_unknown_method: ["api", "FETCH", "/files/x"] => 2, names "FETCH");
+bad!(api_data_not_json: ["api", "POST", "/urls", "--data", "{not json"] => 2, names "--data");
+
+// global options and configuration
+bad!(rate_limit_unknown_window: ["--rate-limit", "4/fortnight", "file", EICAR] => 2, names "4/fortnight");
+bad!(rate_limit_garbage: ["--rate-limit", "fast", "file", EICAR] => 2, names "fast");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    format_unknown: ["--format", "xml", "file", EICAR] => 2, names "xml");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "concurrency");
+bad!(
+    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
+    timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
+bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
+bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
+bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");
+bad!(config_file_unknown_format: ["--config", "@bad-format.toml", "file", EICAR] => 2, names "xml");
+bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
+
+#[test]
+fn config_file_with_a_key_readable_by_others() {
+    // The key comes from the config file only (no VT_API_KEY).
+    let fx = Fixture::new();
+    let emu = Emu::start(|_| {});
+    let r = run(emu
+        .vt_without_key()
+        .args(["--config", &expand("@open.toml", &fx), "file", EICAR]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&expand("@open.toml", &fx)),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("chmod 600"), "says the fix: {}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
+
+#[test]
+fn config_file_bad_rate_limit() {
+    // Without VT_RATE_LIMIT (the harness sets it, and the environment beats the file).
+    let fx = Fixture::new();
+    let emu = Emu::start(|_| {});
+    let r = run(emu.vt().env_remove("VT_RATE_LIMIT").args([
+        "--config",
+        &expand("@bad-rate.toml", &fx),
+        "file",
+        EICAR,
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("4/fortnight"), "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
+
+#[test]
+fn key_file_readable_by_others() {
+    let fx = Fixture::new();
+    let emu = Emu::start(|_| {});
+    let r = run(emu.vt_without_key().args([
+        "--api-key-file",
+        &expand("@open.key", &fx),
+        "file",
+        EICAR,
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&expand("@open.key", &fx)), "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
+
+#[test]
+fn missing_key_is_exit_3_and_sends_nothing() {
+    for args in [
+        vec!["file", EICAR],
+        vec!["domain", "example.com"],
+        vec!["monitor", "items"],
+        vec!["v2", "file-report", EICAR],
+        vec!["quota"],
+    ] {
+        let emu = Emu::start(|_| {});
+        let r = run(emu.vt_without_key().args(&args));
+        assert_eq!(r.code, 3, "vt {args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.trim().lines().count(),
+            1,
+            "vt {args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("VT_API_KEY") || r.stderr.contains("config init"),
+            "vt {args:?}: says how to set a key: {}",
+            r.stderr
+        );
+        assert!(emu.api_requests().is_empty(), "vt {args:?}");
+    }
+}
+
+#[test]
+#[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (here: no input named; error, possible values, --help hint)"]
+fn non_utf8_argument_is_refused_without_requests() {
+    let emu = Emu::start(|_| {});
+    let arg = std::ffi::OsStr::from_bytes(b"bad-\xff-arg");
+    let r = run(emu.vt().arg("file").arg(arg));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bad-"), "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
+
+#[test]
+fn non_utf8_stdin_line_is_refused_without_requests() {
+    let emu = Emu::start(|_| {});
+    let r = run(emu.vt().args(["file", "-"]).write_stdin(
+        b"275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\n\xff\xfe\n".to_vec(),
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
