@@ -48,7 +48,10 @@ fn bench_largest(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
     let reports = largest_reports(n);
-    assert!(!reports.is_empty(), "no decodable file report in the corpus");
+    assert!(
+        !reports.is_empty(),
+        "no decodable file report in the corpus"
+    );
     let bytes: usize = reports.iter().map(|(_, b)| b.len()).sum();
     let names: Vec<String> = reports
         .iter()
