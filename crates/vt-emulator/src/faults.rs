@@ -47,6 +47,10 @@ pub enum FaultKind {
     TruncatedJson,
     /// A JSON body is replaced by invalid JSON of the same status (`malformed-json`).
     MalformedJson,
+    /// A download's headers promise the whole file (`Content-Length`), half of it is sent,
+    /// then the connection is closed (`cut-body`). Only for signed downloads, and only by a
+    /// rule whose prefix names them (`cut-body=1@/_download`).
+    CutBody,
 }
 
 impl FaultKind {
@@ -60,6 +64,7 @@ impl FaultKind {
             FaultKind::SlowBody(_) => "slow-body",
             FaultKind::TruncatedJson => "truncated-json",
             FaultKind::MalformedJson => "malformed-json",
+            FaultKind::CutBody => "cut-body",
         }
     }
 }
@@ -165,9 +170,10 @@ impl FromStr for FaultRule {
             "slow-body" => FaultKind::SlowBody(dur(50)?),
             "truncated-json" => FaultKind::TruncatedJson,
             "malformed-json" => FaultKind::MalformedJson,
+            "cut-body" => FaultKind::CutBody,
             other => {
                 return Err(bad(format!(
-                    "unknown fault {other:?} (expected transient, too-many-requests, drop, latency, slow-body, truncated-json or malformed-json)"
+                    "unknown fault {other:?} (expected transient, too-many-requests, drop, latency, slow-body, truncated-json, malformed-json or cut-body)"
                 )));
             }
         };
@@ -197,6 +203,25 @@ impl FaultPlan {
 
     /// The fault for the `n`th faultable request to `path`, if any.
     pub(crate) fn decide(&self, n: u64, path: &str) -> Option<FaultKind> {
+        self.decide_among(n, path, false)
+    }
+
+    /// Whether some rule's prefix names paths under `prefix` (so those paths draw faults).
+    pub(crate) fn targets(&self, prefix: &str) -> bool {
+        self.rules.iter().any(|r| {
+            r.path_prefix
+                .as_deref()
+                .is_some_and(|p| p.starts_with(prefix))
+        })
+    }
+
+    /// [`Self::decide`] for paths that fault only by explicit request (signed downloads):
+    /// rules without a path prefix are skipped.
+    pub(crate) fn decide_explicit(&self, n: u64, path: &str) -> Option<FaultKind> {
+        self.decide_among(n, path, true)
+    }
+
+    fn decide_among(&self, n: u64, path: &str, explicit_only: bool) -> Option<FaultKind> {
         if self.rules.is_empty() {
             return None;
         }
@@ -207,6 +232,7 @@ impl FaultPlan {
                 .path_prefix
                 .as_deref()
                 .is_some_and(|p| !path.starts_with(p))
+                || (explicit_only && rule.path_prefix.is_none())
             {
                 continue;
             }

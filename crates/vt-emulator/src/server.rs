@@ -25,7 +25,7 @@ use crate::config::{AnalysisTiming, EmulatorConfig, KeySpec, QuotaConfig, Tier};
 use crate::dataset::{self, Dataset};
 use crate::error::StartError;
 use crate::faults::{FaultKind, FaultPlan, FaultRule};
-use crate::http::body::{CountingBody, RespBody, SlowBody, empty, full};
+use crate::http::body::{CountingBody, CutBody, RespBody, SlowBody, empty, full};
 use crate::http::multipart::BodyReader;
 use crate::http::reply::{JSON, Reply};
 use crate::quota::Quotas;
@@ -455,8 +455,17 @@ async fn handle(
     let gzip_ok = wants_gzip(req.headers());
 
     // Faults that replace the answer come first, before keys and quotas.
-    let fault = if access == Access::Open || shared.faults.is_empty() {
+    let fault = if shared.faults.is_empty() {
         None
+    } else if access == Access::Open {
+        // Signed downloads fault only by rules that name them (`cut-body=1@/_download`).
+        // (Only then do they take a fault sequence number: other faults stay where they were.)
+        if path.starts_with("/_download") && shared.faults.targets("/_download") {
+            let n = shared.fault_seq.fetch_add(1, Ordering::Relaxed);
+            shared.faults.decide_explicit(n, &path)
+        } else {
+            None
+        }
     } else {
         let n = shared.fault_seq.fetch_add(1, Ordering::Relaxed);
         shared.faults.decide(n, &path)
@@ -646,6 +655,10 @@ fn finish(
             if let Some(n) = len {
                 builder = builder.header(header::CONTENT_LENGTH, n);
             }
+            let body = match fault {
+                Some(FaultKind::CutBody) => CutBody::new(body, len.map_or(512, |n| n / 2)).boxed(),
+                _ => body,
+            };
             if let Some(name) = filename
                 && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
             {

@@ -88,6 +88,71 @@ impl Body for FileBody {
     }
 }
 
+/// Passes on the first `keep` bytes of `inner`, then fails: hyper then closes the connection
+/// mid-body, after headers that promised more (the `cut-body` fault).
+pub(crate) struct CutBody {
+    inner: RespBody,
+    keep: u64,
+    /// A pause before failing, so hyper flushes what was sent (otherwise it drops its write
+    /// buffer, headers included, when the body fails).
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl CutBody {
+    pub(crate) fn new(inner: RespBody, keep: u64) -> Self {
+        CutBody {
+            inner,
+            keep,
+            pause: None,
+        }
+    }
+}
+
+impl Body for CutBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        if this.keep == 0 {
+            let pause = this
+                .pause
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+            ready!(pause.as_mut().poll(cx));
+            return Poll::Ready(Some(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "cut-body fault",
+            ))));
+        }
+        match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(mut data) => {
+                    let n = usize::try_from(this.keep)
+                        .unwrap_or(usize::MAX)
+                        .min(data.len());
+                    let data = data.split_to(n);
+                    this.keep -= n as u64;
+                    Poll::Ready(Some(Ok(Frame::data(data))))
+                }
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            // The inner body ended before `keep` bytes: fail anyway (after the pause).
+            None => {
+                this.keep = 0;
+                Pin::new(this).poll_frame(cx)
+            }
+            Some(Err(e)) => Poll::Ready(Some(Err(e))),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// Sends `data` in 1 KiB chunks, sleeping `delay` between them.
 pub(crate) struct SlowBody {
     data: Bytes,
