@@ -285,3 +285,22 @@ fn a_dropped_download_leaves_no_file() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert!(reliability_support::files_below(dir.path()).is_empty());
 }
+
+#[test]
+fn a_download_cut_mid_body_is_a_clear_error_and_leaves_no_file() {
+    let emu = with_faults(&["cut-body=1.0@/_download"]);
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(emu
+        .vt()
+        .args(["--retries", "1", "download", &emu.eicar(), "-o"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&emu.eicar()),
+        "names the hash: {}",
+        r.stderr
+    );
+    assert!(reliability_support::files_below(dir.path()).is_empty());
+    assert!(emu.handle.stats().fault_count("cut-body") >= 1);
+}
