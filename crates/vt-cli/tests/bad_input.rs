@@ -203,7 +203,7 @@ bad!(
     #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     vote_unknown_verdict: ["vote", "file", EICAR, "evil"] => 2, names "evil");
 bad!(
-    #[ignore = "finding R5: relationship names are not checked locally; the API's 400 costs a request (exit 1)"]
+    #[ignore = "finding R4: relationship names are not checked locally; the API's 400 costs a request (exit 1)"]
     related_unknown_relationship: ["related", "file", EICAR, "not_a_relationship"] => 2, names "not_a_relationship");
 bad!(related_bad_hash: ["related", "file", "zzz", "contacted_domains"] => 2, names "zzz");
 bad!(
@@ -213,7 +213,7 @@ bad!(
 // downloads, behaviours, pcaps
 bad!(download_bad_hash: ["download", "zzz"] => 2, names "zzz");
 bad!(
-    #[ignore = "finding R4: `vt download -o` into a missing directory is found only after the download request (exit 1)"]
+    #[ignore = "finding R3: `vt download -o` into a missing directory is found only after the download request (exit 1)"]
     download_into_a_missing_directory: ["download", EICAR, "-o", "/nonexistent/dir/"] => 2, names "/nonexistent/dir");
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
