@@ -57,9 +57,34 @@ lossless_struct! {
 }
 
 impl Quota {
-    /// `allowed - used`, never negative (`None` if either is unknown).
+    /// `allowed - used`, never negative (`None` if either is unknown). Saturates instead of
+    /// overflowing on absurd counters a server might send (fuzzing finding F3).
+    ///
+    /// ```
+    /// let q: vt_model::Quota = serde_json::from_str(r#"{"allowed": 500, "used": 20}"#).unwrap();
+    /// assert_eq!(q.remaining(), Some(480));
+    /// ```
     pub fn remaining(&self) -> Option<i64> {
-        Some((self.allowed? - self.used?).max(0))
+        Some(self.allowed?.saturating_sub(self.used?).max(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quota(json: &str) -> Quota {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn remaining_never_overflows_and_is_never_negative() {
+        let q = quota(r#"{"allowed": 9223372036854775807, "used": -1}"#);
+        assert_eq!(q.remaining(), Some(i64::MAX));
+        let q = quota(r#"{"allowed": -9223372036854775808, "used": 1}"#);
+        assert_eq!(q.remaining(), Some(0));
+        assert_eq!(quota(r#"{"allowed": 4, "used": 9}"#).remaining(), Some(0));
+        assert_eq!(quota(r#"{"used": 9}"#).remaining(), None);
     }
 }
 

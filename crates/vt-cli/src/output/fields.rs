@@ -26,7 +26,17 @@ enum Match {
 impl FieldFilter {
     /// Compiles the globs; empty includes mean "everything".
     pub fn new(include: &[String], exclude: &[String]) -> FieldFilter {
-        let split = |p: &String| p.split('.').map(str::to_owned).collect::<Vec<_>>();
+        // Consecutive `**` mean the same as one: merge them.
+        let split = |p: &String| {
+            let mut segs: Vec<String> = Vec::new();
+            for seg in p.split('.') {
+                if seg == "**" && segs.last().is_some_and(|last| last == "**") {
+                    continue;
+                }
+                segs.push(seg.to_owned());
+            }
+            segs
+        };
         FieldFilter {
             include: include
                 .iter()
@@ -115,33 +125,50 @@ impl FieldFilter {
     }
 }
 
+/// Matches a path against a pattern. Memoised over (pattern position, path position), so
+/// many `**` against a deep path cost `pattern × path` steps, not an exponential number
+/// (fuzzing finding F4: `**.**.**.**.**.**.**.**.zz` over 20 levels took seconds).
 fn matches(pattern: &[String], path: &[String]) -> Match {
-    match (pattern.first(), path.first()) {
+    let mut memo = vec![None; (pattern.len() + 1) * (path.len() + 1)];
+    matches_from(pattern, path, 0, 0, &mut memo)
+}
+
+fn matches_from(
+    pattern: &[String],
+    path: &[String],
+    i: usize,
+    j: usize,
+    memo: &mut [Option<Match>],
+) -> Match {
+    let slot = i * (path.len() + 1) + j;
+    if let Some(known) = memo[slot] {
+        return known;
+    }
+    let result = match (pattern.get(i), path.get(j)) {
         (None, None) => Match::Full,
         // The path goes deeper than the pattern: `foo.bar` keeps `foo.bar.**`.
         (None, Some(_)) => Match::Full,
         (Some(_), None) => Match::Prefix,
-        (Some(seg), Some(elem)) if seg == "**" => {
+        (Some(seg), Some(_)) if seg == "**" => {
             // `**` matches zero elements, or one element and stays.
-            let rest = matches(&pattern[1..], path);
-            if rest == Match::Full {
-                return Match::Full;
+            if matches_from(pattern, path, i + 1, j, memo) == Match::Full
+                || matches_from(pattern, path, i, j + 1, memo) == Match::Full
+            {
+                Match::Full
+            } else {
+                Match::Prefix
             }
-            let stay = matches(pattern, &path[1..]);
-            if stay == Match::Full {
-                return Match::Full;
-            }
-            let _ = elem;
-            Match::Prefix
         }
         (Some(seg), Some(elem)) => {
             if segment_matches(seg, elem) {
-                matches(&pattern[1..], &path[1..])
+                matches_from(pattern, path, i + 1, j + 1, memo)
             } else {
                 Match::No
             }
         }
-    }
+    };
+    memo[slot] = Some(result);
+    result
 }
 
 /// Wildcards inside one element: `*` any run of characters, `?` one character.
@@ -236,6 +263,24 @@ mod tests {
         assert_eq!(out, json!({"attributes": {"trid": [{"file_type": "ZIP"}]}}));
         let out = f(&[], &["attributes", "type"]).apply(&obj());
         assert_eq!(out, json!({"id": "abc"}));
+    }
+
+    #[test]
+    fn many_double_stars_over_a_deep_document_stay_fast_and_correct() {
+        // Fuzzing finding F4: this took seconds (exponential backtracking).
+        let mut doc = json!(1);
+        for _ in 0..40 {
+            doc = json!({ "a": doc });
+        }
+        let filter = f(&["**.**.**.**.**.**.**.**.**.**.**.**.zz"], &[]);
+        // Memoised, this is microseconds; unmemoised, it would not finish.
+        assert_eq!(filter.apply(&doc), json!({}));
+        let mut leaf = json!({ "zz": 7 });
+        for _ in 0..30 {
+            leaf = json!({ "a": leaf });
+        }
+        let kept = f(&["**.**.a.**.zz"], &[]).apply(&leaf);
+        assert_eq!(kept, leaf);
     }
 
     #[test]

@@ -50,10 +50,23 @@ impl UrlId {
     /// The base64url id of a raw URL: unpadded base64url of its UTF-8 bytes, no
     /// canonicalisation (VirusTotal does that). The URL must be non-empty and free of
     /// whitespace and control characters (percent-encode them); it needs no scheme.
+    ///
+    /// A 48-byte URL whose base64url happens to be 64 hexadecimal characters (e.g.
+    /// `"kat"` × 16) is refused: VirusTotal would read such an id as a SHA-256 and look up
+    /// another URL. No URL with a scheme can hit this (`http` encodes to `aHR0`, and `H` is
+    /// not a hex digit), so in practice it only concerns scheme-less oddities.
     pub fn from_url(url: &str) -> Result<UrlId, IdError> {
         check_no_blank(IdKind::Url, url)?;
+        let id = URL_SAFE_NO_PAD.encode(url.as_bytes());
+        if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(IdError::new(
+                IdKind::Url,
+                url,
+                "its base64url id would read as a SHA-256 URL id; add the scheme (`http://...`)",
+            ));
+        }
         Ok(UrlId {
-            id: URL_SAFE_NO_PAD.encode(url.as_bytes()),
+            id,
             form: Form::Base64,
         })
     }
