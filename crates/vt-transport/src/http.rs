@@ -5,7 +5,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -143,7 +143,7 @@ impl Default for HttpSettings {
     }
 }
 
-type HyperClient = Client<HttpsConnector<ProxyConnector>, VtBody>;
+type HyperClient = Client<LazyTls, VtBody>;
 
 /// The real network service: `Request<VtBody>` in, `Response<Incoming>` out.
 #[derive(Clone)]
@@ -179,19 +179,13 @@ impl HttpTransport {
         http.set_nodelay(true);
         http.set_connect_timeout(settings.connect_timeout);
         http.set_keepalive(Some(Duration::from_secs(60)));
-        let tls = native_tls::TlsConnector::builder()
-            .request_alpns(&["h2", "http/1.1"])
-            .build()
-            .map_err(|e| TransportError::Tls {
-                source: Box::new(e),
-            })?;
-        let connector = HttpsConnector::from((
-            ProxyConnector {
+        let connector = LazyTls {
+            plain: ProxyConnector {
                 http,
                 proxy: proxy.clone(),
             },
-            tls.into(),
-        ));
+            https: Arc::new(OnceLock::new()),
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host)
@@ -284,6 +278,70 @@ impl Service<Uri> for ProxyConnector {
                 }
             }
         })
+    }
+}
+
+/// The TLS connector, built on the first `https://` connection and shared by clones.
+///
+/// Building a native TLS connector loads the system's root certificates, which costs about
+/// 65 ms of CPU with OpenSSL 3 (a profile of `vt file <hash>` against the local emulator
+/// showed `X509_load_cert_crl_file` at 18-23% of the whole run): a client that only talks
+/// plain `http://` (the emulator, a local mirror) never pays it.
+#[derive(Clone)]
+struct LazyTls {
+    plain: ProxyConnector,
+    https: Arc<OnceLock<Result<HttpsConnector<ProxyConnector>, Arc<native_tls::Error>>>>,
+}
+
+/// A [`native_tls::Error`] shared by every connection attempt after a failed build.
+#[derive(Debug)]
+struct SharedTlsError(Arc<native_tls::Error>);
+
+impl fmt::Display for SharedTlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for SharedTlsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+impl Service<Uri> for LazyTls {
+    type Response = hyper_tls::MaybeHttpsStream<Conn>;
+    type Error = BoxError;
+    type Future = BoxFuture<Result<Self::Response, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        if dst.scheme_str() != Some("https") {
+            let plain = self.plain.clone();
+            return Box::pin(async move {
+                Ok(hyper_tls::MaybeHttpsStream::Http(plain.oneshot(dst).await?))
+            });
+        }
+        let built = self.https.get_or_init(|| {
+            native_tls::TlsConnector::builder()
+                .request_alpns(&["h2", "http/1.1"])
+                .build()
+                .map(|tls| HttpsConnector::from((self.plain.clone(), tls.into())))
+                .map_err(Arc::new)
+        });
+        match built {
+            Ok(https) => {
+                let https = https.clone();
+                Box::pin(async move { https.oneshot(dst).await })
+            }
+            Err(e) => {
+                let e = SharedTlsError(e.clone());
+                Box::pin(async move { Err(Box::new(e) as BoxError) })
+            }
+        }
     }
 }
 
