@@ -23,10 +23,25 @@ use crate::cli::Cli;
 use crate::exit::{CliError, Exit};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    // A non-UTF-8 argument: clap would say "invalid UTF-8" without naming it.
+    if let Some((i, arg)) = std::env::args_os()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| a.to_str().is_none())
+    {
+        eprintln!(
+            "vt: argument {i} ({}) is not valid UTF-8; pass such paths through stdin with `-`, or rename them",
+            arg.to_string_lossy().escape_debug()
+        );
+        return ExitCode::from(2);
+    }
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => usage_error(e),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage_error(e),
     };
     logging::init(cli.global.verbose);
     let verbose = cli.global.verbose;
@@ -38,6 +53,32 @@ fn main() -> ExitCode {
         }
     };
     exit.into()
+}
+
+/// Help and version go out as clap prints them; every other argument error is one line on
+/// stderr (the error, then clap's extra lines such as the possible values, joined), exit 2.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .collect();
+    let line = parts.join(" ");
+    let line = line.strip_prefix("error: ").unwrap_or(&line);
+    let _ = writeln!(std::io::stderr(), "vt: {}", logging::scrub(line));
+    std::process::exit(2)
 }
 
 fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, CliError> {
