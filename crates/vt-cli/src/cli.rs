@@ -343,8 +343,9 @@ pub struct RescanArgs {
 /// Options of commands that list a collection.
 #[derive(Debug, Clone, Args)]
 pub struct PageArgs {
-    /// How many items to print at most.
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    /// How many items to print at most (at least 1).
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
     /// Continue from this cursor (printed on stderr when more items exist).
     #[arg(short, long, value_name = "CURSOR")]
