@@ -239,6 +239,29 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.hashes)?;
     let items = validate_all("file", inputs, parse_hash)?;
     let single = items.len() == 1;
+    // One hash to a path: its directory must exist (checked before the request, so a typo
+    // costs no download); a trailing `/` means a directory that must exist.
+    if let Some(out) = &args.output
+        && single
+        && !out.is_dir()
+    {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+        if out.as_os_str().as_encoded_bytes().ends_with(b"/") {
+            return Err(CliError::usage(format!(
+                "output directory {}: no such directory",
+                out.display()
+            )));
+        }
+        if let Some(parent) = parent
+            && !parent.is_dir()
+        {
+            return Err(CliError::usage(format!(
+                "output {}: directory {} does not exist",
+                out.display(),
+                parent.display()
+            )));
+        }
+    }
     if let Some(out) = &args.output
         && !single
         && !out.is_dir()
