@@ -161,7 +161,6 @@ bad!(file_stdin_with_a_bad_line: ["file", "-"] stdin "275a021bbfb6489e54d471899f
 bad!(file_empty_stdin: ["file", "-"] stdin "" => 2, names "stdin");
 bad!(file_stdin_of_blank_lines: ["file", "-"] stdin "\n  \n\n" => 2, names "stdin");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     file_resume_without_output: ["file", EICAR, "--resume"] => 2, names "--output");
 bad!(file_output_in_a_missing_directory: ["file", EICAR, "--output", "/nonexistent/dir/out.ndjson"] => 2, names "/nonexistent/dir/out.ndjson");
 
@@ -193,27 +192,23 @@ bad!(ip_stdin_with_a_bad_line: ["ip", "-"] stdin "8.8.8.8\n8.8.8.888\n" => 2, na
 bad!(analysis_id_with_spaces: ["analysis", "not an id"] => 2, names "not an id");
 bad!(rescan_file_bad_hash: ["rescan", "file", "zzz"] => 2, names "zzz");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     rescan_unknown_kind: ["rescan", "planet", "earth"] => 2, names "planet");
 bad!(comments_file_bad_hash: ["comments", "file", "zzz"] => 2, names "zzz");
 bad!(comment_on_a_bad_domain: ["comment", "domain", "bad domain", "#tag text"] => 2, names "bad domain");
 bad!(comment_empty_text: ["comment", "file", EICAR, ""] => 2, names "comment");
 bad!(votes_bad_ip: ["votes", "ip", "1.2.3.4.5"] => 2, names "1.2.3.4.5");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     vote_unknown_verdict: ["vote", "file", EICAR, "evil"] => 2, names "evil");
 bad!(
     #[ignore = "finding R4: relationship names are not checked locally; the API's 400 costs a request (exit 1)"]
     related_unknown_relationship: ["related", "file", EICAR, "not_a_relationship"] => 2, names "not_a_relationship");
 bad!(related_bad_hash: ["related", "file", "zzz", "contacted_domains"] => 2, names "zzz");
 bad!(
-    #[ignore = "finding R2: `--limit 0` is accepted (exit 0, empty list) instead of refused"]
     comments_limit_zero: ["comments", "file", EICAR, "--limit", "0"] => 2, names "limit");
 
 // downloads, behaviours, pcaps
 bad!(download_bad_hash: ["download", "zzz"] => 2, names "zzz");
 bad!(
-    #[ignore = "finding R3: `vt download -o` into a missing directory is found only after the download request (exit 1)"]
     download_into_a_missing_directory: ["download", EICAR, "-o", "/nonexistent/dir/"] => 2, names "/nonexistent/dir");
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
@@ -233,7 +228,6 @@ bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/r
 bad!(v2_file_report_bad_resource: ["v2", "file-report", "zzz"] => 2, names "zzz");
 bad!(search_empty_query: ["search", ""] => 2, names "query");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     api_unknown_method: ["api", "FETCH", "/files/x"] => 2, names "FETCH");
 bad!(api_data_not_json: ["api", "POST", "/urls", "--data", "{not json"] => 2, names "--data");
 
@@ -241,13 +235,10 @@ bad!(api_data_not_json: ["api", "POST", "/urls", "--data", "{not json"] => 2, na
 bad!(rate_limit_unknown_window: ["--rate-limit", "4/fortnight", "file", EICAR] => 2, names "4/fortnight");
 bad!(rate_limit_garbage: ["--rate-limit", "fast", "file", EICAR] => 2, names "fast");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     format_unknown: ["--format", "xml", "file", EICAR] => 2, names "xml");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "concurrency");
 bad!(
-    #[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (error, possible values, --help hint)"]
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
@@ -335,7 +326,6 @@ fn missing_key_is_exit_3_and_sends_nothing() {
 }
 
 #[test]
-#[ignore = "finding R1: argument-parser (clap) errors take 2-4 lines (here: no input named; error, possible values, --help hint)"]
 fn non_utf8_argument_is_refused_without_requests() {
     let emu = Emu::start(|_| {});
     let arg = std::ffi::OsStr::from_bytes(b"bad-\xff-arg");
