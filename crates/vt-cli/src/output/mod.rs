@@ -102,6 +102,10 @@ impl Printer {
             };
             return writeln!(self.out, "{id}").map_err(output_error);
         }
+        if self.opts.filter.is_identity() {
+            // No -i/-x: print the object as it is, without a deep copy.
+            return self.emit(value).map_err(output_error);
+        }
         let value = self.opts.filter.apply(value);
         self.emit(&value).map_err(output_error)
     }
