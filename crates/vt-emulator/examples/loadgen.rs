@@ -1,9 +1,13 @@
 //! The reference client of `cargo xtask bench` (bulk lookups): the least a client can do.
 //!
-//! `loadgen --base URL --key KEY --ids PATH [--concurrency 64]` sends one
+//! `loadgen --base URL --key KEY --ids PATH [--concurrency 64] [--gzip]` sends one
 //! `GET /api/v3/files/{id}` per line of PATH over `--concurrency` raw hyper HTTP/1.1
 //! keep-alive connections (no pool, no retries, no rate limiter, no JSON decoding), reads each
 //! body to the end, checks the status is 200 and prints `requests N bytes B seconds S`.
+//!
+//! `--gzip` asks for gzip as `vt` does (a User-Agent containing `gzip` and
+//! `Accept-Encoding: gzip`, which is when the emulator, like VirusTotal, compresses), so the
+//! server does the same work for both clients; the bodies are read, not decompressed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -21,8 +25,13 @@ async fn main() -> Result<(), Error> {
     let mut key = String::new();
     let mut ids_path = String::new();
     let mut concurrency = 64usize;
+    let mut gzip = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--gzip" {
+            gzip = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--base" => base = value,
@@ -67,10 +76,15 @@ async fn main() -> Result<(), Error> {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = ids.get(i) else { break };
                 send.ready().await?;
-                let req = http::Request::get(path.as_str())
+                let mut req = http::Request::get(path.as_str())
                     .header("host", authority.as_str())
-                    .header("x-apikey", key.as_str())
-                    .body(Empty::<Bytes>::new())?;
+                    .header("x-apikey", key.as_str());
+                if gzip {
+                    req = req
+                        .header("user-agent", "loadgen; gzip")
+                        .header("accept-encoding", "gzip");
+                }
+                let req = req.body(Empty::<Bytes>::new())?;
                 let resp = send.send_request(req).await?;
                 let status = resp.status();
                 let body = resp.into_body().collect().await?.to_bytes();
