@@ -189,6 +189,7 @@ pub mod lossless;
 pub mod metadata;
 pub mod monitor;
 pub mod object;
+pub mod relationships;
 pub mod timestamp;
 pub mod url;
 pub mod user;

@@ -195,6 +195,18 @@ pub async fn related(ctx: &Context, args: RelatedArgs) -> CliResult<Exit> {
             "relationship {rel:?}: only lowercase letters, digits and `_` (see `vt metadata`)"
         )));
     }
+    let kind = args.kind.api_type();
+    if !vt_model::relationships::is_known(kind, rel) {
+        let hint = match vt_model::relationships::suggest(kind, rel) {
+            Some(close) => format!("did you mean `{close}`? "),
+            None => String::new(),
+        };
+        return Err(CliError::usage(format!(
+            "relationship {rel:?}: not a relationship of a {kind}; {hint}`vt metadata` lists them \
+             (for one this version does not know: `vt api GET {}/{{id}}/{rel}`)",
+            collection_of(kind)
+        )));
+    }
     let c = ctx.client()?;
     let what = format!("{} {} {rel}", args.kind.api_type(), args.id.trim());
     let p = &args.page;
@@ -227,5 +239,15 @@ pub async fn related(ctx: &Context, args: RelatedArgs) -> CliResult<Exit> {
             )
             .await
         }
+    }
+}
+
+/// The API collection of an object type, for hints.
+fn collection_of(kind: &str) -> &'static str {
+    match kind {
+        "file" => "/files",
+        "url" => "/urls",
+        "domain" => "/domains",
+        _ => "/ip_addresses",
     }
 }
