@@ -175,7 +175,9 @@ fn bulk_lookups(env: &Env, server: &Server, ids: &Path) -> Result<Vec<Row>> {
     Ok(vec![
         Row {
             id: "1a".into(),
-            what: format!("bulk lookups: {n} file reports (~{kb:.0} KB), 64 at once, `vt file -`"),
+            what: format!(
+                "bulk lookups: {n} file reports ({kb:.1} KB each gzipped on the wire), 64 at once, `vt file -`"
+            ),
             value: format!("{vt_rps:.0} req/s"),
             reference: format!("{raw_rps:.0} req/s (raw hyper loadgen)"),
             ratio: format!("{:.0}%", vt_rps / raw_rps * 100.0),
@@ -184,7 +186,7 @@ fn bulk_lookups(env: &Env, server: &Server, ids: &Path) -> Result<Vec<Row>> {
         },
         Row {
             id: "1b".into(),
-            what: format!("bulk lookups: client CPU (user+sys) per ~{kb:.0} KB report"),
+            what: "bulk lookups: client CPU (user+sys) per report".into(),
             value: format!("{vt_cpu:.1} µs"),
             reference: format!("{raw_cpu:.1} µs (raw hyper loadgen)"),
             ratio: format!("{:.2}×", vt_cpu / raw_cpu),
