@@ -183,7 +183,9 @@ pub use classify::{ApiErrorInfo, ClassifyLayer};
 pub use concurrency::ConcurrencyLimitLayer;
 pub use error::{RedirectError, TimeoutKind, TransportError};
 pub use http::{HttpTransport, ProxyConfig};
-pub use rate_limit::{RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimiter, RateWindow};
+pub use rate_limit::{
+    Admission, RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimiter, RateWindow,
+};
 pub use redact::redact_url;
 pub use redirect::RedirectPolicy;
 pub use retry::{Attempts, RetryConfig, RetryLayer, RetryPolicy};

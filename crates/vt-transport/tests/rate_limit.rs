@@ -193,3 +193,43 @@ async fn retries_take_limiter_slots_too() {
     assert_eq!(seen.len(), 2);
     assert!(seen[1].at - seen[0].at >= Duration::from_secs(60));
 }
+
+/// Finding R5: VirusTotal counts a request when it arrives. A request admitted at once but
+/// slow to arrive (a new connection, a busy machine) must keep its slot until it arrives,
+/// or a later one admitted when the first one's slot expired lands in the same window.
+#[tokio::test(start_paused = true)]
+async fn a_slot_counts_until_its_request_arrives() {
+    use std::sync::{Arc, Mutex};
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let seen = arrivals.clone();
+    let svc = tower::service_fn(move |delay_ms: u64| {
+        let seen = seen.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            seen.lock().unwrap().push(Instant::now());
+            Ok::<_, TransportError>(())
+        }
+    });
+    let layer = vt_transport::RateLimitLayer::new("2/s".parse().unwrap());
+    let svc = tower::Layer::layer(&layer, svc);
+    // The first request reaches the server 400 ms after admission; the others at once.
+    let tasks: Vec<_> = [400u64, 0, 0, 0]
+        .into_iter()
+        .enumerate()
+        .map(|(i, delay)| {
+            let svc = svc.clone();
+            tokio::spawn(async move {
+                // One millisecond apart, so they queue in this order.
+                tokio::time::sleep(Duration::from_millis(i as u64)).await;
+                svc.oneshot(delay).await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut times = arrivals.lock().unwrap().clone();
+    times.sort();
+    assert_eq!(times.len(), 4);
+    assert_at_most(&times, 2, Duration::from_secs(1));
+}

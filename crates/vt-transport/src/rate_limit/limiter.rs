@@ -21,6 +21,12 @@ use crate::error::TransportError;
 ///   [`TransportError::QuotaExhausted`] instead of waiting hours.
 /// * Waiters are served **first come, first served** (a fair async mutex is held while the
 ///   head of the queue sleeps until its slot).
+/// * VirusTotal counts a request when it *arrives*, which can be a little after the limiter
+///   admitted it (a busy machine, a new connection). A request admitted with
+///   [`RateLimiter::admit`] therefore holds its place in the rolling windows from admission
+///   until its [`Admission`] is dropped (the layer drops it when the response headers are in),
+///   capped at one window length: admissions then never bunch into more than N arrivals at
+///   the server in any window (finding R5 of `docs/reliability.md`).
 ///
 /// Time comes from `tokio::time::Instant` (so tests can pause it); the calendar is that
 /// instant mapped to the wall clock read once at construction.
@@ -40,12 +46,14 @@ struct Shared {
 struct State {
     rolling: Vec<Rolling>,
     calendar: Vec<Calendar>,
+    next_id: u64,
 }
 
 struct Rolling {
     len: Duration,
     count: usize,
-    log: VecDeque<Instant>,
+    /// (admission id, time the slot counts from), in admission order.
+    log: VecDeque<(u64, Instant)>,
 }
 
 struct Calendar {
@@ -56,7 +64,7 @@ struct Calendar {
 }
 
 enum Decision {
-    Admit,
+    Admit(u64),
     WaitUntil(Instant),
     Exhausted(TransportError),
 }
@@ -94,6 +102,7 @@ impl RateLimiter {
                 state: Mutex::new(State {
                     rolling,
                     calendar: cal,
+                    next_id: 0,
                 }),
                 origin_instant: Instant::now(),
                 origin_wall: wall_now
@@ -116,8 +125,15 @@ impl RateLimiter {
     /// Waits for a slot in every window and takes it. Fails at once, taking nothing, when a
     /// day or month budget is spent. Dropping the future before it completes takes nothing.
     pub async fn acquire(&self) -> Result<(), TransportError> {
+        self.admit().await.map(drop)
+    }
+
+    /// Like [`acquire`](Self::acquire), and the slot keeps counting from "now" until the
+    /// returned [`Admission`] is dropped (at most one window length later): hold it while the
+    /// request is on its way, so that the server never sees more than N arrivals in a window.
+    pub async fn admit(&self) -> Result<Admission, TransportError> {
         if self.is_unlimited() {
-            return Ok(());
+            return Ok(Admission { slot: None });
         }
         // Fail fast without queueing when a calendar budget is already spent.
         {
@@ -131,7 +147,11 @@ impl RateLimiter {
             let now = Instant::now();
             let decision = self.lock_state().decide(now, self.wall_secs(now));
             match decision {
-                Decision::Admit => return Ok(()),
+                Decision::Admit(id) => {
+                    return Ok(Admission {
+                        slot: Some((self.clone(), id)),
+                    });
+                }
                 Decision::WaitUntil(t) => tokio::time::sleep_until(t).await,
                 Decision::Exhausted(err) => return Err(err),
             }
@@ -186,7 +206,7 @@ impl State {
         let mut wait_until: Option<Instant> = None;
         for r in &mut self.rolling {
             // An admission at `t` counts while `t + len > now`.
-            while let Some(&front) = r.log.front() {
+            while let Some(&(_, front)) = r.log.front() {
                 if front + r.len <= now {
                     r.log.pop_front();
                 } else {
@@ -194,7 +214,7 @@ impl State {
                 }
             }
             if r.log.len() >= r.count
-                && let Some(&front) = r.log.front()
+                && let Some(&(_, front)) = r.log.front()
             {
                 let t = front + r.len;
                 wait_until = Some(wait_until.map_or(t, |w| w.max(t)));
@@ -203,13 +223,48 @@ impl State {
         if let Some(t) = wait_until {
             return Decision::WaitUntil(t);
         }
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
         for r in &mut self.rolling {
-            r.log.push_back(now);
+            r.log.push_back((id, now));
         }
         for c in &mut self.calendar {
             c.used += 1;
         }
-        Decision::Admit
+        Decision::Admit(id)
+    }
+
+    /// Moves admission `id`'s slots to count from `now`, by at most one window length.
+    /// Entries behind a later front only expire later: counting stays conservative.
+    fn settle(&mut self, id: u64, now: Instant) {
+        for r in &mut self.rolling {
+            if let Some(entry) = r.log.iter_mut().rev().find(|(i, _)| *i == id) {
+                let latest = entry.1 + r.len;
+                entry.1 = entry.1.max(now.min(latest));
+            }
+        }
+    }
+}
+
+/// A slot taken with [`RateLimiter::admit`]; dropping it marks the request as arrived.
+#[must_use = "the slot counts from admission until the admission is dropped"]
+pub struct Admission {
+    slot: Option<(RateLimiter, u64)>,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        if let Some((limiter, id)) = self.slot.take() {
+            limiter.lock_state().settle(id, Instant::now());
+        }
+    }
+}
+
+impl fmt::Debug for Admission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Admission")
+            .field("id", &self.slot.as_ref().map(|(_, id)| *id))
+            .finish()
     }
 }
 

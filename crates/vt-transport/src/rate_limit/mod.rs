@@ -16,7 +16,7 @@ use futures_util::future::Either;
 use tower::{Layer, Service};
 
 use crate::error::TransportError;
-pub use limiter::RateLimiter;
+pub use limiter::{Admission, RateLimiter};
 pub use spec::{Limit, RateLimitSpec, RateLimitSpecError, RateWindow};
 
 /// Makes each request wait for a slot of a shared [`RateLimiter`] before it is sent.
@@ -90,7 +90,8 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let limiter = self.limiter.clone();
         Either::Right(Box::pin(async move {
-            limiter.acquire().await?;
+            // The slot counts until the response headers are in (see `RateLimiter::admit`).
+            let _admission = limiter.admit().await?;
             inner.call(req).await
         }))
     }
