@@ -14,7 +14,9 @@ use crate::cli::{
     BehavioursArgs, DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, PcapArgs,
     ScanFileArgs,
 };
-use crate::commands::{Context, fail, item_error, list, print_one, shape_for, to_value};
+use crate::commands::{
+    Context, fail, item_error, list, lookup_batch, print_one, shape_for, to_value,
+};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
 
@@ -70,34 +72,22 @@ pub fn parse_hash(input: &str) -> Result<FileHash, String> {
 
 /// `vt file`.
 pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
-    let inputs = collect_inputs(&args.inputs)?;
-    let items = validate_all("file", inputs, parse_file_input)?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("file", &args.batch),
-        |_, input| {
-            let client = client.clone();
-            async move {
-                let hash = match input {
-                    FileInput::Hash(h) => h,
-                    FileInput::Path(p) => {
-                        let d = vt_api::hashing::hash_file_async(&p)
-                            .await
-                            .map_err(|e| item_error(&e))?;
-                        FileHash::Sha256(d.sha256)
-                    }
-                };
-                let report = client
-                    .files()
-                    .report(&hash)
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                to_value(&report)
+    let fetch = |c: crate::commands::ApiClient, input| async move {
+        let hash = match input {
+            FileInput::Hash(h) => h,
+            FileInput::Path(p) => {
+                FileHash::Sha256(vt_api::hashing::hash_file_async(&p).await?.sha256)
             }
-        },
+        };
+        c.files().report(&hash).await
+    };
+    lookup_batch(
+        ctx,
+        &args.inputs,
+        &args.batch,
+        "file",
+        parse_file_input,
+        fetch,
     )
     .await
 }

@@ -217,6 +217,42 @@ pub fn fail(what: &str, err: &vt_api::Error) -> CliError {
         .with_detail(error_chain(err))
 }
 
+/// A batch of lookups, the shape of `vt file|url|domain|ip`: every input validated by
+/// `parse` before any request, then `fetch` for each, results printed in input order.
+pub async fn lookup_batch<T, R, P, F, Fut>(
+    ctx: &Context,
+    inputs: &[String],
+    batch_args: &BatchArgs,
+    kind: &str,
+    parse: P,
+    fetch: F,
+) -> CliResult<Exit>
+where
+    P: FnMut(&str) -> Result<T, String>,
+    F: Fn(ApiClient, T) -> Fut,
+    Fut: std::future::Future<Output = Result<R, vt_api::Error>>,
+    R: serde::Serialize,
+{
+    let inputs = crate::batch::collect_inputs(inputs)?;
+    let items = crate::batch::validate_all(kind, inputs, parse)?;
+    let client = ctx.client()?;
+    let mut printer = ctx.printer(shape_for(&items));
+    let fetch = &fetch;
+    crate::batch::run(
+        items,
+        &mut printer,
+        ctx.batch(kind, batch_args),
+        |_, item| {
+            let client = client.clone();
+            async move {
+                let report = fetch(client, item).await.map_err(|e| item_error(&e))?;
+                to_value(&report)
+            }
+        },
+    )
+    .await
+}
+
 /// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).
 pub fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ItemError> {
     serde_json::to_value(value).map_err(|e| ItemError::Api {

@@ -6,7 +6,7 @@ use vt_model::{DomainName, IpAddress, UrlId};
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
 use crate::commands::files::wait_analysis;
-use crate::commands::{Context, fail, item_error, print_one, shape_for, to_value};
+use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 
 /// Checks that `input` looks like a URL: `scheme://host...`, or a bare `host/...` whose host
@@ -84,25 +84,13 @@ pub fn parse_url_or_id(input: &str) -> Result<UrlId, String> {
 
 /// `vt url`.
 pub async fn url(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
-    let inputs = collect_inputs(&args.inputs)?;
-    let items = validate_all("url", inputs, parse_url_or_id)?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("url", &args.batch),
-        |_, id| {
-            let client = client.clone();
-            async move {
-                let report = client
-                    .urls()
-                    .report(&id)
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                to_value(&report)
-            }
-        },
+    lookup_batch(
+        ctx,
+        &args.inputs,
+        &args.batch,
+        "url",
+        parse_url_or_id,
+        |c, id| async move { c.urls().report(&id).await },
     )
     .await
 }
