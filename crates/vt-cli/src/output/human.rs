@@ -33,25 +33,13 @@ impl Style {
     }
 }
 
-/// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+/// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS UTC` (vt-model does the calendar).
 pub fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    // `YYYY-MM-DDTHH:MM:SSZ` → `YYYY-MM-DD HH:MM:SS UTC`.
+    let rfc3339 = vt_model::Timestamp(secs).to_rfc3339();
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
+        "{} UTC",
+        rfc3339.trim_end_matches('Z').replacen('T', " ", 1)
     )
 }
 
