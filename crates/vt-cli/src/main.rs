@@ -4,6 +4,10 @@
 //! output formats ([`output`]), batches that never lose work ([`batch`]), exit codes
 //! ([`exit`]) and one module per command family ([`commands`]). The user guide is
 //! `docs/cli.md`.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod batch;
 mod cli;
