@@ -9,12 +9,14 @@ use serde_json::{Value, json};
 use vt_api::{DownloadOptions, MonitorFilter, MonitorTag, UploadOptions};
 use vt_model::MonitorItemId;
 
-use crate::batch::{self, collect_inputs, validate_all};
+use crate::batch;
 use crate::cli::{
     BatchArgs, MonitorAnalysesArgs, MonitorCommand, MonitorDetailsArgs, MonitorDownloadArgs,
     MonitorIdsArgs, MonitorItemsArgs, MonitorSyncArgs, MonitorUploadArgs,
 };
-use crate::commands::{ApiClient, Context, fail, item_error, list, print_one, shape_for, to_value};
+use crate::commands::{
+    ApiClient, Context, fail, item_error, list, lookup_batch, print_one, to_value,
+};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
 
@@ -103,52 +105,30 @@ async fn items(ctx: &Context, args: MonitorItemsArgs) -> CliResult<Exit> {
 }
 
 async fn get(ctx: &Context, args: MonitorIdsArgs) -> CliResult<Exit> {
-    let inputs = collect_inputs(&args.ids)?;
-    let items = validate_all("monitor_item", inputs, parse_id)?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
     let none = BatchArgs::default();
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("monitor_item", &none),
-        |_, id| {
-            let client = client.clone();
-            async move {
-                to_value(
-                    &client
-                        .monitor()
-                        .item(&id)
-                        .await
-                        .map_err(|e| item_error(&e))?,
-                )
-            }
-        },
+    lookup_batch(
+        ctx,
+        &args.ids,
+        &none,
+        "monitor_item",
+        parse_id,
+        |c, id| async move { c.monitor().item(&id).await },
     )
     .await
 }
 
 async fn delete(ctx: &Context, args: MonitorIdsArgs) -> CliResult<Exit> {
-    let inputs = collect_inputs(&args.ids)?;
-    let items = validate_all("monitor_item", inputs, parse_id)?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
     let none = BatchArgs::default();
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("monitor_item", &none),
-        |_, id| {
-            let client = client.clone();
-            async move {
-                client
-                    .monitor()
-                    .delete(&id)
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                Ok(json!({"type": "monitor_item", "id": id.as_str(),
-                      "attributes": {"path": id.path(), "deleted": true}}))
-            }
+    lookup_batch(
+        ctx,
+        &args.ids,
+        &none,
+        "monitor_item",
+        parse_id,
+        |c, id| async move {
+            c.monitor().delete(&id).await?;
+            Ok(json!({"type": "monitor_item", "id": id.as_str(),
+              "attributes": {"path": id.path(), "deleted": true}}))
         },
     )
     .await
