@@ -74,6 +74,17 @@ const FIELD_GLOB_SEEDS: &[&str] = &[
     "attributes.trid.file_type\n{\"attributes\": {\"trid\": [{\"file_type\": \"a\", \"probability\": 1}, 2]}}",
 ];
 
+/// Monitor filter seeds: each modifier, valid and near misses.
+const MONITOR_FILTER_SEEDS: &[&str] = &[
+    "path:/",
+    "path:/my folder/sub/",
+    " tag:detected Kaspersky ",
+    "tag:new-detections\tswapped-detections",
+    "item:dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIv",
+    "path:/a/ tag:detected",
+    "tags:detected",
+];
+
 /// Where a target's seed corpus comes from.
 #[derive(Clone, Copy)]
 enum Seeds {
@@ -83,6 +94,8 @@ enum Seeds {
     Fixtures,
     /// [`FIELD_GLOB_SEEDS`].
     FieldGlobs,
+    /// [`MONITOR_FILTER_SEEDS`].
+    MonitorFilters,
 }
 
 /// A fuzz target of `fuzz/fuzz_targets/`.
@@ -113,6 +126,12 @@ const TARGETS: &[Target] = &[
         seeds: Seeds::FieldGlobs,
         max_len: 4096,
         dict: "field_globs.dict",
+    },
+    Target {
+        name: "monitor_filter",
+        seeds: Seeds::MonitorFilters,
+        max_len: 1024,
+        dict: "monitor_filter.dict",
     },
 ];
 
@@ -290,6 +309,11 @@ fn seed(target: &Target, corpus: &Path) -> Result<usize> {
         }
         Seeds::FieldGlobs => {
             for (i, seed) in FIELD_GLOB_SEEDS.iter().enumerate() {
+                add(format!("seed-{i:02}"), seed.as_bytes())?;
+            }
+        }
+        Seeds::MonitorFilters => {
+            for (i, seed) in MONITOR_FILTER_SEEDS.iter().enumerate() {
                 add(format!("seed-{i:02}"), seed.as_bytes())?;
             }
         }

@@ -115,14 +115,87 @@ impl MonitorFilter {
             MonitorFilter::Tags(tags) if tags.is_empty() => {
                 Err(Error::invalid("tag:", "give at least one tag"))
             }
-            MonitorFilter::Tags(tags) => match tags
-                .iter()
-                .find(|t| t.as_str().is_empty() || t.as_str().contains(char::is_whitespace))
-            {
+            MonitorFilter::Tags(tags) => match tags.iter().find(|t| {
+                let t = t.as_str();
+                t.is_empty() || t.contains(|c: char| c.is_whitespace() || c.is_control())
+            }) {
                 Some(bad) => Err(Error::invalid(bad.as_str(), "a tag is one word")),
                 None => Ok(()),
             },
             _ => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for MonitorFilter {
+    type Err = Error;
+
+    /// Parses a filter as `GET /monitor/items` takes it: one modifier, `path:<folder>`,
+    /// `item:<folder id>` or `tag:<tag> [<tag>...]` (space-separated, all must match).
+    ///
+    /// The text is trimmed. A path starts with `/` and may contain spaces (it runs to the end
+    /// of the text); an item id must be a valid [`MonitorItemId`]; tags are split on
+    /// whitespace, each one a detection tag or an engine name. Anything else, several
+    /// modifiers included (the API documents one per query), is an
+    /// [`Error::InvalidInput`] naming the text: use [`MonitorFilter::Raw`] to send a filter
+    /// this crate does not know. What parses prints back (`Display`) to a text that parses to
+    /// the same filter.
+    ///
+    /// ```
+    /// use vt_api::monitor::{MonitorFilter, MonitorTag};
+    /// let f: MonitorFilter = " tag:detected  Kaspersky ".parse().unwrap();
+    /// assert_eq!(f, MonitorFilter::tags([MonitorTag::Detected, MonitorTag::Engine("Kaspersky".into())]));
+    /// assert_eq!(f.to_string(), "tag:detected Kaspersky");
+    /// assert!("tags:detected".parse::<MonitorFilter>().is_err());
+    /// assert!("path:releases/".parse::<MonitorFilter>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<MonitorFilter> {
+        let text = text.trim();
+        let bad = |why: &str| Err(Error::invalid(text, why));
+        let Some((modifier, rest)) = text.split_once(':') else {
+            return bad("a Monitor filter is `path:<folder>`, `item:<id>` or `tag:<tags>`");
+        };
+        let rest = rest.trim();
+        let filter = match modifier {
+            "path" => {
+                if rest.chars().any(char::is_control) {
+                    return bad("control characters in a Monitor path");
+                }
+                for other in ["path:", "item:", "tag:"] {
+                    if rest.contains(&format!(" {other}")) {
+                        return bad("one modifier per filter (the API documents one per query)");
+                    }
+                }
+                MonitorFilter::Path(rest.to_owned())
+            }
+            "item" => match MonitorItemId::parse(rest) {
+                Ok(id) => MonitorFilter::Item(id),
+                Err(e) => return bad(&format!("`item:` needs a Monitor item id: {e}")),
+            },
+            "tag" => {
+                let mut tags = Vec::new();
+                for word in rest.split_whitespace() {
+                    if word.contains(':') {
+                        return bad(
+                            "one modifier per filter (the API documents one per query), \
+                             and a tag has no `:`",
+                        );
+                    }
+                    tags.push(MonitorTag::parse(word));
+                }
+                MonitorFilter::Tags(tags)
+            }
+            _ => {
+                return bad(
+                    "unknown filter modifier: use `path:<folder>`, `item:<id>` or `tag:<tags>`",
+                );
+            }
+        };
+        match filter.check() {
+            Ok(()) => Ok(filter),
+            // Name the whole filter text, not just the part that is wrong.
+            Err(Error::InvalidInput { reason, .. }) => bad(&reason),
+            Err(other) => Err(other),
         }
     }
 }
@@ -370,5 +443,67 @@ impl<'a, S: HttpService> Monitor<'a, S> {
             Target::V3("/monitor/events".into()),
             Vec::new(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<MonitorFilter> {
+        text.parse()
+    }
+
+    #[test]
+    fn each_modifier_parses_and_prints_back() {
+        let id = MonitorItemId::new("owner", "/releases/")
+            .unwrap()
+            .to_string();
+        for (text, printed) in [
+            ("path:/", "path:/"),
+            ("  path:/my folder/  ", "path:/my folder/"),
+            ("tag:detected", "tag:detected"),
+            (
+                "tag:new-detections\tKaspersky  swapped-detections",
+                "tag:new-detections Kaspersky swapped-detections",
+            ),
+            (&format!("item:{id}"), &format!("item:{id}")),
+        ] {
+            let filter = parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(filter.to_string(), printed);
+            assert_eq!(parse(printed).unwrap(), filter);
+        }
+        assert_eq!(
+            parse("tag:decreasing-detections increasing-detections solved-detections").unwrap(),
+            MonitorFilter::tags([
+                MonitorTag::DecreasingDetections,
+                MonitorTag::IncreasingDetections,
+                MonitorTag::SolvedDetections,
+            ])
+        );
+    }
+
+    #[test]
+    fn bad_filters_are_errors_naming_the_text() {
+        for (text, why) in [
+            ("", "a Monitor filter is"),
+            ("detected", "a Monitor filter is"),
+            ("tags:detected", "unknown filter modifier"),
+            ("path:releases/", "starts with `/`"),
+            ("path:", "starts with `/`"),
+            ("path:/a/\u{7}", "control characters"),
+            ("path:/a/ tag:detected", "one modifier"),
+            ("tag:detected path:/a/", "one modifier"),
+            ("tag:", "at least one tag"),
+            ("tag:   ", "at least one tag"),
+            ("item:not-base64!", "Monitor item id"),
+        ] {
+            let err = parse(text).expect_err(text);
+            let shown = err.to_string();
+            assert!(err.is_invalid_input(), "{text:?}: {shown}");
+            assert!(shown.contains(why), "{text:?}: {shown}");
+            let named = format!("{:?}", text.trim());
+            assert!(shown.contains(&named), "{named} is not named in: {shown}");
+        }
     }
 }

@@ -485,17 +485,20 @@ pub enum MonitorCommand {
 #[derive(Debug, Args)]
 pub struct MonitorItemsArgs {
     /// Folder to list, e.g. `/releases/`.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["tag", "item"])]
     pub path: Option<String>,
     /// Detection tag (detected, new-detections, decreasing-detections, increasing-detections,
-    /// solved-detections, swapped-detections, or an engine name); repeatable.
-    #[arg(long, value_name = "TAG")]
+    /// solved-detections, swapped-detections, or an engine name); repeatable: items with
+    /// every tag given.
+    #[arg(long, value_name = "TAG", conflicts_with = "item")]
     pub tag: Vec<String>,
     /// A folder's item id.
     #[arg(long, value_name = "ID")]
     pub item: Option<String>,
-    /// A raw filter string, sent as is.
-    #[arg(long, value_name = "RAW", conflicts_with_all = ["path", "tag", "item"])]
+    /// A filter in the API's syntax (`path:/folder/`, `item:ID` or `tag:T1 T2`), checked
+    /// before it is sent. The API documents one modifier per query, hence one of --path,
+    /// --item, --tag or --filter.
+    #[arg(long, value_name = "FILTER", conflicts_with_all = ["path", "tag", "item"])]
     pub filter: Option<String>,
     /// Paging.
     #[command(flatten)]

@@ -222,6 +222,10 @@ bad!(monitor_upload_remote_path_without_slash: ["monitor", "upload", "@sample.bi
 bad!(monitor_upload_tree_with_a_file_over_650_mb: ["monitor", "upload", "@upload-dir", "/big/"] => 2, names "big.bin");
 bad!(monitor_analyses_bad_id: ["monitor", "analyses", "***"] => 2, names "***");
 bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/releases/"] => 2, names "/nonexistent/dir");
+bad!(monitor_items_unknown_filter_modifier: ["monitor", "items", "--filter", "tags:detected"] => 2, names "tags:detected");
+bad!(monitor_items_two_filter_modifiers: ["monitor", "items", "--filter", "path:/a/ tag:detected"] => 2, names "path:/a/ tag:detected");
+bad!(monitor_items_relative_filter_path: ["monitor", "items", "--filter", "path:releases/"] => 2, names "path:releases/");
+bad!(monitor_items_path_and_tag_together: ["monitor", "items", "--path", "/a/", "--tag", "detected"] => 2, names "--tag");
 
 // v2, search, raw calls
 bad!(v2_file_report_bad_resource: ["v2", "file-report", "zzz"] => 2, names "zzz");

@@ -47,12 +47,15 @@ fn check_folder(path: &str) -> CliResult<()> {
     Ok(())
 }
 
-/// The filter of `vt monitor items`.
+/// The filter of `vt monitor items`: one of `--path`, `--item`, `--tag` (repeatable) or
+/// `--filter` (clap refuses combinations: the API documents one modifier per query).
 pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
-    if let Some(raw) = &args.filter {
-        return Ok(Some(MonitorFilter::Raw(raw.clone())));
+    if let Some(text) = &args.filter {
+        return text
+            .parse::<MonitorFilter>()
+            .map(Some)
+            .map_err(|e| CliError::usage(format!("--filter: {e}")));
     }
-    let mut parts: Vec<MonitorFilter> = Vec::new();
     if let Some(p) = &args.path {
         check_folder(p)?;
         let folder = if p.ends_with('/') {
@@ -60,38 +63,28 @@ pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
         } else {
             format!("{p}/")
         };
-        parts.push(MonitorFilter::path(folder));
+        return Ok(Some(MonitorFilter::path(folder)));
     }
     if let Some(item) = &args.item {
-        parts.push(MonitorFilter::Item(
+        return Ok(Some(MonitorFilter::Item(
             parse_id(item).map_err(CliError::usage)?,
-        ));
+        )));
     }
-    if !args.tag.is_empty() {
-        if let Some(bad) = args
-            .tag
-            .iter()
-            .find(|t| t.is_empty() || t.contains(char::is_whitespace))
-        {
-            return Err(CliError::usage(format!(
-                "tag {bad:?}: one tag per --tag, no spaces"
-            )));
-        }
-        parts.push(MonitorFilter::tags(
-            args.tag.iter().map(|t| MonitorTag::parse(t)),
-        ));
+    if args.tag.is_empty() {
+        return Ok(None);
     }
-    Ok(match parts.len() {
-        0 => None,
-        1 => parts.pop(),
-        _ => Some(MonitorFilter::Raw(
-            parts
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )),
-    })
+    if let Some(bad) = args
+        .tag
+        .iter()
+        .find(|t| t.is_empty() || t.contains(|c: char| c.is_whitespace() || c == ':'))
+    {
+        return Err(CliError::usage(format!(
+            "tag {bad:?}: one tag per --tag, no spaces or `:`"
+        )));
+    }
+    Ok(Some(MonitorFilter::tags(
+        args.tag.iter().map(|t| MonitorTag::parse(t)),
+    )))
 }
 
 async fn items(ctx: &Context, args: MonitorItemsArgs) -> CliResult<Exit> {
@@ -443,20 +436,56 @@ mod tests {
         assert!(walk(&dir.path().join("missing")).is_err());
     }
 
+    fn items_args(argv: &[&str]) -> Result<MonitorItemsArgs, clap::Error> {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(
+            ["vt", "monitor", "items"].iter().chain(argv).copied(),
+        )?;
+        match cli.command {
+            crate::cli::Command::Monitor(crate::cli::MonitorCommand::Items(a)) => Ok(a),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
     #[test]
-    fn filters_combine() {
-        let args = MonitorItemsArgs {
-            path: Some("/rel".into()),
-            tag: vec!["detected".into()],
-            item: None,
-            filter: None,
-            page: crate::cli::PageArgs {
-                limit: 10,
-                cursor: None,
-                all: false,
-            },
-        };
-        let f = filter_of(&args).unwrap().unwrap();
-        assert_eq!(f.to_string(), "path:/rel/ tag:detected");
+    fn each_option_gives_its_filter() {
+        let f = |argv: &[&str]| filter_of(&items_args(argv).unwrap()).unwrap();
+        assert_eq!(f(&[]), None);
+        assert_eq!(f(&["--path", "/rel"]).unwrap().to_string(), "path:/rel/");
+        assert_eq!(
+            f(&["--tag", "detected", "--tag", "Kaspersky"])
+                .unwrap()
+                .to_string(),
+            "tag:detected Kaspersky"
+        );
+        assert_eq!(
+            f(&["--filter", " tag:solved-detections "]).unwrap(),
+            MonitorFilter::tags([MonitorTag::SolvedDetections])
+        );
+    }
+
+    #[test]
+    fn filters_do_not_combine_and_bad_ones_are_usage_errors() {
+        for argv in [
+            &["--path", "/a/", "--tag", "detected"][..],
+            &["--path", "/a/", "--filter", "tag:detected"],
+            &["--tag", "detected", "--item", "x"],
+        ] {
+            let err = items_args(argv).expect_err("conflict");
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{argv:?}"
+            );
+        }
+        for argv in [
+            &["--filter", "tags:detected"][..],
+            &["--filter", "path:/a/ tag:detected"],
+            &["--tag", "a b"],
+            &["--tag", "tag:detected"],
+        ] {
+            let err = filter_of(&items_args(argv).unwrap()).expect_err("bad filter");
+            assert_eq!(err.exit, Exit::Usage, "{argv:?}");
+        }
     }
 }
