@@ -228,7 +228,10 @@ pub(crate) async fn collect_limited(mut body: ResponseBody, limit: usize) -> Res
 /// The fast path is plain `serde_json`; only when it fails is the document decoded again with
 /// `serde_path_to_error` to find where (error paths are rare, path tracking is not free).
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    match serde_json::from_slice(bytes) {
+    // vt-model's fast path: strict (streaming into the typed fields), then lenient only if a
+    // modelled member has an unexpected type. Plain `serde_json::from_slice` is the lenient
+    // pass alone, which parses every modelled member twice.
+    match vt_model::decode(bytes) {
         Ok(value) => Ok(value),
         Err(plain) => {
             let mut de = serde_json::Deserializer::from_slice(bytes);

@@ -22,6 +22,17 @@ impl<'a, S: HttpService> Domains<'a, S> {
         domain_path(domain).get(self.client, &[]).await
     }
 
+    /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
+    /// decoded. For programs that store or forward reports without reading them (and `vt`'s
+    /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
+    /// `serde_json::from_str::<vt_model::DomainReport>(raw.get())`.
+    pub async fn report_json(
+        &self,
+        domain: &DomainName,
+    ) -> Result<Box<serde_json::value::RawValue>> {
+        domain_path(domain).get_json(self.client).await
+    }
+
     /// The report with the named relationships inline
     /// (`GET /domains/{domain}?relationships=a,b`).
     pub async fn report_with_relationships(

@@ -93,6 +93,14 @@ impl<'a, S: HttpService> Files<'a, S> {
         file_path(id).get(self.client, &[]).await
     }
 
+    /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
+    /// decoded. For programs that store or forward reports without reading them (and `vt`'s
+    /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
+    /// `serde_json::from_str::<vt_model::FileReport>(raw.get())`.
+    pub async fn report_json(&self, id: &FileHash) -> Result<Box<serde_json::value::RawValue>> {
+        file_path(id).get_json(self.client).await
+    }
+
     /// The report with the named relationships inline (`GET /files/{id}?relationships=a,b`).
     pub async fn report_with_relationships(
         &self,

@@ -22,6 +22,14 @@ impl<'a, S: HttpService> IpAddresses<'a, S> {
         ip_path(ip).get(self.client, &[]).await
     }
 
+    /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
+    /// decoded. For programs that store or forward reports without reading them (and `vt`'s
+    /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
+    /// `serde_json::from_str::<vt_model::IpAddressReport>(raw.get())`.
+    pub async fn report_json(&self, ip: &IpAddress) -> Result<Box<serde_json::value::RawValue>> {
+        ip_path(ip).get_json(self.client).await
+    }
+
     /// The report with the named relationships inline
     /// (`GET /ip_addresses/{ip}?relationships=a,b`).
     pub async fn report_with_relationships(

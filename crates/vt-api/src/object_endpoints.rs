@@ -47,6 +47,24 @@ impl ObjectPath {
         Ok(doc.data)
     }
 
+    /// The `data` object of `GET {path}` as the JSON text received, validated but not decoded.
+    pub(crate) async fn get_json<S: HttpService>(
+        &self,
+        client: &Client<S>,
+    ) -> Result<Box<serde_json::value::RawValue>> {
+        let doc: DataEnvelope<Box<serde_json::value::RawValue>> =
+            client.send(ApiRequest::get(self.path.clone())).await?;
+        if !doc.data.get().trim_start().starts_with('{') {
+            let text = doc.data.get();
+            return Err(Error::Decode {
+                path: "data".into(),
+                source: serde::de::Error::custom("`data` is not a JSON object"),
+                snippet: text.chars().take(200).collect(),
+            });
+        }
+        Ok(doc.data)
+    }
+
     pub(crate) async fn reanalyse<S: HttpService>(&self, client: &Client<S>) -> Result<Descriptor> {
         let doc: DataEnvelope<Descriptor> =
             client.send(ApiRequest::post(self.sub("analyse"))).await?;

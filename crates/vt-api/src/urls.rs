@@ -44,6 +44,14 @@ impl<'a, S: HttpService> Urls<'a, S> {
         url_path(id).get(self.client, &[]).await
     }
 
+    /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
+    /// decoded. For programs that store or forward reports without reading them (and `vt`'s
+    /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
+    /// `serde_json::from_str::<vt_model::UrlReport>(raw.get())`.
+    pub async fn report_json(&self, id: &UrlId) -> Result<Box<serde_json::value::RawValue>> {
+        url_path(id).get_json(self.client).await
+    }
+
     /// The report of a URL given as text (`GET /urls/{base64url(url)}`).
     pub async fn report_by_url(&self, url: &str) -> Result<UrlReport> {
         self.report(&UrlId::from_url(url)?).await

@@ -21,11 +21,11 @@ use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::BatchArgs;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{Printer, error_object, report_failure};
+use crate::output::{Item, Printer, error_object, report_failure};
 use crate::progress::Progress;
 
 /// Why one item of a batch failed.
@@ -237,11 +237,15 @@ impl OutputFile {
         ))
     }
 
-    /// Appends one record and flushes it to the OS.
-    pub fn record(&mut self, input: &str, data: &Value) -> CliResult<()> {
-        let mut line = serde_json::to_vec(&json!({"input": input, "data": data}))
-            .map_err(|e| CliError::new(Exit::ItemsFailed, format!("encoding a result: {e}")))?;
-        line.push(b'\n');
+    /// Appends one record, `{"input": ..., "data": ...}` on one line, and flushes it to the OS.
+    pub fn record(&mut self, input: &str, data: &Item) -> CliResult<()> {
+        let encode =
+            |e: io::Error| CliError::new(Exit::ItemsFailed, format!("encoding a result: {e}"));
+        let mut line = b"{\"input\":".to_vec();
+        serde_json::to_writer(&mut line, input).map_err(|e| encode(io::Error::other(e)))?;
+        line.extend_from_slice(b",\"data\":");
+        data.write_compact(&mut line).map_err(encode)?;
+        line.extend_from_slice(b"}\n");
         self.file
             .write_all(&line)
             .and_then(|()| self.file.flush())
@@ -276,7 +280,7 @@ pub struct BatchSettings<'a> {
 }
 
 /// Runs a batch: `op` on each item, `concurrency` at a time, results printed in input order.
-pub async fn run<T, F, Fut>(
+pub async fn run<T, I, F, Fut>(
     items: Vec<(String, T)>,
     printer: &mut Printer,
     settings: BatchSettings<'_>,
@@ -284,7 +288,8 @@ pub async fn run<T, F, Fut>(
 ) -> CliResult<Exit>
 where
     F: Fn(String, T) -> Fut,
-    Fut: Future<Output = Result<Value, ItemError>>,
+    Fut: Future<Output = Result<I, ItemError>>,
+    I: Into<Item>,
 {
     let kind = settings.kind;
     let mut output = None;
@@ -329,9 +334,10 @@ where
         let Some((input, result)) = next else { break };
         match result {
             Ok(value) => {
+                let item: Item = value.into();
                 match output.as_mut() {
-                    Some(file) => file.record(&input, &value)?,
-                    None => bar.suspend(|| printer.object(&value))?,
+                    Some(file) => file.record(&input, &item)?,
+                    None => bar.suspend(|| printer.item(&item))?,
                 }
                 ok += 1;
             }
@@ -354,7 +360,7 @@ where
                 match output.as_mut() {
                     Some(file) => {
                         bar.suspend(|| report_failure(kind, &input, err.code(), err.message()));
-                        file.record(&input, &obj)?;
+                        file.record(&input, &Item::Tree(obj))?;
                     }
                     None => {
                         bar.suspend(|| printer.failure(kind, &input, err.code(), err.message()))?
@@ -409,6 +415,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn dedupe_trims_and_keeps_first_occurrences() {
@@ -447,7 +454,7 @@ mod tests {
         .unwrap();
         let (mut file, done) = OutputFile::open(&path, true).unwrap();
         assert_eq!(done, HashSet::from(["a".to_owned(), "b".to_owned()]));
-        file.record("c", &json!({"id": "c"})).unwrap();
+        file.record("c", &Item::Tree(json!({"id": "c"}))).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 3);
         for line in text.lines() {

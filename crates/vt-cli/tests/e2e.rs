@@ -143,6 +143,75 @@ fn file_report_of_one_hash_is_the_api_object() {
 }
 
 #[test]
+fn json_output_is_the_report_as_sent_in_the_servers_member_order() {
+    let emu = shared();
+    let f = &emu.handle.dataset().files()[4];
+    // What the API sent, through `vt api` (a tree that keeps the order of members).
+    let api = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "GET",
+        &format!("/files/{}", f.sha256),
+    ]));
+    let sent = api.json()["data"].clone();
+    let keys = |v: &Value| -> Vec<String> {
+        v["attributes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    // One item: the report re-indented, byte for byte what serde_json's pretty printer gives
+    // for the same document (the emulator sends no escapes that would differ).
+    let one = run_ok(emu.vt().args(["--format", "json", "file", &f.sha256]));
+    assert_eq!(
+        one.stdout,
+        serde_json::to_string_pretty(&sent).unwrap() + "\n"
+    );
+    assert_eq!(keys(&one.json()), keys(&sent));
+    // Several: an array of the same objects; NDJSON: one line each; `--output`: one record a line.
+    let many = run_ok(
+        emu.vt()
+            .args(["--format", "json", "file", &f.sha256, &emu.eicar()]),
+    );
+    assert_eq!(many.json()[0], sent);
+    assert_eq!(keys(&many.json()[0]), keys(&sent));
+    let nd = run_ok(
+        emu.vt()
+            .args(["--format", "ndjson", "file", &f.sha256, &emu.eicar()]),
+    );
+    let lines: Vec<&str> = nd.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", nd.stdout);
+    assert_eq!(serde_json::from_str::<Value>(lines[0]).unwrap(), sent);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ndjson");
+    run_ok(
+        emu.vt()
+            .args(["file", &f.sha256, "--output", out.to_str().unwrap()]),
+    );
+    let records = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(records.lines().count(), 1, "{records}");
+    let record: Value = serde_json::from_str(records.trim_end()).unwrap();
+    assert_eq!(record["input"], f.sha256.as_str());
+    assert_eq!(record["data"], sent);
+    // Field selection still works on such reports (they are decoded for it).
+    let picked = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "-i",
+        "attributes.md5",
+        "file",
+        &f.sha256,
+    ]));
+    assert_eq!(
+        picked.json(),
+        serde_json::json!({"attributes": {"md5": f.md5}})
+    );
+}
+
+#[test]
 fn a_batch_keeps_input_order_drops_duplicates_and_reports_failures_in_place() {
     let emu = shared();
     let files = emu.handle.dataset().files();

@@ -79,7 +79,7 @@ pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
                 FileHash::Sha256(vt_api::hashing::hash_file_async(&p).await?.sha256)
             }
         };
-        c.files().report(&hash).await
+        c.files().report_json(&hash).await
     };
     lookup_batch(
         ctx,

@@ -23,7 +23,7 @@ use crate::cli::{BatchArgs, Cli, Command, ConfigCommand, PageArgs, ScanCommand};
 use crate::config::Settings;
 use crate::exit::{CliError, CliResult, Exit, error_chain};
 use crate::output::fields::FieldFilter;
-use crate::output::{OutputOptions, Printer, Shape};
+use crate::output::{Item, OutputOptions, Printer, Shape};
 use crate::progress::Progress;
 
 /// What every command gets: settings, output options, progress, and the client (built on
@@ -231,7 +231,7 @@ where
     P: FnMut(&str) -> Result<T, String>,
     F: Fn(ApiClient, T) -> Fut,
     Fut: std::future::Future<Output = Result<R, vt_api::Error>>,
-    R: serde::Serialize,
+    R: IntoItem,
 {
     let inputs = crate::batch::collect_inputs(inputs)?;
     let items = crate::batch::validate_all(kind, inputs, parse)?;
@@ -246,11 +246,39 @@ where
             let client = client.clone();
             async move {
                 let report = fetch(client, item).await.map_err(|e| item_error(&e))?;
-                to_value(&report)
+                report.into_item()
             }
         },
     )
     .await
+}
+
+/// What a lookup returns, made printable.
+pub trait IntoItem {
+    /// The printable item.
+    fn into_item(self) -> Result<Item, ItemError>;
+}
+
+impl IntoItem for Value {
+    fn into_item(self) -> Result<Item, ItemError> {
+        Ok(Item::Tree(self))
+    }
+}
+
+/// A report as received (`report_json`): printed without decoding when the output allows.
+impl IntoItem for Box<serde_json::value::RawValue> {
+    fn into_item(self) -> Result<Item, ItemError> {
+        Ok(Item::Text(self))
+    }
+}
+
+impl<A> IntoItem for vt_model::Object<A>
+where
+    vt_model::Object<A>: serde::Serialize,
+{
+    fn into_item(self) -> Result<Item, ItemError> {
+        to_value(&self).map(Item::Tree)
+    }
 }
 
 /// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).

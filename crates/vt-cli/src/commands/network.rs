@@ -15,7 +15,7 @@ pub async fn domain(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
         &args.batch,
         "domain",
         parse,
-        |c, name| async move { c.domains().report(&name).await },
+        |c, name| async move { c.domains().report_json(&name).await },
     )
     .await
 }
@@ -29,7 +29,7 @@ pub async fn ip(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
         &args.batch,
         "ip_address",
         parse,
-        |c, addr| async move { c.ip_addresses().report(&addr).await },
+        |c, addr| async move { c.ip_addresses().report_json(&addr).await },
     )
     .await
 }

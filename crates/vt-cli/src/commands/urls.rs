@@ -90,7 +90,7 @@ pub async fn url(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
         &args.batch,
         "url",
         parse_url_or_id,
-        |c, id| async move { c.urls().report(&id).await },
+        |c, id| async move { c.urls().report_json(&id).await },
     )
     .await
 }

@@ -66,6 +66,54 @@ pub fn error_object(kind: &str, input: &str, code: &str, message: &str) -> Value
     json!({"type": kind, "id": input, "error": {"code": code, "message": message}})
 }
 
+/// One result to print: a JSON tree, or an object's JSON text as the API sent it.
+///
+/// Text is printed without building a tree when nothing needs one (`json` or `ndjson`, no
+/// `-i/-x`, no `-I`): re-indented or compacted byte by byte. Bulk lookups spent most of their
+/// CPU decoding reports into a tree and encoding them again (`docs/benchmarks.md`, row 1).
+#[derive(Debug)]
+pub enum Item {
+    /// A tree.
+    Tree(Value),
+    /// Validated JSON text.
+    Text(Box<serde_json::value::RawValue>),
+}
+
+impl From<Value> for Item {
+    fn from(value: Value) -> Item {
+        Item::Tree(value)
+    }
+}
+
+impl From<Box<serde_json::value::RawValue>> for Item {
+    fn from(text: Box<serde_json::value::RawValue>) -> Item {
+        Item::Text(text)
+    }
+}
+
+impl Item {
+    /// The item as a tree (parsing text; it was validated when received).
+    pub fn to_tree(&self) -> io::Result<std::borrow::Cow<'_, Value>> {
+        match self {
+            Item::Tree(v) => Ok(std::borrow::Cow::Borrowed(v)),
+            Item::Text(t) => serde_json::from_str(t.get())
+                .map(std::borrow::Cow::Owned)
+                .map_err(io::Error::other),
+        }
+    }
+
+    /// Appends the item as one line of compact JSON (no newline).
+    pub fn write_compact(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        match self {
+            Item::Tree(v) => serde_json::to_writer(out, v).map_err(io::Error::other),
+            Item::Text(t) => {
+                json::compact(out, t.get().as_bytes());
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Writes items to stdout (or any writer) in the chosen format.
 pub struct Printer {
     opts: OutputOptions,
@@ -108,6 +156,46 @@ impl Printer {
         }
         let value = self.opts.filter.apply(value);
         self.emit(&value).map_err(output_error)
+    }
+
+    /// Prints one item: text goes out as received when the format and options allow it,
+    /// anything else through [`Printer::object`].
+    pub fn item(&mut self, item: &Item) -> Result<(), CliError> {
+        let Item::Text(text) = item else {
+            return item
+                .to_tree()
+                .map_err(output_error)
+                .and_then(|v| self.object(&v));
+        };
+        let raw_ok = !self.opts.ids_only
+            && self.opts.filter.is_identity()
+            && matches!(self.opts.format, Format::Json | Format::Ndjson);
+        if !raw_ok {
+            let value = item.to_tree().map_err(output_error)?;
+            return self.object(&value);
+        }
+        let first = self.written == 0;
+        self.written += 1;
+        let text = text.get().as_bytes();
+        let mut buf = Vec::with_capacity(text.len() + text.len() / 2 + 8);
+        match (self.opts.format, self.shape) {
+            (Format::Json, Shape::One) => {
+                json::reindent(&mut buf, text, 0);
+                buf.push(b'\n');
+            }
+            (Format::Json, Shape::Many) => {
+                buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+                json::reindent(&mut buf, text, 1);
+            }
+            _ => {
+                json::compact(&mut buf, text);
+                buf.push(b'\n');
+            }
+        }
+        self.out
+            .write_all(&buf)
+            .and_then(|()| self.out.flush())
+            .map_err(output_error)
     }
 
     /// Prints a failed item in VirusTotal's per-item error form and reports it on stderr.
