@@ -27,9 +27,6 @@ use crate::upload::Progress;
 /// Downloads take any content type.
 const ANY: http::HeaderValue = http::HeaderValue::from_static("*/*");
 
-/// Bytes buffered before a write to disk.
-const WRITE_BUFFER: usize = 1 << 20;
-
 /// Copies a response body to `writer`; returns the number of bytes written.
 pub(crate) async fn body_to_writer<W>(
     response: Response<ResponseBody>,
@@ -60,6 +57,136 @@ where
         .flush()
         .await
         .map_err(|e| Error::io(path_for_errors, e))?;
+    Ok(written)
+}
+
+/// Size of one write to disk.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// Write buffers in circulation between the download and the writer thread: the memory a
+/// download holds is this many [`WRITE_BUFFER`]s, whatever the file size.
+const WRITE_BUFFERS: usize = 4;
+
+/// Bytes written between two background flushes to disk (see [`body_to_file`]).
+const SYNC_EVERY: u64 = 16 << 20;
+
+/// Copies a response body into `file` and syncs it.
+///
+/// - Body frames are copied into a few 1 MiB buffers that one blocking task, owning the file
+///   for the whole body, writes with `std::fs`: a `tokio::fs::File` sends every write to the
+///   blocking pool with a copy (a profile of a 256 MiB download: 4,063 futex calls, 14% of
+///   the CPU in that copy), and handing hyper's own frames to another thread kept its read
+///   buffers alive there (peak RSS 45-68 MiB instead of a few).
+/// - Every [`SYNC_EVERY`] bytes a helper thread asks the kernel to write what is on its way
+///   (`sync_data` on a clone of the handle) while the download goes on, so the final
+///   `sync_all` (a finished download is on disk) has only the tail left: syncing 600 MiB at
+///   the end took 0.27 s of a 0.7 s download.
+async fn body_to_file(
+    response: Response<ResponseBody>,
+    file: std::fs::File,
+    progress: Option<&Progress>,
+    dest: &Path,
+) -> Result<u64> {
+    use std::io::Write as _;
+    let (full_tx, mut full_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
+    let (empty_tx, mut empty_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
+    let abandon = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let abandoned = abandon.clone();
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut file = file;
+        // The background flusher: a signal means "sync what is written so far".
+        let (sync_tx, sync_rx) = std::sync::mpsc::sync_channel::<()>(1);
+        let flusher = match file.try_clone() {
+            Ok(clone) => Some(std::thread::spawn(move || {
+                while sync_rx.recv().is_ok() {
+                    let _ = clone.sync_data();
+                }
+            })),
+            Err(_) => None,
+        };
+        let mut since_sync = 0u64;
+        let mut result = Ok(());
+        while let Some(mut buf) = full_rx.blocking_recv() {
+            if let Err(e) = file.write_all(&buf) {
+                result = Err(e);
+                break;
+            }
+            since_sync += buf.len() as u64;
+            if since_sync >= SYNC_EVERY {
+                since_sync = 0;
+                // Busy with the previous one: skip, the next signal covers this too.
+                let _ = sync_tx.try_send(());
+            }
+            buf.clear();
+            let _ = empty_tx.blocking_send(buf);
+        }
+        drop(sync_tx);
+        if let Some(flusher) = flusher {
+            let _ = flusher.join();
+        }
+        if abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+            return result;
+        }
+        result.and_then(|()| file.sync_all())
+    });
+    let mut body = response.into_body();
+    let total = body.size_hint().exact().unwrap_or(0);
+    let mut written = 0u64;
+    let mut failed = None;
+    let mut created = 1;
+    let mut current = Vec::with_capacity(WRITE_BUFFER);
+    'body: while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                failed = Some(Error::Transport(e));
+                break;
+            }
+        };
+        let mut rest = &data[..];
+        while !rest.is_empty() {
+            let take = rest.len().min(WRITE_BUFFER - current.len());
+            current.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if current.len() == WRITE_BUFFER {
+                // Both fail only when the writer stopped on an error: reported below.
+                let next = if created < WRITE_BUFFERS {
+                    created += 1;
+                    Vec::with_capacity(WRITE_BUFFER)
+                } else {
+                    match empty_rx.recv().await {
+                        Some(buf) => buf,
+                        None => break 'body,
+                    }
+                };
+                let full = std::mem::replace(&mut current, next);
+                if full_tx.send(full).await.is_err() {
+                    break 'body;
+                }
+            }
+        }
+        written += data.len() as u64;
+        if let Some(p) = progress {
+            p(written, total);
+        }
+    }
+    if failed.is_some() {
+        // The file will be removed: do not wait for it to reach the disk.
+        abandon.store(true, std::sync::atomic::Ordering::Relaxed);
+    } else if !current.is_empty() {
+        let _ = full_tx.send(current).await;
+    }
+    drop(full_tx);
+    let wrote = writer
+        .await
+        .map_err(|e| Error::io(dest, std::io::Error::other(e)))?;
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    wrote.map_err(|e| Error::io(dest, e))?;
     Ok(written)
 }
 
@@ -104,13 +231,10 @@ pub(crate) async fn request_to_path<S: HttpService>(
         .create_new(true)
         .open(&partial.path)
         .await
-        .map_err(|e| Error::io(&partial.path, e))?;
-    // Few large writes: each write of a tokio file is a trip to the blocking pool.
-    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-    let written = body_to_writer(response, &mut writer, progress, dest).await?;
-    let file = writer.into_inner();
-    file.sync_all().await.map_err(|e| Error::io(dest, e))?;
-    drop(file);
+        .map_err(|e| Error::io(&partial.path, e))?
+        .into_std()
+        .await;
+    let written = body_to_file(response, file, progress, dest).await?;
     tokio::fs::rename(&partial.path, dest)
         .await
         .map_err(|e| Error::io(dest, e))?;

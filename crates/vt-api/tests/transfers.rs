@@ -258,6 +258,56 @@ async fn an_error_answer_creates_no_file_and_a_good_download_is_renamed_into_pla
     assert_eq!(dir_entries(dir.path()), vec!["ok.bin".to_string()]);
 }
 
+/// A download of many odd-sized frames, larger than the writer's buffers in circulation and
+/// than the background-sync interval: every byte lands in order, progress ends at the total.
+#[tokio::test]
+async fn a_large_download_in_odd_frames_is_written_whole_and_in_order() {
+    const LEN: usize = 40 * 1024 * 1024 + 12_345;
+    let content = Bytes::from(
+        (0..LEN)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    let served = content.clone();
+    let service = tower::service_fn(move |_req: Request<VtBody>| {
+        let served = served.clone();
+        async move {
+            let frames: Vec<Result<Frame<Bytes>, BoxError>> = (0..served.len())
+                .step_by(300_007)
+                .map(|at| {
+                    Ok(Frame::data(
+                        served.slice(at..(at + 300_007).min(served.len())),
+                    ))
+                })
+                .collect();
+            Ok::<_, BoxError>(Response::new(http_body_util::BodyExt::boxed_unsync(
+                StreamBody::new(futures_util::stream::iter(frames)),
+            )))
+        }
+    });
+    let client = Client::with_service(service, "https://fake.example").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let n = client
+        .files()
+        .download_to_path(
+            &SHA256.parse().unwrap(),
+            dir.path().join("big.bin"),
+            DownloadOptions::new().progress(move |done, _| log.lock().unwrap().push(done)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, LEN as u64);
+    let written = std::fs::read(dir.path().join("big.bin")).unwrap();
+    assert_eq!(written.len(), LEN);
+    assert!(written == content, "the file differs from the body");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.last(), Some(&(LEN as u64)));
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(dir_entries(dir.path()), vec!["big.bin".to_string()]);
+}
+
 #[tokio::test]
 async fn monitor_uploads_switch_to_the_monitor_upload_url() {
     let dir = tempfile::tempdir().unwrap();
