@@ -175,6 +175,7 @@
 pub mod analysis;
 pub mod any_object;
 pub mod behaviour;
+pub mod calendar;
 pub mod comment;
 pub mod common;
 pub mod document;

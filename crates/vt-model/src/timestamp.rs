@@ -69,7 +69,7 @@ impl Timestamp {
     pub fn to_rfc3339(self) -> String {
         let days = self.0.div_euclid(86_400);
         let secs_of_day = self.0.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = crate::calendar::civil_from_days(days);
         format!(
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
             secs_of_day / 3600,
@@ -104,14 +104,15 @@ impl Timestamp {
         let (hour, minute, second) = (field(11..13)?, field(14..16)?, field(17..19)?);
         if !(1..=12).contains(&month)
             || day < 1
-            || day > days_in_month(year, month)
+            || day > i64::from(crate::calendar::days_in_month(year, month as u32))
             || hour > 23
             || minute > 59
             || second > 60
         {
             return None;
         }
-        let days = days_from_civil(year, month, day);
+        // In range: checked above.
+        let days = crate::calendar::days_from_civil(year, month as u32, day as u32);
         Some(Timestamp(
             days * 86_400 + hour * 3600 + minute * 60 + second,
         ))
@@ -142,44 +143,6 @@ impl From<i64> for Timestamp {
     fn from(secs: i64) -> Timestamp {
         Timestamp(secs)
     }
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

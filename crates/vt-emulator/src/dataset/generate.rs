@@ -6,6 +6,7 @@ use md5::Md5;
 use serde_json::{Map, Value, json};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use vt_model::calendar::civil_from_days;
 
 use super::{
     Dataset, EICAR_BYTES, EICAR_SHA256, FileInfo, UrlInfo, WELL_KNOWN_DOMAIN, WELL_KNOWN_IP,
@@ -211,20 +212,6 @@ pub(crate) fn datetime(epoch: u64) -> String {
         s % 3600 / 60,
         s % 60
     )
-}
-
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn label(engine_index: usize, family: &str, n: u64) -> String {
