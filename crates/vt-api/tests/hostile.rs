@@ -232,7 +232,18 @@ async fn lookup(answer: Answer) -> Result<vt_model::FileReport, Error> {
         .expect("the client hung")
 }
 
-fn assert_typed(case: &str, r: &Result<vt_model::FileReport, Error>) {
+/// The same lookup through `report_json` (the report's text, validated but not decoded, as
+/// `vt file` prints it).
+async fn lookup_json(answer: Answer) -> Result<Box<serde_json::value::RawValue>, Error> {
+    let (base, _) = serve("127.0.0.1:0", answer).await;
+    let c = client(&base);
+    let hash: FileHash = HASH.parse().unwrap();
+    tokio::time::timeout(Duration::from_secs(60), c.files().report_json(&hash))
+        .await
+        .expect("the client hung")
+}
+
+fn assert_typed<T>(case: &str, r: &Result<T, Error>) {
     let e = r
         .as_ref()
         .err()
@@ -245,8 +256,7 @@ fn assert_typed(case: &str, r: &Result<vt_model::FileReport, Error>) {
     assert!(text.lines().count() <= 1, "{case}: one line: {text:?}");
 }
 
-#[tokio::test]
-async fn malformed_answers_are_typed_errors() {
+fn malformed_answers() -> Vec<(&'static str, Answer)> {
     let nested = format!(
         "{{\"data\": {{\"type\": \"file\", \"id\": \"{HASH}\", \"attributes\": {{\"x\": {}{}}}}}}}",
         "[".repeat(100_000),
@@ -308,10 +318,29 @@ async fn malformed_answers_are_typed_errors() {
         ("gzip bomb: 1 GiB of zeros", Answer::GzipBomb),
         ("redirect loop", Answer::RedirectLoop),
     ];
-    for (case, answer) in cases {
+    cases
+}
+
+#[tokio::test]
+async fn malformed_answers_are_typed_errors() {
+    for (case, answer) in malformed_answers() {
         let r = lookup(answer).await;
         assert_typed(case, &r);
     }
+}
+
+#[tokio::test]
+async fn malformed_answers_are_typed_errors_for_reports_as_received_too() {
+    for (case, answer) in malformed_answers() {
+        let r = lookup_json(answer).await;
+        assert_typed(case, &r);
+    }
+    // And a good answer is the `data` object's text, exactly as sent.
+    let r = lookup_json(http("200 OK", "application/json", REPORT.as_bytes()))
+        .await
+        .unwrap();
+    assert!(REPORT.contains(r.get()), "{}", r.get());
+    assert!(r.get().starts_with("{\"type\": \"file\""), "{}", r.get());
 }
 
 #[tokio::test]
