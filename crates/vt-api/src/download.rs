@@ -2,7 +2,8 @@
 //!
 //! Bytes go from the connection to the writer as they arrive; nothing is buffered whole.
 //! Writing to a path goes through a temporary file in the same directory
-//! (`.<name>.vt-partial-<random>`), synced and renamed over the destination only once every
+//! (`.<name>.vt-partial-<random>`), synced (unless [`DownloadOptions::sync`] says not to) and
+//! renamed over the destination only once every
 //! byte is in: a failed or interrupted download never leaves a file under the final name
 //! (the temporary file is removed on failure). Redirects (VirusTotal answers downloads with a
 //! redirect to a signed URL) are followed by the transport, which does not carry the API key
@@ -85,6 +86,7 @@ async fn body_to_file(
     response: Response<ResponseBody>,
     file: std::fs::File,
     progress: Option<&Progress>,
+    sync: bool,
     dest: &Path,
 ) -> Result<u64> {
     use std::io::Write as _;
@@ -97,12 +99,12 @@ async fn body_to_file(
         // The background flusher: a signal means "sync what is written so far".
         let (sync_tx, sync_rx) = std::sync::mpsc::sync_channel::<()>(1);
         let flusher = match file.try_clone() {
-            Ok(clone) => Some(std::thread::spawn(move || {
+            Ok(clone) if sync => Some(std::thread::spawn(move || {
                 while sync_rx.recv().is_ok() {
                     let _ = clone.sync_data();
                 }
             })),
-            Err(_) => None,
+            _ => None,
         };
         let mut since_sync = 0u64;
         let mut result = Ok(());
@@ -124,7 +126,7 @@ async fn body_to_file(
         if let Some(flusher) = flusher {
             let _ = flusher.join();
         }
-        if abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+        if !sync || abandoned.load(std::sync::atomic::Ordering::Relaxed) {
             return result;
         }
         result.and_then(|()| file.sync_all())
@@ -209,7 +211,7 @@ pub(crate) async fn request_to_path<S: HttpService>(
     client: &Client<S>,
     request: ApiRequest,
     dest: &Path,
-    progress: Option<&Progress>,
+    options: &DownloadOptions,
 ) -> Result<u64> {
     let name = dest
         .file_name()
@@ -234,7 +236,14 @@ pub(crate) async fn request_to_path<S: HttpService>(
         .map_err(|e| Error::io(&partial.path, e))?
         .into_std()
         .await;
-    let written = body_to_file(response, file, progress, dest).await?;
+    let written = body_to_file(
+        response,
+        file,
+        options.progress.as_ref(),
+        options.sync,
+        dest,
+    )
+    .await?;
     tokio::fs::rename(&partial.path, dest)
         .await
         .map_err(|e| Error::io(dest, e))?;
@@ -259,23 +268,51 @@ where
 }
 
 /// Options of a download.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DownloadOptions {
     pub(crate) progress: Option<Progress>,
+    pub(crate) sync: bool,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            progress: None,
+            sync: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for DownloadOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DownloadOptions")
             .field("progress", &self.progress.is_some())
+            .field("sync", &self.sync)
             .finish()
     }
 }
 
 impl DownloadOptions {
-    /// No progress callback.
+    /// No progress callback; downloads to a path are synced to disk before they count as
+    /// finished.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether a download to a path is synced to disk (`fsync`) before it is renamed into
+    /// place and reported finished (default: yes). Without it the file is complete for every
+    /// reader at once, but a power loss shortly after may leave it empty or partial, as with
+    /// `curl -o`; in exchange the download does not wait for the disk (`docs/benchmarks.md`,
+    /// row 5, measures both). Writers given to
+    /// `download_to_writer` are never synced by this crate.
+    ///
+    /// ```
+    /// let fast = vt_api::DownloadOptions::new().sync(false);
+    /// # let _ = fast;
+    /// ```
+    pub fn sync(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
     }
 
     /// Calls `progress(written, total)` as bytes arrive (`total` is 0 when unknown).

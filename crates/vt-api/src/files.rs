@@ -219,7 +219,7 @@ impl<'a, S: HttpService> Files<'a, S> {
         options: DownloadOptions,
     ) -> Result<u64> {
         let req = ApiRequest::get(file_path(id).sub("download"));
-        request_to_path(self.client, req, dest.as_ref(), options.progress.as_ref()).await
+        request_to_path(self.client, req, dest.as_ref(), &options).await
     }
 
     /// The sandbox reports of the file, one per sandbox (`GET /files/{id}/behaviours`).
@@ -278,13 +278,7 @@ impl<'a, S: HttpService> Files<'a, S> {
         options: DownloadOptions,
     ) -> Result<u64> {
         let path = format!("{}/{}", behaviour_path(sandbox_id)?, artifact.path_part());
-        request_to_path(
-            self.client,
-            ApiRequest::get(path),
-            dest.as_ref(),
-            options.progress.as_ref(),
-        )
-        .await
+        request_to_path(self.client, ApiRequest::get(path), dest.as_ref(), &options).await
     }
 
     async fn data<T: DeserializeOwned>(&self, path: String) -> Result<T> {

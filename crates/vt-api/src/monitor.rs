@@ -395,7 +395,7 @@ impl<'a, S: HttpService> Monitor<'a, S> {
         options: DownloadOptions,
     ) -> Result<u64> {
         let req = ApiRequest::get(format!("{}/download", item_path(id)));
-        request_to_path(self.client, req, dest.as_ref(), options.progress.as_ref()).await
+        request_to_path(self.client, req, dest.as_ref(), &options).await
     }
 
     /// The item's analyses, newest first (`GET /monitor/items/{id}/analyses`).

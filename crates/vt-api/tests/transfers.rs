@@ -286,26 +286,35 @@ async fn a_large_download_in_odd_frames_is_written_whole_and_in_order() {
         }
     });
     let client = Client::with_service(service, "https://fake.example").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let n = client
-        .files()
-        .download_to_path(
-            &SHA256.parse().unwrap(),
-            dir.path().join("big.bin"),
-            DownloadOptions::new().progress(move |done, _| log.lock().unwrap().push(done)),
-        )
-        .await
-        .unwrap();
-    assert_eq!(n, LEN as u64);
-    let written = std::fs::read(dir.path().join("big.bin")).unwrap();
-    assert_eq!(written.len(), LEN);
-    assert!(written == content, "the file differs from the body");
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.last(), Some(&(LEN as u64)));
-    assert!(seen.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(dir_entries(dir.path()), vec!["big.bin".to_string()]);
+    // Synced (the default) and not.
+    for sync in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let options = DownloadOptions::new()
+            .sync(sync)
+            .progress(move |done, _| log.lock().unwrap().push(done));
+        let n = client
+            .files()
+            .download_to_path(
+                &SHA256.parse().unwrap(),
+                dir.path().join("big.bin"),
+                options,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, LEN as u64);
+        let written = std::fs::read(dir.path().join("big.bin")).unwrap();
+        assert_eq!(written.len(), LEN, "sync {sync}");
+        assert!(
+            written == content,
+            "sync {sync}: the file differs from the body"
+        );
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.last(), Some(&(LEN as u64)));
+        assert!(seen.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(dir_entries(dir.path()), vec!["big.bin".to_string()]);
+    }
 }
 
 #[tokio::test]

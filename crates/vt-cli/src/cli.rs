@@ -430,6 +430,10 @@ pub struct DownloadArgs {
     /// downloading one hash [default: current directory].
     #[arg(short, long, value_name = "DIR|PATH")]
     pub output: Option<PathBuf>,
+    /// Do not wait for the file to reach the disk (no fsync) before reporting it done: faster
+    /// for big files, but a power loss soon after may leave it partial, as with `curl -o`.
+    #[arg(long)]
+    pub no_sync: bool,
 }
 
 /// `vt download-url`.
@@ -531,6 +535,10 @@ pub struct MonitorDownloadArgs {
     /// Where to write it (directory or file) [default: current directory, item's file name].
     #[arg(short, long, value_name = "DIR|PATH")]
     pub output: Option<PathBuf>,
+    /// Do not wait for the file to reach the disk (no fsync) before reporting it done: faster
+    /// for big files, but a power loss soon after may leave it partial, as with `curl -o`.
+    #[arg(long)]
+    pub no_sync: bool,
 }
 
 /// `vt monitor upload`.

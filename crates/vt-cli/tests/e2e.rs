@@ -770,6 +770,15 @@ fn downloads_go_to_a_dir_or_a_path() {
             .args(["download", &emu.eicar(), "-o", target.to_str().unwrap()]),
     );
     assert_eq!(std::fs::read(&target).unwrap(), vt_emulator::EICAR_BYTES);
+    let unsynced = dir.path().join("eicar-nosync.bin");
+    run_ok(emu.vt().args([
+        "download",
+        "--no-sync",
+        &emu.eicar(),
+        "-o",
+        unsynced.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read(&unsynced).unwrap(), vt_emulator::EICAR_BYTES);
     let f = emu
         .handle
         .dataset()

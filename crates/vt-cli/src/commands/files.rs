@@ -262,6 +262,7 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
     let client = ctx.client()?;
     let mut printer = ctx.printer(shape_for(&items));
     let output = args.output.clone();
+    let sync = !args.no_sync;
     let progress = ctx.progress;
     let batch_args = crate::cli::BatchArgs::default();
     batch::run(
@@ -278,12 +279,14 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
                     indicatif::ProgressBar::hidden()
                 };
                 let b = bar.clone();
-                let options = DownloadOptions::new().progress(move |done, total| {
-                    if total > 0 {
-                        b.set_length(total);
-                    }
-                    b.set_position(done);
-                });
+                let options = DownloadOptions::new()
+                    .sync(sync)
+                    .progress(move |done, total| {
+                        if total > 0 {
+                            b.set_length(total);
+                        }
+                        b.set_position(done);
+                    });
                 let r = client.files().download_to_path(&hash, &dest, options).await;
                 bar.finish_and_clear();
                 let size = r.map_err(|e| item_error(&e))?;

@@ -172,6 +172,7 @@ async fn download(ctx: &Context, args: MonitorDownloadArgs) -> CliResult<Exit> {
     };
     let c = ctx.client()?;
     let (bar, options) = bytes_progress(ctx, "download");
+    let options = options.sync(!args.no_sync);
     let r = c.monitor().download_to_path(&id, &dest, options).await;
     bar.finish_and_clear();
     let size = r.map_err(|e| fail(&format!("monitor item {id}"), &e))?;
