@@ -74,7 +74,7 @@ pub fn with_main_emulator(env: &Env, bulk: bool, upload: bool, download: bool) -
             Err(e) => {
                 let why = format!("{e:#}");
                 rows.push(Row::not_run("4", "upload", UPLOAD_GOAL, why.clone()));
-                rows.push(Row::not_run("5", "download", DOWNLOAD_GOAL, why));
+                rows.push(Row::not_run("5a", "download", DOWNLOAD_GOAL, why));
                 return Ok(rows);
             }
         }
@@ -87,10 +87,10 @@ pub fn with_main_emulator(env: &Env, bulk: bool, upload: bool, download: bool) -
         }
         if download {
             if up_ok || !upload {
-                rows.push(download_row(env, &server, file, sha256));
+                rows.extend(download_rows(env, &server, file, sha256));
             } else {
                 rows.push(Row::not_run(
-                    "5",
+                    "5a",
                     "download",
                     DOWNLOAD_GOAL,
                     "the upload (row 4) failed, so the emulator has no big file".into(),
@@ -471,29 +471,44 @@ fn upload_inner(env: &Env, server: &Server, file: &Path) -> Result<(f64, f64, f6
     ))
 }
 
-fn download_row(env: &Env, server: &Server, file: &Path, sha256: &str) -> Row {
+/// Row 5: `vt download` as it ships (5a: synced to disk before it reports success) and with
+/// `--no-sync` (5b: no fsync, like the reference), beside `curl -L -o`, interleaved.
+fn download_rows(env: &Env, server: &Server, file: &Path, sha256: &str) -> Vec<Row> {
     let mib = env.sizes.transfer_bytes >> 20;
-    let what = format!("download {mib} MiB, `vt download`");
+    let what_a = format!("download {mib} MiB, `vt download` (synced to disk before it returns)");
+    let what_b = format!("download {mib} MiB, `vt download --no-sync` (no fsync, like curl)");
     if !curl_available() {
-        return Row::not_run(
-            "5",
-            &what,
-            DOWNLOAD_GOAL,
-            "curl is not installed (the reference)".into(),
-        );
+        let why = "curl is not installed (the reference)";
+        return vec![
+            Row::not_run("5a", &what_a, DOWNLOAD_GOAL, why.into()),
+            Row::not_run("5b", &what_b, DOWNLOAD_GOAL, why.into()),
+        ];
     }
     match download_inner(env, server, file, sha256) {
-        Ok((vt_mbs, rss_mib, curl_mbs)) => Row {
-            id: "5".into(),
-            what,
-            value: format!("{vt_mbs:.0} MiB/s, peak RSS {rss_mib:.1} MiB"),
-            reference: format!("{curl_mbs:.0} MiB/s (`curl -L -o`)"),
-            ratio: format!("{:.0}%", vt_mbs / curl_mbs * 100.0),
-            goal: DOWNLOAD_GOAL.into(),
-            verdict: verdict(rss_mib * 1.048_576 <= 32.0 && vt_mbs >= 0.8 * curl_mbs),
-        },
-        Err(e) => Row::not_run("5", &what, DOWNLOAD_GOAL, format!("{e:#}")),
+        Ok(m) => {
+            let row = |id: &str, what: String, (mbs, rss_mib): (f64, f64)| Row {
+                id: id.into(),
+                what,
+                value: format!("{mbs:.0} MiB/s, peak RSS {rss_mib:.1} MiB"),
+                reference: format!("{:.0} MiB/s (`curl -L -o`)", m.curl),
+                ratio: format!("{:.0}%", mbs / m.curl * 100.0),
+                goal: DOWNLOAD_GOAL.into(),
+                verdict: verdict(rss_mib * 1.048_576 <= 32.0 && mbs >= 0.8 * m.curl),
+            };
+            vec![row("5a", what_a, m.synced), row("5b", what_b, m.unsynced)]
+        }
+        Err(e) => vec![
+            Row::not_run("5a", &what_a, DOWNLOAD_GOAL, format!("{e:#}")),
+            Row::not_run("5b", &what_b, DOWNLOAD_GOAL, format!("{e:#}")),
+        ],
     }
+}
+
+/// Row 5's medians: MiB/s and the largest peak RSS (MiB) of each `vt` variant, curl's MiB/s.
+struct DownloadFigures {
+    synced: (f64, f64),
+    unsynced: (f64, f64),
+    curl: f64,
 }
 
 fn download_inner(
@@ -501,7 +516,7 @@ fn download_inner(
     server: &Server,
     file: &Path,
     sha256: &str,
-) -> Result<(f64, f64, f64)> {
+) -> Result<DownloadFigures> {
     let bytes = env.sizes.transfer_bytes;
     let home = env.tmp.display().to_string();
     let mut vt_env = vt_env(&server.base_url, &home);
@@ -509,9 +524,14 @@ fn download_inner(
     let out_curl = env.tmp.join("download-curl.bin");
     let out_vt = env.tmp.join("download-vt.bin");
     let url = format!("{}/api/v3/files/{sha256}/download", server.base_url);
-    let (mut vt, mut rss, mut curl) = (vec![], vec![], vec![]);
+    let mut curl = vec![];
+    let (mut synced, mut synced_rss, mut unsynced, mut unsynced_rss) =
+        (vec![], vec![], vec![], vec![]);
     for round in 0..env.sizes.rounds {
-        eprintln!("xtask: row 5, round {}: curl then vt download", round + 1);
+        eprintln!(
+            "xtask: row 5, round {}: curl, vt download, vt download --no-sync",
+            round + 1
+        );
         let c = time_v(
             Path::new("curl"),
             &[
@@ -532,31 +552,31 @@ fn download_inner(
         curl.push(mib_s(bytes, c.wall));
         check_size(&out_curl, bytes)?;
         let _ = std::fs::remove_file(&out_curl);
-        let v = time_v(
-            &env.vt,
-            &[
-                "--quiet",
-                "download",
-                sha256,
-                "-o",
-                &out_vt.display().to_string(),
-            ],
-            &vt_env,
-            None,
-            true,
-            &env.tmp,
-        )?;
-        vt.push(mib_s(bytes, v.wall));
-        rss.push(v.max_rss_kib as f64 / 1024.0);
-        check_size(&out_vt, bytes)?;
-        let _ = std::fs::remove_file(&out_vt);
+        for no_sync in [false, true] {
+            let out = out_vt.display().to_string();
+            let mut args = vec!["--quiet", "download", sha256, "-o", &out];
+            if no_sync {
+                args.push("--no-sync");
+            }
+            let v = time_v(&env.vt, &args, &vt_env, None, true, &env.tmp)?;
+            let (speeds, rss) = if no_sync {
+                (&mut unsynced, &mut unsynced_rss)
+            } else {
+                (&mut synced, &mut synced_rss)
+            };
+            speeds.push(mib_s(bytes, v.wall));
+            rss.push(v.max_rss_kib as f64 / 1024.0);
+            check_size(&out_vt, bytes)?;
+            let _ = std::fs::remove_file(&out_vt);
+        }
     }
     let _ = file;
-    Ok((
-        median(vt),
-        rss.into_iter().fold(0.0, f64::max),
-        median(curl),
-    ))
+    let peak = |v: Vec<f64>| v.into_iter().fold(0.0, f64::max);
+    Ok(DownloadFigures {
+        synced: (median(synced), peak(synced_rss)),
+        unsynced: (median(unsynced), peak(unsynced_rss)),
+        curl: median(curl),
+    })
 }
 
 fn check_size(path: &Path, bytes: u64) -> Result<()> {
