@@ -39,6 +39,10 @@
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
+//! Programs that store or forward reports without reading them can skip the typed model:
+//! [`files::Files::report_json`] (and the same on URLs, domains and IP addresses) returns the
+//! report's `data` object as the JSON text received, validated but not decoded.
+//!
 //! ## Swapping the transport
 //!
 //! [`Client::with_service`] takes any `tower::Service<http::Request<VtBody>>` whose response
