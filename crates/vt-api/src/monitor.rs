@@ -107,7 +107,11 @@ impl MonitorFilter {
         MonitorFilter::Tags(tags.into_iter().collect())
     }
 
-    fn check(&self) -> Result<()> {
+    /// Checks a filter built from typed parts, as [`Monitor::items_filtered`] does before
+    /// sending it: a path starts with `/`; `tag:` has at least one tag, each one word without
+    /// `:` (so that the filter prints to text that [`FromStr`](std::str::FromStr) reads back).
+    /// The error names the bad part.
+    pub fn validate(&self) -> Result<()> {
         match self {
             MonitorFilter::Path(p) if !p.starts_with('/') => {
                 Err(Error::invalid(p, "a Monitor path starts with `/`"))
@@ -117,9 +121,13 @@ impl MonitorFilter {
             }
             MonitorFilter::Tags(tags) => match tags.iter().find(|t| {
                 let t = t.as_str();
-                t.is_empty() || t.contains(|c: char| c.is_whitespace() || c.is_control())
+                t.is_empty()
+                    || t.contains(|c: char| c.is_whitespace() || c.is_control() || c == ':')
             }) {
-                Some(bad) => Err(Error::invalid(bad.as_str(), "a tag is one word")),
+                Some(bad) => Err(Error::invalid(
+                    bad.as_str(),
+                    "a tag is one word, without `:`",
+                )),
                 None => Ok(()),
             },
             _ => Ok(()),
@@ -191,7 +199,7 @@ impl std::str::FromStr for MonitorFilter {
                 );
             }
         };
-        match filter.check() {
+        match filter.validate() {
             Ok(()) => Ok(filter),
             // Name the whole filter text, not just the part that is wrong.
             Err(Error::InvalidInput { reason, .. }) => bad(&reason),
@@ -257,7 +265,7 @@ impl<'a, S: HttpService> Monitor<'a, S> {
 
     /// The items matching a typed filter (`GET /monitor/items?filter=...`).
     pub fn items_filtered(&self, filter: &MonitorFilter) -> Paginator<MonitorItem> {
-        match filter.check() {
+        match filter.validate() {
             Ok(()) => self.items().filter(filter.to_string()),
             Err(e) => Paginator::failed(e),
         }
@@ -505,5 +513,20 @@ mod tests {
             let named = format!("{:?}", text.trim());
             assert!(shown.contains(&named), "{named} is not named in: {shown}");
         }
+        // A typed filter is held to the same rules, so it prints to text that parses.
+        let typed = MonitorFilter::tags([MonitorTag::Engine("a:b".into())]);
+        assert!(
+            typed
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("\"a:b\"")
+        );
+        assert!(MonitorFilter::path("rel/").validate().is_err());
+        assert!(
+            MonitorFilter::tags([MonitorTag::Detected])
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -102,7 +102,7 @@ impl ObjectPath {
             Some(why) => Err(Error::Decode {
                 path: "data".into(),
                 source: serde::de::Error::custom(why),
-                snippet: text.chars().take(200).collect(),
+                snippet: crate::error::snippet(text.as_bytes()),
             }),
             None => Ok(doc.data),
         }

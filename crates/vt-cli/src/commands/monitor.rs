@@ -73,18 +73,11 @@ pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
     if args.tag.is_empty() {
         return Ok(None);
     }
-    if let Some(bad) = args
-        .tag
-        .iter()
-        .find(|t| t.is_empty() || t.contains(|c: char| c.is_whitespace() || c == ':'))
-    {
-        return Err(CliError::usage(format!(
-            "tag {bad:?}: one tag per --tag, no spaces or `:`"
-        )));
-    }
-    Ok(Some(MonitorFilter::tags(
-        args.tag.iter().map(|t| MonitorTag::parse(t)),
-    )))
+    let filter = MonitorFilter::tags(args.tag.iter().map(|t| MonitorTag::parse(t)));
+    filter
+        .validate()
+        .map_err(|e| CliError::usage(format!("--tag: {e}")))?;
+    Ok(Some(filter))
 }
 
 async fn items(ctx: &Context, args: MonitorItemsArgs) -> CliResult<Exit> {
