@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target, path_segment};
-use crate::upload::{DIRECT_UPLOAD_LIMIT, LocalFile, Multipart, UploadOptions, filename_of};
+use crate::upload::{LocalFile, Multipart, UploadOptions, filename_of, send_multipart, upload_url};
 
 /// What [`Files::upload_with`] did.
 #[derive(Debug, Clone)]
@@ -285,42 +285,4 @@ impl<'a, S: HttpService> Files<'a, S> {
         let doc: DataEnvelope<T> = self.client.send(ApiRequest::get(path)).await?;
         Ok(doc.data)
     }
-}
-
-/// Fetches a single-use upload URL (`{"data": "<url>"}`); a relative answer is resolved
-/// against the base URL.
-pub(crate) async fn upload_url<S: HttpService>(client: &Client<S>, path: &str) -> Result<String> {
-    let doc: DataEnvelope<String> = client.send(ApiRequest::get(path)).await?;
-    let url = doc.data;
-    if url.starts_with("http://") || url.starts_with("https://") {
-        Ok(url)
-    } else if url.starts_with('/') {
-        Ok(format!("{}{url}", client.base_url()))
-    } else {
-        Err(Error::Decode {
-            path: "data".into(),
-            source: serde::de::Error::custom("the upload URL is not a URL"),
-            snippet: crate::error::snippet(url.as_bytes()),
-        })
-    }
-}
-
-/// Sends a multipart body to `direct` when it fits the 32 MiB request limit, else to a fresh
-/// upload URL from `upload_url_path`; decodes the `{"data": descriptor}` answer.
-pub(crate) async fn send_multipart<S: HttpService>(
-    client: &Client<S>,
-    direct: &str,
-    upload_url_path: &str,
-    multipart: Multipart,
-    progress: Option<crate::upload::Progress>,
-) -> Result<Descriptor> {
-    let target = if multipart.len() <= DIRECT_UPLOAD_LIMIT {
-        direct.to_owned()
-    } else {
-        upload_url(client, upload_url_path).await?
-    };
-    let (body, content_type) = multipart.into_body(progress);
-    let req = ApiRequest::post(target).body(body, Some(content_type));
-    let doc: DataEnvelope<Descriptor> = client.send(req).await?;
-    Ok(doc.data)
 }

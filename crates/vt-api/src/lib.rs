@@ -192,7 +192,7 @@ pub mod v2;
 
 pub use analyses::WaitOptions;
 pub use builder::ClientBuilder;
-pub use client::{Client, HttpService};
+pub use client::{Client, DEFAULT_BASE_URL, HttpService, check_base_url};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
 pub use error::{Error, Result};
@@ -200,7 +200,10 @@ pub use files::UploadOutcome;
 pub use monitor::{MonitorFilter, MonitorTag};
 pub use pagination::{Page, Paginator};
 pub use request::{ApiRequest, Target};
-pub use upload::UploadOptions;
+pub use upload::{UploadOptions, check_local_file, check_upload_file};
+pub use vt_model::Tier;
+/// The client-side rate limit the builder takes ([`ClientBuilder::rate_limit`]).
+pub use vt_transport::RateLimitSpec;
 
 /// The types of `vt-model` this crate's functions take and return.
 pub use vt_model as model;
@@ -261,5 +264,33 @@ impl<S: HttpService> Client<S> {
     /// The legacy v2 file report.
     pub fn v2(&self) -> v2::V2<'_, S> {
         v2::V2 { client: self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: &T) {}
+    fn is_send_sync<T: Send + Sync>() {}
+
+    /// Compile-time checks: the client is shareable and its futures can be spawned.
+    #[allow(dead_code)]
+    fn futures_are_send<S: HttpService>(c: Client<S>) {
+        is_send_sync::<Client<S>>();
+        is_send(&c.send_raw(ApiRequest::get("/x")));
+        is_send(&c.send::<serde_json::Value>(ApiRequest::get("/x")));
+        let hash: vt_model::FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();
+        is_send(&c.files().report(&hash));
+        is_send(&c.files().upload("x"));
+        is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.v2().file_reports(&["a"], false));
+        let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
+        is_send(&p);
+    }
+
+    #[test]
+    fn the_default_client_is_send_and_sync() {
+        is_send_sync::<Client>();
     }
 }

@@ -179,20 +179,10 @@ impl ObjectPath {
     }
 }
 
-/// Relationship names are lowercase words joined by `_` (e.g. `contacted_ips`).
+/// A relationship name is checked by its shape only ([`vt_model::RelationshipName`]): a
+/// well-formed name VirusTotal added after this version is sent as given.
 pub(crate) fn check_relationship(name: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(Error::invalid(name, "a relationship name cannot be empty"));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(Error::invalid(
-            name,
-            "a relationship name has only lowercase letters, digits and `_` (e.g. `contacted_ips`)",
-        ));
-    }
+    vt_model::RelationshipName::parse(name)?;
     Ok(())
 }
 

@@ -44,8 +44,13 @@ pub struct GlobalArgs {
     /// Output format [default: human on a terminal, json otherwise].
     #[arg(long, env = "VT_FORMAT", global = true, value_enum)]
     pub format: Option<Format>,
-    /// Request rate: public (4/min, 500/day; default), premium:N (N/min), none, or a custom
-    /// list such as 20/s or 4/min,500/day.
+    /// The key's tier: public (default) or premium. Sets the default --rate-limit (public:
+    /// 4/min and 500/day; premium: none) and the v2 batch size (4 or 25); `vt quota` says
+    /// which tier a key has.
+    #[arg(long, env = "VT_TIER", global = true, value_name = "TIER", value_parser = parse_tier)]
+    pub tier: Option<vt_api::Tier>,
+    /// Request rate [default: the tier's]: public (4/min, 500/day), premium:N (N/min), none, or
+    /// a custom list such as 20/s or 4/min,500/day.
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
     /// Requests in flight at once for batches [default: 4].
@@ -79,6 +84,11 @@ pub struct GlobalArgs {
     /// Print only the identifiers of the objects, one per line.
     #[arg(short = 'I', long = "identifiers-only", global = true)]
     pub identifiers_only: bool,
+}
+
+/// `--tier`: `public` or `premium`.
+fn parse_tier(text: &str) -> Result<vt_api::Tier, String> {
+    text.parse()
 }
 
 /// Output formats.

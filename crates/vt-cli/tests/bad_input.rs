@@ -200,7 +200,7 @@ bad!(votes_bad_ip: ["votes", "ip", "1.2.3.4.5"] => 2, names "1.2.3.4.5");
 bad!(
     vote_unknown_verdict: ["vote", "file", EICAR, "evil"] => 2, names "evil");
 bad!(
-    related_unknown_relationship: ["related", "file", EICAR, "not_a_relationship"] => 2, names "not_a_relationship");
+    related_malformed_relationship: ["related", "file", EICAR, "Contacted-IPs"] => 2, names "Contacted-IPs");
 bad!(related_bad_hash: ["related", "file", "zzz", "contacted_domains"] => 2, names "zzz");
 bad!(
     comments_limit_zero: ["comments", "file", EICAR, "--limit", "0"] => 2, names "limit");
@@ -221,6 +221,7 @@ bad!(monitor_upload_missing_local_path: ["monitor", "upload", "/nonexistent/app.
 bad!(monitor_upload_remote_path_without_slash: ["monitor", "upload", "@sample.bin", "releases"] => 2, names "releases");
 bad!(monitor_upload_tree_with_a_file_over_650_mb: ["monitor", "upload", "@upload-dir", "/big/"] => 2, names "big.bin");
 bad!(monitor_analyses_bad_id: ["monitor", "analyses", "***"] => 2, names "***");
+bad!(monitor_upload_over_650_mb: ["monitor", "upload", "@big.bin", "/releases/big.bin"] => 2, names "@big.bin");
 bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/releases/"] => 2, names "/nonexistent/dir");
 bad!(monitor_items_unknown_filter_modifier: ["monitor", "items", "--filter", "tags:detected"] => 2, names "tags:detected");
 bad!(monitor_items_two_filter_modifiers: ["monitor", "items", "--filter", "path:/a/ tag:detected"] => 2, names "path:/a/ tag:detected");
@@ -248,6 +249,68 @@ bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] =>
 bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");
 bad!(config_file_unknown_format: ["--config", "@bad-format.toml", "file", EICAR] => 2, names "xml");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
+
+bad!(tier_unknown: ["--tier", "gold", "file", EICAR] => 2, names "gold");
+
+// Open world: well-formed input this version does not know is sent, never refused.
+
+#[test]
+fn an_unknown_but_well_formed_relationship_is_sent_with_a_did_you_mean_warning() {
+    let emu = Emu::start(|_| {});
+    let r = run(emu
+        .vt()
+        .args(["related", "file", EICAR, "contacted_domain"]));
+    let sent = emu.api_requests();
+    assert_eq!(sent.len(), 1, "sent as given: {}", r.stderr);
+    assert!(
+        sent[0].path.contains("/contacted_domain?"),
+        "{}",
+        sent[0].path
+    );
+    assert!(
+        r.stderr.contains("did you mean `contacted_domains`"),
+        "{}",
+        r.stderr
+    );
+    // A name with no near miss: no warning without -v.
+    let r = run(emu
+        .vt()
+        .args(["related", "file", EICAR, "a_relationship_added_later"]));
+    assert_eq!(emu.api_requests().len(), 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn a_monitor_item_id_of_another_form_is_sent() {
+    let emu = Emu::start(|_| {});
+    // base64 of "vtmonitor-v2://acme/x": well formed, not today's form.
+    let r = run(emu
+        .vt()
+        .args(["monitor", "get", "dnRtb25pdG9yLXYyOi8vYWNtZS94"]));
+    assert_eq!(r.code, 1, "the server's answer decides: {}", r.stderr);
+    let sent = emu.api_requests();
+    assert_eq!(sent.len(), 1, "{}", r.stderr);
+    assert!(sent[0].path.contains("dnRtb25pdG9yLXYyOi8vYWNtZS94"));
+}
+
+#[test]
+fn the_tier_sets_the_v2_batch_size() {
+    let hashes: Vec<String> = (0..6).map(|i| format!("{i:032x}")).collect();
+    for (tier, requests) in [("public", 2), ("premium", 1)] {
+        let emu = Emu::start(|_| {});
+        let r = run(emu
+            .vt()
+            .args(["--tier", tier, "--format", "json", "v2", "file-report"])
+            .args(&hashes));
+        assert_eq!(r.code, 1, "unknown hashes: {}", r.stderr);
+        assert_eq!(
+            emu.api_requests().len(),
+            requests,
+            "--tier {tier}: {}",
+            r.stderr
+        );
+    }
+}
 
 #[test]
 fn config_file_with_a_key_readable_by_others() {

@@ -937,6 +937,11 @@ fn v2_search_metadata_quota_and_raw_api() {
     assert!(r.json()["attributes"]["engines"].is_object());
     let r = run_ok(emu.vt().args(["--format", "json", "-vvv", "quota"]));
     assert_eq!(r.json()["type"], "overall_quotas");
+    assert_eq!(
+        r.json()["tier"],
+        "premium",
+        "the default emulator key is premium"
+    );
     assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY));
     assert!(
         r.stderr.contains("overall_quotas"),

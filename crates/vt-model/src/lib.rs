@@ -226,8 +226,11 @@ pub use monitor::{
     MonitorItemAttributes, MonitorItemKind, is_monitor_item_type,
 };
 pub use object::{Descriptor, Links, Object, ObjectId, RawObject, Relationship, RelationshipData};
+pub use relationships::RelationshipName;
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;
-pub use user::{ApiUsage, OverallQuotas, Privilege, Quota, QuotaUsage, Redacted, UserAttributes};
+pub use user::{
+    ApiUsage, OverallQuotas, Privilege, Quota, QuotaUsage, Redacted, Tier, UserAttributes,
+};
 pub use v2::{V2FileReport, V2FileReportBatch, V2ResponseCode, V2ScanResult};
 pub use vote::{Verdict, VoteAttributes};

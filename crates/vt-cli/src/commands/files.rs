@@ -20,26 +20,17 @@ use crate::commands::{
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
 
-/// Files over this size are refused before any request.
-pub const MAX_UPLOAD: u64 = vt_api::upload::MAX_UPLOAD_SIZE;
-
-/// Checks a local path is a readable regular file (for hashing or uploading).
-pub fn check_file(path: &str, max: Option<u64>) -> Result<PathBuf, String> {
+/// Checks a local path by the library's rule ([`vt_api::check_local_file`], or
+/// [`vt_api::check_upload_file`] with `upload`): a readable regular file, within the upload
+/// limit. The error names the path.
+pub fn check_file(path: &str, upload: bool) -> Result<PathBuf, String> {
     let p = PathBuf::from(path);
-    let meta = std::fs::metadata(&p).map_err(|e| format!("path {path:?}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("path {path:?}: not a regular file"));
-    }
-    if let Some(max) = max
-        && meta.len() > max
-    {
-        return Err(format!(
-            "path {path:?}: {} bytes is more than the {max} bytes VirusTotal accepts",
-            meta.len()
-        ));
-    }
-    std::fs::File::open(&p).map_err(|e| format!("path {path:?}: {e}"))?;
-    Ok(p)
+    let checked = if upload {
+        vt_api::check_upload_file(&p)
+    } else {
+        vt_api::check_local_file(&p)
+    };
+    checked.map(|_| p).map_err(|e| crate::exit::error_chain(&e))
 }
 
 /// A `vt file` input: a hash, or a local file to hash first.
@@ -57,7 +48,7 @@ pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
         Ok(h) => Ok(FileInput::Hash(h)),
         Err(hash_err) => {
             if Path::new(input).exists() {
-                check_file(input, None).map(FileInput::Path)
+                check_file(input, false).map(FileInput::Path)
             } else {
                 Err(format!("{hash_err}, and there is no file of that name"))
             }
@@ -95,7 +86,7 @@ pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
 /// `vt hash`: local MD5/SHA-1/SHA-256, no request.
 pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
-    let items = validate_all("file", inputs, |p| check_file(p, None))?;
+    let items = validate_all("file", inputs, |p| check_file(p, false))?;
     let mut printer = ctx.printer(shape_for(&items));
     let mut failed = false;
     for (input, path) in items {
@@ -152,7 +143,7 @@ pub async fn wait_analysis(
 /// `vt scan file`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
-    let items = validate_all("file", inputs, |p| check_file(p, Some(MAX_UPLOAD)))?;
+    let items = validate_all("file", inputs, |p| check_file(p, true))?;
     let client = ctx.client()?;
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));

@@ -89,26 +89,22 @@ pub type ApiClient = vt_api::Client;
 fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     let key = settings.require_key()?;
     crate::logging::register_secret(key.expose());
-    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
+    let spec: vt_api::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
-    // A public key may batch 4 v2 resources a request, a private (premium) one 25.
-    let v2_batch = if settings.rate_limit.0.trim().starts_with("premium") {
-        vt_api::v2::PRIVATE_BATCH_LIMIT
-    } else {
-        vt_api::v2::PUBLIC_BATCH_LIMIT
-    };
+    // The tier sets the v2 batch size (4 or 25); the rate limit is the tier's default unless
+    // one was given (Settings::resolve fills it in).
     let mut builder = vt_api::Client::builder()
         .api_key(key.expose())
         .base_url(settings.base_url.0.clone())
         .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
+        .tier(settings.tier.0)
         .rate_limit(spec)
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1))
-        .v2_batch_limit(v2_batch);
+        .concurrency(settings.concurrency.0.max(1));
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }

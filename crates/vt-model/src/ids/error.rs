@@ -26,6 +26,12 @@ pub enum IdKind {
     MonitorItemId,
     /// An analysis id ([`AnalysisId`](crate::AnalysisId)).
     AnalysisId,
+    /// A path in a VT Monitor collection ([`MonitorPath`](crate::MonitorPath)).
+    MonitorPath,
+    /// A relationship name ([`RelationshipName`](crate::RelationshipName)).
+    RelationshipName,
+    /// A v2 file-report resource ([`V2Resource`](crate::V2Resource)).
+    V2Resource,
 }
 
 impl IdKind {
@@ -42,6 +48,9 @@ impl IdKind {
             IdKind::IpAddress => "IP address",
             IdKind::MonitorItemId => "monitor item id",
             IdKind::AnalysisId => "analysis id",
+            IdKind::MonitorPath => "monitor path",
+            IdKind::RelationshipName => "relationship name",
+            IdKind::V2Resource => "v2 resource",
         }
     }
 }
