@@ -1,8 +1,9 @@
 //! Analyses: get one, get the analysed item, and wait for completion (`/analyses`).
 //!
-//! [`Analyses::wait`] polls `GET /analyses/{id}` until the status is `completed`: first after
-//! 2 s, then with the interval growing (×1.5) up to 30 s, within an overall timeout
-//! (10 minutes by default), riding out transient failures (`TransientError`,
+//! [`Analyses::wait`] polls `GET /analyses/{id}` until the status is `completed`: at once
+//! (an analysis asked about later may be done already), then after 2 s, with the interval
+//! growing (×1.5) up to 30 s, within an overall timeout ([`WaitOptions::timeout`], 10 minutes
+//! by default), riding out transient failures (`TransientError`,
 //! `DeadlineExceededError`, 5xx gateways, retryable transport errors) until the timeout. vt-py
 //! polls every 20 s with no timeout; a small file is usually done in under a minute, so the
 //! short first intervals save most of the waiting and the cap keeps long analyses from

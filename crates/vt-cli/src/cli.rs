@@ -62,6 +62,10 @@ pub struct GlobalArgs {
     /// Retries of a transient failure (429 TooManyRequests, 503, network) [default: 3].
     #[arg(long, env = "VT_RETRIES", global = true, value_name = "N")]
     pub retries: Option<u32>,
+    /// How long `--wait` waits for an analysis before giving up, e.g. 90s, 10m, 1h
+    /// [default: 10m].
+    #[arg(long, env = "VT_WAIT_TIMEOUT", global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_timeout: Option<std::time::Duration>,
     /// HTTP(S) proxy URL.
     #[arg(long, env = "VT_PROXY", global = true, value_name = "URL")]
     pub proxy: Option<String>,
@@ -84,6 +88,32 @@ pub struct GlobalArgs {
     /// Print only the identifiers of the objects, one per line.
     #[arg(short = 'I', long = "identifiers-only", global = true)]
     pub identifiers_only: bool,
+}
+
+/// A duration: a whole number with a unit `s`, `m` or `h` (seconds without one), above zero.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "{text:?}: expected a number with s, m or h (e.g. 90s, 10m)"
+            ));
+        }
+    };
+    let secs = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?}: expected a positive whole number (e.g. 90s, 10m)"))?;
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 /// `--tier`: `public` or `premium`.
@@ -717,6 +747,27 @@ pub struct EmulatorServeArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_have_units() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "10x",
+            "m",
+            "-5s",
+            "1.5m",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
     use clap::CommandFactory;
 
     #[test]

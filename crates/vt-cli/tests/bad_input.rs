@@ -250,6 +250,7 @@ bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, nam
 bad!(config_file_unknown_format: ["--config", "@bad-format.toml", "file", EICAR] => 2, names "xml");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
 
+bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");
 bad!(tier_unknown: ["--tier", "gold", "file", EICAR] => 2, names "gold");
 
 // Open world: well-formed input this version does not know is sent, never refused.

@@ -676,6 +676,20 @@ fn domain_ip_analysis_and_rescan() {
             .args(["--format", "json", "analysis", "--wait", &analysis]),
     );
     assert_eq!(r.json()["attributes"]["status"], "completed");
+    assert_eq!(
+        r.json()["meta"]["file_info"]["sha256"],
+        emu.eicar(),
+        "the envelope's meta says which file was analysed"
+    );
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "--wait-timeout",
+        "90s",
+        "analysis",
+        &analysis,
+    ]));
+    assert_eq!(r.json()["meta"]["file_info"]["sha256"], emu.eicar());
     let r = run_ok(
         emu.vt()
             .args(["--format", "json", "rescan", "domain", &ds.domains()[0]]),

@@ -125,6 +125,7 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
 pub async fn wait_analysis(
     client: &crate::commands::ApiClient,
     id: &str,
+    options: WaitOptions,
     spinner: &indicatif::ProgressBar,
 ) -> Result<Value, ItemError> {
     let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
@@ -134,10 +135,10 @@ pub async fn wait_analysis(
     spinner.set_message(format!("waiting for analysis {id}"));
     let doc = client
         .analyses()
-        .wait(&id, WaitOptions::new())
+        .wait(&id, options)
         .await
         .map_err(|e| item_error(&e))?;
-    to_value(&doc.data)
+    crate::commands::analyses::analysis_value(&doc)
 }
 
 /// `vt scan file`.
@@ -148,6 +149,7 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
     let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
+    let wait_options = &ctx.wait;
     let password = args.password.clone();
     batch::run(
         items,
@@ -193,7 +195,13 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
                         } else {
                             indicatif::ProgressBar::hidden()
                         };
-                        let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                        let r = wait_analysis(
+                            &client,
+                            descriptor.id_str(),
+                            wait_options.clone(),
+                            &spinner,
+                        )
+                        .await;
                         spinner.finish_and_clear();
                         let _ = input;
                         r

@@ -92,6 +92,7 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
     let (wait, progress) = (args.wait, ctx.progress);
+    let wait_options = &ctx.wait;
     batch::run(
         items,
         &mut printer,
@@ -112,7 +113,8 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
                 } else {
                     indicatif::ProgressBar::hidden()
                 };
-                let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                let r = wait_analysis(&client, descriptor.id_str(), wait_options.clone(), &spinner)
+                    .await;
                 spinner.finish_and_clear();
                 r
             }
