@@ -183,6 +183,7 @@ pub mod monitor;
 mod object_endpoints;
 pub mod pagination;
 mod raw;
+pub mod raw_json;
 pub mod request;
 pub mod search;
 pub mod upload;
