@@ -51,16 +51,23 @@
 mod clock;
 mod config;
 mod dataset;
+mod dates;
+mod digest;
 mod engines;
 mod error;
 mod faults;
 mod http;
 mod quota;
+mod relationships;
+mod reports;
 mod rng;
 mod routes;
 mod server;
+mod state;
 mod stats;
 mod store;
+mod url_id;
+mod verdicts;
 
 pub use clock::Clock;
 pub use config::{

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::{Dataset, FileInfo, UrlInfo};
+use super::summary::{Dataset, FileInfo, UrlInfo};
 use crate::store::{Kind, Store};
 
 /// Adds every file, url, domain and ip_address object found in `*.json` files under `dir`
@@ -107,7 +107,7 @@ fn add_object(store: &mut Store, ds: &mut Dataset, base: &str, mut item: Value) 
         }),
         Kind::Domain => ds.domains.push(id.clone()),
         Kind::IpAddress => ds.ip_addresses.push(id.clone()),
-        Kind::Resolution => {}
+        Kind::Resolution | Kind::FileBehaviour => {}
     }
     store.insert(kind, item);
     true
