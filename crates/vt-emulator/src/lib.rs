@@ -52,6 +52,7 @@ mod clock;
 mod config;
 mod dataset;
 mod dates;
+mod private_scans;
 mod digest;
 mod engines;
 mod error;
