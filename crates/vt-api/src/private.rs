@@ -191,6 +191,17 @@ impl PrivateScanOptions {
         self
     }
 
+    /// Checks the options for a private file upload, as [`PrivateScans::upload_with`] does
+    /// before sending anything (for callers that validate a whole batch first).
+    pub fn check_for_file(&self) -> Result<()> {
+        self.fields(ScanKind::File).map(drop)
+    }
+
+    /// Checks the options for a private URL scan, as [`PrivateScans::scan_url_with`] does.
+    pub fn check_for_url(&self) -> Result<()> {
+        self.fields(ScanKind::Url).map(drop)
+    }
+
     /// Checks every option for `kind` and returns the fields to send, in a fixed order.
     fn fields(&self, kind: ScanKind) -> Result<Vec<(&'static str, String)>> {
         let only = |set: bool, name: &str, for_kind: ScanKind| -> Result<()> {
@@ -207,9 +218,21 @@ impl PrivateScanOptions {
             Ok(())
         };
         only(self.password.is_some(), "password", ScanKind::File)?;
-        only(self.disable_sandbox.is_some(), "disable_sandbox", ScanKind::File)?;
-        only(self.enable_internet.is_some(), "enable_internet", ScanKind::File)?;
-        only(self.intercept_tls.is_some(), "intercept_tls", ScanKind::File)?;
+        only(
+            self.disable_sandbox.is_some(),
+            "disable_sandbox",
+            ScanKind::File,
+        )?;
+        only(
+            self.enable_internet.is_some(),
+            "enable_internet",
+            ScanKind::File,
+        )?;
+        only(
+            self.intercept_tls.is_some(),
+            "intercept_tls",
+            ScanKind::File,
+        )?;
         only(self.command_line.is_some(), "command_line", ScanKind::File)?;
         only(self.locale.is_some(), "locale", ScanKind::File)?;
         only(self.user_agent.is_some(), "user_agent", ScanKind::Url)?;
@@ -246,7 +269,11 @@ impl PrivateScanOptions {
             out.push(("retention_period_days", days.to_string()));
         }
         if let Some(region) = &self.storage_region {
-            check_code(region, "storage region", "an upper-case region code such as US or EU")?;
+            check_code(
+                region,
+                "storage region",
+                "an upper-case region code such as US or EU",
+            )?;
             out.push(("storage_region", region.clone()));
         }
         if let Some(locale) = &self.locale {
@@ -295,7 +322,10 @@ impl PrivateScanOptions {
 
 fn check_code(text: &str, what: &str, expected: &str) -> Result<()> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(Error::invalid(text, format!("not a {what}: expected {expected}")));
+        return Err(Error::invalid(
+            text,
+            format!("not a {what}: expected {expected}"),
+        ));
     }
     Ok(())
 }
@@ -342,7 +372,10 @@ impl<'a, S: HttpService> PrivateScans<'a, S> {
         let fields = options.fields(ScanKind::File)?;
         let path = path.as_ref();
         let local = LocalFile::check(path).await?;
-        let filename = options.filename.clone().unwrap_or_else(|| filename_of(path));
+        let filename = options
+            .filename
+            .clone()
+            .unwrap_or_else(|| filename_of(path));
         let mut multipart = Multipart::new();
         for (name, value) in &fields {
             multipart = multipart.text(name, value);
@@ -445,20 +478,18 @@ impl<'a, S: HttpService> PrivateScans<'a, S> {
     /// The private report's `data` object as the JSON text received (validated, not
     /// decoded); see [`crate::files::Files::report_json`].
     pub async fn file_json(&self, id: &FileHash) -> Result<Box<serde_json::value::RawValue>> {
-        crate::object_endpoints::ObjectPath { path: file_path(id) }
-            .get_json(self.client)
-            .await
+        crate::object_endpoints::ObjectPath {
+            path: file_path(id),
+        }
+        .get_json(self.client)
+        .await
     }
 
     /// The files you scanned privately (`GET /private/files`, ordered by SHA-256; pages of
     /// up to [`MAX_PAGE_SIZE`]).
     pub fn files(&self) -> Paginator<PrivateFileReport> {
-        Paginator::new(
-            self.client,
-            Target::V3("/private/files".into()),
-            Vec::new(),
-        )
-        .page_size(MAX_PAGE_SIZE)
+        Paginator::new(self.client, Target::V3("/private/files".into()), Vec::new())
+            .page_size(MAX_PAGE_SIZE)
     }
 
     /// The sandbox reports of a privately scanned file
@@ -495,7 +526,10 @@ mod tests {
     fn options_are_checked_for_the_kind_of_scan() {
         let o = PrivateScanOptions::new().password("x");
         assert!(o.fields(ScanKind::Url).unwrap_err().is_invalid_input());
-        assert_eq!(o.fields(ScanKind::File).unwrap(), [("password", "x".into())]);
+        assert_eq!(
+            o.fields(ScanKind::File).unwrap(),
+            [("password", "x".into())]
+        );
         let o = PrivateScanOptions::new().sandboxes(["cape_win", "zenbox_windows"]);
         assert_eq!(
             o.fields(ScanKind::Url).unwrap(),
@@ -509,9 +543,22 @@ mod tests {
             PrivateScanOptions::new().storage_region("eu"),
             PrivateScanOptions::new().interaction_sandbox("cape win"),
         ] {
-            assert!(bad.fields(ScanKind::Url).unwrap_err().is_invalid_input(), "{bad:?}");
+            assert!(
+                bad.fields(ScanKind::Url).unwrap_err().is_invalid_input(),
+                "{bad:?}"
+            );
         }
-        assert!(PrivateScanOptions::new().locale("en-US").fields(ScanKind::File).is_err());
-        assert!(PrivateScanOptions::new().locale("EN_US").fields(ScanKind::File).is_ok());
+        assert!(
+            PrivateScanOptions::new()
+                .locale("en-US")
+                .fields(ScanKind::File)
+                .is_err()
+        );
+        assert!(
+            PrivateScanOptions::new()
+                .locale("EN_US")
+                .fields(ScanKind::File)
+                .is_ok()
+        );
     }
 }

@@ -397,7 +397,9 @@ async fn behaviours_summary_one_report_and_pcap() {
     assert_eq!(tactic.id.as_deref(), Some("TA0002"));
     let technique = &tactic.techniques.as_ref().unwrap()[0];
     assert_eq!(
-        technique.signatures.as_ref().unwrap()[0].severity.as_deref(),
+        technique.signatures.as_ref().unwrap()[0]
+            .severity
+            .as_deref(),
         Some("HIGH")
     );
     assert!("no-underscore".parse::<vt_model::SandboxId>().is_err());
@@ -557,7 +559,9 @@ async fn every_sandbox_artefact_has_its_path_and_lands_under_the_final_name() {
             server
                 .mock_async(move |when, then| {
                     when.method(GET)
-                        .path(format!("/api/v3/file_behaviours/{SHA256}_Zenbox/{artifact}"))
+                        .path(format!(
+                            "/api/v3/file_behaviours/{SHA256}_Zenbox/{artifact}"
+                        ))
                         .header("x-apikey", KEY)
                         .header("accept", "*/*");
                     then.status(200).body(body.clone());
@@ -575,7 +579,10 @@ async fn every_sandbox_artefact_has_its_path_and_lands_under_the_final_name() {
             .await
             .unwrap();
         mock.assert_async().await;
-        assert_eq!(std::fs::read_to_string(&dest).unwrap(), format!("{artifact} bytes"));
+        assert_eq!(
+            std::fs::read_to_string(&dest).unwrap(),
+            format!("{artifact} bytes")
+        );
         assert_eq!(n, format!("{artifact} bytes").len() as u64);
     }
 }
@@ -613,7 +620,11 @@ async fn behaviour_of_a_sha256_asks_for_the_one_report_and_of_an_md5_searches_th
         .unwrap();
     direct.assert_async().await;
     assert_eq!(b.attributes.sandbox_name.as_deref(), Some("Dr.Web vxCube"));
-    let b = client.files().behaviour_of(&hash(MD5), "zenbox").await.unwrap();
+    let b = client
+        .files()
+        .behaviour_of(&hash(MD5), "zenbox")
+        .await
+        .unwrap();
     assert_eq!(b.id_str(), "a_Zenbox");
     let err = client
         .files()

@@ -121,7 +121,10 @@ async fn private_url_scans_are_form_urlencoded_with_their_options() {
     // File-only options are refused before anything is sent.
     let err = client
         .private()
-        .scan_url_with("http://example.com/", PrivateScanOptions::new().password("x"))
+        .scan_url_with(
+            "http://example.com/",
+            PrivateScanOptions::new().password("x"),
+        )
         .await
         .unwrap_err();
     assert!(err.is_invalid_input());
@@ -147,13 +150,21 @@ async fn private_analyses_are_polled_on_the_private_path_until_completed() {
     let client = http_client(&server.base_url());
     let id = AID.parse().unwrap();
     let doc = client.private().analysis(&id).await.unwrap();
-    assert_eq!(doc.data.get().attributes.status, Some(AnalysisStatus::Queued));
+    assert_eq!(
+        doc.data.get().attributes.status,
+        Some(AnalysisStatus::Queued)
+    );
     assert_eq!(
         doc.data.get().attributes.sandbox_status.as_ref().unwrap()["Zenbox"].in_progress_percent,
         Some(10)
     );
     assert_eq!(
-        doc.analysis_meta().unwrap().file_info.unwrap().sha256.as_deref(),
+        doc.analysis_meta()
+            .unwrap()
+            .file_info
+            .unwrap()
+            .sha256
+            .as_deref(),
         Some(SHA256)
     );
     let options = WaitOptions::new()
@@ -162,7 +173,11 @@ async fn private_analyses_are_polled_on_the_private_path_until_completed() {
             std::time::Duration::from_millis(10),
         )
         .timeout(std::time::Duration::from_millis(100));
-    let err = client.private().wait(&id, options.clone()).await.unwrap_err();
+    let err = client
+        .private()
+        .wait(&id, options.clone())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, vt_api::Error::AnalysisTimeout { last_status, .. } if last_status == "queued"),
         "{err}"
@@ -170,8 +185,10 @@ async fn private_analyses_are_polled_on_the_private_path_until_completed() {
     queued.delete_async().await;
     let done = server
         .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/api/v3/private/analyses/{}", AID.replace('=', "%3D")));
+            when.method(GET).path(format!(
+                "/api/v3/private/analyses/{}",
+                AID.replace('=', "%3D")
+            ));
             then.status(200).body(
                 json!({"data": {"type": "private_analysis", "id": AID,
                     "attributes": {"status": "completed"}}})
@@ -181,7 +198,15 @@ async fn private_analyses_are_polled_on_the_private_path_until_completed() {
         .await;
     let doc = client.private().wait(&id, options).await.unwrap();
     done.assert_async().await;
-    assert!(doc.data.get().attributes.status.as_ref().unwrap().is_completed());
+    assert!(
+        doc.data
+            .get()
+            .attributes
+            .status
+            .as_ref()
+            .unwrap()
+            .is_completed()
+    );
 }
 
 #[tokio::test]
@@ -252,7 +277,10 @@ async fn private_reports_lists_and_rescans_use_the_private_paths() {
     rescan.assert_async().await;
     let u = p.url(&url_id).await.unwrap();
     url.assert_async().await;
-    assert_eq!(u.get().attributes.url.as_deref(), Some("http://example.com/"));
+    assert_eq!(
+        u.get().attributes.url.as_deref(),
+        Some("http://example.com/")
+    );
 }
 
 #[tokio::test]

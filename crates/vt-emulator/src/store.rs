@@ -265,7 +265,9 @@ pub(crate) enum UploadKind {
     Files,
     Monitor,
     /// A private upload, owned by the user who asked for the URL.
-    Private { owner: String },
+    Private {
+        owner: String,
+    },
 }
 
 /// A single-use upload URL.

@@ -63,7 +63,11 @@ async fn a_private_upload_is_never_returned_by_the_public_file_endpoints() {
     let pj = p.json();
     assert_eq!(pj["data"]["type"], "private_file");
     assert!(pj["data"]["attributes"]["sandbox_verdicts"].is_object());
-    assert!(pj["data"]["attributes"].get("last_analysis_results").is_none());
+    assert!(
+        pj["data"]["attributes"]
+            .get("last_analysis_results")
+            .is_none()
+    );
     assert!(pj["data"]["attributes"].get("total_votes").is_none());
     // ... and nothing public knows the file: report, download, search, by any hash.
     let md5 = pj["data"]["attributes"]["md5"].as_str().unwrap().to_owned();
@@ -75,8 +79,8 @@ async fn a_private_upload_is_never_returned_by_the_public_file_endpoints() {
         format!("/search?query={sha}"),
     ] {
         let r = http.get(&format!("{api}{path}"), Some(PREMIUM)).await;
-        let leaked = r.status == StatusCode::OK
-            && !r.json()["data"].as_array().is_some_and(Vec::is_empty);
+        let leaked =
+            r.status == StatusCode::OK && !r.json()["data"].as_array().is_some_and(Vec::is_empty);
         assert!(!leaked, "{path} leaked the private file: {:?}", r.body);
     }
     // Another user cannot see it either.
@@ -116,7 +120,9 @@ async fn private_analyses_move_from_queued_to_completed_and_point_at_the_private
     assert_eq!(second["data"]["attributes"]["status"], "in-progress");
     let done = poll().await.json();
     assert_eq!(done["data"]["attributes"]["status"], "completed");
-    let sandboxes = done["data"]["attributes"]["sandbox_status"].as_object().unwrap();
+    let sandboxes = done["data"]["attributes"]["sandbox_status"]
+        .as_object()
+        .unwrap();
     assert!(!sandboxes.is_empty());
     assert!(sandboxes.values().all(|s| s["in_progress_percent"] == 100));
     let sha = sha256_hex(content);
@@ -126,7 +132,9 @@ async fn private_analyses_move_from_queued_to_completed_and_point_at_the_private
         format!("{api}/private/files/{sha}").as_str()
     );
     // The public analyses endpoint does not know it, nor does another user.
-    let r = http.get(&format!("{api}/analyses/{id}"), Some(PREMIUM)).await;
+    let r = http
+        .get(&format!("{api}/analyses/{id}"), Some(PREMIUM))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = http
         .get(&format!("{api}/private/analyses/{id}"), Some(OTHER_PREMIUM))
@@ -149,7 +157,10 @@ async fn private_analyses_move_from_queued_to_completed_and_point_at_the_private
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_ne!(r.json()["data"]["id"], id.as_str());
     let b = http
-        .get(&format!("{api}/private/files/{sha}/behaviours"), Some(PREMIUM))
+        .get(
+            &format!("{api}/private/files/{sha}/behaviours"),
+            Some(PREMIUM),
+        )
         .await
         .json();
     assert!(!b["data"].as_array().unwrap().is_empty());
@@ -196,7 +207,11 @@ async fn private_url_scans_are_kept_apart_and_checked() {
         ("interaction_timeout", "5"),
     ] {
         let r = http
-            .post_form(&format!("{api}/private/urls"), Some(PREMIUM), &[("url", u), (k, v)])
+            .post_form(
+                &format!("{api}/private/urls"),
+                Some(PREMIUM),
+                &[("url", u), (k, v)],
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{k}={v}");
         assert_eq!(r.error_code(), "InvalidArgumentError");

@@ -126,6 +126,9 @@ mod tests {
             Some(3)
         );
         let back = serde_json::to_value(&doc).unwrap();
-        assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
     }
 }

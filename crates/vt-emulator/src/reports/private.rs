@@ -114,7 +114,12 @@ pub(crate) fn private_url_object(
 }
 
 /// The `GET /private/analyses/{id}` answer for `a` in state `status`.
-pub(crate) fn private_analysis_body(base: &str, id: &str, a: &PrivateAnalysis, status: &str) -> Value {
+pub(crate) fn private_analysis_body(
+    base: &str,
+    id: &str,
+    a: &PrivateAnalysis,
+    status: &str,
+) -> Value {
     let (sandbox_state, percent) = match status {
         "completed" => ("finished", 100),
         "queued" => ("queued", 0),

@@ -29,10 +29,7 @@ const DEFAULT_RETENTION_DAYS: u64 = 1;
 
 /// Checks the options VirusTotal documents for private scans (form fields or query
 /// parameters); returns the retention period in days.
-fn check_options<'a>(
-    get: impl Fn(&str) -> Option<&'a str>,
-    url_scan: bool,
-) -> Result<u64, Reply> {
+fn check_options<'a>(get: impl Fn(&str) -> Option<&'a str>, url_scan: bool) -> Result<u64, Reply> {
     let days = match get("retention_period_days") {
         None | Some("") => DEFAULT_RETENTION_DAYS,
         Some(d) => match d.parse::<u64>() {
@@ -58,9 +55,7 @@ fn check_options<'a>(
         )));
     }
     if let Some(t) = get("interaction_timeout").filter(|t| !t.is_empty())
-        && !t
-            .parse::<u64>()
-            .is_ok_and(|n| (60..=1800).contains(&n))
+        && !t.parse::<u64>().is_ok_and(|n| (60..=1800).contains(&n))
     {
         return Err(Reply::invalid_argument(format!(
             "Invalid interaction_timeout: {t:?} (60 to 1800 seconds)"
@@ -297,7 +292,11 @@ pub(crate) fn analyse(shared: &Shared, r: &Req, id: &str) -> Reply {
     let aid = new_analysis_id(shared, &md5);
     let now = shared.now();
     let mut store = shared.write();
-    if let Some(obj) = store.private.files.get_mut(&(owner.clone(), sha256.clone())) {
+    if let Some(obj) = store
+        .private
+        .files
+        .get_mut(&(owner.clone(), sha256.clone()))
+    {
         obj.set_attr("expiration_date", json!(now + days * 86_400));
         obj.set_attr("last_analysis_date", json!(now));
         obj.refresh();

@@ -113,7 +113,9 @@ mod tests {
         assert!(SandboxId::parse(&format!("{H}_Zenbox")).is_ok());
         assert!(SandboxId::parse(&format!("{H}_VirusTotal Jujubox")).is_ok());
         assert_eq!(
-            SandboxId::parse(&format!("{H}_A_B")).unwrap().sandbox_name(),
+            SandboxId::parse(&format!("{H}_A_B"))
+                .unwrap()
+                .sandbox_name(),
             "A_B"
         );
         for bad in [
@@ -128,7 +130,10 @@ mod tests {
         ] {
             let err = SandboxId::parse(&bad).unwrap_err();
             assert_eq!(err.kind(), IdKind::SandboxId, "{bad:?}");
-            assert!(err.to_string().starts_with("invalid sandbox report id"), "{err}");
+            assert!(
+                err.to_string().starts_with("invalid sandbox report id"),
+                "{err}"
+            );
         }
         let h = Sha256::parse(H).unwrap();
         assert_eq!(
