@@ -278,14 +278,18 @@ impl<'a, S: HttpService> Files<'a, S> {
         self.data(behaviour_path(sandbox_id)).await
     }
 
-    /// The report of the sandbox named `sandbox_name` (any case) on the file `id`: one
-    /// `GET /file_behaviours/{sha256}_{name}` when `id` is a SHA-256 (the name as given),
-    /// otherwise the file's reports (`GET /files/{id}/behaviours`) searched by
-    /// `sandbox_name`. No such report is a `NotFoundError` (404), as from the API.
+    /// The report of the sandbox named `sandbox_name` (any case) on the file `id`: first
+    /// `GET /file_behaviours/{sha256}_{name}` when `id` is a SHA-256 (one request when the
+    /// name's case is right); otherwise, or when that is not found, the file's reports
+    /// (`GET /files/{id}/behaviours`) searched by `sandbox_name` ignoring case. No such
+    /// report is a `NotFoundError` (404), as from the API.
     pub async fn behaviour_of(&self, id: &FileHash, sandbox_name: &str) -> Result<FileBehaviour> {
         if let Some(sha256) = id.as_sha256() {
             let sandbox_id = SandboxId::new(sha256, sandbox_name)?;
-            return self.behaviour(&sandbox_id).await;
+            match self.behaviour(&sandbox_id).await {
+                Err(e) if e.is_not_found() => {}
+                other => return other,
+            }
         }
         let mut reports = self.behaviours(id).page_size(40);
         while let Some(report) = reports.try_next().await? {
