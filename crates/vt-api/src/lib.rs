@@ -294,6 +294,8 @@ mod tests {
         is_send(&c.files().report(&hash));
         is_send(&c.files().upload("x"));
         is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.private().upload("x"));
+        is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
         is_send(&c.v2().file_reports(&["a"], false));
         let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
         is_send(&p);
