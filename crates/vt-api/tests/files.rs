@@ -632,5 +632,5 @@ async fn behaviour_of_a_sha256_asks_for_the_one_report_and_of_an_md5_searches_th
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    assert_eq!(list.hits_async().await, 2);
+    assert_eq!(list.calls_async().await, 2);
 }

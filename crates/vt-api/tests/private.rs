@@ -89,7 +89,7 @@ async fn a_private_upload_over_32_mib_goes_to_the_private_upload_url() {
     let d = client.private().upload(&path).await.unwrap();
     url_mock.assert_async().await;
     post.assert_async().await;
-    assert_eq!(direct.hits_async().await, 0);
+    assert_eq!(direct.calls_async().await, 0);
     assert_eq!(d.get().id_str(), AID);
 }
 
@@ -128,7 +128,7 @@ async fn private_url_scans_are_form_urlencoded_with_their_options() {
         .await
         .unwrap_err();
     assert!(err.is_invalid_input());
-    assert_eq!(m.hits_async().await, 1);
+    assert_eq!(m.calls_async().await, 1);
 }
 
 #[tokio::test]
@@ -262,7 +262,7 @@ async fn private_reports_lists_and_rescans_use_the_private_paths() {
     assert!(report.get().attributes.sandbox_verdicts.is_some());
     let raw = p.file_json(&hash).await.unwrap();
     assert!(raw.get().contains("private_file"));
-    assert_eq!(file.hits_async().await, 2);
+    assert_eq!(file.calls_async().await, 2);
     let all: Vec<_> = p.files().try_collect().await.unwrap();
     list.assert_async().await;
     assert_eq!(all.len(), 1);

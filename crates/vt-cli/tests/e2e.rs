@@ -1408,16 +1408,26 @@ fn sandbox_commands_summary_mitre_one_sandbox_and_every_artefact() {
         .json();
         assert_eq!(one["id"], first["id"], "{hash}");
     }
-    let r = run(emu.vt().args(["behaviours", &f.sha256, "--sandbox", "No Such Box"]));
+    let r = run(emu
+        .vt()
+        .args(["behaviours", &f.sha256, "--sandbox", "No Such Box"]));
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let summary = run_ok(emu.vt().args(["--format", "json", "behaviour-summary", &f.sha256])).json();
+    let summary = run_ok(
+        emu.vt()
+            .args(["--format", "json", "behaviour-summary", &f.sha256]),
+    )
+    .json();
     assert_eq!(summary["type"], "behaviour_summary");
     assert!(summary["attributes"]["processes_tree"].is_array());
     let mitre = run_ok(emu.vt().args(["--format", "json", "mitre", &f.sha256])).json();
     assert_eq!(mitre["type"], "behaviour_mitre_trees");
     let trees = mitre["attributes"].as_object().unwrap();
     assert!(trees.contains_key(sandbox));
-    assert!(trees.values().any(|t| !t["tactics"].as_array().unwrap().is_empty()));
+    assert!(
+        trees
+            .values()
+            .any(|t| !t["tactics"].as_array().unwrap().is_empty())
+    );
     // Artefacts: each flagged one lands under the final name, nothing partial is left.
     let dir = tempfile::tempdir().unwrap();
     let mut fetched = 0;
@@ -1430,7 +1440,9 @@ fn sandbox_commands_summary_mitre_one_sandbox_and_every_artefact() {
             ("memdump", "has_memdump"),
         ] {
             let out = dir.path().join(format!("{fetched}.{cmd}"));
-            let r = run(emu.vt().args(["--format", "json", cmd, id, "-o", out.to_str().unwrap()]));
+            let r = run(emu
+                .vt()
+                .args(["--format", "json", cmd, id, "-o", out.to_str().unwrap()]));
             if report["attributes"][flag] == true {
                 assert_eq!(r.code, 0, "{cmd} {id}: {}", r.stderr);
                 let v = r.json();
@@ -1488,18 +1500,36 @@ fn private_scans_of_files_and_urls_stay_private_and_can_be_waited_for() {
     assert_eq!(done["type"], "private_analysis");
     assert_eq!(done["attributes"]["status"], "completed");
     assert_eq!(done["meta"]["file_info"]["sha256"], sha256.as_str());
-    let report = run_ok(emu.vt().args(["--format", "json", "private", "file", &sha256])).json();
+    let report = run_ok(
+        emu.vt()
+            .args(["--format", "json", "private", "file", &sha256]),
+    )
+    .json();
     assert_eq!(report["type"], "private_file");
     assert!(report["attributes"]["sandbox_verdicts"].is_object());
     // The public side never heard of it.
     let r = run(emu.vt().args(["file", &sha256]));
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let listed = run_ok(emu.vt().args(["--format", "json", "private", "files", "--all"])).json();
-    assert!(listed.as_array().unwrap().iter().any(|f| f["id"] == sha256.as_str()));
+    let listed = run_ok(
+        emu.vt()
+            .args(["--format", "json", "private", "files", "--all"]),
+    )
+    .json();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == sha256.as_str())
+    );
     // Without --wait: the descriptor, then `vt private analysis --wait`, in a batch with
     // --output/--resume.
     let url = "http://private-e2e.example.net/a";
-    let d = run_ok(emu.vt().args(["--format", "json", "scan", "url", "--private", url])).json();
+    let d = run_ok(
+        emu.vt()
+            .args(["--format", "json", "scan", "url", "--private", url]),
+    )
+    .json();
     assert_eq!(d["type"], "private_analysis");
     let id = d["id"].as_str().unwrap().to_owned();
     let out = dir.path().join("analyses.ndjson");
