@@ -4,22 +4,12 @@
 
 mod common;
 
-use common::Http;
+use common::{Http, small_emulator};
 use http::StatusCode;
 use serde_json::Value;
 use vt_emulator::{
-    DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, Emulator, EmulatorHandle,
-    FileInfo,
+    DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, EmulatorHandle, FileInfo,
 };
-
-async fn start(seed: u64) -> EmulatorHandle {
-    Emulator::builder()
-        .seed(seed)
-        .small_dataset()
-        .start()
-        .await
-        .unwrap()
-}
 
 /// A detected file with behaviour reports and contacted domains.
 fn sandboxed(emu: &EmulatorHandle) -> FileInfo {
@@ -41,7 +31,7 @@ fn enc(id: &str) -> String {
 
 #[tokio::test]
 async fn reports_tell_what_the_dataset_says_about_the_file() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let f = sandboxed(&emu);
     let api = emu.api_url();
@@ -150,7 +140,7 @@ async fn reports_tell_what_the_dataset_says_about_the_file() {
 
 #[tokio::test]
 async fn artefacts_are_served_when_the_report_says_so() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let f = sandboxed(&emu);
     let api = emu.api_url();
@@ -211,7 +201,7 @@ async fn artefacts_are_served_when_the_report_says_so() {
 
 #[tokio::test]
 async fn files_that_no_sandbox_runs_have_empty_reports() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let eicar = emu.dataset().eicar().unwrap().sha256.clone();
     let api = emu.api_url();
@@ -240,7 +230,7 @@ async fn files_that_no_sandbox_runs_have_empty_reports() {
 
 #[tokio::test]
 async fn reports_are_deterministic_from_the_seed() {
-    let (a, b) = (start(9).await, start(9).await);
+    let (a, b) = (small_emulator(9).await, small_emulator(9).await);
     let http = Http::new();
     let f = sandboxed(&a);
     let get = |emu: &EmulatorHandle| format!("{}/files/{}/behaviours", emu.api_url(), f.sha256);

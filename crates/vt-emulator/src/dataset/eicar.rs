@@ -3,14 +3,14 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::detections::malicious_of;
-use super::summary::{Dataset, FileInfo};
+use super::files::keep_file;
+use super::summary::Dataset;
 use super::well_known::{DATASET_EPOCH, EICAR_BYTES, EICAR_SHA256};
 use crate::digest::hashes;
 use crate::reports::file::{FileFacts, file_object};
 use crate::reports::file_types::TEXT_TYPE;
 use crate::rng::SeededRng;
-use crate::store::{Content, Kind, Store};
+use crate::store::Store;
 
 /// Adds EICAR (62 detections, its well-known labels and names) as the first file.
 pub(super) fn add_eicar(store: &mut Store, ds: &mut Dataset, base: &str, seed: u64) {
@@ -54,20 +54,11 @@ pub(super) fn add_eicar(store: &mut Store, ds: &mut Dataset, base: &str, seed: u
         "popular_threat_category": [{"count": 12, "value": "virus"}],
         "popular_threat_name": [{"count": 54, "value": "eicar"}],
     });
-    let eicar_mal = malicious_of(&eicar);
-    store.insert(Kind::File, eicar);
-    store.contents.insert(
-        sha256.clone(),
-        Content::Memory(Bytes::from_static(EICAR_BYTES)),
+    keep_file(
+        store,
+        ds,
+        eicar,
+        Bytes::from_static(EICAR_BYTES),
+        TEXT_TYPE.tag,
     );
-    ds.files.push(FileInfo {
-        sha256,
-        sha1,
-        md5,
-        size: EICAR_BYTES.len() as u64,
-        malicious: eicar_mal,
-        type_tag: "text".into(),
-        relationships: Vec::new(),
-        downloadable: true,
-    });
 }

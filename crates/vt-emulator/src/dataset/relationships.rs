@@ -19,6 +19,22 @@ fn picks(rng: &mut SeededRng, pool: &[String], n: usize) -> Vec<String> {
     idx.into_iter().take(n).map(|j| pool[j].clone()).collect()
 }
 
+/// Links `from.rel` to between `lo` and `hi` random items of `pool` (objects of `kind`).
+fn link_some(
+    store: &mut Store,
+    rng: &mut SeededRng,
+    from: &ObjKey,
+    rel: &str,
+    kind: Kind,
+    pool: &[String],
+    (lo, hi): (u64, u64),
+) {
+    let n = rng.range(lo, hi) as usize;
+    for id in picks(rng, pool, n) {
+        link(store, from, rel, (kind, id));
+    }
+}
+
 /// Adds every generated relationship.
 pub(super) fn add_relationships(store: &mut Store, ds: &Dataset, seed: u64) {
     let generated: Vec<String> = ds.files.iter().skip(1).map(|f| f.sha256.clone()).collect();
@@ -45,22 +61,35 @@ fn add_network_links(store: &mut Store, ds: &Dataset, seed: u64, generated: &[St
     for (i, sha) in generated.iter().enumerate() {
         let mut rng = SeededRng::derive(seed, "file-rel", i as u64);
         let fkey = (Kind::File, sha.clone());
-        let n_domains = if i == 0 {
-            25
-        } else {
-            rng.range(0, 30) as usize
-        };
-        for d in picks(&mut rng, &ds.domains, n_domains) {
-            link(store, &fkey, "contacted_domains", (Kind::Domain, d));
-        }
-        let n_ips = rng.range(0, 10) as usize;
-        for ip in picks(&mut rng, &ds.ip_addresses, n_ips) {
-            link(store, &fkey, "contacted_ips", (Kind::IpAddress, ip));
-        }
-        let n_urls = rng.range(0, 8) as usize;
-        for u in picks(&mut rng, &url_ids, n_urls) {
-            link(store, &fkey, "contacted_urls", (Kind::Url, u));
-        }
+        let n_domains = if i == 0 { (25, 25) } else { (0, 30) };
+        let (domains, ips) = (&ds.domains, &ds.ip_addresses);
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "contacted_domains",
+            Kind::Domain,
+            domains,
+            n_domains,
+        );
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "contacted_ips",
+            Kind::IpAddress,
+            ips,
+            (0, 10),
+        );
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "contacted_urls",
+            Kind::Url,
+            &url_ids,
+            (0, 8),
+        );
         let n_itw = rng.range(0, 3) as usize;
         for u in picks(&mut rng, &url_ids, n_itw) {
             let ukey = (Kind::Url, u);
@@ -84,18 +113,33 @@ fn add_network_links(store: &mut Store, ds: &Dataset, seed: u64, generated: &[St
         }
 
         let mut rng = SeededRng::derive(seed, "file-embedded", i as u64);
-        let n = rng.range(0, 4) as usize;
-        for d in picks(&mut rng, &ds.domains, n) {
-            link(store, &fkey, "embedded_domains", (Kind::Domain, d));
-        }
-        let n = rng.range(0, 3) as usize;
-        for ip in picks(&mut rng, &ds.ip_addresses, n) {
-            link(store, &fkey, "embedded_ips", (Kind::IpAddress, ip));
-        }
-        let n = rng.range(0, 3) as usize;
-        for u in picks(&mut rng, &url_ids, n) {
-            link(store, &fkey, "embedded_urls", (Kind::Url, u));
-        }
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "embedded_domains",
+            Kind::Domain,
+            domains,
+            (0, 4),
+        );
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "embedded_ips",
+            Kind::IpAddress,
+            ips,
+            (0, 3),
+        );
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "embedded_urls",
+            Kind::Url,
+            &url_ids,
+            (0, 3),
+        );
         // Memory dumps show part of what the file contacted.
         for (contacted, pattern) in [
             ("contacted_domains", "memory_pattern_domains"),
@@ -126,10 +170,7 @@ fn add_file_family(store: &mut Store, ds: &Dataset, seed: u64, generated: &[Stri
         let tag = type_of(sha);
         let others: Vec<String> = generated.iter().filter(|o| *o != sha).cloned().collect();
         let children = |rng: &mut SeededRng, store: &mut Store, rel: &str, max: u64| {
-            let n = rng.range(1, max) as usize;
-            for other in picks(rng, &others, n) {
-                link(store, &fkey, rel, (Kind::File, other));
-            }
+            link_some(store, rng, &fkey, rel, Kind::File, &others, (1, max));
         };
         match tag {
             "zip" | "android" => {
@@ -151,10 +192,8 @@ fn add_file_family(store: &mut Store, ds: &Dataset, seed: u64, generated: &[Stri
             }
             "doc" if rng.chance(0.3) => children(&mut rng, store, "email_attachments", 1),
             "javascript" => {
-                let n = rng.range(1, 2) as usize;
-                for u in picks(&mut rng, &url_ids, n) {
-                    link(store, &fkey, "urls_for_embedded_js", (Kind::Url, u));
-                }
+                let rel = "urls_for_embedded_js";
+                link_some(store, &mut rng, &fkey, rel, Kind::Url, &url_ids, (1, 2));
             }
             _ => {}
         }
@@ -164,10 +203,15 @@ fn add_file_family(store: &mut Store, ds: &Dataset, seed: u64, generated: &[Stri
             .filter(|o| type_of(o) == tag)
             .cloned()
             .collect();
-        let n = rng.range(0, 2) as usize;
-        for other in picks(&mut rng, &same, n) {
-            link(store, &fkey, "similar_files", (Kind::File, other));
-        }
+        link_some(
+            store,
+            &mut rng,
+            &fkey,
+            "similar_files",
+            Kind::File,
+            &same,
+            (0, 2),
+        );
     }
 }
 
