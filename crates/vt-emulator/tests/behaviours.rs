@@ -8,7 +8,8 @@ use common::{Http, small_emulator};
 use http::StatusCode;
 use serde_json::Value;
 use vt_emulator::{
-    DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, EmulatorHandle, FileInfo,
+    DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, Emulator, EmulatorHandle,
+    FileInfo,
 };
 
 /// A detected file with behaviour reports and contacted domains.
@@ -250,4 +251,54 @@ async fn reports_are_deterministic_from_the_seed() {
     for emu in [a, b] {
         emu.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn loaded_reports_join_their_files_behaviours() {
+    let dir = tempfile::tempdir().unwrap();
+    let sha = "ab".repeat(32);
+    let file =
+        serde_json::json!({"data": {"type": "file", "id": sha, "attributes": {"sha256": sha}}});
+    let report = serde_json::json!({"data": {
+        "type": "file_behaviour",
+        "id": format!("{sha}_Real Sandbox"),
+        "attributes": {"sandbox_name": "Real Sandbox", "dns_lookups": [{"hostname": "real.example"}]},
+    }});
+    std::fs::write(dir.path().join("file.json"), file.to_string()).unwrap();
+    std::fs::write(dir.path().join("report.json"), report.to_string()).unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .load_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let api = emu.api_url();
+    let list = http
+        .get(&format!("{api}/files/{sha}/behaviours"), Some(PREMIUM))
+        .await
+        .json();
+    assert_eq!(
+        list["data"][0]["attributes"]["sandbox_name"],
+        "Real Sandbox"
+    );
+    let summary = http
+        .get(
+            &format!("{api}/files/{sha}/behaviour_summary"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(
+        summary["data"]["dns_lookups"][0]["hostname"],
+        "real.example"
+    );
+    let one = http
+        .get(
+            &format!("{api}/file_behaviours/{sha}_Real%20Sandbox"),
+            Some(PREMIUM),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    emu.shutdown().await;
 }

@@ -306,11 +306,11 @@ pub(crate) fn behaviour_object(base: &str, rng: &mut SeededRng, f: &BehaviourFac
     a.insert("ip_traffic".into(), Value::Array(traffic));
     a.insert("http_conversations".into(), Value::Array(http));
     a.insert("mitre_attack_techniques".into(), Value::Array(mitre));
-    let enc = percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC);
+    // VirusTotal writes the id into the link as it is, space included.
     json!({
         "type": "file_behaviour",
         "id": id,
-        "links": {"self": format!("{base}/api/v3/file_behaviours/{enc}")},
+        "links": {"self": format!("{base}/api/v3/file_behaviours/{id}")},
         "attributes": a,
     })
 }
