@@ -65,72 +65,97 @@ pub(crate) struct BehaviourFacts<'a> {
     pub(crate) dropped: &'a [String],
 }
 
-/// `(technique id, technique name, tactic id, tactic name, signature)`.
-const TECHNIQUES: &[(&str, &str, &str, &str, &str)] = &[
-    (
+/// An ATT&CK technique a sandbox may see, with the tactic it serves.
+struct Technique {
+    id: &'static str,
+    name: &'static str,
+    tactic_id: &'static str,
+    tactic: &'static str,
+    /// The sandbox signature that shows it.
+    signature: &'static str,
+}
+
+const fn technique(
+    id: &'static str,
+    name: &'static str,
+    tactic_id: &'static str,
+    tactic: &'static str,
+    signature: &'static str,
+) -> Technique {
+    Technique {
+        id,
+        name,
+        tactic_id,
+        tactic,
+        signature,
+    }
+}
+
+const TECHNIQUES: &[Technique] = &[
+    technique(
         "T1055",
         "Process Injection",
         "TA0004",
         "Privilege Escalation",
         "Creates a process in suspended mode (likely to inject code)",
     ),
-    (
+    technique(
         "T1057",
         "Process Discovery",
         "TA0007",
         "Discovery",
         "Queries a list of all running processes",
     ),
-    (
+    technique(
         "T1082",
         "System Information Discovery",
         "TA0007",
         "Discovery",
         "Queries the cryptographic machine GUID",
     ),
-    (
+    technique(
         "T1083",
         "File and Directory Discovery",
         "TA0007",
         "Discovery",
         "Reads ini files",
     ),
-    (
+    technique(
         "T1497",
         "Virtualization/Sandbox Evasion",
         "TA0005",
         "Defense Evasion",
         "May sleep (evasive loops) to hinder dynamic analysis",
     ),
-    (
+    technique(
         "T1027",
         "Obfuscated Files or Information",
         "TA0005",
         "Defense Evasion",
         "Binary may include packed or crypted data",
     ),
-    (
+    technique(
         "T1053",
         "Scheduled Task/Job",
         "TA0003",
         "Persistence",
         "Uses schtasks.exe or at.exe to add and modify task schedules",
     ),
-    (
+    technique(
         "T1059",
         "Command and Scripting Interpreter",
         "TA0002",
         "Execution",
         "Very long cmdline option found, this is very uncommon (may be encrypted or packed)",
     ),
-    (
+    technique(
         "T1071",
         "Application Layer Protocol",
         "TA0011",
         "Command and Control",
         "Uses HTTP to talk to a remote server",
     ),
-    (
+    technique(
         "T1547.001",
         "Registry Run Keys / Startup Folder",
         "TA0003",
@@ -167,16 +192,7 @@ fn dropped_path(platform: Platform, n: usize) -> String {
 }
 
 /// The techniques a malicious sample shows (none for a clean one).
-fn techniques(
-    rng: &mut SeededRng,
-    malicious: bool,
-) -> Vec<&'static (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
+fn techniques(rng: &mut SeededRng, malicious: bool) -> Vec<&'static Technique> {
     if !malicious {
         return Vec::new();
     }
@@ -233,8 +249,8 @@ fn add_verdict(a: &mut Map<String, Value>, rng: &mut SeededRng, f: &BehaviourFac
         .collect();
     let mitre: Vec<Value> = techniques(rng, f.malicious)
         .iter()
-        .map(|(id, _, _, _, sig)| {
-            json!({"id": id, "signature_description": sig, "severity": "IMPACT_SEVERITY_LOW"})
+        .map(|t| {
+            json!({"id": t.id, "signature_description": t.signature, "severity": "IMPACT_SEVERITY_LOW"})
         })
         .collect();
     a.insert("verdicts".into(), json!(verdicts));
@@ -409,23 +425,23 @@ pub(crate) fn mitre_trees<'a>(reports: impl IntoIterator<Item = &'a Value>) -> V
             .cloned()
             .unwrap_or_default();
         for t in &seen {
-            let Some(row) = TECHNIQUES.iter().find(|r| Some(r.0) == t["id"].as_str()) else {
+            let Some(known) = TECHNIQUES.iter().find(|k| Some(k.id) == t["id"].as_str()) else {
                 continue;
             };
-            let (tid, tname, aid, aname, _) = row;
             let technique = json!({
-                "id": tid, "name": tname,
-                "link": format!("https://attack.mitre.org/techniques/{}/", tid.replace('.', "/")),
+                "id": known.id, "name": known.name,
+                "link": format!("https://attack.mitre.org/techniques/{}/", known.id.replace('.', "/")),
                 "signatures": [{"severity": t["severity"], "description": t["signature_description"]}],
             });
-            match tactics.iter_mut().find(|x| x["id"] == *aid) {
+            let aid = known.tactic_id;
+            match tactics.iter_mut().find(|x| x["id"] == aid) {
                 Some(tactic) => {
                     if let Some(list) = tactic["techniques"].as_array_mut() {
                         list.push(technique);
                     }
                 }
                 None => tactics.push(json!({
-                    "id": aid, "name": aname,
+                    "id": aid, "name": known.tactic,
                     "link": format!("https://attack.mitre.org/tactics/{aid}/"),
                     "techniques": [technique],
                 })),
