@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::summary::Dataset;
+use super::generation::Generation;
 use crate::reports::behaviour::{BehaviourFacts, behaviour_id, behaviour_object, sandboxes_for};
 use crate::rng::SeededRng;
 use crate::store::{Kind, ObjKey, Store};
@@ -73,7 +73,8 @@ impl FileStory {
 }
 
 /// Adds the behaviour reports and the files' `behaviours` relationships.
-pub(super) fn add_behaviours(store: &mut Store, ds: &Dataset, base: &str, seed: u64) {
+pub(super) fn add_behaviours(g: &mut Generation<'_>) {
+    let (store, ds, base, seed) = (&mut *g.store, &g.ds, g.base, g.seed);
     for (i, f) in ds.files.iter().skip(1).enumerate() {
         let (platform, sandboxes) = sandboxes_for(&f.type_tag);
         let fkey = (Kind::File, f.sha256.clone());

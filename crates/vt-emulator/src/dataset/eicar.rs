@@ -4,16 +4,16 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::files::keep_file;
-use super::summary::Dataset;
+use super::generation::Generation;
 use super::well_known::{DATASET_EPOCH, EICAR_BYTES, EICAR_SHA256};
 use crate::digest::hashes;
 use crate::reports::file::{FileFacts, file_object};
 use crate::reports::file_types::TEXT_TYPE;
 use crate::rng::SeededRng;
-use crate::store::Store;
 
 /// Adds EICAR (62 detections, its well-known labels and names) as the first file.
-pub(super) fn add_eicar(store: &mut Store, ds: &mut Dataset, base: &str, seed: u64) {
+pub(super) fn add_eicar(g: &mut Generation<'_>) {
+    let (store, ds, base, seed) = (&mut *g.store, &mut g.ds, g.base, g.seed);
     let (md5, sha1, sha256) = hashes(EICAR_BYTES);
     debug_assert_eq!(sha256, EICAR_SHA256);
     let mut rng = SeededRng::derive(seed, "eicar", 0);

@@ -4,9 +4,9 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use super::detections::{detection_count, malicious_of};
+use super::generation::Generation;
 use super::summary::{Dataset, FileInfo};
 use super::well_known::DATASET_EPOCH;
-use crate::config::DatasetConfig;
 use crate::digest::hashes;
 use crate::engines::FILE_ENGINES;
 use crate::reports::file::{FileFacts, file_object};
@@ -16,13 +16,8 @@ use crate::rng::SeededRng;
 use crate::store::{Content, Kind, Store};
 
 /// Adds `cfg.files` files (their bytes are kept, so downloads work).
-pub(super) fn add_files(
-    store: &mut Store,
-    ds: &mut Dataset,
-    base: &str,
-    seed: u64,
-    cfg: &DatasetConfig,
-) {
+pub(super) fn add_files(g: &mut Generation<'_>) {
+    let (store, ds, base, seed, cfg) = (&mut *g.store, &mut g.ds, g.base, g.seed, g.cfg);
     for i in 0..cfg.files {
         let mut rng = SeededRng::derive(seed, "file", i as u64);
         let ft = rng.pick(FILE_TYPES);

@@ -7,6 +7,7 @@
 //! `bundled_files` entry on the first generated file (VirusTotal lists such objects with an
 //! `error` in full listings).
 
+use super::generation::Generation;
 use super::summary::Dataset;
 use crate::relationships::link;
 use crate::rng::SeededRng;
@@ -57,7 +58,8 @@ impl<'s> Linker<'s> {
 }
 
 /// Adds every generated relationship.
-pub(super) fn add_relationships(store: &mut Store, ds: &Dataset, seed: u64) {
+pub(super) fn add_relationships(g: &mut Generation<'_>) {
+    let (store, ds, seed) = (&mut *g.store, &g.ds, g.seed);
     let generated: Vec<String> = ds.files.iter().skip(1).map(|f| f.sha256.clone()).collect();
     let url_ids: Vec<String> = ds.urls.iter().map(|u| u.id.clone()).collect();
     for (i, sha) in generated.iter().enumerate() {
