@@ -7,17 +7,30 @@
 //! `bundled_files` entry on the first generated file (VirusTotal lists such objects with an
 //! `error` in full listings).
 
+use std::collections::HashMap;
+
 use super::generation::Generation;
 use super::summary::Dataset;
 use crate::relationships::link;
 use crate::rng::SeededRng;
 use crate::store::{Kind, ObjKey, Store};
 
-/// `n` distinct items of `pool`, in random order.
+/// `n` distinct items of `pool` (all of them when `n` is larger), in random order; O(n) for
+/// a few items of a large pool, so datasets of many files generate in linear time.
 fn picks(rng: &mut SeededRng, pool: &[String], n: usize) -> Vec<String> {
-    let mut idx: Vec<usize> = (0..pool.len()).collect();
-    rng.shuffle(&mut idx);
-    idx.into_iter().take(n).map(|j| pool[j].clone()).collect()
+    if n.saturating_mul(4) >= pool.len() {
+        let mut idx: Vec<usize> = (0..pool.len()).collect();
+        rng.shuffle(&mut idx);
+        return idx.into_iter().take(n).map(|j| pool[j].clone()).collect();
+    }
+    let mut chosen: Vec<usize> = Vec::with_capacity(n);
+    while chosen.len() < n {
+        let j = rng.index(pool.len());
+        if !chosen.contains(&j) {
+            chosen.push(j);
+        }
+    }
+    chosen.into_iter().map(|j| pool[j].clone()).collect()
 }
 
 /// Links one object to others, each link with its back link, drawing from its own random
@@ -29,7 +42,9 @@ struct Linker<'s> {
 }
 
 impl<'s> Linker<'s> {
-    fn new(store: &'s mut Store, rng: SeededRng, from: ObjKey) -> Self {
+    /// A linker from `from`, drawing from the sequence `(seed, salt, n)`.
+    fn new(store: &'s mut Store, (seed, salt, n): (u64, &str, usize), from: ObjKey) -> Self {
+        let rng = SeededRng::derive(seed, salt, n as u64);
         Linker { store, rng, from }
     }
 
@@ -38,11 +53,15 @@ impl<'s> Linker<'s> {
         link(self.store, &self.from, rel, to);
     }
 
-    /// Links `from.rel` to between `lo` and `hi` random items of `pool` (objects of `kind`).
+    /// Links `from.rel` to between `lo` and `hi` random items of `pool` (objects of `kind`),
+    /// never to `from` itself.
     fn some(&mut self, rel: &str, kind: Kind, pool: &[String], (lo, hi): (u64, u64)) {
         let n = self.rng.range(lo, hi) as usize;
         for id in picks(&mut self.rng, pool, n) {
-            self.one(rel, (kind, id));
+            let to = (kind, id);
+            if to != self.from {
+                self.one(rel, to);
+            }
         }
     }
 
@@ -60,40 +79,53 @@ impl<'s> Linker<'s> {
 /// Adds every generated relationship.
 pub(super) fn add_relationships(g: &mut Generation<'_>) {
     let (store, ds, seed) = (&mut *g.store, &g.ds, g.seed);
-    let generated: Vec<String> = ds.files.iter().skip(1).map(|f| f.sha256.clone()).collect();
+    let files = &ds.files[1.min(ds.files.len())..];
+    let generated: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+    let mut by_type: HashMap<&str, Vec<String>> = HashMap::new();
+    for f in files {
+        by_type
+            .entry(&f.type_tag)
+            .or_default()
+            .push(f.sha256.clone());
+    }
     let url_ids: Vec<String> = ds.urls.iter().map(|u| u.id.clone()).collect();
-    for (i, sha) in generated.iter().enumerate() {
-        let fkey = (Kind::File, sha.clone());
-        let rng = SeededRng::derive(seed, "file-rel", i as u64);
-        add_contacts(
-            &mut Linker::new(store, rng, fkey.clone()),
+    for (i, f) in files.iter().enumerate() {
+        let fkey = (Kind::File, f.sha256.clone());
+        let mut l = Linker::new(store, (seed, "file-rel", i), fkey.clone());
+        add_contacts(&mut l, ds, &url_ids, i == 0);
+        let mut l = Linker::new(store, (seed, "file-dropped", i), fkey.clone());
+        l.some("dropped_files", Kind::File, &generated, (0, 3));
+        add_embedded(
+            &mut Linker::new(store, (seed, "file-embedded", i), fkey.clone()),
             ds,
             &url_ids,
-            i == 0,
         );
-        let rng = SeededRng::derive(seed, "file-dropped", i as u64);
-        let others: Vec<String> = generated.iter().filter(|o| *o != sha).cloned().collect();
-        Linker::new(store, rng, fkey.clone()).some("dropped_files", Kind::File, &others, (0, 3));
-        let rng = SeededRng::derive(seed, "file-embedded", i as u64);
-        add_embedded(&mut Linker::new(store, rng, fkey.clone()), ds, &url_ids);
-        let rng = SeededRng::derive(seed, "file-family", i as u64);
-        add_file_family(&mut Linker::new(store, rng, fkey), ds, &others, &url_ids);
+        let same = by_type
+            .get(f.type_tag.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let family = Family {
+            tag: &f.type_tag,
+            files: &generated,
+            same_type: same,
+            url_ids: &url_ids,
+        };
+        add_file_family(
+            &mut Linker::new(store, (seed, "file-family", i), fkey),
+            &family,
+        );
     }
     for (i, id) in url_ids.iter().enumerate() {
-        let rng = SeededRng::derive(seed, "url-rel", i as u64);
         add_url_links(
-            &mut Linker::new(store, rng, (Kind::Url, id.clone())),
+            &mut Linker::new(store, (seed, "url-rel", i), (Kind::Url, id.clone())),
             &url_ids,
         );
     }
     for (i, name) in ds.domains.iter().enumerate() {
-        let rng = SeededRng::derive(seed, "domain-rel", i as u64);
-        let others: Vec<String> = ds.domains.iter().filter(|d| *d != name).cloned().collect();
-        let mut l = Linker::new(store, rng, (Kind::Domain, name.clone()));
+        let mut l = Linker::new(store, (seed, "domain-rel", i), (Kind::Domain, name.clone()));
         // Name servers and mail servers: other generated domains.
-        l.some("ns_records", Kind::Domain, &others, (1, 2));
+        l.some("ns_records", Kind::Domain, &ds.domains, (1, 2));
         if l.rng.chance(0.5) {
-            l.some("mx_records", Kind::Domain, &others, (1, 1));
+            l.some("mx_records", Kind::Domain, &ds.domains, (1, 1));
         }
     }
     // A relationship pointing at an object the store does not have, as VirusTotal sometimes
@@ -142,19 +174,23 @@ fn add_embedded(l: &mut Linker<'_>, ds: &Dataset, url_ids: &[String]) {
     l.some_of("contacted_urls", "memory_pattern_urls", 0.3);
 }
 
+/// What a file's family relationships are drawn from.
+struct Family<'a> {
+    /// The file's type tag.
+    tag: &'a str,
+    /// Every generated file.
+    files: &'a [String],
+    /// The generated files of the same type.
+    same_type: &'a [String],
+    url_ids: &'a [String],
+}
+
 /// File-to-file relationships, by file type: archives bundle files, PE files carry resources
 /// and overlays, documents are mailed, scripts are embedded in pages, files of one type
 /// resemble each other.
-fn add_file_family(l: &mut Linker<'_>, ds: &Dataset, others: &[String], url_ids: &[String]) {
-    let type_of = |sha: &str| {
-        ds.files
-            .iter()
-            .find(|f| f.sha256 == sha)
-            .map_or("", |f| f.type_tag.as_str())
-    };
-    let tag = type_of(&l.from.1);
+fn add_file_family(l: &mut Linker<'_>, family: &Family<'_>) {
     // (relationship, probability, most children) by type.
-    let children: &[(&str, f64, u64)] = match tag {
+    let children: &[(&str, f64, u64)] = match family.tag {
         "zip" | "android" => &[
             ("bundled_files", 1.0, 4),
             ("ciphered_bundled_files", 0.3, 2),
@@ -169,19 +205,14 @@ fn add_file_family(l: &mut Linker<'_>, ds: &Dataset, others: &[String], url_ids:
     };
     for (rel, p, most) in children {
         if l.rng.chance(*p) {
-            l.some(rel, Kind::File, others, (1, *most));
+            l.some(rel, Kind::File, family.files, (1, *most));
         }
     }
-    if tag == "javascript" {
-        l.some("urls_for_embedded_js", Kind::Url, url_ids, (1, 2));
+    if family.tag == "javascript" {
+        l.some("urls_for_embedded_js", Kind::Url, family.url_ids, (1, 2));
     }
     // Similar files share the type; the relationship is symmetric.
-    let same: Vec<String> = others
-        .iter()
-        .filter(|o| type_of(o) == tag)
-        .cloned()
-        .collect();
-    l.some("similar_files", Kind::File, &same, (0, 2));
+    l.some("similar_files", Kind::File, family.same_type, (0, 2));
 }
 
 /// URLs that redirect to other URLs, and what loading a URL contacts (its host and the
