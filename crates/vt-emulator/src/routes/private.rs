@@ -360,10 +360,10 @@ pub(crate) fn behaviours(shared: &Shared, r: &Req, id: &str) -> Reply {
                     date,
                     malicious,
                     label: None,
-                    domains: Vec::new(),
-                    ips: Vec::new(),
-                    urls: Vec::new(),
-                    dropped: Vec::new(),
+                    domains: &[],
+                    ips: &[],
+                    urls: &[],
+                    dropped: &[],
                 },
             )
         })
