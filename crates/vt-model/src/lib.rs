@@ -185,6 +185,7 @@ pub mod envelope;
 pub mod error;
 pub mod file;
 pub mod ids;
+pub mod intelligence;
 pub mod ip_address;
 pub mod lossless;
 pub mod metadata;
@@ -217,6 +218,7 @@ pub use file::{
     TridMatch,
 };
 pub use ids::*;
+pub use intelligence::{SearchContext, ZipFile, ZipFileAttributes, ZipFileStatus};
 pub use indexmap::IndexMap;
 pub use ip_address::IpAddressAttributes;
 pub use lossless::{decode, decode_str, from_str_strict, from_value_strict};
