@@ -145,7 +145,9 @@ pub enum Error {
 
     /// A ZIP bundle was still being built when the wait timed out
     /// ([`Intelligence::wait_zip`](crate::intelligence::Intelligence::wait_zip)).
-    #[error("ZIP file {id} not finished after {waited:?} (last status: {last_status}, {progress}%)")]
+    #[error(
+        "ZIP file {id} not finished after {waited:?} (last status: {last_status}, {progress}%)"
+    )]
     ZipTimeout {
         /// The ZIP file id.
         id: String,

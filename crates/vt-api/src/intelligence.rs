@@ -133,8 +133,7 @@ pub fn check_cursor(cursor: &str) -> Result<&str> {
 
 /// Checks a ZIP bundle id before any request (non-empty, printable ASCII, no `/`).
 fn check_zip_id(id: &str) -> Result<&str> {
-    if id.is_empty() || id.len() > 256 || !id.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
-    {
+    if id.is_empty() || id.len() > 256 || !id.bytes().all(|b| b.is_ascii_graphic() && b != b'/') {
         return Err(Error::invalid(
             id,
             "not a ZIP file id (printable ASCII, no `/`)",

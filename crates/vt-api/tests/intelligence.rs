@@ -48,9 +48,8 @@ async fn search_sends_query_order_descriptors_and_caps_pages_at_300() {
                 .path("/api/v3/intelligence/search")
                 .query_param("cursor", "Q1VSMQ==")
                 .query_param("limit", "300");
-            then.status(200).body(
-                json!({"data": [{"type": "url", "id": "u1"}], "meta": {}}).to_string(),
-            );
+            then.status(200)
+                .body(json!({"data": [{"type": "url", "id": "u1"}], "meta": {}}).to_string());
         })
         .await;
     let client = http_client(&server.base_url());
@@ -147,8 +146,18 @@ async fn bad_queries_and_refused_cursors() {
         })
         .await;
     let client = http_client(&server.base_url());
-    for q in ["", "   ", &"a".repeat(vt_api::intelligence::MAX_QUERY_CHARS + 1), "a\nb"] {
-        let err = client.intelligence().search(q).try_next().await.unwrap_err();
+    for q in [
+        "",
+        "   ",
+        &"a".repeat(vt_api::intelligence::MAX_QUERY_CHARS + 1),
+        "a\nb",
+    ] {
+        let err = client
+            .intelligence()
+            .search(q)
+            .try_next()
+            .await
+            .unwrap_err();
         assert!(err.is_invalid_input(), "{q:?}: {err}");
     }
     let err = client
@@ -209,7 +218,14 @@ async fn create_zip_sends_hashes_and_password_in_data() {
     without.assert_async().await;
     assert_eq!(z.id_str(), "z2");
     // Refused locally: no hashes, an empty password.
-    assert!(client.intelligence().create_zip(&[], None).await.unwrap_err().is_invalid_input());
+    assert!(
+        client
+            .intelligence()
+            .create_zip(&[], None)
+            .await
+            .unwrap_err()
+            .is_invalid_input()
+    );
     assert!(
         client
             .intelligence()
@@ -299,7 +315,11 @@ async fn wait_zip_reports_progress_until_finished_then_downloads_through_a_temp_
     download.assert_async().await;
     assert_eq!(n, 13);
     assert_eq!(std::fs::read(&dest).unwrap(), b"PK\x03\x04zip bytes");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
 }
 
 #[tokio::test]
@@ -360,5 +380,12 @@ async fn a_zip_that_fails_or_never_finishes_is_a_typed_error_and_leaves_no_file(
         .unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    assert!(client.intelligence().zip_file("a/b").await.unwrap_err().is_invalid_input());
+    assert!(
+        client
+            .intelligence()
+            .zip_file("a/b")
+            .await
+            .unwrap_err()
+            .is_invalid_input()
+    );
 }

@@ -343,6 +343,8 @@ pub(crate) struct Store {
     pub(crate) monitor_ids: HashMap<String, String>,
     /// Counter making generated ids unique.
     pub(crate) serial: u64,
+    /// ZIP bundles by id (`/intelligence/zip_files`).
+    pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
 }
 
 impl Store {

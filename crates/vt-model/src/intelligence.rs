@@ -195,7 +195,11 @@ mod tests {
         };
         assert_eq!(z(250.0).progress_percent(), 100);
         assert_eq!(z(-3.0).progress_percent(), 0);
-        assert_eq!(z(f64::NAN).progress_percent(), 0, "NaN is no number: absent");
+        assert_eq!(
+            z(f64::NAN).progress_percent(),
+            0,
+            "NaN is no number: absent"
+        );
         assert_eq!(z(44.6).progress_percent(), 45);
     }
 

@@ -218,8 +218,8 @@ pub use file::{
     TridMatch,
 };
 pub use ids::*;
-pub use intelligence::{SearchContext, ZipFile, ZipFileAttributes, ZipFileStatus};
 pub use indexmap::IndexMap;
+pub use intelligence::{SearchContext, ZipFile, ZipFileAttributes, ZipFileStatus};
 pub use ip_address::IpAddressAttributes;
 pub use lossless::{decode, decode_str, from_str_strict, from_value_strict};
 pub use metadata::{Metadata, RelationshipInfo};
