@@ -261,7 +261,13 @@ fn search_resume_from_a_file_of_another_search() {
     )
     .unwrap();
     let file = file.display().to_string();
-    check(&["search", "p:1+", "--output", &file, "--resume"], None, 2, "tag:other", true);
+    check(
+        &["search", "p:1+", "--output", &file, "--resume"],
+        None,
+        2,
+        "tag:other",
+        true,
+    );
 }
 bad!(
     api_unknown_method: ["api", "FETCH", "/files/x"] => 2, names "FETCH");
