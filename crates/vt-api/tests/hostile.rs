@@ -482,7 +482,8 @@ async fn a_download_cut_mid_stream_is_an_error() {
 #[tokio::test]
 async fn a_zip_that_never_completes_or_makes_no_sense_is_a_typed_error_in_bounded_time() {
     let creating = br#"{"data": {"type": "zip_file", "id": "z", "attributes": {"status": "creating", "progress": 7}}}"#;
-    let cases: Vec<(&str, Answer, fn(&Error) -> bool)> = vec![
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(&str, Answer, Expected)> = vec![
         ("forever creating", http("200 OK", "application/json", creating), |e| {
             matches!(e, Error::ZipTimeout { progress: 7, .. })
         }),
