@@ -186,7 +186,8 @@ pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
         if let Some(o) = order {
             p = p.order(o);
         }
-        p.descriptors_only(args.descriptors)
+        // `-I` prints ids only: ask for no more, as vt-cli does (unless hits go to a file).
+        p.descriptors_only(args.descriptors || (ctx.output.ids_only && output.is_none()))
     };
     if let Some(c) = &start.cursor {
         pages = pages.start_at(c.clone());
