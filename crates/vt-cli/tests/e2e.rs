@@ -1595,3 +1595,54 @@ fn a_zip_that_never_finishes_times_out_in_one_line_and_leaves_nothing() {
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_search_stopped_mid_page_resumes_at_the_next_hit() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hits.ndjson");
+    let out_s = out.to_str().unwrap();
+    let base = [
+        "search",
+        "p:0+",
+        "--order",
+        "size-",
+        "--page-size",
+        "3",
+        "--output",
+        out_s,
+    ];
+    // Two pages of 3, then the run "killed" after the first hit of the second page.
+    run_ok(emu.vt().args(base).args(["--limit", "6"]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let kept: Vec<&str> = text.lines().take(4).collect();
+    std::fs::write(&out, kept.join("\n") + "\n").unwrap();
+    let first: Vec<Value> = kept
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(first[3]["search"]["skip"], 1, "{}", first[3]["search"]);
+    run_ok(emu.vt().args(base).args(["--limit", "8", "--resume"]));
+    let records: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The resumed records say where to continue too: the 5th hit is the 2nd of its page.
+    assert_eq!(records[4]["search"]["cursor"], first[3]["search"]["cursor"]);
+    assert_eq!(records[4]["search"]["skip"], 2, "{}", records[4]["search"]);
+    let resumed: Vec<String> = records
+        .iter()
+        .map(|r| r["input"].as_str().unwrap().to_owned())
+        .collect();
+    let straight: Vec<String> = run_ok(emu.vt().args([
+        "--format", "json", "search", "p:0+", "--order", "size-", "--limit", "8",
+    ]))
+    .json()
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|h| h["id"].as_str().unwrap().to_owned())
+    .collect();
+    assert_eq!(resumed, straight);
+}

@@ -206,7 +206,11 @@ pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
         "intelligence search"
     };
     let mut printer = ctx.printer(Shape::Many);
-    let mut at = start.clone();
+    // The resumed page is fetched from its start: count its hits again from 0.
+    let mut at = ResumePoint {
+        cursor: start.cursor.clone(),
+        skip: 0,
+    };
     let mut to_skip = start.skip;
     let mut printed = 0u64;
     while let Some(hit) = pages.next().await {
