@@ -1646,3 +1646,23 @@ fn a_search_stopped_mid_page_resumes_at_the_next_hit() {
     .collect();
     assert_eq!(resumed, straight);
 }
+
+#[test]
+fn a_file_counts_the_same_engines_in_v3_and_v2() {
+    let emu = shared();
+    let f = emu.handle.dataset().eicar().unwrap();
+    let v3 = run_ok(emu.vt().args(["--format", "json", "file", &f.sha256])).json();
+    let stats = &v3["attributes"]["last_analysis_stats"];
+    let n = |k: &str| stats[k].as_u64().unwrap();
+    let v2 = run_ok(
+        emu.vt()
+            .args(["--format", "json", "v2", "file-report", &f.sha256]),
+    )
+    .json();
+    assert_eq!(v2["positives"].as_u64().unwrap(), n("malicious"));
+    assert_eq!(
+        v2["total"].as_u64().unwrap(),
+        n("malicious") + n("suspicious") + n("harmless") + n("undetected"),
+        "v2 total is v3's engines with a verdict"
+    );
+}
