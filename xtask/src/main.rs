@@ -181,6 +181,8 @@ fn demo() -> Result<()> {
     let sample = env::temp_dir().join(format!("vt-demo-{}.txt", std::process::id()));
     std::fs::write(&sample, b"a file made up for the vt-rs demo\n")?;
     let sample_path = sample.to_string_lossy().into_owned();
+    let zip = env::temp_dir().join(format!("vt-demo-{}.zip", std::process::id()));
+    let zip_path = zip.to_string_lossy().into_owned();
     let eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
     let tour: Vec<(&str, Vec<&str>)> = vec![
@@ -214,6 +216,35 @@ fn demo() -> Result<()> {
             "the legacy v2 file report",
             vec!["v2", "file-report", eicar_md5],
         ),
+        (
+            "an Intelligence search: files 20 or more engines detect, most detected first",
+            vec![
+                "search",
+                "p:20+",
+                "--order",
+                "positives-",
+                "--limit",
+                "3",
+                "-i",
+                "id",
+                "-i",
+                "attributes.meaningful_name",
+                "-i",
+                "attributes.last_analysis_stats.malicious",
+            ],
+        ),
+        (
+            "one password-protected ZIP of several files, built by the server",
+            vec![
+                "download",
+                "--zip",
+                &zip_path,
+                "--password",
+                "infected",
+                eicar_sha256,
+                eicar_md5,
+            ],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {
@@ -234,6 +265,7 @@ fn demo() -> Result<()> {
         }
     }
     let _ = std::fs::remove_file(&sample);
+    let _ = std::fs::remove_file(&zip);
     if failures > 0 {
         bail!("{failures} step(s) of the demo failed");
     }

@@ -64,7 +64,7 @@ impl WaitOptions {
         self
     }
 
-    fn next_interval(&self, current: Duration) -> Duration {
+    pub(crate) fn next_interval(&self, current: Duration) -> Duration {
         let factor = if self.factor.is_finite() && self.factor >= 1.0 {
             self.factor
         } else {

@@ -142,6 +142,32 @@ pub enum Error {
         /// The last status seen (`queued`, `in-progress`, or `unknown`).
         last_status: String,
     },
+
+    /// A ZIP bundle was still being built when the wait timed out
+    /// ([`Intelligence::wait_zip`](crate::intelligence::Intelligence::wait_zip)).
+    #[error(
+        "ZIP file {id} not finished after {waited:?} (last status: {last_status}, {progress}%)"
+    )]
+    ZipTimeout {
+        /// The ZIP file id.
+        id: String,
+        /// How long the client waited.
+        waited: Duration,
+        /// The last status seen (`starting`, `creating`, or `unknown`).
+        last_status: String,
+        /// The last progress seen, 0 to 100.
+        progress: u8,
+    },
+
+    /// VirusTotal gave up building a ZIP bundle (`timeout`, `error-starting`,
+    /// `error-creating`, or a status this version does not know); it cannot be downloaded.
+    #[error("ZIP file {id} failed on the server (status: {status})")]
+    ZipFailed {
+        /// The ZIP file id.
+        id: String,
+        /// The final status.
+        status: String,
+    },
 }
 
 impl Error {

@@ -35,8 +35,8 @@
 //!
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
-//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::private`] and
-//! [`Client::v2`]; plus the
+//! [`Client::intelligence`], [`Client::metadata`], [`Client::users`], [`Client::monitor`],
+//! [`Client::private`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -158,7 +158,8 @@
 //! | [`domains`], [`ip_addresses`] | `report`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors` | `/domains/{d}[...]`, `/ip_addresses/{ip}[...]` |
 //! | [`analyses`] | `get`, `item`, `wait` | `/analyses/{id}`, `/analyses/{id}/item` |
 //! | [`comments`] | `latest`, `get`, `delete`, `vote`, `related`, `related_descriptors` | `/comments`, `/comments/{id}[/vote, /{rel}, /relationships/{rel}]` |
-//! | [`search`] | `query`, `intelligence` | `/search`, `/intelligence/search` |
+//! | [`search`] | `query` (and `intelligence`, the same as `Client::intelligence().search`) | `/search`, `/intelligence/search` |
+//! | [`intelligence`] | `search`, `snippet`, `create_zip`, `zip_file`, `wait_zip`, `zip_download_url`, `download_zip_to_path`, `download_zip_to_writer` | `/intelligence/search`, `/intelligence/search/snippets/{id}`, `/intelligence/zip_files[/{id}, /{id}/download_url, /{id}/download]` |
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
@@ -179,6 +180,7 @@ pub mod download;
 pub mod error;
 pub mod files;
 pub mod hashing;
+pub mod intelligence;
 pub mod ip_addresses;
 pub mod metadata;
 pub mod monitor;
@@ -248,6 +250,11 @@ impl<S: HttpService> Client<S> {
     /// Search (basic and Intelligence).
     pub fn search(&self) -> search::Search<'_, S> {
         search::Search { client: self }
+    }
+
+    /// VirusTotal Intelligence (premium): search, snippets, ZIP bundles of many files.
+    pub fn intelligence(&self) -> intelligence::Intelligence<'_, S> {
+        intelligence::Intelligence { client: self }
     }
 
     /// Metadata (engines, privileges, relationships).

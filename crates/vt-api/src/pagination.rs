@@ -158,6 +158,8 @@ struct Template {
     target: Target,
     query: Vec<(String, String)>,
     page_size: Option<u32>,
+    /// The endpoint's largest page; bigger page sizes are asked as this.
+    max_page_size: Option<u32>,
     limit: Option<u64>,
 }
 
@@ -232,6 +234,7 @@ impl<T: Send + 'static> Paginator<T> {
                 target,
                 query,
                 page_size: None,
+                max_page_size: None,
                 limit: None,
             },
             start: None,
@@ -272,6 +275,14 @@ impl<T: Send + 'static> Paginator<T> {
     /// 10 on most lists, 40 is widely accepted). `0` means the server's default.
     pub fn page_size(mut self, size: u32) -> Self {
         self.template.page_size = (size > 0).then_some(size);
+        self
+    }
+
+    /// Caps every page request at `max` items, the endpoint's largest page (300 for
+    /// Intelligence search): a bigger [`page_size`](Self::page_size) or
+    /// [`limit`](Self::limit) is asked in pages of `max`.
+    pub fn max_page_size(mut self, max: u32) -> Self {
+        self.template.max_page_size = (max > 0).then_some(max);
         self
     }
 
@@ -406,6 +417,9 @@ impl<T: Send + 'static> Paginator<T> {
         let mut size = self.template.page_size.map(u64::from);
         if let Some(w) = wanted {
             size = Some(size.map_or(w, |s| s.min(w)));
+        }
+        if let (Some(s), Some(max)) = (size, self.template.max_page_size) {
+            size = Some(s.min(u64::from(max)));
         }
         let mut req = ApiRequest::to(http::Method::GET, self.template.target.clone())
             .queries(self.template.query.iter().cloned());

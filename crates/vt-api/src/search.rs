@@ -3,7 +3,6 @@
 use vt_model::AnyObject;
 
 use crate::client::{Client, HttpService};
-use crate::error::Error;
 use crate::pagination::Paginator;
 use crate::request::Target;
 
@@ -20,17 +19,21 @@ impl<'a, S: HttpService> Search<'a, S> {
         self.paginate("/search", query)
     }
 
-    /// VirusTotal Intelligence search (`GET /intelligence/search?query=`; premium). Use
-    /// [`Paginator::order`], [`Paginator::descriptors_only`] and [`Paginator::page_size`]
-    /// (at most 300).
+    /// VirusTotal Intelligence search (`GET /intelligence/search?query=`; premium): the same
+    /// as [`Intelligence::search`](crate::intelligence::Intelligence::search), which is
+    /// where the Intelligence family lives.
     pub fn intelligence(&self, query: &str) -> Paginator<AnyObject> {
-        self.paginate("/intelligence/search", query)
+        crate::intelligence::Intelligence {
+            client: self.client,
+        }
+        .search(query)
     }
 
     fn paginate(&self, path: &str, query: &str) -> Paginator<AnyObject> {
-        if query.trim().is_empty() {
-            return Paginator::failed(Error::invalid(query, "a search query cannot be empty"));
-        }
+        let query = match crate::intelligence::check_search_query(query) {
+            Ok(q) => q,
+            Err(e) => return Paginator::failed(e),
+        };
         Paginator::new(
             self.client,
             Target::V3(path.into()),

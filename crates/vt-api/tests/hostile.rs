@@ -501,3 +501,89 @@ async fn malformed_answers_to_private_and_sandbox_calls_are_typed_errors() {
         assert_typed(case, &r);
     }
 }
+/// A ZIP bundle the server keeps "creating" forever (or answers with garbage, or a status it
+/// gave up on): `wait_zip` ends with a typed one-line error within its timeout.
+#[tokio::test]
+async fn a_zip_that_never_completes_or_makes_no_sense_is_a_typed_error_in_bounded_time() {
+    let creating = br#"{"data": {"type": "zip_file", "id": "z", "attributes": {"status": "creating", "progress": 7}}}"#;
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(&str, Answer, Expected)> = vec![
+        ("forever creating", http("200 OK", "application/json", creating), |e| {
+            matches!(e, Error::ZipTimeout { progress: 7, .. })
+        }),
+        (
+            "gave up",
+            http(
+                "200 OK",
+                "application/json",
+                br#"{"data": {"type": "zip_file", "id": "z", "attributes": {"status": "timeout"}}}"#,
+            ),
+            |e| matches!(e, Error::ZipFailed { status, .. } if status == "timeout"),
+        ),
+        (
+            "progress is not a number",
+            http(
+                "200 OK",
+                "application/json",
+                br#"{"data": {"type": "zip_file", "id": "z", "attributes": {"status": "creating", "progress": "lots"}}}"#,
+            ),
+            |e| matches!(e, Error::ZipTimeout { progress: 0, .. }),
+        ),
+        ("not JSON", http("200 OK", "application/json", b"<html>"), |e| {
+            matches!(e, Error::Decode { .. })
+        }),
+    ];
+    for (case, answer, expected) in cases {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let options = vt_api::WaitOptions::new()
+            .intervals(Duration::from_millis(10), Duration::from_millis(20))
+            .timeout(Duration::from_millis(200));
+        let r = tokio::time::timeout(
+            Duration::from_secs(30),
+            c.intelligence().wait_zip("z", options, |_| {}),
+        )
+        .await
+        .expect("the client hung");
+        assert_typed(case, &r);
+        let e = r.unwrap_err();
+        assert!(expected(&e), "{case}: {e:?}");
+    }
+}
+
+/// A search cursor the server refuses, and a search page that is no collection: typed.
+#[tokio::test]
+async fn a_refused_search_cursor_and_a_broken_search_page_are_typed_errors() {
+    use futures_util::TryStreamExt;
+    let refused = http(
+        "400 Bad Request",
+        "application/json",
+        br#"{"error": {"code": "InvalidArgumentError", "message": "Invalid cursor"}}"#,
+    );
+    let (base, _) = serve("127.0.0.1:0", refused).await;
+    let c = client(&base);
+    let r = tokio::time::timeout(
+        Duration::from_secs(30),
+        c.intelligence().search("p:1+").start_at("stale").try_next(),
+    )
+    .await
+    .expect("hung");
+    assert_typed("refused cursor", &r);
+    assert_eq!(
+        r.unwrap_err().api_code().map(|c| c.as_str().to_owned()),
+        Some("InvalidArgumentError".to_owned())
+    );
+    let (base, _) = serve(
+        "127.0.0.1:0",
+        http("200 OK", "application/json", br#"{"data": "not a list"}"#),
+    )
+    .await;
+    let c = client(&base);
+    let r = tokio::time::timeout(
+        Duration::from_secs(30),
+        c.intelligence().search("p:1+").try_next(),
+    )
+    .await
+    .expect("hung");
+    assert_typed("data is a string", &r);
+}

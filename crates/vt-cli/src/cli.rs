@@ -177,7 +177,7 @@ pub enum Command {
     Vote(VoteArgs),
     /// Objects related to an object (contacted_domains, resolutions, ...).
     Related(RelatedArgs),
-    /// Download files by hash (premium).
+    /// Download files by hash (premium); `--zip OUT.zip` for one ZIP of them all.
     #[command(visible_alias = "dl")]
     Download(DownloadArgs),
     /// A signed download URL of a file (premium; valid one hour).
@@ -205,7 +205,8 @@ pub enum Command {
     /// Legacy API v2.
     #[command(subcommand)]
     V2(V2Command),
-    /// Search by hash, URL, domain, IP or comment tag.
+    /// VirusTotal Intelligence search (premium); `--basic` for the public search by hash,
+    /// URL, domain, IP or comment tag.
     Search(SearchArgs),
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
@@ -493,6 +494,13 @@ pub struct DownloadArgs {
     /// for big files, but a power loss soon after may leave it partial, as with `curl -o`.
     #[arg(long)]
     pub no_sync: bool,
+    /// Download all the hashes as one ZIP built by VirusTotal (Intelligence), written to
+    /// OUT.zip (see commands/zip_download.rs).
+    #[arg(long, value_name = "OUT.zip", conflicts_with = "output")]
+    pub zip: Option<PathBuf>,
+    /// Protect the ZIP with this password (only with --zip).
+    #[arg(long, value_name = "PASSWORD", requires = "zip")]
+    pub password: Option<String>,
 }
 
 /// `vt download-url`.
@@ -632,14 +640,32 @@ pub struct V2FileReportArgs {
     pub allinfo: bool,
 }
 
-/// `vt search`.
+/// `vt search` (see commands/search.rs).
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// A hash, URL, domain, IP address or comment tag.
+    /// A VirusTotal Intelligence query (`type:peexe p:5+ tag:signed`); with --basic, a
+    /// hash, URL, domain, IP address or comment tag.
     pub query: String,
+    /// The public `/search` instead of Intelligence search (which needs a premium key).
+    #[arg(long, conflicts_with_all = ["order", "descriptors"])]
+    pub basic: bool,
+    /// Sort order, e.g. `positives-`, `first_submission_date+` (ignored by VirusTotal for
+    /// content searches).
+    #[arg(long, value_name = "FIELD[+|-]")]
+    pub order: Option<String>,
+    /// Ask for type and id only (`descriptors_only=true`): faster, and what -I prints.
+    #[arg(long)]
+    pub descriptors: bool,
+    /// Hits asked per request (1 to 300, Intelligence search's maximum) [default: --limit,
+    /// at most 300].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub page_size: Option<u32>,
     /// Paging.
     #[command(flatten)]
     pub page: PageArgs,
+    /// `--output FILE --resume`: hits appended to FILE as NDJSON, resumable.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 /// `vt quota`.

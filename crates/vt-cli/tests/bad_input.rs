@@ -255,6 +255,44 @@ bad!(monitor_items_path_and_tag_together: ["monitor", "items", "--path", "/a/", 
 // v2, search, raw calls
 bad!(v2_file_report_bad_resource: ["v2", "file-report", "zzz"] => 2, names "zzz");
 bad!(search_empty_query: ["search", ""] => 2, names "query");
+bad!(search_blank_query: ["search", "   "] => 2, names "query");
+bad!(search_query_with_a_newline: ["search", "type:peexe\np:5+"] => 2, names "control character");
+bad!(search_malformed_cursor: ["search", "p:1+", "--cursor", "not a cursor"] => 2, names "--cursor");
+bad!(search_malformed_order: ["search", "p:1+", "--order", "positives--"] => 2, names "positives--");
+bad!(search_basic_with_an_order: ["search", "--basic", "x", "--order", "size-"] => 2, names "--order");
+bad!(search_page_size_over_300: ["search", "p:1+", "--page-size", "301"] => 2, names "301");
+bad!(search_resume_without_output: ["search", "p:1+", "--resume"] => 2, names "--output");
+bad!(download_password_without_zip: ["download", "--password", "infected", EICAR] => 2, names "--zip");
+bad!(download_zip_empty_password: ["download", "--zip", "@out.zip", "--password", "", EICAR] => 2, names "password");
+bad!(download_zip_in_a_missing_directory: ["download", "--zip", "/nonexistent/dir/b.zip", EICAR] => 2, names "/nonexistent/dir/b.zip");
+bad!(download_zip_to_a_directory: ["download", "--zip", "@a-directory", EICAR] => 2, names "@a-directory");
+bad!(download_zip_bad_hash_sends_nothing: ["download", "--zip", "@out.zip", EICAR, "zzz"] => 2, names "zzz");
+bad!(download_zip_with_output: ["download", "--zip", "@out.zip", "--output", "@@", EICAR] => 2, names "--output");
+
+#[test]
+fn search_over_long_query() {
+    let long = "a".repeat(4097);
+    check(&["search", &long], None, 2, "4096", true);
+}
+
+#[test]
+fn search_resume_from_a_file_of_another_search() {
+    let fx = Fixture::new();
+    let file = fx.path("hits.ndjson");
+    std::fs::write(
+        &file,
+        "{\"input\":\"x\",\"data\":{},\"search\":{\"query\":\"tag:other\",\"cursor\":null,\"skip\":1,\"done\":false}}\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    check(
+        &["search", "p:1+", "--output", &file, "--resume"],
+        None,
+        2,
+        "tag:other",
+        true,
+    );
+}
 bad!(
     api_unknown_method: ["api", "FETCH", "/files/x"] => 2, names "FETCH");
 bad!(api_data_not_json: ["api", "POST", "/urls", "--data", "{not json"] => 2, names "--data");

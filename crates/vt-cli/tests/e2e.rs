@@ -1574,6 +1574,280 @@ fn private_scanning_with_a_public_key_exits_3() {
         assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("ForbiddenError"), "{}", r.stderr);
     }
+// Intelligence search and ZIP downloads
+
+#[test]
+fn intelligence_search_orders_limits_and_says_how_to_go_on() {
+    let emu = shared();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "search",
+        "p:1+",
+        "--order",
+        "positives-",
+        "--limit",
+        "4",
+    ]));
+    let hits = r.json();
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 4);
+    let p: Vec<u64> = hits
+        .iter()
+        .map(|h| {
+            h["attributes"]["last_analysis_stats"]["malicious"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(p.windows(2).all(|w| w[0] >= w[1]) && p[3] >= 1, "{p:?}");
+    assert!(r.stderr.contains("--cursor"), "{}", r.stderr);
+    // The cursor printed continues after the last hit.
+    let cursor = r
+        .stderr
+        .split("--cursor ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let next = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "search",
+        "p:1+",
+        "--order",
+        "positives-",
+        "--limit",
+        "2",
+        "--cursor",
+        cursor,
+    ]))
+    .json();
+    let all = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "search",
+        "p:1+",
+        "--order",
+        "positives-",
+        "--limit",
+        "6",
+    ]))
+    .json();
+    assert_eq!(next.as_array().unwrap()[..], all.as_array().unwrap()[4..6]);
+    // Descriptors only, every hit, identifiers printed.
+    let r = run_ok(
+        emu.vt()
+            .args(["search", "--descriptors", "--all", "-I", &emu.eicar()]),
+    );
+    assert_eq!(r.stdout.trim(), emu.eicar());
+    // The public search stays reachable.
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "search", "--basic", &emu.eicar()]),
+    );
+    assert_eq!(r.json()[0]["id"], emu.eicar());
+}
+
+#[test]
+fn intelligence_search_refusals_are_one_line() {
+    let emu = shared();
+    let r = run(emu
+        .vt()
+        .args(["search", "p:1+", "--cursor", "bm90LWEtY3Vyc29y"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("InvalidArgumentError"), "{}", r.stderr);
+    let r = run(emu.vt().args(["search", "content:\"MZ\""]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Unsupported search modifier"),
+        "{}",
+        r.stderr
+    );
+    let r = run(emu.vt_with_key(DEFAULT_PUBLIC_KEY).args(["search", "p:1+"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn a_search_stopped_by_the_quota_resumes_without_gaps_or_repeats() {
+    let quota = |cfg: &mut EmulatorConfig| {
+        cfg.quotas.premium = QuotaLimits {
+            per_day: Some(2),
+            ..QuotaLimits::UNLIMITED
+        };
+    };
+    let emu = Emu::start(quota);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hits.ndjson");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "--retries",
+        "0",
+        "search",
+        "p:0+",
+        "--order",
+        "size+",
+        "--limit",
+        "7",
+        "--page-size",
+        "3",
+        "--output",
+        out_s,
+    ];
+    let r = run(emu.vt().args(args));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    let lines = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        lines.lines().count(),
+        6,
+        "two pages of 3 before the quota ran out"
+    );
+    // A killed run's torn line is cut, then the search goes on where it stopped.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&out)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"input\":\"torn"))
+        .unwrap();
+    let fresh = Emu::start(quota);
+    let r = run(fresh.vt().args(args.iter().copied().chain(["--resume"])));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let resumed: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["input"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let straight = run_ok(shared().vt().args([
+        "--format", "json", "search", "p:0+", "--order", "size+", "--limit", "7",
+    ]))
+    .json();
+    let want: Vec<String> = straight
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(resumed, want);
+}
+
+#[test]
+fn download_zip_builds_one_password_protected_zip_with_progress() {
+    let emu = shared();
+    let other = emu.handle.dataset().files()[1].sha256.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle.zip");
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "download",
+        "--zip",
+        out.to_str().unwrap(),
+        "--password",
+        "infected",
+        &emu.eicar(),
+        &other,
+    ]));
+    let v = r.json();
+    assert_eq!(v["type"], "zip_file");
+    assert_eq!(v["attributes"]["status"], "finished");
+    assert_eq!(v["attributes"]["files_ok"], 2);
+    assert!(r.stderr.contains("%"), "progress shown: {}", r.stderr);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    assert_eq!(v["attributes"]["size"], bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains(&emu.eicar()) && text.contains(&other));
+    // Encrypted: EICAR's text is not in the clear.
+    assert!(!text.contains("EICAR-STANDARD"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+}
+
+#[test]
+fn a_zip_that_never_finishes_times_out_in_one_line_and_leaves_nothing() {
+    // A frozen clock: the bundle never gets past "starting".
+    let emu = Emu::start(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle.zip");
+    let r = run(emu.vt().args([
+        "--wait-timeout",
+        "1s",
+        "download",
+        "--zip",
+        out.to_str().unwrap(),
+        &emu.eicar(),
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let last = r.stderr.trim().lines().last().unwrap();
+    assert!(
+        last.contains("not finished") && last.contains("starting"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_search_stopped_mid_page_resumes_at_the_next_hit() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hits.ndjson");
+    let out_s = out.to_str().unwrap();
+    let base = [
+        "search",
+        "p:0+",
+        "--order",
+        "size-",
+        "--page-size",
+        "3",
+        "--output",
+        out_s,
+    ];
+    // Two pages of 3, then the run "killed" after the first hit of the second page.
+    run_ok(emu.vt().args(base).args(["--limit", "6"]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let kept: Vec<&str> = text.lines().take(4).collect();
+    std::fs::write(&out, kept.join("\n") + "\n").unwrap();
+    let first: Vec<Value> = kept
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(first[3]["search"]["skip"], 1, "{}", first[3]["search"]);
+    run_ok(emu.vt().args(base).args(["--limit", "8", "--resume"]));
+    let records: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The resumed records say where to continue too: the 5th hit is the 2nd of its page.
+    assert_eq!(records[4]["search"]["cursor"], first[3]["search"]["cursor"]);
+    assert_eq!(records[4]["search"]["skip"], 2, "{}", records[4]["search"]);
+    let resumed: Vec<String> = records
+        .iter()
+        .map(|r| r["input"].as_str().unwrap().to_owned())
+        .collect();
+    let straight: Vec<String> = run_ok(emu.vt().args([
+        "--format", "json", "search", "p:0+", "--order", "size-", "--limit", "8",
+    ]))
+    .json()
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|h| h["id"].as_str().unwrap().to_owned())
+    .collect();
+    assert_eq!(resumed, straight);
 }
 
 #[test]

@@ -64,12 +64,14 @@ mod relationships;
 mod reports;
 mod rng;
 mod routes;
+mod search_query;
 mod server;
 mod state;
 mod stats;
 mod store;
 mod url_id;
 mod verdicts;
+mod zip_bundle;
 
 pub use clock::Clock;
 pub use config::{

@@ -349,6 +349,8 @@ pub(crate) struct Store {
     pub(crate) serial: u64,
     /// Private scans, never mixed with the public objects above.
     pub(crate) private: crate::private_scans::PrivateStore,
+    /// ZIP bundles by id (`/intelligence/zip_files`).
+    pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
 }
 
 impl Store {

@@ -185,6 +185,7 @@ pub mod envelope;
 pub mod error;
 pub mod file;
 pub mod ids;
+pub mod intelligence;
 pub mod ip_address;
 pub mod lossless;
 pub mod metadata;
@@ -222,6 +223,7 @@ pub use file::{
 };
 pub use ids::*;
 pub use indexmap::IndexMap;
+pub use intelligence::{SearchContext, ZipFile, ZipFileAttributes, ZipFileStatus};
 pub use ip_address::IpAddressAttributes;
 pub use lossless::{decode, decode_str, from_str_strict, from_value_strict};
 pub use metadata::{Metadata, RelationshipInfo};

@@ -1,30 +1,13 @@
-//! `vt search`, `vt metadata`, `vt quota`, `vt api`.
+//! `vt metadata`, `vt quota`, `vt api` (`vt search`: search.rs).
 
 use std::io::Read;
 
 use serde_json::{Value, json};
 
-use crate::cli::{ApiArgs, HttpMethod, PageArgs, QuotaArgs, SearchArgs};
+use crate::cli::{ApiArgs, HttpMethod, PageArgs, QuotaArgs};
 use crate::commands::{Context, fail, list, print_one, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
-
-/// `vt search`.
-pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
-    let q = args.query.trim();
-    if q.is_empty() {
-        return Err(CliError::usage("the search query is empty"));
-    }
-    let c = ctx.client()?;
-    list(
-        ctx,
-        c.search().query(q),
-        &args.page,
-        &format!("search {q:?}"),
-        Shape::Many,
-    )
-    .await
-}
 
 /// `vt metadata`.
 pub async fn metadata(ctx: &Context) -> CliResult<Exit> {

@@ -10,8 +10,10 @@ pub mod network;
 pub mod objects;
 pub mod private;
 pub mod sandbox;
+pub mod search;
 pub mod urls;
 pub mod v2;
+pub mod zip_download;
 
 use std::sync::OnceLock;
 
@@ -393,6 +395,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
             private::scan_file(&ctx, args).await
         }
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
+        Command::Download(args) if args.zip.is_some() => zip_download::download(&ctx, args).await,
         Command::Download(args) => files::download(&ctx, args).await,
         Command::DownloadUrl(args) => files::download_url(&ctx, args).await,
         Command::Pcap(args) => sandbox::artifact(&ctx, SandboxArtifact::Pcap, args).await,
@@ -421,7 +424,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Related(args) => objects::related(&ctx, args).await,
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
-        Command::Search(args) => misc::search(&ctx, args).await,
+        Command::Search(args) => search::search(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,

@@ -11,7 +11,7 @@ use crate::http::reply::Reply;
 use crate::state::Shared;
 use crate::store::{Comment, Kind, Vote, comment_tags};
 
-async fn json_body(shared: &Shared, r: &mut Req) -> Result<Value, Reply> {
+pub(crate) async fn json_body(shared: &Shared, r: &mut Req) -> Result<Value, Reply> {
     let Some(body) = r.body.take() else {
         return Err(Reply::bad_request("Missing request body"));
     };

@@ -8,6 +8,7 @@ pub(crate) mod behaviours;
 pub(crate) mod comments;
 pub(crate) mod downloads;
 pub(crate) mod files;
+pub(crate) mod intelligence;
 pub(crate) mod internal;
 pub(crate) mod misc;
 pub(crate) mod monitor;
@@ -18,6 +19,7 @@ pub(crate) mod receive;
 pub(crate) mod request;
 pub(crate) mod route;
 pub(crate) mod v2;
+pub(crate) mod zip_files;
 
 use std::sync::Arc;
 
@@ -66,7 +68,11 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
             comments::related(shared, r, &id, &rel, descriptors)
         }
         Route::Search => misc::search(shared, r),
-        Route::IntelligenceSearch => misc::intelligence_search(shared, r),
+        Route::IntelligenceSearch => intelligence::search(shared, r),
+        Route::ZipFileCreate => zip_files::create(shared, r).await,
+        Route::ZipFile(id) => zip_files::get(shared, &id),
+        Route::ZipFileDownloadUrl(id) => zip_files::download_url(shared, r, &id),
+        Route::ZipFileDownload(id) => zip_files::download(shared, r, &id),
         Route::Metadata => misc::metadata(),
         Route::User(id) => misc::user(shared, r, &id),
         Route::UserQuotas(id) => misc::overall_quotas(shared, r, &id),

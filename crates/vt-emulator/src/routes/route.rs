@@ -49,6 +49,10 @@ pub(crate) enum Route {
     CommentRelated(String, String, bool),
     Search,
     IntelligenceSearch,
+    ZipFileCreate,
+    ZipFile(String),
+    ZipFileDownloadUrl(String),
+    ZipFileDownload(String),
     Metadata,
     User(String),
     UserQuotas(String),
@@ -201,6 +205,14 @@ impl Route {
             }
             ["search"] if get => Route::Search,
             ["intelligence", "search"] if get => Route::IntelligenceSearch,
+            ["intelligence", "zip_files"] if post => Route::ZipFileCreate,
+            ["intelligence", "zip_files", id] if get => Route::ZipFile(id.to_string()),
+            ["intelligence", "zip_files", id, "download_url"] if get => {
+                Route::ZipFileDownloadUrl(id.to_string())
+            }
+            ["intelligence", "zip_files", id, "download"] if get => {
+                Route::ZipFileDownload(id.to_string())
+            }
             ["metadata"] if get => Route::Metadata,
             ["users", id] if get => Route::User(id.to_string()),
             ["users", id, "overall_quotas"] if get => Route::UserQuotas(id.to_string()),
@@ -290,6 +302,10 @@ impl Route {
             Route::FileDownloadUrl(_)
             | Route::FileDownload(_)
             | Route::IntelligenceSearch
+            | Route::ZipFileCreate
+            | Route::ZipFile(_)
+            | Route::ZipFileDownloadUrl(_)
+            | Route::ZipFileDownload(_)
             | Route::MonitorList
             | Route::MonitorCreate
             | Route::MonitorUploadUrl
@@ -352,6 +368,10 @@ impl Route {
             Route::CommentRelated(..) => "/api/v3/comments/{id}/{relationship}",
             Route::Search => "/api/v3/search",
             Route::IntelligenceSearch => "/api/v3/intelligence/search",
+            Route::ZipFileCreate => "/api/v3/intelligence/zip_files",
+            Route::ZipFile(_) => "/api/v3/intelligence/zip_files/{id}",
+            Route::ZipFileDownloadUrl(_) => "/api/v3/intelligence/zip_files/{id}/download_url",
+            Route::ZipFileDownload(_) => "/api/v3/intelligence/zip_files/{id}/download",
             Route::Metadata => "/api/v3/metadata",
             Route::User(_) => "/api/v3/users/{id}",
             Route::UserQuotas(_) => "/api/v3/users/{id}/overall_quotas",

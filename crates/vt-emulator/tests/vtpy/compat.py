@@ -5,7 +5,8 @@ Usage: python3 compat.py <base_url> <premium_key> <file sha256> <its contacted d
 
 Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
 scan_url, wait_for_completion, post_object for comments and votes, download_file,
-scan_file_private / scan_url_private, error decoding, behaviour reports and relationships.
+scan_file_private / scan_url_private, Intelligence search through iterator, download_zip_files,
+error decoding, behaviour reports and relationships.
 Exits non-zero with a message on the first mismatch.
 """
 
@@ -13,6 +14,7 @@ import io
 import hashlib
 import sys
 import tempfile
+import zipfile
 import urllib.parse
 
 import vt
@@ -103,6 +105,28 @@ def main():
         client.download_file(sha256, buf)
         check(buf.getvalue() == payload, "download_file returns the uploaded bytes")
 
+        # Intelligence search, as vt-py documents it: iterator over /intelligence/search.
+        hits = list(client.iterator("/intelligence/search", params={"query": EICAR_MD5}))
+        check([h.id for h in hits] == [EICAR_SHA256], "intelligence search by a bare hash")
+        hits = list(
+            client.iterator(
+                "/intelligence/search", params={"query": "p:1+", "order": "positives-"}, limit=5
+            )
+        )
+        positives = [h.last_analysis_stats["malicious"] for h in hits]
+        check(len(hits) == 5 and positives == sorted(positives, reverse=True), "search p:1+ ordered by positives-")
+        try:
+            list(client.iterator("/intelligence/search", params={"query": 'content:"MZ"'}))
+            check(False, "an unsupported modifier raises")
+        except vt.APIError as e:
+            check(e.code == "InvalidArgumentError", f"an unsupported modifier is InvalidArgumentError ({e.code})")
+
+        # download_zip_files: create, poll while starting/creating, follow /download's redirect.
+        buf = io.BytesIO()
+        client.download_zip_files([EICAR_SHA256, sha256], buf, password="infected", sleep_time=1)
+        bundle = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+        check(sorted(bundle.namelist()) == sorted([EICAR_SHA256, sha256]), "the ZIP holds both files")
+        check(bundle.read(sha256, pwd=b"infected") == payload, "the ZIP opens with its password")
         # Sandbox behaviour reports: the list, one report by its sandbox id, the summary.
         sandboxed = sys.argv[5]
         reports = list(client.iterator(f"/files/{sandboxed}/behaviours"))
