@@ -501,6 +501,7 @@ async fn malformed_answers_to_private_and_sandbox_calls_are_typed_errors() {
         assert_typed(case, &r);
     }
 }
+
 /// A ZIP bundle the server keeps "creating" forever (or answers with garbage, or a status it
 /// gave up on): `wait_zip` ends with a typed one-line error within its timeout.
 #[tokio::test]

@@ -1574,6 +1574,8 @@ fn private_scanning_with_a_public_key_exits_3() {
         assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("ForbiddenError"), "{}", r.stderr);
     }
+}
+
 // Intelligence search and ZIP downloads
 
 #[test]
