@@ -93,14 +93,12 @@ impl<'a, S: HttpService> Analyses<'a, S> {
 
     /// The analysed file or URL (`GET /analyses/{id}/item`).
     pub async fn item(&self, id: &AnalysisId) -> Result<AnyObject> {
-        let doc: DataEnvelope<AnyObject> = self
-            .client
-            .send(ApiRequest::get(format!(
+        self.client
+            .send_data(ApiRequest::get(format!(
                 "/analyses/{}/item",
                 path_segment(id.as_str())
             )))
-            .await?;
-        Ok(doc.data)
+            .await
     }
 
     /// Polls the analysis until it is `completed` (see the module docs) and returns it.

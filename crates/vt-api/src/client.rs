@@ -203,6 +203,14 @@ impl<S: HttpService> Client<S> {
         decode(&bytes)
     }
 
+    /// Sends `request` and returns the `data` member of its JSON answer as `T`: the one path
+    /// of typed access (`T` a model type such as [`FileReport`](vt_model::FileReport)) and raw
+    /// access (`T` = `Box<serde_json::value::RawValue>`, the text as received) alike.
+    pub async fn send_data<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        let doc: vt_model::DataEnvelope<T> = self.send(request).await?;
+        Ok(doc.data)
+    }
+
     /// Sends `request` and discards the answer's body.
     pub async fn send_empty(&self, request: ApiRequest) -> Result<()> {
         let response = self.send_raw(request).await?;

@@ -2,7 +2,7 @@
 //! (`/comments`).
 
 use serde_json::json;
-use vt_model::{AnyObject, Comment, CommentVoteCounts, DataEnvelope, Descriptor};
+use vt_model::{AnyObject, Comment, CommentVoteCounts, Descriptor};
 
 use crate::client::{Client, HttpService};
 use crate::error::{Error, Result};
@@ -87,8 +87,7 @@ impl<'a, S: HttpService> Comments<'a, S> {
     pub async fn vote(&self, id: &str, vote: CommentVote) -> Result<CommentVoteCounts> {
         let req = ApiRequest::post(comment_path(id)?.sub("vote"))
             .json(&json!({"data": vote.as_str()}))?;
-        let doc: DataEnvelope<CommentVoteCounts> = self.client.send(req).await?;
-        Ok(doc.data)
+        self.client.send_data::<CommentVoteCounts>(req).await
     }
 
     /// Objects related to a comment (`GET /comments/{id}/{relationship}`, e.g. `author`).

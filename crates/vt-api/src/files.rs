@@ -7,9 +7,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use tokio::io::AsyncWrite;
-use vt_model::{
-    DataEnvelope, Descriptor, FileBehaviour, FileBehaviourAttributes, FileHash, FileReport,
-};
+use vt_model::{Descriptor, FileBehaviour, FileBehaviourAttributes, FileHash, FileReport};
 
 use crate::client::{Client, HttpService};
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
@@ -188,11 +186,9 @@ impl<'a, S: HttpService> Files<'a, S> {
     /// A signed download URL, valid for one hour (`GET /files/{id}/download_url`; special
     /// privileges; counts as a download).
     pub async fn download_url(&self, id: &FileHash) -> Result<String> {
-        let doc: DataEnvelope<String> = self
-            .client
-            .send(ApiRequest::get(file_path(id).sub("download_url")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<String>(ApiRequest::get(file_path(id).sub("download_url")))
+            .await
     }
 
     /// Streams the file's content to `writer` (`GET /files/{id}/download`, following the
@@ -282,7 +278,6 @@ impl<'a, S: HttpService> Files<'a, S> {
     }
 
     async fn data<T: DeserializeOwned>(&self, path: String) -> Result<T> {
-        let doc: DataEnvelope<T> = self.client.send(ApiRequest::get(path)).await?;
-        Ok(doc.data)
+        self.client.send_data::<T>(ApiRequest::get(path)).await
     }
 }

@@ -1,6 +1,6 @@
 //! Metadata: engines, privileges and relationships (`/metadata`).
 
-use vt_model::{DataEnvelope, Metadata as MetadataDoc};
+use vt_model::Metadata as MetadataDoc;
 
 use crate::client::{Client, HttpService};
 use crate::error::Result;
@@ -16,7 +16,8 @@ impl<'a, S: HttpService> Metadata<'a, S> {
     /// The engines, your privileges and the relationships of every object type
     /// (`GET /metadata`).
     pub async fn get(&self) -> Result<MetadataDoc> {
-        let doc: DataEnvelope<MetadataDoc> = self.client.send(ApiRequest::get("/metadata")).await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<MetadataDoc>(ApiRequest::get("/metadata"))
+            .await
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use vt_model::{AnyObject, Comment, DataEnvelope, Descriptor, Object, Verdict, Vote};
+use vt_model::{AnyObject, Comment, Descriptor, Object, Verdict, Vote};
 
 use crate::client::{Client, HttpService};
 use crate::error::{Error, Result};
@@ -43,8 +43,7 @@ impl ObjectPath {
             }
             req = req.query("relationships", relationships.join(","));
         }
-        let doc: DataEnvelope<Object<A>> = client.send(req).await?;
-        Ok(doc.data)
+        client.send_data::<Object<A>>(req).await
     }
 
     /// The `data` object of `GET {path}` as the JSON text received, validated but not decoded.
@@ -52,9 +51,9 @@ impl ObjectPath {
         &self,
         client: &Client<S>,
     ) -> Result<Box<serde_json::value::RawValue>> {
-        let doc: DataEnvelope<Box<serde_json::value::RawValue>> =
-            client.send(ApiRequest::get(self.path.clone())).await?;
-        let text = doc.data.get();
+        let data: Box<serde_json::value::RawValue> =
+            client.send_data(ApiRequest::get(self.path.clone())).await?;
+        let text = data.get();
         // The typed decoders refuse a document nested past serde_json's recursion limit; so
         // does this, rather than hand out text nobody can decode or print in bounded time.
         match crate::raw_json::check_object(text) {
@@ -63,14 +62,14 @@ impl ObjectPath {
                 source: serde::de::Error::custom(why),
                 snippet: crate::error::snippet(text.as_bytes()),
             }),
-            Ok(()) => Ok(doc.data),
+            Ok(()) => Ok(data),
         }
     }
 
     pub(crate) async fn reanalyse<S: HttpService>(&self, client: &Client<S>) -> Result<Descriptor> {
-        let doc: DataEnvelope<Descriptor> =
-            client.send(ApiRequest::post(self.sub("analyse"))).await?;
-        Ok(doc.data)
+        client
+            .send_data::<Descriptor>(ApiRequest::post(self.sub("analyse")))
+            .await
     }
 
     pub(crate) fn comments<S: HttpService>(&self, client: &Client<S>) -> Paginator<Comment> {
@@ -86,10 +85,9 @@ impl ObjectPath {
             return Err(Error::invalid(text, "a comment needs some text"));
         }
         let body = json!({"data": {"type": "comment", "attributes": {"text": text}}});
-        let doc: DataEnvelope<Comment> = client
-            .send(ApiRequest::post(self.sub("comments")).json(&body)?)
-            .await?;
-        Ok(doc.data)
+        client
+            .send_data::<Comment>(ApiRequest::post(self.sub("comments")).json(&body)?)
+            .await
     }
 
     pub(crate) fn votes<S: HttpService>(&self, client: &Client<S>) -> Paginator<Vote> {
@@ -105,10 +103,9 @@ impl ObjectPath {
             return Err(Error::invalid(other, "a vote is `harmless` or `malicious`"));
         }
         let body = json!({"data": {"type": "vote", "attributes": {"verdict": verdict.as_str()}}});
-        let doc: DataEnvelope<Vote> = client
-            .send(ApiRequest::post(self.sub("votes")).json(&body)?)
-            .await?;
-        Ok(doc.data)
+        client
+            .send_data::<Vote>(ApiRequest::post(self.sub("votes")).json(&body)?)
+            .await
     }
 
     pub(crate) fn related<S: HttpService>(

@@ -5,7 +5,7 @@
 //! (built by [`UrlId::from_url`] or [`crate::hashing::url_id`]), which VirusTotal
 //! canonicalises itself.
 
-use vt_model::{AnyObject, DataEnvelope, Descriptor, UrlId, UrlReport};
+use vt_model::{AnyObject, Descriptor, UrlId, UrlReport};
 
 use crate::client::{Client, HttpService};
 use crate::error::Result;
@@ -28,11 +28,9 @@ impl<'a, S: HttpService> Urls<'a, S> {
     /// (nothing is sent otherwise).
     pub async fn submit(&self, url: &str) -> Result<Descriptor> {
         vt_model::check_url(url)?;
-        let doc: DataEnvelope<Descriptor> = self
-            .client
-            .send(ApiRequest::post("/urls").form(&[("url", url)]))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<Descriptor>(ApiRequest::post("/urls").form(&[("url", url)]))
+            .await
     }
 
     /// The report of a URL by id (`GET /urls/{id}`).
@@ -70,10 +68,8 @@ impl<'a, S: HttpService> Urls<'a, S> {
     /// `None` when VirusTotal answers `{"data": null}` (a one-to-one relationship with
     /// nothing on the other side, e.g. a URL submitted a moment ago).
     pub async fn network_location(&self, id: &UrlId) -> Result<Option<AnyObject>> {
-        let doc: DataEnvelope<Option<AnyObject>> = self
-            .client
-            .send(ApiRequest::get(url_path(id).sub("network_location")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<Option<AnyObject>>(ApiRequest::get(url_path(id).sub("network_location")))
+            .await
     }
 }

@@ -3,7 +3,7 @@
 //! The user id may be the user name or the API key itself (only its owner or a group admin
 //! sees the private attributes).
 
-use vt_model::{ApiUsage, DataEnvelope, IndexMap, OverallQuotas, Quota, User};
+use vt_model::{ApiUsage, IndexMap, OverallQuotas, Quota, User};
 
 use crate::client::{Client, HttpService};
 use crate::error::{Error, Result};
@@ -60,11 +60,9 @@ impl<'a, S: HttpService> Users<'a, S> {
 
     /// The user's and the group's quotas and use (`GET /users/{id}/overall_quotas`).
     pub async fn overall_quotas(&self, id: &str) -> Result<OverallQuotas> {
-        let doc: DataEnvelope<OverallQuotas> = self
-            .client
-            .send(ApiRequest::get(user_path(id)?.sub("overall_quotas")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<OverallQuotas>(ApiRequest::get(user_path(id)?.sub("overall_quotas")))
+            .await
     }
 
     /// Requests per day and endpoint (`GET /users/{id}/api_usage`), between `start` and
@@ -84,7 +82,6 @@ impl<'a, S: HttpService> Users<'a, S> {
             check_day(end)?;
             req = req.query("end_date", end);
         }
-        let doc: DataEnvelope<ApiUsage> = self.client.send(req).await?;
-        Ok(doc.data)
+        self.client.send_data::<ApiUsage>(req).await
     }
 }
