@@ -75,13 +75,13 @@ const SYNC_EVERY: u64 = 16 << 20;
 ///
 /// - Body frames are copied into a few 1 MiB buffers that one blocking task, owning the file
 ///   for the whole body, writes with `std::fs`: a `tokio::fs::File` sends every write to the
-///   blocking pool with a copy (a profile of a 256 MiB download: 4,063 futex calls, 14% of
-///   the CPU in that copy). Copying into a fixed set of buffers, rather than passing hyper's
-///   frames on, keeps the memory a download holds fixed whatever the frame sizes.
+///   blocking pool with a copy of its own (`docs/benchmarks.md` has the profile). Copying
+///   into a fixed set of buffers, rather than passing hyper's frames on, keeps the memory a
+///   download holds fixed whatever the frame sizes.
 /// - Every [`SYNC_EVERY`] bytes a helper thread asks the kernel to write what is on its way
 ///   (`sync_data` on a clone of the handle) while the download goes on, so the final
-///   `sync_all` (a finished download is on disk) has only the tail left: syncing 600 MiB at
-///   the end took 0.27 s of a 0.7 s download.
+///   `sync_all` (a finished download is on disk) has only the tail left instead of the whole
+///   file.
 async fn body_to_file(
     response: Response<ResponseBody>,
     file: std::fs::File,

@@ -12,7 +12,8 @@ use vt_transport::{BoxError, VtBody};
 
 pub const KEY: &str = "test-api-key-0123456789";
 
-/// The real-response corpus (`VT_FIXTURES_DIR`, default `/work/shared/fixtures/vt-json`).
+/// The real-response corpus (`VT_FIXTURES_DIR`, default `../shared/fixtures/vt-json` beside
+/// the project).
 pub fn fixtures_dir() -> PathBuf {
     match std::env::var_os("VT_FIXTURES_DIR") {
         Some(dir) => PathBuf::from(dir),
