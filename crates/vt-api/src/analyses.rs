@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use vt_model::{AnalysisId, AnalysisStatus, AnyObject, DataEnvelope};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, path_segment};
 
@@ -76,11 +76,11 @@ impl WaitOptions {
 
 /// The `/analyses` family; get it with [`Client::analyses`].
 #[derive(Debug)]
-pub struct Analyses<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Analyses<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> Analyses<'a, S> {
+impl<'a> Analyses<'a> {
     /// The analysis (`GET /analyses/{id}`), with the envelope's `meta`.
     pub async fn get(&self, id: &AnalysisId) -> Result<AnalysisDocument> {
         self.client

@@ -109,45 +109,61 @@ pub fn check_base_url(base_url: &str) -> Result<String> {
     Ok(base_url.trim_end_matches('/').to_owned())
 }
 
-/// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, generic over its
-/// transport (see the crate docs).
-pub struct Client<S = vt_transport::Transport> {
-    pub(crate) inner: Arc<Inner<S>>,
+/// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, over any transport
+/// (see the crate docs).
+///
+/// The transport is erased behind one object-safe call (see `docs/architecture.md`): every
+/// request is already one boxed future and one boxed body, whatever the service, so a type
+/// parameter would only spread through every signature without saving anything.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner<S> {
-    pub(crate) service: S,
+pub(crate) struct Inner {
+    pub(crate) service: Arc<dyn ErasedService>,
     pub(crate) settings: Settings,
 }
 
-impl<S> Clone for Client<S> {
-    fn clone(&self) -> Self {
-        Client {
-            inner: self.inner.clone(),
-        }
+/// [`HttpService`] made object-safe (no `Clone` supertrait): what the client holds.
+pub(crate) trait ErasedService: Send + Sync + 'static {
+    fn call(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
+}
+
+impl<S: HttpService> ErasedService for S {
+    fn call(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>> {
+        self.send(request)
     }
 }
 
-impl<S> fmt::Debug for Client<S> {
+impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.settings.base_url)
-            .field("service", &std::any::type_name::<S>())
             .finish_non_exhaustive()
     }
 }
 
-impl<S: HttpService> Client<S> {
+impl Client {
     /// A client sending its requests through `service` to `base_url` (for example
     /// `https://www.virustotal.com` or `http://127.0.0.1:8080`).
     ///
     /// The service is used as is: it must add the API key itself (the `vt-transport` stack
     /// does). This is how tests swap in a fake and how you add your own layers.
-    pub fn with_service(service: S, base_url: &str) -> Result<Self> {
-        Ok(Self::from_parts(service, Settings::new(base_url)?))
+    pub fn with_service<S: HttpService>(service: S, base_url: &str) -> Result<Self> {
+        Ok(Self::from_parts(
+            Arc::new(service),
+            Settings::new(base_url)?,
+        ))
     }
 
-    pub(crate) fn from_parts(service: S, settings: Settings) -> Self {
+    pub(crate) fn from_parts(service: Arc<dyn ErasedService>, settings: Settings) -> Self {
         Client {
             inner: Arc::new(Inner { service, settings }),
         }
@@ -156,11 +172,6 @@ impl<S: HttpService> Client<S> {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.settings.base_url
-    }
-
-    /// The underlying service.
-    pub fn service(&self) -> &S {
-        &self.inner.service
     }
 
     /// The same client with another number of resources per v2 batch request (4 for public
@@ -186,7 +197,7 @@ impl<S: HttpService> Client<S> {
         let response = self
             .inner
             .service
-            .send(http)
+            .call(http)
             .await
             .map_err(Error::Transport)?;
         if response.status().is_success() {

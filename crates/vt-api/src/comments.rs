@@ -4,7 +4,7 @@
 use serde_json::json;
 use vt_model::{AnyObject, Comment, CommentVoteCounts, Descriptor};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::object_endpoints::ObjectPath;
 use crate::pagination::Paginator;
@@ -50,8 +50,8 @@ impl std::str::FromStr for CommentVote {
 
 /// The `/comments` family; get it with [`Client::comments`].
 #[derive(Debug)]
-pub struct Comments<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Comments<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn comment_path(id: &str) -> Result<ObjectPath> {
@@ -64,7 +64,7 @@ fn comment_path(id: &str) -> Result<ObjectPath> {
     Ok(ObjectPath::new("comments", id))
 }
 
-impl<'a, S: HttpService> Comments<'a, S> {
+impl<'a> Comments<'a> {
     /// The latest comments (`GET /comments`); narrow them with
     /// [`Paginator::filter`] (e.g. `tag:malware`).
     pub fn latest(&self) -> Paginator<Comment> {

@@ -20,7 +20,7 @@ use http_body_util::BodyExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use vt_transport::ResponseBody;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 use crate::upload::Progress;
@@ -207,8 +207,8 @@ impl Drop for Partial {
 }
 
 /// Downloads the answer of `request` to `dest` through a temporary file (see the module docs).
-pub(crate) async fn request_to_path<S: HttpService>(
-    client: &Client<S>,
+pub(crate) async fn request_to_path(
+    client: &Client,
     request: ApiRequest,
     dest: &Path,
     options: &DownloadOptions,
@@ -253,14 +253,13 @@ pub(crate) async fn request_to_path<S: HttpService>(
 }
 
 /// Downloads the answer of `request` to `writer`.
-pub(crate) async fn request_to_writer<S, W>(
-    client: &Client<S>,
+pub(crate) async fn request_to_writer<W>(
+    client: &Client,
     request: ApiRequest,
     writer: &mut W,
     progress: Option<&Progress>,
 ) -> Result<u64>
 where
-    S: HttpService,
     W: AsyncWrite + Unpin + ?Sized,
 {
     let response = client.send_raw(request.accept(ANY)).await?;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use tokio::io::AsyncWrite;
 use vt_model::{Descriptor, FileBehaviour, FileBehaviourAttributes, FileHash, FileReport};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
 use crate::error::{Error, Result};
 use crate::object_endpoints::{ObjectPath, object_family_methods};
@@ -67,8 +67,8 @@ impl SandboxArtifact {
 
 /// The `/files` family; get it with [`Client::files`].
 #[derive(Debug)]
-pub struct Files<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Files<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn file_path(id: &FileHash) -> ObjectPath {
@@ -85,7 +85,7 @@ fn behaviour_path(sandbox_id: &str) -> Result<String> {
     Ok(format!("/file_behaviours/{}", path_segment(sandbox_id)))
 }
 
-impl<'a, S: HttpService> Files<'a, S> {
+impl<'a> Files<'a> {
     /// The file's report (`GET /files/{id}`; `id` is its MD5, SHA-1 or SHA-256).
     pub async fn report(&self, id: &FileHash) -> Result<FileReport> {
         file_path(id).get(self.client, &[]).await

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use vt_model::{AnyObject, Comment, Descriptor, Object, Verdict, Vote};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target};
@@ -27,14 +27,9 @@ impl ObjectPath {
         format!("{}/{tail}", self.path)
     }
 
-    pub(crate) async fn get<A, S>(
-        &self,
-        client: &Client<S>,
-        relationships: &[&str],
-    ) -> Result<Object<A>>
+    pub(crate) async fn get<A>(&self, client: &Client, relationships: &[&str]) -> Result<Object<A>>
     where
         A: DeserializeOwned + Default + PartialEq,
-        S: HttpService,
     {
         let mut req = ApiRequest::get(self.path.clone());
         if !relationships.is_empty() {
@@ -47,9 +42,9 @@ impl ObjectPath {
     }
 
     /// The `data` object of `GET {path}` as the JSON text received, validated but not decoded.
-    pub(crate) async fn get_json<S: HttpService>(
+    pub(crate) async fn get_json(
         &self,
-        client: &Client<S>,
+        client: &Client,
     ) -> Result<Box<serde_json::value::RawValue>> {
         let data: Box<serde_json::value::RawValue> =
             client.send_data(ApiRequest::get(self.path.clone())).await?;
@@ -66,21 +61,17 @@ impl ObjectPath {
         }
     }
 
-    pub(crate) async fn reanalyse<S: HttpService>(&self, client: &Client<S>) -> Result<Descriptor> {
+    pub(crate) async fn reanalyse(&self, client: &Client) -> Result<Descriptor> {
         client
             .send_data::<Descriptor>(ApiRequest::post(self.sub("analyse")))
             .await
     }
 
-    pub(crate) fn comments<S: HttpService>(&self, client: &Client<S>) -> Paginator<Comment> {
+    pub(crate) fn comments(&self, client: &Client) -> Paginator<Comment> {
         Paginator::new(client, Target::V3(self.sub("comments")), Vec::new())
     }
 
-    pub(crate) async fn add_comment<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        text: &str,
-    ) -> Result<Comment> {
+    pub(crate) async fn add_comment(&self, client: &Client, text: &str) -> Result<Comment> {
         if text.trim().is_empty() {
             return Err(Error::invalid(text, "a comment needs some text"));
         }
@@ -90,15 +81,11 @@ impl ObjectPath {
             .await
     }
 
-    pub(crate) fn votes<S: HttpService>(&self, client: &Client<S>) -> Paginator<Vote> {
+    pub(crate) fn votes(&self, client: &Client) -> Paginator<Vote> {
         Paginator::new(client, Target::V3(self.sub("votes")), Vec::new())
     }
 
-    pub(crate) async fn add_vote<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        verdict: &Verdict,
-    ) -> Result<Vote> {
+    pub(crate) async fn add_vote(&self, client: &Client, verdict: &Verdict) -> Result<Vote> {
         if let Verdict::Other(other) = verdict {
             return Err(Error::invalid(other, "a vote is `harmless` or `malicious`"));
         }
@@ -108,20 +95,16 @@ impl ObjectPath {
             .await
     }
 
-    pub(crate) fn related<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        relationship: &str,
-    ) -> Paginator<AnyObject> {
+    pub(crate) fn related(&self, client: &Client, relationship: &str) -> Paginator<AnyObject> {
         match check_relationship(relationship) {
             Ok(()) => Paginator::new(client, Target::V3(self.sub(relationship)), Vec::new()),
             Err(e) => Paginator::failed(e),
         }
     }
 
-    pub(crate) fn related_descriptors<S: HttpService>(
+    pub(crate) fn related_descriptors(
         &self,
-        client: &Client<S>,
+        client: &Client,
         relationship: &str,
     ) -> Paginator<Descriptor> {
         match check_relationship(relationship) {

@@ -7,22 +7,22 @@
 
 use vt_model::{AnyObject, Descriptor, UrlId, UrlReport};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 use crate::request::ApiRequest;
 
 /// The `/urls` family; get it with [`Client::urls`].
 #[derive(Debug)]
-pub struct Urls<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Urls<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn url_path(id: &UrlId) -> ObjectPath {
     ObjectPath::new("urls", id.as_str())
 }
 
-impl<'a, S: HttpService> Urls<'a, S> {
+impl<'a> Urls<'a> {
     /// Submits `url` for analysis (`POST /urls`, form field `url`); returns the analysis
     /// descriptor (id `u-<sha256>-<timestamp>`). `url` must pass [`vt_model::check_url`]
     /// (nothing is sent otherwise).

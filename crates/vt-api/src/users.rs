@@ -5,15 +5,15 @@
 
 use vt_model::{ApiUsage, IndexMap, OverallQuotas, Quota, User};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::object_endpoints::ObjectPath;
 use crate::request::ApiRequest;
 
 /// The `/users` family; get it with [`Client::users`].
 #[derive(Debug)]
-pub struct Users<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Users<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn user_path(id: &str) -> Result<ObjectPath> {
@@ -39,7 +39,7 @@ fn check_day(day: &str) -> Result<()> {
     }
 }
 
-impl<'a, S: HttpService> Users<'a, S> {
+impl<'a> Users<'a> {
     /// The user object (`GET /users/{id}`).
     pub async fn get(&self, id: &str) -> Result<User> {
         user_path(id)?.get(self.client, &[]).await

@@ -44,7 +44,7 @@ pub fn http_client(base_url: &str) -> Client {
 }
 
 /// A client over a bare hyper-util client that only adds `x-apikey`: any tower service works.
-pub fn bare_http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
+pub fn bare_http_client(base_url: &str) -> Client {
     use hyper_util::client::legacy::Client as HyperClient;
     use hyper_util::rt::TokioExecutor;
     let hyper: HyperClient<_, VtBody> = HyperClient::builder(TokioExecutor::new()).build_http();
@@ -103,7 +103,7 @@ impl Fake {
     }
 
     /// A client sending through this fake.
-    pub fn client(&self) -> Client<impl vt_api::HttpService> {
+    pub fn client(&self) -> Client {
         Client::with_service(self.service(), "https://fake.example").unwrap()
     }
 
