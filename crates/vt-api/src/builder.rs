@@ -5,7 +5,7 @@ use std::time::Duration;
 use vt_model::Tier;
 use vt_transport::{RateLimitSpec, RetryConfig, TransportBuilder};
 
-use crate::client::{Client, DEFAULT_BASE_URL, Settings};
+use crate::client::{Client, DEFAULT_BASE_URL, Settings, clamp_batch};
 use crate::error::{Error, Result};
 use crate::v2::{PRIVATE_BATCH_LIMIT, PUBLIC_BATCH_LIMIT};
 
@@ -224,11 +224,6 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(Box::new(e)))?;
         Ok(Client::from_parts(std::sync::Arc::new(transport), settings))
     }
-}
-
-/// A v2 batch size held between 1 and the API's maximum.
-pub(crate) fn clamp_batch(limit: usize) -> usize {
-    limit.clamp(1, PRIVATE_BATCH_LIMIT)
 }
 
 #[cfg(test)]

@@ -79,6 +79,11 @@ impl Settings {
     }
 }
 
+/// A v2 batch size held between 1 and the API's maximum (25).
+pub(crate) fn clamp_batch(limit: usize) -> usize {
+    limit.clamp(1, vt_model::Tier::Premium.v2_batch_limit())
+}
+
 /// Validates a base URL (`http` or `https`, a host, no query or fragment) and returns it
 /// without a trailing `/`. The one base-URL rule: the builder applies it, and `vt` checks
 /// its `--base-url` with it before anything else.
@@ -178,7 +183,7 @@ impl Client {
     /// keys, the default; up to 25 for premium keys), held between 1 and 25.
     pub fn with_v2_batch_limit(&self, limit: usize) -> Self {
         let mut settings = self.inner.settings.clone();
-        settings.v2_batch_limit = crate::builder::clamp_batch(limit);
+        settings.v2_batch_limit = clamp_batch(limit);
         Self::from_parts(self.inner.service.clone(), settings)
     }
 
