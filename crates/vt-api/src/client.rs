@@ -219,12 +219,25 @@ impl Client {
         decode(&bytes)
     }
 
-    /// Sends `request` and returns the `data` member of its JSON answer as `T`: the one path
-    /// of typed access (`T` a model type such as [`FileReport`](vt_model::FileReport)) and raw
-    /// access (`T` = `Box<serde_json::value::RawValue>`, the text as received) alike.
+    /// Sends `request` and returns the `data` member of its JSON answer decoded as `T` (a
+    /// model type such as [`FileReport`](vt_model::FileReport)); [`Client::send_raw_data`] is
+    /// its raw twin.
     pub async fn send_data<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
         let doc: vt_model::DataEnvelope<T> = self.send(request).await?;
         Ok(doc.data)
+    }
+
+    /// Sends `request` and returns the `data` object of its JSON answer as the text received,
+    /// checked in one pass ([`raw_json::data_member`](crate::raw_json::data_member)) but not
+    /// decoded: the raw twin of [`Client::send_data`], on the same request path.
+    pub async fn send_raw_data(&self, request: ApiRequest) -> Result<crate::raw_json::RawJson> {
+        let response = self.send_raw(request).await?;
+        let bytes = self.collect_json(response).await?;
+        crate::raw_json::data_member(&bytes).map_err(|e| Error::Decode {
+            path: e.path.into(),
+            source: serde::de::Error::custom(e.reason),
+            snippet: snippet(&bytes),
+        })
     }
 
     /// Sends `request` and discards the answer's body.

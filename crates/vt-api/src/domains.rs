@@ -25,11 +25,8 @@ impl<'a> Domains<'a> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::DomainReport>(raw.get())`.
-    pub async fn report_json(
-        &self,
-        domain: &DomainName,
-    ) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::DomainReport>()`.
+    pub async fn report_json(&self, domain: &DomainName) -> Result<crate::raw_json::RawJson> {
         domain_path(domain).get_json(self.client).await
     }
 

@@ -94,8 +94,8 @@ impl<'a> Files<'a> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::FileReport>(raw.get())`.
-    pub async fn report_json(&self, id: &FileHash) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::FileReport>()`.
+    pub async fn report_json(&self, id: &FileHash) -> Result<crate::raw_json::RawJson> {
         file_path(id).get_json(self.client).await
     }
 

@@ -25,8 +25,8 @@ impl<'a> IpAddresses<'a> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::IpAddressReport>(raw.get())`.
-    pub async fn report_json(&self, ip: &IpAddress) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::IpAddressReport>()`.
+    pub async fn report_json(&self, ip: &IpAddress) -> Result<crate::raw_json::RawJson> {
         ip_path(ip).get_json(self.client).await
     }
 

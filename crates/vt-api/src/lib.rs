@@ -41,10 +41,11 @@
 //!
 //! Programs that store or forward reports without reading them can skip the typed model:
 //! [`files::Files::report_json`] (and the same on URLs, domains and IP addresses) returns the
-//! report's `data` object as the JSON text received, validated but not decoded. Typed and raw
-//! access are one mechanism: [`Client::send_data`] decodes an answer's `data` member into
-//! any `T`, a model type or `Box<RawValue>`; [`raw_json`] re-indents or compacts such text
-//! without building a tree.
+//! report's `data` object as the JSON text received ([`raw_json::RawJson`]), checked in one
+//! pass but not decoded. Typed and raw access share one request path: [`Client::send_data`]
+//! decodes an answer's `data` member into a model type, its twin [`Client::send_raw_data`]
+//! checks it and hands out its text; [`raw_json`] re-indents or compacts such text without
+//! building a tree.
 //!
 //! ## Swapping the transport
 //!
@@ -166,7 +167,7 @@
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
-//! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw`, `send_empty` | any |
+//! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

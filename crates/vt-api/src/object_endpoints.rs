@@ -8,6 +8,7 @@ use vt_model::{AnyObject, Comment, Descriptor, Object, Verdict, Vote};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
+use crate::raw_json::RawJson;
 use crate::request::{ApiRequest, Target};
 
 /// The path of one object (`/files/{id}`, `/urls/{id}`, ...), segments already encoded.
@@ -41,24 +42,11 @@ impl ObjectPath {
         client.send_data::<Object<A>>(req).await
     }
 
-    /// The `data` object of `GET {path}` as the JSON text received, validated but not decoded.
-    pub(crate) async fn get_json(
-        &self,
-        client: &Client,
-    ) -> Result<Box<serde_json::value::RawValue>> {
-        let data: Box<serde_json::value::RawValue> =
-            client.send_data(ApiRequest::get(self.path.clone())).await?;
-        let text = data.get();
-        // The typed decoders refuse a document nested past serde_json's recursion limit; so
-        // does this, rather than hand out text nobody can decode or print in bounded time.
-        match crate::raw_json::check_object(text) {
-            Err(why) => Err(Error::Decode {
-                path: "data".into(),
-                source: serde::de::Error::custom(why),
-                snippet: crate::error::snippet(text.as_bytes()),
-            }),
-            Ok(()) => Ok(data),
-        }
+    /// The `data` object of `GET {path}` as the JSON text received, checked but not decoded.
+    pub(crate) async fn get_json(&self, client: &Client) -> Result<RawJson> {
+        client
+            .send_raw_data(ApiRequest::get(self.path.clone()))
+            .await
     }
 
     pub(crate) async fn reanalyse(&self, client: &Client) -> Result<Descriptor> {

@@ -41,8 +41,8 @@ impl<'a> Urls<'a> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::UrlReport>(raw.get())`.
-    pub async fn report_json(&self, id: &UrlId) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::UrlReport>()`.
+    pub async fn report_json(&self, id: &UrlId) -> Result<crate::raw_json::RawJson> {
         url_path(id).get_json(self.client).await
     }
 

@@ -269,7 +269,7 @@ impl IntoItem for Value {
 }
 
 /// A report as received (`report_json`): printed without decoding when the output allows.
-impl IntoItem for Box<serde_json::value::RawValue> {
+impl IntoItem for vt_api::raw_json::RawJson {
     fn into_item(self) -> Result<Item, ItemError> {
         Ok(Item::Text(self))
     }

@@ -75,8 +75,8 @@ pub fn error_object(kind: &str, input: &str, code: &str, message: &str) -> Value
 pub enum Item {
     /// A tree.
     Tree(Value),
-    /// Validated JSON text.
-    Text(Box<serde_json::value::RawValue>),
+    /// Checked JSON text, as received.
+    Text(vt_api::raw_json::RawJson),
 }
 
 impl From<Value> for Item {
@@ -85,8 +85,8 @@ impl From<Value> for Item {
     }
 }
 
-impl From<Box<serde_json::value::RawValue>> for Item {
-    fn from(text: Box<serde_json::value::RawValue>) -> Item {
+impl From<vt_api::raw_json::RawJson> for Item {
+    fn from(text: vt_api::raw_json::RawJson) -> Item {
         Item::Text(text)
     }
 }
