@@ -35,7 +35,8 @@
 //!
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
-//! [`Client::metadata`], [`Client::users`], [`Client::monitor`] and [`Client::v2`]; plus the
+//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::private`] and
+//! [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -157,7 +158,7 @@
 //!
 //! | family | functions | endpoints |
 //! |---|---|---|
-//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
+//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_of`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
 //! | [`urls`] | `submit`, `report`, `report_by_url`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `network_location` | `/urls`, `/urls/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /network_location]` |
 //! | [`domains`], [`ip_addresses`] | `report`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors` | `/domains/{d}[...]`, `/ip_addresses/{ip}[...]` |
 //! | [`analyses`] | `get`, `item`, `wait` | `/analyses/{id}`, `/analyses/{id}/item` |
@@ -166,6 +167,7 @@
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
+//! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -187,6 +189,7 @@ pub mod metadata;
 pub mod monitor;
 mod object_endpoints;
 pub mod pagination;
+pub mod private;
 mod raw;
 pub mod raw_json;
 pub mod request;
@@ -267,6 +270,12 @@ impl Client {
         monitor::Monitor { client: self }
     }
 
+    /// Private scanning: private uploads and URL scans, their analyses and reports
+    /// (`/private/...`; objects wrapped in [`vt_model::Private`]).
+    pub fn private(&self) -> private::PrivateScans<'_> {
+        private::PrivateScans { client: self }
+    }
+
     /// The legacy v2 file report.
     pub fn v2(&self) -> v2::V2<'_> {
         v2::V2 { client: self }
@@ -290,6 +299,8 @@ mod tests {
         is_send(&c.files().report(&hash));
         is_send(&c.files().upload("x"));
         is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.private().upload("x"));
+        is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
         is_send(&c.v2().file_reports(&["a"], false));
         let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
         is_send(&p);
