@@ -26,7 +26,7 @@ fn fixture(name: &str) -> Bytes {
     Bytes::from(std::fs::read(dir.join(name)).expect("fixture"))
 }
 
-fn client_answering(body: Bytes) -> Client<impl vt_api::HttpService> {
+fn client_answering(body: Bytes) -> Client {
     let service = tower::service_fn(move |_req: Request<VtBody>| {
         let body = body.clone();
         async move { Ok::<_, BoxError>(Response::new(Full::new(body))) }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use vt_model::{AnalysisId, AnalysisStatus, AnyObject, DataEnvelope};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, path_segment};
 
@@ -76,11 +76,11 @@ impl WaitOptions {
 
 /// The `/analyses` family; get it with [`Client::analyses`].
 #[derive(Debug)]
-pub struct Analyses<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Analyses<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> Analyses<'a, S> {
+impl<'a> Analyses<'a> {
     /// The analysis (`GET /analyses/{id}`), with the envelope's `meta`.
     pub async fn get(&self, id: &AnalysisId) -> Result<AnalysisDocument> {
         self.client
@@ -93,14 +93,12 @@ impl<'a, S: HttpService> Analyses<'a, S> {
 
     /// The analysed file or URL (`GET /analyses/{id}/item`).
     pub async fn item(&self, id: &AnalysisId) -> Result<AnyObject> {
-        let doc: DataEnvelope<AnyObject> = self
-            .client
-            .send(ApiRequest::get(format!(
+        self.client
+            .send_data(ApiRequest::get(format!(
                 "/analyses/{}/item",
                 path_segment(id.as_str())
             )))
-            .await?;
-        Ok(doc.data)
+            .await
     }
 
     /// Polls the analysis until it is `completed` (see the module docs) and returns it.

@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 use vt_model::Tier;
-use vt_transport::{RateLimitSpec, RetryConfig, Transport, TransportBuilder};
+use vt_transport::{RateLimitSpec, RetryConfig, TransportBuilder};
 
-use crate::client::{Client, DEFAULT_BASE_URL, Settings};
+use crate::client::{Client, DEFAULT_BASE_URL, Settings, clamp_batch};
 use crate::error::{Error, Result};
 use crate::v2::{PRIVATE_BATCH_LIMIT, PUBLIC_BATCH_LIMIT};
 
-impl Client<Transport> {
+impl Client {
     /// A client for `https://www.virustotal.com` with the transport's defaults: the public
     /// API's rate limit (4 requests a minute), retries of transient failures, timeouts and
     /// proxies from the environment.
@@ -194,18 +194,18 @@ impl ClientBuilder {
 
     /// Builds the client (fails with [`Error::InvalidInput`] on a bad base URL, with
     /// [`Error::Config`] when the TLS or proxy setup fails).
-    pub fn build(self) -> Result<Client<Transport>> {
+    pub fn build(self) -> Result<Client> {
         let settings = self.settings()?;
         let transport = self
             .transport
             .build()
             .map_err(|e| Error::Config(Box::new(e)))?;
-        Ok(Client::from_parts(transport, settings))
+        Ok(Client::from_parts(std::sync::Arc::new(transport), settings))
     }
 
     /// Builds the client over another inner HTTP service, with all the transport's layers
     /// (auth, retry, rate limit, ...) on top: for tests with an in-process fake.
-    pub fn build_with<S, B>(self, inner: S) -> Result<Client<Transport>>
+    pub fn build_with<S, B>(self, inner: S) -> Result<Client>
     where
         S: tower::Service<http::Request<vt_transport::VtBody>, Response = http::Response<B>>
             + Clone
@@ -222,13 +222,8 @@ impl ClientBuilder {
             .transport
             .build_with(inner)
             .map_err(|e| Error::Config(Box::new(e)))?;
-        Ok(Client::from_parts(transport, settings))
+        Ok(Client::from_parts(std::sync::Arc::new(transport), settings))
     }
-}
-
-/// A v2 batch size held between 1 and the API's maximum.
-pub(crate) fn clamp_batch(limit: usize) -> usize {
-    limit.clamp(1, PRIVATE_BATCH_LIMIT)
 }
 
 #[cfg(test)]

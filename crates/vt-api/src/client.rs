@@ -79,6 +79,11 @@ impl Settings {
     }
 }
 
+/// A v2 batch size held between 1 and the API's maximum (25).
+pub(crate) fn clamp_batch(limit: usize) -> usize {
+    limit.clamp(1, vt_model::Tier::Premium.v2_batch_limit())
+}
+
 /// Validates a base URL (`http` or `https`, a host, no query or fragment) and returns it
 /// without a trailing `/`. The one base-URL rule: the builder applies it, and `vt` checks
 /// its `--base-url` with it before anything else.
@@ -109,45 +114,61 @@ pub fn check_base_url(base_url: &str) -> Result<String> {
     Ok(base_url.trim_end_matches('/').to_owned())
 }
 
-/// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, generic over its
-/// transport (see the crate docs).
-pub struct Client<S = vt_transport::Transport> {
-    pub(crate) inner: Arc<Inner<S>>,
+/// A VirusTotal API client: cheap to clone (one `Arc`), `Send + Sync`, over any transport
+/// (see the crate docs).
+///
+/// The transport is erased behind one object-safe call (see `docs/architecture.md`): every
+/// request is already one boxed future and one boxed body, whatever the service, so a type
+/// parameter would only spread through every signature without saving anything.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner<S> {
-    pub(crate) service: S,
+pub(crate) struct Inner {
+    pub(crate) service: Arc<dyn ErasedService>,
     pub(crate) settings: Settings,
 }
 
-impl<S> Clone for Client<S> {
-    fn clone(&self) -> Self {
-        Client {
-            inner: self.inner.clone(),
-        }
+/// [`HttpService`] made object-safe (no `Clone` supertrait): what the client holds.
+pub(crate) trait ErasedService: Send + Sync + 'static {
+    fn call(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
+}
+
+impl<S: HttpService> ErasedService for S {
+    fn call(
+        &self,
+        request: Request<VtBody>,
+    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>> {
+        self.send(request)
     }
 }
 
-impl<S> fmt::Debug for Client<S> {
+impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.settings.base_url)
-            .field("service", &std::any::type_name::<S>())
             .finish_non_exhaustive()
     }
 }
 
-impl<S: HttpService> Client<S> {
+impl Client {
     /// A client sending its requests through `service` to `base_url` (for example
     /// `https://www.virustotal.com` or `http://127.0.0.1:8080`).
     ///
     /// The service is used as is: it must add the API key itself (the `vt-transport` stack
     /// does). This is how tests swap in a fake and how you add your own layers.
-    pub fn with_service(service: S, base_url: &str) -> Result<Self> {
-        Ok(Self::from_parts(service, Settings::new(base_url)?))
+    pub fn with_service<S: HttpService>(service: S, base_url: &str) -> Result<Self> {
+        Ok(Self::from_parts(
+            Arc::new(service),
+            Settings::new(base_url)?,
+        ))
     }
 
-    pub(crate) fn from_parts(service: S, settings: Settings) -> Self {
+    pub(crate) fn from_parts(service: Arc<dyn ErasedService>, settings: Settings) -> Self {
         Client {
             inner: Arc::new(Inner { service, settings }),
         }
@@ -158,16 +179,11 @@ impl<S: HttpService> Client<S> {
         &self.inner.settings.base_url
     }
 
-    /// The underlying service.
-    pub fn service(&self) -> &S {
-        &self.inner.service
-    }
-
     /// The same client with another number of resources per v2 batch request (4 for public
     /// keys, the default; up to 25 for premium keys), held between 1 and 25.
     pub fn with_v2_batch_limit(&self, limit: usize) -> Self {
         let mut settings = self.inner.settings.clone();
-        settings.v2_batch_limit = crate::builder::clamp_batch(limit);
+        settings.v2_batch_limit = clamp_batch(limit);
         Self::from_parts(self.inner.service.clone(), settings)
     }
 
@@ -186,7 +202,7 @@ impl<S: HttpService> Client<S> {
         let response = self
             .inner
             .service
-            .send(http)
+            .call(http)
             .await
             .map_err(Error::Transport)?;
         if response.status().is_success() {
@@ -201,6 +217,27 @@ impl<S: HttpService> Client<S> {
         let response = self.send_raw(request).await?;
         let bytes = self.collect_json(response).await?;
         decode(&bytes)
+    }
+
+    /// Sends `request` and returns the `data` member of its JSON answer decoded as `T` (a
+    /// model type such as [`FileReport`](vt_model::FileReport)); [`Client::send_raw_data`] is
+    /// its raw twin.
+    pub async fn send_data<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        let doc: vt_model::DataEnvelope<T> = self.send(request).await?;
+        Ok(doc.data)
+    }
+
+    /// Sends `request` and returns the `data` object of its JSON answer as the text received,
+    /// checked in one pass ([`raw_json::data_member`](crate::raw_json::data_member)) but not
+    /// decoded: the raw twin of [`Client::send_data`], on the same request path.
+    pub async fn send_raw_data(&self, request: ApiRequest) -> Result<crate::raw_json::RawJson> {
+        let response = self.send_raw(request).await?;
+        let bytes = self.collect_json(response).await?;
+        crate::raw_json::data_member(&bytes).map_err(|e| Error::Decode {
+            path: e.path.into(),
+            source: serde::de::Error::custom(e.reason),
+            snippet: snippet(&bytes),
+        })
     }
 
     /// Sends `request` and discards the answer's body.

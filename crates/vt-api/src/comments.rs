@@ -2,9 +2,9 @@
 //! (`/comments`).
 
 use serde_json::json;
-use vt_model::{AnyObject, Comment, CommentVoteCounts, DataEnvelope, Descriptor};
+use vt_model::{AnyObject, Comment, CommentVoteCounts, Descriptor};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::object_endpoints::ObjectPath;
 use crate::pagination::Paginator;
@@ -50,8 +50,8 @@ impl std::str::FromStr for CommentVote {
 
 /// The `/comments` family; get it with [`Client::comments`].
 #[derive(Debug)]
-pub struct Comments<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Comments<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn comment_path(id: &str) -> Result<ObjectPath> {
@@ -64,7 +64,7 @@ fn comment_path(id: &str) -> Result<ObjectPath> {
     Ok(ObjectPath::new("comments", id))
 }
 
-impl<'a, S: HttpService> Comments<'a, S> {
+impl<'a> Comments<'a> {
     /// The latest comments (`GET /comments`); narrow them with
     /// [`Paginator::filter`] (e.g. `tag:malware`).
     pub fn latest(&self) -> Paginator<Comment> {
@@ -87,8 +87,7 @@ impl<'a, S: HttpService> Comments<'a, S> {
     pub async fn vote(&self, id: &str, vote: CommentVote) -> Result<CommentVoteCounts> {
         let req = ApiRequest::post(comment_path(id)?.sub("vote"))
             .json(&json!({"data": vote.as_str()}))?;
-        let doc: DataEnvelope<CommentVoteCounts> = self.client.send(req).await?;
-        Ok(doc.data)
+        self.client.send_data::<CommentVoteCounts>(req).await
     }
 
     /// Objects related to a comment (`GET /comments/{id}/{relationship}`, e.g. `author`).

@@ -2,21 +2,21 @@
 
 use vt_model::{DomainName, DomainReport};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 
 /// The `/domains` family; get it with [`Client::domains`].
 #[derive(Debug)]
-pub struct Domains<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Domains<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn domain_path(id: &DomainName) -> ObjectPath {
     ObjectPath::new("domains", id.as_str())
 }
 
-impl<'a, S: HttpService> Domains<'a, S> {
+impl<'a> Domains<'a> {
     /// The domain's report (`GET /domains/{domain}`).
     pub async fn report(&self, domain: &DomainName) -> Result<DomainReport> {
         domain_path(domain).get(self.client, &[]).await
@@ -25,11 +25,8 @@ impl<'a, S: HttpService> Domains<'a, S> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::DomainReport>(raw.get())`.
-    pub async fn report_json(
-        &self,
-        domain: &DomainName,
-    ) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::DomainReport>()`.
+    pub async fn report_json(&self, domain: &DomainName) -> Result<crate::raw_json::RawJson> {
         domain_path(domain).get_json(self.client).await
     }
 

@@ -20,7 +20,7 @@ use http_body_util::BodyExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use vt_transport::ResponseBody;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 use crate::upload::Progress;
@@ -75,13 +75,13 @@ const SYNC_EVERY: u64 = 16 << 20;
 ///
 /// - Body frames are copied into a few 1 MiB buffers that one blocking task, owning the file
 ///   for the whole body, writes with `std::fs`: a `tokio::fs::File` sends every write to the
-///   blocking pool with a copy (a profile of a 256 MiB download: 4,063 futex calls, 14% of
-///   the CPU in that copy). Copying into a fixed set of buffers, rather than passing hyper's
-///   frames on, keeps the memory a download holds fixed whatever the frame sizes.
+///   blocking pool with a copy of its own (`docs/benchmarks.md` has the profile). Copying
+///   into a fixed set of buffers, rather than passing hyper's frames on, keeps the memory a
+///   download holds fixed whatever the frame sizes.
 /// - Every [`SYNC_EVERY`] bytes a helper thread asks the kernel to write what is on its way
 ///   (`sync_data` on a clone of the handle) while the download goes on, so the final
-///   `sync_all` (a finished download is on disk) has only the tail left: syncing 600 MiB at
-///   the end took 0.27 s of a 0.7 s download.
+///   `sync_all` (a finished download is on disk) has only the tail left instead of the whole
+///   file.
 async fn body_to_file(
     response: Response<ResponseBody>,
     file: std::fs::File,
@@ -207,8 +207,8 @@ impl Drop for Partial {
 }
 
 /// Downloads the answer of `request` to `dest` through a temporary file (see the module docs).
-pub(crate) async fn request_to_path<S: HttpService>(
-    client: &Client<S>,
+pub(crate) async fn request_to_path(
+    client: &Client,
     request: ApiRequest,
     dest: &Path,
     options: &DownloadOptions,
@@ -253,14 +253,13 @@ pub(crate) async fn request_to_path<S: HttpService>(
 }
 
 /// Downloads the answer of `request` to `writer`.
-pub(crate) async fn request_to_writer<S, W>(
-    client: &Client<S>,
+pub(crate) async fn request_to_writer<W>(
+    client: &Client,
     request: ApiRequest,
     writer: &mut W,
     progress: Option<&Progress>,
 ) -> Result<u64>
 where
-    S: HttpService,
     W: AsyncWrite + Unpin + ?Sized,
 {
     let response = client.send_raw(request.accept(ANY)).await?;

@@ -8,11 +8,11 @@ use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWrite;
 use vt_model::{
-    BehaviourMitreTrees, DataEnvelope, Descriptor, ErrorCode, FileBehaviour,
-    FileBehaviourAttributes, FileHash, FileReport, SandboxId,
+    BehaviourMitreTrees, Descriptor, ErrorCode, FileBehaviour, FileBehaviourAttributes, FileHash,
+    FileReport, SandboxId,
 };
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
 use crate::error::{Error, Result};
 use crate::object_endpoints::{ObjectPath, object_family_methods};
@@ -105,8 +105,8 @@ impl std::fmt::Display for SandboxArtifact {
 
 /// The `/files` family; get it with [`Client::files`].
 #[derive(Debug)]
-pub struct Files<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Files<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn file_path(id: &FileHash) -> ObjectPath {
@@ -117,7 +117,7 @@ fn behaviour_path(sandbox_id: &SandboxId) -> String {
     format!("/file_behaviours/{}", path_segment(sandbox_id.as_str()))
 }
 
-impl<'a, S: HttpService> Files<'a, S> {
+impl<'a> Files<'a> {
     /// The file's report (`GET /files/{id}`; `id` is its MD5, SHA-1 or SHA-256).
     pub async fn report(&self, id: &FileHash) -> Result<FileReport> {
         file_path(id).get(self.client, &[]).await
@@ -126,8 +126,8 @@ impl<'a, S: HttpService> Files<'a, S> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::FileReport>(raw.get())`.
-    pub async fn report_json(&self, id: &FileHash) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::FileReport>()`.
+    pub async fn report_json(&self, id: &FileHash) -> Result<crate::raw_json::RawJson> {
         file_path(id).get_json(self.client).await
     }
 
@@ -218,11 +218,9 @@ impl<'a, S: HttpService> Files<'a, S> {
     /// A signed download URL, valid for one hour (`GET /files/{id}/download_url`; special
     /// privileges; counts as a download).
     pub async fn download_url(&self, id: &FileHash) -> Result<String> {
-        let doc: DataEnvelope<String> = self
-            .client
-            .send(ApiRequest::get(file_path(id).sub("download_url")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<String>(ApiRequest::get(file_path(id).sub("download_url")))
+            .await
     }
 
     /// Streams the file's content to `writer` (`GET /files/{id}/download`, following the
@@ -345,7 +343,6 @@ impl<'a, S: HttpService> Files<'a, S> {
     }
 
     async fn data<T: DeserializeOwned>(&self, path: String) -> Result<T> {
-        let doc: DataEnvelope<T> = self.client.send(ApiRequest::get(path)).await?;
-        Ok(doc.data)
+        self.client.send_data::<T>(ApiRequest::get(path)).await
     }
 }

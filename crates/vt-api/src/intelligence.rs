@@ -54,7 +54,7 @@ use tokio::io::AsyncWrite;
 use vt_model::{AnyObject, DataEnvelope, FileHash, ZipFile, ZipFileStatus};
 
 use crate::analyses::WaitOptions;
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
@@ -144,11 +144,11 @@ fn check_zip_id(id: &str) -> Result<&str> {
 
 /// The Intelligence family; get it with [`Client::intelligence`].
 #[derive(Debug)]
-pub struct Intelligence<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Intelligence<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> Intelligence<'a, S> {
+impl<'a> Intelligence<'a> {
     /// Intelligence search (`GET /intelligence/search?query=`; premium): a lazy stream of
     /// the hits, pages capped at [`SEARCH_MAX_PAGE_SIZE`]. A query refused by
     /// [`check_search_query`] makes a paginator that yields that error and sends nothing.

@@ -2,21 +2,21 @@
 
 use vt_model::{IpAddress, IpAddressReport};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 
 /// The `/ip_addresses` family; get it with [`Client::ip_addresses`].
 #[derive(Debug)]
-pub struct IpAddresses<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct IpAddresses<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn ip_path(id: &IpAddress) -> ObjectPath {
     ObjectPath::new("ip_addresses", id.as_str())
 }
 
-impl<'a, S: HttpService> IpAddresses<'a, S> {
+impl<'a> IpAddresses<'a> {
     /// The IP address's report (`GET /ip_addresses/{ip}`).
     pub async fn report(&self, ip: &IpAddress) -> Result<IpAddressReport> {
         ip_path(ip).get(self.client, &[]).await
@@ -25,8 +25,8 @@ impl<'a, S: HttpService> IpAddresses<'a, S> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::IpAddressReport>(raw.get())`.
-    pub async fn report_json(&self, ip: &IpAddress) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::IpAddressReport>()`.
+    pub async fn report_json(&self, ip: &IpAddress) -> Result<crate::raw_json::RawJson> {
         ip_path(ip).get_json(self.client).await
     }
 

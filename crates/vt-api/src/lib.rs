@@ -2,7 +2,7 @@
 //!
 //! A VirusTotal API v3 client (plus the legacy v2 file report): one typed function per
 //! endpoint, grouped in families, streaming uploads and downloads, pagination as
-//! [`futures_core::Stream`]s, and one [`Error`] type. The client is generic over its
+//! [`futures_core::Stream`]s, and one [`Error`] type. The client works over any
 //! transport: by default the [`vt_transport`] tower stack (API key, client-side rate limit,
 //! retries of transient failures, timeouts, proxies), or any `tower::Service` you give it.
 //!
@@ -42,13 +42,18 @@
 //!
 //! Programs that store or forward reports without reading them can skip the typed model:
 //! [`files::Files::report_json`] (and the same on URLs, domains and IP addresses) returns the
-//! report's `data` object as the JSON text received, validated but not decoded.
+//! report's `data` object as the JSON text received ([`raw_json::RawJson`]), checked in one
+//! pass but not decoded. Typed and raw access share one request path: [`Client::send_data`]
+//! decodes an answer's `data` member into a model type, its twin [`Client::send_raw_data`]
+//! checks it and hands out its text; [`raw_json`] re-indents or compacts such text without
+//! building a tree.
 //!
 //! ## Swapping the transport
 //!
 //! [`Client::with_service`] takes any `tower::Service<http::Request<VtBody>>` whose response
 //! body yields `Bytes` (see [`HttpService`]): your own layer stack, a bare hyper client, or an
-//! in-process fake for tests. It must add the API key itself. Requests are built without I/O
+//! in-process fake for tests. It must add the API key itself. The client erases the service's
+//! type, so a client over a fake and one over the real transport are the same `Client`. Requests are built without I/O
 //! ([`ApiRequest`]), so a fake sees exactly what would go on the wire:
 //!
 //! ```
@@ -165,7 +170,7 @@
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
-//! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_raw`, `send_empty` | any |
+//! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -216,70 +221,70 @@ pub use vt_model as model;
 /// The transport stack (`vt-transport`): rate limits, retries, layers.
 pub use vt_transport as transport;
 
-impl<S: HttpService> Client<S> {
+impl Client {
     /// Files: reports, uploads, comments, votes, relationships, downloads, behaviours.
-    pub fn files(&self) -> files::Files<'_, S> {
+    pub fn files(&self) -> files::Files<'_> {
         files::Files { client: self }
     }
 
     /// URLs: submission, reports, comments, votes, relationships, network location.
-    pub fn urls(&self) -> urls::Urls<'_, S> {
+    pub fn urls(&self) -> urls::Urls<'_> {
         urls::Urls { client: self }
     }
 
     /// Domains: reports, re-analysis, comments, votes, relationships.
-    pub fn domains(&self) -> domains::Domains<'_, S> {
+    pub fn domains(&self) -> domains::Domains<'_> {
         domains::Domains { client: self }
     }
 
     /// IP addresses: reports, re-analysis, comments, votes, relationships.
-    pub fn ip_addresses(&self) -> ip_addresses::IpAddresses<'_, S> {
+    pub fn ip_addresses(&self) -> ip_addresses::IpAddresses<'_> {
         ip_addresses::IpAddresses { client: self }
     }
 
     /// Analyses: get, analysed item, wait for completion.
-    pub fn analyses(&self) -> analyses::Analyses<'_, S> {
+    pub fn analyses(&self) -> analyses::Analyses<'_> {
         analyses::Analyses { client: self }
     }
 
     /// Comments: latest, get, vote, delete, relationships.
-    pub fn comments(&self) -> comments::Comments<'_, S> {
+    pub fn comments(&self) -> comments::Comments<'_> {
         comments::Comments { client: self }
     }
 
     /// Search (basic and Intelligence).
-    pub fn search(&self) -> search::Search<'_, S> {
+    pub fn search(&self) -> search::Search<'_> {
         search::Search { client: self }
     }
 
     /// VirusTotal Intelligence (premium): search, snippets, ZIP bundles of many files.
-    pub fn intelligence(&self) -> intelligence::Intelligence<'_, S> {
+    pub fn intelligence(&self) -> intelligence::Intelligence<'_> {
         intelligence::Intelligence { client: self }
     }
 
     /// Metadata (engines, privileges, relationships).
-    pub fn metadata(&self) -> metadata::Metadata<'_, S> {
+    pub fn metadata(&self) -> metadata::Metadata<'_> {
         metadata::Metadata { client: self }
     }
 
     /// Users: user object, quotas, API usage.
-    pub fn users(&self) -> users::Users<'_, S> {
+    pub fn users(&self) -> users::Users<'_> {
         users::Users { client: self }
     }
 
     /// VT Monitor (software publishers).
-    pub fn monitor(&self) -> monitor::Monitor<'_, S> {
+    pub fn monitor(&self) -> monitor::Monitor<'_> {
         monitor::Monitor { client: self }
     }
 
     /// Private scanning: private uploads and URL scans, their analyses and reports
     /// (`/private/...`; objects wrapped in [`vt_model::Private`]).
-    pub fn private(&self) -> private::PrivateScans<'_, S> {
+    pub fn private(&self) -> private::PrivateScans<'_> {
         private::PrivateScans { client: self }
     }
 
     /// The legacy v2 file report.
-    pub fn v2(&self) -> v2::V2<'_, S> {
+    pub fn v2(&self) -> v2::V2<'_> {
         v2::V2 { client: self }
     }
 }
@@ -293,8 +298,8 @@ mod tests {
 
     /// Compile-time checks: the client is shareable and its futures can be spawned.
     #[allow(dead_code)]
-    fn futures_are_send<S: HttpService>(c: Client<S>) {
-        is_send_sync::<Client<S>>();
+    fn futures_are_send(c: Client) {
+        is_send_sync::<Client>();
         is_send(&c.send_raw(ApiRequest::get("/x")));
         is_send(&c.send::<serde_json::Value>(ApiRequest::get("/x")));
         let hash: vt_model::FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();

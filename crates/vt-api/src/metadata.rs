@@ -1,22 +1,23 @@
 //! Metadata: engines, privileges and relationships (`/metadata`).
 
-use vt_model::{DataEnvelope, Metadata as MetadataDoc};
+use vt_model::Metadata as MetadataDoc;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::request::ApiRequest;
 
 /// The `/metadata` family; get it with [`Client::metadata`].
 #[derive(Debug)]
-pub struct Metadata<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Metadata<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> Metadata<'a, S> {
+impl<'a> Metadata<'a> {
     /// The engines, your privileges and the relationships of every object type
     /// (`GET /metadata`).
     pub async fn get(&self) -> Result<MetadataDoc> {
-        let doc: DataEnvelope<MetadataDoc> = self.client.send(ApiRequest::get("/metadata")).await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<MetadataDoc>(ApiRequest::get("/metadata"))
+            .await
     }
 }

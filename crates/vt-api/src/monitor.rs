@@ -20,7 +20,7 @@ use vt_model::{
     AnyObject, DataEnvelope, Descriptor, MonitorAnalysis, MonitorItem, MonitorItemId, RawObject,
 };
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
@@ -229,8 +229,8 @@ impl fmt::Display for MonitorFilter {
 
 /// The `/monitor` family; get it with [`Client::monitor`].
 #[derive(Debug)]
-pub struct Monitor<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Monitor<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn item_path(id: &MonitorItemId) -> String {
@@ -251,7 +251,7 @@ fn check_remote_path(path: &str, folder: bool) -> Result<()> {
     Ok(())
 }
 
-impl<'a, S: HttpService> Monitor<'a, S> {
+impl<'a> Monitor<'a> {
     /// All items (`GET /monitor/items`); narrow with [`Paginator::filter`] or use
     /// [`Monitor::items_filtered`].
     pub fn items(&self) -> Paginator<MonitorItem> {

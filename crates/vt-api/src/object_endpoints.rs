@@ -3,11 +3,12 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use vt_model::{AnyObject, Comment, DataEnvelope, Descriptor, Object, Verdict, Vote};
+use vt_model::{AnyObject, Comment, Descriptor, Object, Verdict, Vote};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
+use crate::raw_json::RawJson;
 use crate::request::{ApiRequest, Target};
 
 /// The path of one object (`/files/{id}`, `/urls/{id}`, ...), segments already encoded.
@@ -27,14 +28,9 @@ impl ObjectPath {
         format!("{}/{tail}", self.path)
     }
 
-    pub(crate) async fn get<A, S>(
-        &self,
-        client: &Client<S>,
-        relationships: &[&str],
-    ) -> Result<Object<A>>
+    pub(crate) async fn get<A>(&self, client: &Client, relationships: &[&str]) -> Result<Object<A>>
     where
         A: DeserializeOwned + Default + PartialEq,
-        S: HttpService,
     {
         let mut req = ApiRequest::get(self.path.clone());
         if !relationships.is_empty() {
@@ -43,88 +39,60 @@ impl ObjectPath {
             }
             req = req.query("relationships", relationships.join(","));
         }
-        let doc: DataEnvelope<Object<A>> = client.send(req).await?;
-        Ok(doc.data)
+        client.send_data::<Object<A>>(req).await
     }
 
-    /// The `data` object of `GET {path}` as the JSON text received, validated but not decoded.
-    pub(crate) async fn get_json<S: HttpService>(
-        &self,
-        client: &Client<S>,
-    ) -> Result<Box<serde_json::value::RawValue>> {
-        let doc: DataEnvelope<Box<serde_json::value::RawValue>> =
-            client.send(ApiRequest::get(self.path.clone())).await?;
-        let text = doc.data.get();
-        // The typed decoders refuse a document nested past serde_json's recursion limit; so
-        // does this, rather than hand out text nobody can decode or print in bounded time.
-        match crate::raw_json::check_object(text) {
-            Err(why) => Err(Error::Decode {
-                path: "data".into(),
-                source: serde::de::Error::custom(why),
-                snippet: crate::error::snippet(text.as_bytes()),
-            }),
-            Ok(()) => Ok(doc.data),
-        }
+    /// The `data` object of `GET {path}` as the JSON text received, checked but not decoded.
+    pub(crate) async fn get_json(&self, client: &Client) -> Result<RawJson> {
+        client
+            .send_raw_data(ApiRequest::get(self.path.clone()))
+            .await
     }
 
-    pub(crate) async fn reanalyse<S: HttpService>(&self, client: &Client<S>) -> Result<Descriptor> {
-        let doc: DataEnvelope<Descriptor> =
-            client.send(ApiRequest::post(self.sub("analyse"))).await?;
-        Ok(doc.data)
+    pub(crate) async fn reanalyse(&self, client: &Client) -> Result<Descriptor> {
+        client
+            .send_data::<Descriptor>(ApiRequest::post(self.sub("analyse")))
+            .await
     }
 
-    pub(crate) fn comments<S: HttpService>(&self, client: &Client<S>) -> Paginator<Comment> {
+    pub(crate) fn comments(&self, client: &Client) -> Paginator<Comment> {
         Paginator::new(client, Target::V3(self.sub("comments")), Vec::new())
     }
 
-    pub(crate) async fn add_comment<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        text: &str,
-    ) -> Result<Comment> {
+    pub(crate) async fn add_comment(&self, client: &Client, text: &str) -> Result<Comment> {
         if text.trim().is_empty() {
             return Err(Error::invalid(text, "a comment needs some text"));
         }
         let body = json!({"data": {"type": "comment", "attributes": {"text": text}}});
-        let doc: DataEnvelope<Comment> = client
-            .send(ApiRequest::post(self.sub("comments")).json(&body)?)
-            .await?;
-        Ok(doc.data)
+        client
+            .send_data::<Comment>(ApiRequest::post(self.sub("comments")).json(&body)?)
+            .await
     }
 
-    pub(crate) fn votes<S: HttpService>(&self, client: &Client<S>) -> Paginator<Vote> {
+    pub(crate) fn votes(&self, client: &Client) -> Paginator<Vote> {
         Paginator::new(client, Target::V3(self.sub("votes")), Vec::new())
     }
 
-    pub(crate) async fn add_vote<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        verdict: &Verdict,
-    ) -> Result<Vote> {
+    pub(crate) async fn add_vote(&self, client: &Client, verdict: &Verdict) -> Result<Vote> {
         if let Verdict::Other(other) = verdict {
             return Err(Error::invalid(other, "a vote is `harmless` or `malicious`"));
         }
         let body = json!({"data": {"type": "vote", "attributes": {"verdict": verdict.as_str()}}});
-        let doc: DataEnvelope<Vote> = client
-            .send(ApiRequest::post(self.sub("votes")).json(&body)?)
-            .await?;
-        Ok(doc.data)
+        client
+            .send_data::<Vote>(ApiRequest::post(self.sub("votes")).json(&body)?)
+            .await
     }
 
-    pub(crate) fn related<S: HttpService>(
-        &self,
-        client: &Client<S>,
-        relationship: &str,
-    ) -> Paginator<AnyObject> {
+    pub(crate) fn related(&self, client: &Client, relationship: &str) -> Paginator<AnyObject> {
         match check_relationship(relationship) {
             Ok(()) => Paginator::new(client, Target::V3(self.sub(relationship)), Vec::new()),
             Err(e) => Paginator::failed(e),
         }
     }
 
-    pub(crate) fn related_descriptors<S: HttpService>(
+    pub(crate) fn related_descriptors(
         &self,
-        client: &Client<S>,
+        client: &Client,
         relationship: &str,
     ) -> Paginator<Descriptor> {
         match check_relationship(relationship) {

@@ -40,7 +40,7 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Target};
 
@@ -206,11 +206,7 @@ impl<T> fmt::Debug for Paginator<T> {
 impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// A paginator over the collection at `target` (query parameters in `query`), fetching
     /// through `client`.
-    pub fn new<S: HttpService>(
-        client: &Client<S>,
-        target: Target,
-        query: Vec<(String, String)>,
-    ) -> Self {
+    pub fn new(client: &Client, target: Target, query: Vec<(String, String)>) -> Self {
         let client = client.clone();
         let fetch: FetchPage<T> = Arc::new(move |req: ApiRequest| {
             let client = client.clone();

@@ -37,7 +37,7 @@ use vt_model::{
 };
 
 use crate::analyses::{WaitOptions, poll_until_completed};
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target, path_segment};
@@ -350,11 +350,11 @@ fn file_path(id: &FileHash) -> String {
 
 /// The `/private` family; get it with [`Client::private`].
 #[derive(Debug)]
-pub struct PrivateScans<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct PrivateScans<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> PrivateScans<'a, S> {
+impl<'a> PrivateScans<'a> {
     /// Uploads the file at `path` for a private scan; returns the private analysis
     /// descriptor (poll it with [`PrivateScans::wait`]).
     pub async fn upload(&self, path: impl AsRef<Path>) -> Result<PrivateAnalysisDescriptor> {
@@ -414,11 +414,9 @@ impl<'a, S: HttpService> PrivateScans<'a, S> {
         vt_model::check_url(url)?;
         let mut form = vec![("url", url.to_owned())];
         form.extend(options.fields(ScanKind::Url)?);
-        let doc: DataEnvelope<PrivateAnalysisDescriptor> = self
-            .client
-            .send(ApiRequest::post("/private/urls").form(&form))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<PrivateAnalysisDescriptor>(ApiRequest::post("/private/urls").form(&form))
+            .await
     }
 
     /// Scans a privately scanned file again (`POST /private/files/{sha256}/analyse`, the
@@ -436,8 +434,9 @@ impl<'a, S: HttpService> PrivateScans<'a, S> {
         }
         let fields = options.fields(ScanKind::File)?;
         let req = ApiRequest::post(format!("{}/analyse", file_path(id))).queries(fields);
-        let doc: DataEnvelope<PrivateAnalysisDescriptor> = self.client.send(req).await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<PrivateAnalysisDescriptor>(req)
+            .await
     }
 
     /// The private analysis (`GET /private/analyses/{id}`), with the envelope's `meta`.
@@ -470,19 +469,17 @@ impl<'a, S: HttpService> PrivateScans<'a, S> {
     /// The private report of a file (`GET /private/files/{sha256}`): sandbox verdicts, YARA
     /// and Sigma results, no antivirus verdicts.
     pub async fn file(&self, id: &FileHash) -> Result<PrivateFileReport> {
-        let doc: DataEnvelope<PrivateFileReport> =
-            self.client.send(ApiRequest::get(file_path(id))).await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<PrivateFileReport>(ApiRequest::get(file_path(id)))
+            .await
     }
 
-    /// The private report's `data` object as the JSON text received (validated, not
-    /// decoded); see [`crate::files::Files::report_json`].
-    pub async fn file_json(&self, id: &FileHash) -> Result<Box<serde_json::value::RawValue>> {
-        crate::object_endpoints::ObjectPath {
-            path: file_path(id),
-        }
-        .get_json(self.client)
-        .await
+    /// The private report's `data` object as the JSON text received (checked, not decoded);
+    /// see [`crate::files::Files::report_json`].
+    pub async fn file_json(&self, id: &FileHash) -> Result<crate::raw_json::RawJson> {
+        self.client
+            .send_raw_data(ApiRequest::get(file_path(id)))
+            .await
     }
 
     /// The files you scanned privately (`GET /private/files`, ordered by SHA-256; pages of

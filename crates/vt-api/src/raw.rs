@@ -14,7 +14,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target};
@@ -37,7 +37,7 @@ fn request(method: http::Method, path: &str) -> ApiRequest {
     ApiRequest::to(method, target).queries(query)
 }
 
-impl<S: HttpService> Client<S> {
+impl Client {
     /// `GET path`, decoding the JSON answer into `T` (`serde_json::Value` for anything).
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.send(request(http::Method::GET, path)).await

@@ -2,17 +2,17 @@
 
 use vt_model::AnyObject;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::pagination::Paginator;
 use crate::request::Target;
 
 /// The search family; get it with [`Client::search`].
 #[derive(Debug)]
-pub struct Search<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Search<'a> {
+    pub(crate) client: &'a Client,
 }
 
-impl<'a, S: HttpService> Search<'a, S> {
+impl<'a> Search<'a> {
     /// Basic search (`GET /search?query=`): a hash, URL, domain, IP address or comment tag.
     /// Yields the matching objects.
     pub fn query(&self, query: &str) -> Paginator<AnyObject> {

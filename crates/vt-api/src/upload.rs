@@ -34,9 +34,9 @@ use http_body::Frame;
 use http_body_util::StreamBody;
 use vt_transport::{BoxError, VtBody};
 
-use vt_model::{DataEnvelope, Descriptor};
+use vt_model::Descriptor;
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 
@@ -330,9 +330,8 @@ impl Multipart {
 
 /// Fetches a single-use upload URL (`{"data": "<url>"}`); a relative answer is resolved
 /// against the base URL.
-pub(crate) async fn upload_url<S: HttpService>(client: &Client<S>, path: &str) -> Result<String> {
-    let doc: DataEnvelope<String> = client.send(ApiRequest::get(path)).await?;
-    let url = doc.data;
+pub(crate) async fn upload_url(client: &Client, path: &str) -> Result<String> {
+    let url: String = client.send_data(ApiRequest::get(path)).await?;
     if url.starts_with("http://") || url.starts_with("https://") {
         Ok(url)
     } else if url.starts_with('/') {
@@ -348,8 +347,8 @@ pub(crate) async fn upload_url<S: HttpService>(client: &Client<S>, path: &str) -
 
 /// Sends a multipart body to `direct` when it fits the 32 MiB request limit, else to a fresh
 /// upload URL from `upload_url_path`; decodes the `{"data": descriptor}` answer.
-pub(crate) async fn send_multipart<S: HttpService>(
-    client: &Client<S>,
+pub(crate) async fn send_multipart(
+    client: &Client,
     direct: &str,
     upload_url_path: &str,
     multipart: Multipart,
@@ -362,8 +361,7 @@ pub(crate) async fn send_multipart<S: HttpService>(
     };
     let (body, content_type) = multipart.into_body(progress);
     let req = ApiRequest::post(target).body(body, Some(content_type));
-    let doc: DataEnvelope<Descriptor> = client.send(req).await?;
-    Ok(doc.data)
+    client.send_data::<Descriptor>(req).await
 }
 
 #[cfg(test)]

@@ -5,34 +5,32 @@
 //! (built by [`UrlId::from_url`] or [`crate::hashing::url_id`]), which VirusTotal
 //! canonicalises itself.
 
-use vt_model::{AnyObject, DataEnvelope, Descriptor, UrlId, UrlReport};
+use vt_model::{AnyObject, Descriptor, UrlId, UrlReport};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::Result;
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 use crate::request::ApiRequest;
 
 /// The `/urls` family; get it with [`Client::urls`].
 #[derive(Debug)]
-pub struct Urls<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Urls<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn url_path(id: &UrlId) -> ObjectPath {
     ObjectPath::new("urls", id.as_str())
 }
 
-impl<'a, S: HttpService> Urls<'a, S> {
+impl<'a> Urls<'a> {
     /// Submits `url` for analysis (`POST /urls`, form field `url`); returns the analysis
     /// descriptor (id `u-<sha256>-<timestamp>`). `url` must pass [`vt_model::check_url`]
     /// (nothing is sent otherwise).
     pub async fn submit(&self, url: &str) -> Result<Descriptor> {
         vt_model::check_url(url)?;
-        let doc: DataEnvelope<Descriptor> = self
-            .client
-            .send(ApiRequest::post("/urls").form(&[("url", url)]))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<Descriptor>(ApiRequest::post("/urls").form(&[("url", url)]))
+            .await
     }
 
     /// The report of a URL by id (`GET /urls/{id}`).
@@ -43,8 +41,8 @@ impl<'a, S: HttpService> Urls<'a, S> {
     /// The report's `data` object as the JSON text VirusTotal sent: validated JSON, not
     /// decoded. For programs that store or forward reports without reading them (and `vt`'s
     /// JSON output): no typed model is built and nothing is re-encoded. Decode it later with
-    /// `serde_json::from_str::<vt_model::UrlReport>(raw.get())`.
-    pub async fn report_json(&self, id: &UrlId) -> Result<Box<serde_json::value::RawValue>> {
+    /// `raw.decode::<vt_model::UrlReport>()`.
+    pub async fn report_json(&self, id: &UrlId) -> Result<crate::raw_json::RawJson> {
         url_path(id).get_json(self.client).await
     }
 
@@ -70,10 +68,8 @@ impl<'a, S: HttpService> Urls<'a, S> {
     /// `None` when VirusTotal answers `{"data": null}` (a one-to-one relationship with
     /// nothing on the other side, e.g. a URL submitted a moment ago).
     pub async fn network_location(&self, id: &UrlId) -> Result<Option<AnyObject>> {
-        let doc: DataEnvelope<Option<AnyObject>> = self
-            .client
-            .send(ApiRequest::get(url_path(id).sub("network_location")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<Option<AnyObject>>(ApiRequest::get(url_path(id).sub("network_location")))
+            .await
     }
 }

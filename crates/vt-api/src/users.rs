@@ -3,17 +3,17 @@
 //! The user id may be the user name or the API key itself (only its owner or a group admin
 //! sees the private attributes).
 
-use vt_model::{ApiUsage, DataEnvelope, IndexMap, OverallQuotas, Quota, User};
+use vt_model::{ApiUsage, IndexMap, OverallQuotas, Quota, User};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::object_endpoints::ObjectPath;
 use crate::request::ApiRequest;
 
 /// The `/users` family; get it with [`Client::users`].
 #[derive(Debug)]
-pub struct Users<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct Users<'a> {
+    pub(crate) client: &'a Client,
 }
 
 fn user_path(id: &str) -> Result<ObjectPath> {
@@ -39,7 +39,7 @@ fn check_day(day: &str) -> Result<()> {
     }
 }
 
-impl<'a, S: HttpService> Users<'a, S> {
+impl<'a> Users<'a> {
     /// The user object (`GET /users/{id}`).
     pub async fn get(&self, id: &str) -> Result<User> {
         user_path(id)?.get(self.client, &[]).await
@@ -60,11 +60,9 @@ impl<'a, S: HttpService> Users<'a, S> {
 
     /// The user's and the group's quotas and use (`GET /users/{id}/overall_quotas`).
     pub async fn overall_quotas(&self, id: &str) -> Result<OverallQuotas> {
-        let doc: DataEnvelope<OverallQuotas> = self
-            .client
-            .send(ApiRequest::get(user_path(id)?.sub("overall_quotas")))
-            .await?;
-        Ok(doc.data)
+        self.client
+            .send_data::<OverallQuotas>(ApiRequest::get(user_path(id)?.sub("overall_quotas")))
+            .await
     }
 
     /// Requests per day and endpoint (`GET /users/{id}/api_usage`), between `start` and
@@ -84,7 +82,6 @@ impl<'a, S: HttpService> Users<'a, S> {
             check_day(end)?;
             req = req.query("end_date", end);
         }
-        let doc: DataEnvelope<ApiUsage> = self.client.send(req).await?;
-        Ok(doc.data)
+        self.client.send_data::<ApiUsage>(req).await
     }
 }

@@ -21,7 +21,7 @@ use futures_util::StreamExt;
 use http::StatusCode;
 use vt_model::{ErrorCode, Tier, V2FileReport, V2FileReportBatch, V2Resource};
 
-use crate::client::{Client, HttpService};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Target};
 
@@ -32,8 +32,8 @@ pub const PRIVATE_BATCH_LIMIT: usize = Tier::Premium.v2_batch_limit();
 
 /// The v2 family; get it with [`Client::v2`].
 #[derive(Debug)]
-pub struct V2<'a, S> {
-    pub(crate) client: &'a Client<S>,
+pub struct V2<'a> {
+    pub(crate) client: &'a Client,
 }
 
 /// Checks every resource (see [`V2Resource`]), in their normal form.
@@ -44,7 +44,7 @@ fn check_all<R: AsRef<str>>(resources: &[R]) -> Result<Vec<String>> {
         .collect()
 }
 
-impl<'a, S: HttpService> V2<'a, S> {
+impl<'a> V2<'a> {
     /// The report of one resource (`allinfo=true` needs a private key).
     pub async fn file_report(&self, resource: &str, allinfo: bool) -> Result<V2FileReport> {
         let resources = check_all(&[resource])?;

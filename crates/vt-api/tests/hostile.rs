@@ -234,7 +234,7 @@ async fn lookup(answer: Answer) -> Result<vt_model::FileReport, Error> {
 
 /// The same lookup through `report_json` (the report's text, validated but not decoded, as
 /// `vt file` prints it).
-async fn lookup_json(answer: Answer) -> Result<Box<serde_json::value::RawValue>, Error> {
+async fn lookup_json(answer: Answer) -> Result<vt_api::raw_json::RawJson, Error> {
     let (base, _) = serve("127.0.0.1:0", answer).await;
     let c = client(&base);
     let hash: FileHash = HASH.parse().unwrap();

@@ -163,7 +163,7 @@ async fn missing_files_are_io_errors_naming_the_path() {
 }
 
 /// A service whose download body yields `good` bytes then fails (or ends when `fail` is false).
-fn download_service(fail: bool) -> Client<impl vt_api::HttpService> {
+fn download_service(fail: bool) -> Client {
     let service = tower::service_fn(move |req: Request<VtBody>| async move {
         if req.uri().path().starts_with("/api/v3/files/00000000") {
             let body = StreamBody::new(futures_util::stream::iter(vec![Ok::<_, BoxError>(

@@ -116,6 +116,38 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(secs))
 }
 
+/// Relationship names for `vt related`: any text is taken (the command checks its shape and
+/// warns about unknown names), and the names `vt-model` knows are offered as completions.
+#[derive(Debug, Clone, Copy)]
+pub struct RelationshipNames;
+
+impl clap::builder::TypedValueParser for RelationshipNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let mut names: Vec<&'static str> = ["file", "url", "domain", "ip_address"]
+            .iter()
+            .flat_map(|kind| vt_model::relationships::known(kind).iter().copied())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Some(Box::new(
+            names.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
 /// `--tier`: `public` or `premium`.
 fn parse_tier(text: &str) -> Result<vt_api::Tier, String> {
     text.parse()
@@ -470,7 +502,9 @@ pub struct RelatedArgs {
     pub kind: ObjectKind,
     /// The object's identifier.
     pub id: String,
-    /// The relationship (see `vt metadata`), e.g. contacted_domains, resolutions.
+    /// The relationship (see `vt metadata`), e.g. contacted_domains, resolutions. Any
+    /// well-formed name is sent; the known ones are offered by shell completion.
+    #[arg(value_parser = RelationshipNames, hide_possible_values = true)]
     pub relationship: String,
     /// Paging.
     #[command(flatten)]
@@ -775,6 +809,29 @@ pub struct EmulatorServeArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relationship_names_are_open_and_the_known_ones_complete() {
+        use clap::Parser as _;
+        use clap::builder::TypedValueParser as _;
+        let cli = Cli::try_parse_from(["vt", "related", "file", "x", "brand_new_relationship"])
+            .expect("an unknown name is not refused by the parser");
+        let Command::Related(args) = cli.command else {
+            panic!("vt related");
+        };
+        assert_eq!(args.relationship, "brand_new_relationship");
+        let names: Vec<String> = RelationshipNames
+            .possible_values()
+            .unwrap()
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        assert!(names.iter().any(|n| n == "contacted_domains"));
+        assert!(names.iter().any(|n| n == "resolutions"));
+        assert!(
+            names.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+    }
 
     #[test]
     fn durations_have_units() {

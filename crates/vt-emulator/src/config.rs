@@ -3,7 +3,6 @@
 //! [`EmulatorConfig`] is a plain struct with a [`Default`]; the `vt emulator serve` command
 //! fills it from its flags and [`crate::EmulatorBuilder`] fills it from method calls.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -29,30 +28,10 @@ pub const DIRECT_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
 /// takes, and what vt-api and vt-go allow) plus 64 KiB for the multipart framing around it.
 pub const UPLOAD_URL_LIMIT: u64 = 650 * 1024 * 1024 + 64 * 1024;
 
-/// The access tier of an API key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tier {
-    /// The free tier: 4 lookups a minute, no downloads, no Monitor, no intelligence search.
-    Public,
-    /// A premium key: every endpoint, quotas per [`QuotaConfig::premium`].
-    Premium,
-}
-
-impl Tier {
-    /// `"public"` or `"premium"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Public => "public",
-            Tier::Premium => "premium",
-        }
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The access tier of an API key: public (4 lookups a minute, no downloads, no Monitor, no
+/// intelligence search) or premium (every endpoint, quotas per [`QuotaConfig::premium`]).
+/// The model's one notion of tier, shared with the clients.
+pub use vt_model::Tier;
 
 /// One API key the emulator accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]

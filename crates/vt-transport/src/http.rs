@@ -283,10 +283,9 @@ impl Service<Uri> for ProxyConnector {
 
 /// The TLS connector, built on the first `https://` connection and shared by clones.
 ///
-/// Building a native TLS connector loads the system's root certificates, which costs about
-/// 65 ms of CPU with OpenSSL 3 (a profile of `vt file <hash>` against the local emulator
-/// showed `X509_load_cert_crl_file` at 18-23% of the whole run): a client that only talks
-/// plain `http://` (the emulator, a local mirror) never pays it.
+/// Building a native TLS connector loads the system's root certificates, a noticeable part of
+/// a short run's CPU (`docs/benchmarks.md` has the profile): a client that only talks plain
+/// `http://` (the emulator, a local mirror) never pays it.
 #[derive(Clone)]
 struct LazyTls {
     plain: ProxyConnector,

@@ -9,7 +9,7 @@
 //!
 //! ```text
 //!  Transport (BoxCloneSyncService: Clone + Send + Sync, cheap to clone)
-//!  ├─ your layers (TransportBuilder::layer; the first added is the outermost)
+//!  ├─ your layers (TransportBuilder::layer; the last added is the outermost)
 //!  ├─ TraceLayer          one span per logical request: method, redacted URL, status,
 //!  │                      attempts, latency, bytes
 //!  ├─ AuthLayer           x-apikey (sensitive header); v2 paths also get ?apikey=

@@ -9,7 +9,8 @@ use vt_transport::{BoxError, VtBody};
 
 pub const KEY: &str = "test-api-key-0123456789";
 
-/// The real-response corpus (`VT_FIXTURES_DIR`, default `/work/shared/fixtures/vt-json`).
+/// The real-response corpus (`VT_FIXTURES_DIR`, default `../shared/fixtures/vt-json` beside
+/// the project).
 pub fn fixtures_dir() -> PathBuf {
     match std::env::var_os("VT_FIXTURES_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -40,7 +41,7 @@ pub fn http_client(base_url: &str) -> Client {
 }
 
 /// A client over a bare hyper-util client that only adds `x-apikey`: any tower service works.
-pub fn bare_http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
+pub fn bare_http_client(base_url: &str) -> Client {
     use hyper_util::client::legacy::Client as HyperClient;
     use hyper_util::rt::TokioExecutor;
     let hyper: HyperClient<_, VtBody> = HyperClient::builder(TokioExecutor::new()).build_http();
@@ -66,7 +67,7 @@ impl Fake {
     }
 
     /// A client sending through this fake.
-    pub fn client(&self) -> Client<impl vt_api::HttpService> {
+    pub fn client(&self) -> Client {
         Client::with_service(self.0.service::<VtBody>(), "https://fake.example").unwrap()
     }
 

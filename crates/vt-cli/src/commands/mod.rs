@@ -274,7 +274,7 @@ impl IntoItem for Value {
 }
 
 /// A report as received (`report_json`): printed without decoding when the output allows.
-impl IntoItem for Box<serde_json::value::RawValue> {
+impl IntoItem for vt_api::raw_json::RawJson {
     fn into_item(self) -> Result<Item, ItemError> {
         Ok(Item::Text(self))
     }
@@ -464,6 +464,13 @@ mod tests {
         assert_eq!(item_error(&transport).stops_batch(), Some(Exit::Transport));
         let e = item_error(&api(409, ErrorCode::AlreadyExists));
         assert_eq!(e.code(), "AlreadyExistsError");
+        // A v2 answer without the report is an item failure (exit 1), not bad input (exit 2).
+        let missing = vt_api::Error::MissingReport {
+            resource: "44d88612fea8a8f36de82e1278abb02f".into(),
+        };
+        let e = item_error(&missing);
+        assert_eq!(e.stops_batch(), None);
+        assert!(!matches!(e, ItemError::Local { .. }), "{e:?}");
     }
 
     #[test]

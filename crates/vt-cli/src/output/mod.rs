@@ -75,8 +75,8 @@ pub fn error_object(kind: &str, input: &str, code: &str, message: &str) -> Value
 pub enum Item {
     /// A tree.
     Tree(Value),
-    /// Validated JSON text.
-    Text(Box<serde_json::value::RawValue>),
+    /// Checked JSON text, as received.
+    Text(vt_api::raw_json::RawJson),
 }
 
 impl From<Value> for Item {
@@ -85,13 +85,21 @@ impl From<Value> for Item {
     }
 }
 
-impl From<Box<serde_json::value::RawValue>> for Item {
-    fn from(text: Box<serde_json::value::RawValue>) -> Item {
+impl From<vt_api::raw_json::RawJson> for Item {
+    fn from(text: vt_api::raw_json::RawJson) -> Item {
         Item::Text(text)
     }
 }
 
 impl Item {
+    /// The item's text, when it is text.
+    fn text(&self) -> Option<&[u8]> {
+        match self {
+            Item::Text(t) => Some(t.get().as_bytes()),
+            Item::Tree(_) => None,
+        }
+    }
+
     /// The item as a tree (parsing text; it was validated when received).
     pub fn to_tree(&self) -> io::Result<std::borrow::Cow<'_, Value>> {
         match self {
@@ -107,7 +115,7 @@ impl Item {
         match self {
             Item::Tree(v) => serde_json::to_writer(out, v).map_err(io::Error::other),
             Item::Text(t) => {
-                json::compact(out, t.get().as_bytes());
+                vt_api::raw_json::compact(out, t.get().as_bytes());
                 Ok(())
             }
         }
@@ -140,7 +148,20 @@ impl Printer {
         }
     }
 
-    /// Prints one object.
+    /// Prints one item: the one way into the printer. Text goes out as received when the
+    /// format and options allow it (JSON or NDJSON, no `-i/-x`, no `-I`); anything else is
+    /// printed as a tree through [`Printer::object`].
+    pub fn item(&mut self, item: &Item) -> Result<(), CliError> {
+        match item.text() {
+            Some(text) if self.prints_text_as_is() => self.json(text).map_err(output_error),
+            _ => {
+                let tree = item.to_tree().map_err(output_error)?;
+                self.object(&tree)
+            }
+        }
+    }
+
+    /// Prints one object given as a tree (what [`Printer::item`] does with a tree).
     pub fn object(&mut self, value: &Value) -> Result<(), CliError> {
         if self.opts.ids_only {
             let id = match value.get("id") {
@@ -158,44 +179,24 @@ impl Printer {
         self.emit(&value).map_err(output_error)
     }
 
-    /// Prints one item: text goes out as received when the format and options allow it,
-    /// anything else through [`Printer::object`].
-    pub fn item(&mut self, item: &Item) -> Result<(), CliError> {
-        let Item::Text(text) = item else {
-            return item
-                .to_tree()
-                .map_err(output_error)
-                .and_then(|v| self.object(&v));
-        };
-        let raw_ok = !self.opts.ids_only
+    /// Whether text can be printed without building a tree.
+    fn prints_text_as_is(&self) -> bool {
+        !self.opts.ids_only
             && self.opts.filter.is_identity()
-            && matches!(self.opts.format, Format::Json | Format::Ndjson);
-        if !raw_ok {
-            let value = item.to_tree().map_err(output_error)?;
-            return self.object(&value);
-        }
+            && matches!(self.opts.format, Format::Json | Format::Ndjson)
+    }
+
+    /// Writes one JSON document (compact or received text) in the JSON formats' framing:
+    /// the one JSON writer, for text and trees alike.
+    fn json(&mut self, text: &[u8]) -> io::Result<()> {
         let first = self.written == 0;
         self.written += 1;
-        let text = text.get().as_bytes();
-        let mut buf = Vec::with_capacity(text.len() + text.len() / 2 + 8);
-        match (self.opts.format, self.shape) {
-            (Format::Json, Shape::One) => {
-                json::reindent(&mut buf, text, 0);
-                buf.push(b'\n');
-            }
-            (Format::Json, Shape::Many) => {
-                buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
-                json::reindent(&mut buf, text, 1);
-            }
-            _ => {
-                json::compact(&mut buf, text);
-                buf.push(b'\n');
-            }
-        }
-        self.out
-            .write_all(&buf)
-            .and_then(|()| self.out.flush())
-            .map_err(output_error)
+        let framing = match (self.opts.format, self.shape) {
+            (Format::Json, Shape::One) => json::Framing::Pretty,
+            (Format::Json, Shape::Many) => json::Framing::ArrayElement { first },
+            _ => json::Framing::Line,
+        };
+        json::write_document(&mut self.out, text, framing)
     }
 
     /// Prints a failed item in VirusTotal's per-item error form and reports it on stderr.
@@ -215,25 +216,21 @@ impl Printer {
     }
 
     fn emit(&mut self, value: &Value) -> io::Result<()> {
+        if matches!(self.opts.format, Format::Json | Format::Ndjson) {
+            let text = serde_json::to_vec(value)?;
+            return self.json(&text);
+        }
         let first = self.written == 0;
         self.written += 1;
         match (self.opts.format, self.shape) {
-            (Format::Json, Shape::One) => json::write_pretty(&mut self.out, value),
-            (Format::Json, Shape::Many) => {
-                if first {
-                    self.out.write_all(b"[\n")?;
-                }
-                json::write_array_element(&mut self.out, value, first)?;
-                self.out.flush()
-            }
-            (Format::Ndjson, _) => json::write_line(&mut self.out, value),
             (Format::Yaml, Shape::One) => yaml::write_document(&mut self.out, value),
             (Format::Yaml, Shape::Many) => yaml::write_sequence_element(&mut self.out, value),
             (Format::Csv, _) => {
                 self.buffered.push(value.clone());
                 Ok(())
             }
-            (Format::Human, _) => {
+            // Human (JSON and NDJSON went out above).
+            _ => {
                 if !first {
                     self.out.write_all(b"\n")?;
                 }
