@@ -131,7 +131,10 @@
 //! [`is_quota`](Error::is_quota), [`is_quota_exhausted`](Error::is_quota_exhausted),
 //! [`is_transient`](Error::is_transient), [`is_transport`](Error::is_transport),
 //! [`is_invalid_input`](Error::is_invalid_input), [`api_code`](Error::api_code),
-//! [`status`](Error::status).
+//! [`status`](Error::status). For batches, [`Error::class`] says in one
+//! [`ErrorClass`] whether an error is the item's final answer
+//! ([`is_final_for_item`](Error::is_final_for_item): save it) or a condition of the moment
+//! (transient, quota, rate, auth, network, local: save nothing, ask again later).
 //!
 //! ## Choices where the API documentation is silent
 //!
@@ -195,7 +198,7 @@ pub use builder::ClientBuilder;
 pub use client::{Client, HttpService};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorClass, Result};
 pub use files::UploadOutcome;
 pub use monitor::{MonitorFilter, MonitorTag};
 pub use pagination::{Page, Paginator};
