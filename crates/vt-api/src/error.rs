@@ -315,9 +315,7 @@ impl Error {
             Error::Api { code, status, .. } => match code {
                 ErrorCode::QuotaExceeded => ErrorClass::Quota,
                 ErrorCode::TooManyRequests => ErrorClass::RateLimited,
-                _ if code.retry_class() == vt_model::RetryClass::RetrySoon => {
-                    ErrorClass::Transient
-                }
+                _ if code.retry_class() == vt_model::RetryClass::RetrySoon => ErrorClass::Transient,
                 _ => by_status(*status),
             },
             Error::UnexpectedStatus { status, .. } => by_status(*status),
@@ -423,8 +421,14 @@ mod tests {
             (api(400, ErrorCode::NotAvailableYet), ErrorClass::Transient),
             (api(503, ErrorCode::Transient), ErrorClass::Transient),
             (api(504, ErrorCode::DeadlineExceeded), ErrorClass::Transient),
-            (api(500, ErrorCode::Other("X".into())), ErrorClass::Transient),
-            (api(429, ErrorCode::TooManyRequests), ErrorClass::RateLimited),
+            (
+                api(500, ErrorCode::Other("X".into())),
+                ErrorClass::Transient,
+            ),
+            (
+                api(429, ErrorCode::TooManyRequests),
+                ErrorClass::RateLimited,
+            ),
             (api(429, ErrorCode::QuotaExceeded), ErrorClass::Quota),
             (api(204, ErrorCode::QuotaExceeded), ErrorClass::Quota),
             (api(401, ErrorCode::WrongCredentials), ErrorClass::Auth),

@@ -7,18 +7,23 @@
 //!
 //! `--output FILE` appends one NDJSON line per input, flushed:
 //! `{"input": INPUT, "data": OBJECT}` (or `"data"` in VirusTotal's per-item error form).
-//! `--resume` skips inputs already in FILE; a torn last line (a killed run) is cut off first.
-//! Results that say nothing about the item (quota, auth, network) are never written, so a
-//! resumed run retries them.
+//! Only final results are written ([`vt_api::ErrorClass::ItemAnswer`] errors and successes):
+//! failures that say nothing about the item (transient, quota, rate, auth, network, local)
+//! never are, so a resumed run asks again. An item under way that a resume can pick up (an
+//! upload whose analysis id is known) is written at once as `{"input": INPUT, "pending":
+//! {...}}` through its [`Checkpoint`]. `--resume` skips inputs with a `data` line, hands each
+//! pending record back to its item, and first cuts off a torn last line (a killed run).
 //!
-//! When the quota runs out (or the key is refused, or the network is down) the batch stops
-//! cleanly: what is done stays done, and stderr says how many inputs remain and how to resume.
+//! When the quota runs out (or the key is refused, the rate refused, the network down, or
+//! Ctrl-C / SIGTERM arrives) the batch stops cleanly: what is done stays done, the work still
+//! pending is named, and stderr says how many inputs remain and how to resume.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::future::Future;
 use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -27,92 +32,9 @@ use crate::cli::BatchArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Item, Printer, error_object, report_failure};
 use crate::progress::Progress;
+use crate::signals;
 
-/// Why one item of a batch failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ItemError {
-    /// The API answered with an error about this item (not found, already exists, ...).
-    Api {
-        /// VirusTotal's error code.
-        code: String,
-        /// Its message.
-        message: String,
-    },
-    /// The key was refused: every other item would fail too.
-    Auth {
-        /// VirusTotal's error code.
-        code: String,
-        /// Its message.
-        message: String,
-    },
-    /// The quota is spent.
-    Quota {
-        /// VirusTotal's error code.
-        code: String,
-        /// Its message.
-        message: String,
-    },
-    /// The network or the transport failed (after retries).
-    Transport {
-        /// What happened.
-        message: String,
-    },
-    /// A local problem with this item found while running (a file vanished, ...).
-    Local {
-        /// What happened.
-        message: String,
-    },
-}
-
-impl ItemError {
-    /// The code shown in the per-item error form.
-    pub fn code(&self) -> &str {
-        match self {
-            ItemError::Api { code, .. }
-            | ItemError::Auth { code, .. }
-            | ItemError::Quota { code, .. } => code,
-            ItemError::Transport { .. } => "TransportError",
-            ItemError::Local { .. } => "InvalidInputError",
-        }
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        match self {
-            ItemError::Api { message, .. }
-            | ItemError::Auth { message, .. }
-            | ItemError::Quota { message, .. }
-            | ItemError::Transport { message }
-            | ItemError::Local { message } => message,
-        }
-    }
-
-    /// The exit code that stops the batch, if this error does.
-    pub fn stops_batch(&self) -> Option<Exit> {
-        match self {
-            ItemError::Auth { .. } => Some(Exit::Auth),
-            ItemError::Quota { .. } => Some(Exit::Quota),
-            ItemError::Transport { .. } => Some(Exit::Transport),
-            ItemError::Api { .. } | ItemError::Local { .. } => None,
-        }
-    }
-
-    /// The error that ends a single (non-batch) command.
-    pub fn into_cli_error(self, what: &str) -> CliError {
-        let exit = self.stops_batch().unwrap_or(Exit::ItemsFailed);
-        let message = match &self {
-            ItemError::Transport { message } | ItemError::Local { message } => {
-                format!("{what}: {message}")
-            }
-            other => format!("{what}: {}: {}", other.code(), other.message()),
-        };
-        let mut err = CliError::new(exit, message);
-        if exit == Exit::Quota {
-            err = err.with_detail("the quota window resets later (daily quotas at 00:00 UTC)");
-        }
-        err
-    }
-}
+pub use crate::item_error::ItemError;
 
 /// Reads the inputs: the arguments, with `-` replaced by stdin's lines; trimmed, blank lines
 /// dropped, de-duplicated keeping the first occurrence.
@@ -190,11 +112,11 @@ pub struct OutputFile {
 }
 
 impl OutputFile {
-    /// Opens FILE for appending; with `resume`, also returns the inputs already in it after
-    /// cutting off a torn last line.
-    pub fn open(path: &Path, resume: bool) -> CliResult<(OutputFile, HashSet<String>)> {
+    /// Opens FILE for appending; with `resume`, also returns what it already holds (after
+    /// cutting off a torn last line).
+    pub fn open(path: &Path, resume: bool) -> CliResult<(OutputFile, Resumed)> {
         let fail = |e: io::Error| CliError::usage(format!("output file {}: {e}", path.display()));
-        let mut done = HashSet::new();
+        let mut resumed = Resumed::default();
         if resume && path.exists() {
             let mut f = OpenOptions::new()
                 .read(true)
@@ -219,7 +141,14 @@ impl OutputFile {
                 if let Ok(v) = serde_json::from_slice::<Value>(line)
                     && let Some(input) = v.get("input").and_then(Value::as_str)
                 {
-                    done.insert(input.to_owned());
+                    if v.get("data").is_some() {
+                        resumed.pending.remove(input);
+                        resumed.done.insert(input.to_owned());
+                    } else if let Some(pending) = v.get("pending")
+                        && !resumed.done.contains(input)
+                    {
+                        resumed.pending.insert(input.to_owned(), pending.clone());
+                    }
                 }
             }
         }
@@ -233,33 +162,86 @@ impl OutputFile {
                 path: path.to_owned(),
                 file,
             },
-            done,
+            resumed,
         ))
     }
 
     /// Appends one record, `{"input": ..., "data": ...}` on one line, and flushes it to the OS.
     pub fn record(&mut self, input: &str, data: &Item) -> CliResult<()> {
-        let encode =
-            |e: io::Error| CliError::new(Exit::ItemsFailed, format!("encoding a result: {e}"));
+        let mut body = Vec::new();
+        data.write_compact(&mut body).map_err(|e| self.error(e))?;
+        self.append(input, "data", &body)
+    }
+
+    /// Appends `{"input": ..., "pending": ...}`: an item under way that a resume picks up.
+    pub fn record_pending(&mut self, input: &str, pending: &Value) -> CliResult<()> {
+        let body = serde_json::to_vec(pending).map_err(|e| self.error(io::Error::other(e)))?;
+        self.append(input, "pending", &body)
+    }
+
+    fn append(&mut self, input: &str, key: &str, body: &[u8]) -> CliResult<()> {
         let mut line = b"{\"input\":".to_vec();
-        serde_json::to_writer(&mut line, input).map_err(|e| encode(io::Error::other(e)))?;
-        line.extend_from_slice(b",\"data\":");
-        data.write_compact(&mut line).map_err(encode)?;
+        serde_json::to_writer(&mut line, input).map_err(|e| self.error(io::Error::other(e)))?;
+        line.extend_from_slice(format!(",\"{key}\":").as_bytes());
+        line.extend_from_slice(body);
         line.extend_from_slice(b"}\n");
         self.file
             .write_all(&line)
             .and_then(|()| self.file.flush())
-            .map_err(|e| {
-                CliError::new(
-                    Exit::ItemsFailed,
-                    format!("output file {}: {e}", self.path.display()),
-                )
-            })
+            .map_err(|e| self.error(e))
     }
 
-    /// The path.
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn error(&self, e: io::Error) -> CliError {
+        CliError::new(
+            Exit::ItemsFailed,
+            format!("output file {}: {e}", self.path.display()),
+        )
+    }
+}
+
+/// What `--resume` found in the output file.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// Inputs with a final result: skipped.
+    pub done: HashSet<String>,
+    /// Inputs left under way by an earlier run, with what it recorded (an analysis id, ...).
+    pub pending: HashMap<String, Value>,
+}
+
+/// What the runner and the items' operations share: the output file and the work under way.
+#[derive(Default)]
+struct Journal {
+    output: Option<OutputFile>,
+    /// Input → what is pending for it, for the stop message.
+    pending: BTreeMap<String, String>,
+}
+
+/// An item's handle on the batch's journal: record work under way that a resume (or the
+/// person stopping the batch) must know about.
+#[derive(Clone)]
+pub struct Checkpoint {
+    input: String,
+    previous: Option<Value>,
+    journal: Arc<Mutex<Journal>>,
+}
+
+impl Checkpoint {
+    /// What an earlier run recorded as pending for this input (with `--resume`).
+    pub fn previous(&self) -> Option<&Value> {
+        self.previous.as_ref()
+    }
+
+    /// Records that this item is under way: `record` goes to `--output` at once as
+    /// `{"input": ..., "pending": record}` and `note` (for example `analysis <id>`) is named
+    /// if the batch stops before the item finishes.
+    pub fn pending(&self, record: Value, note: String) -> Result<(), ItemError> {
+        let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = journal.output.as_mut() {
+            file.record_pending(&self.input, &record)
+                .map_err(|e| ItemError::local(e.message))?;
+        }
+        journal.pending.insert(self.input.clone(), note);
+        Ok(())
     }
 }
 
@@ -279,6 +261,44 @@ pub struct BatchSettings<'a> {
     pub resume_hint: String,
 }
 
+/// How many items ended which way.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Succeeded.
+    pub ok: usize,
+    /// Failed with the item's final answer (saved).
+    pub failed: usize,
+    /// Failed without a final answer (not saved: asked again by a resume).
+    pub unanswered: usize,
+    /// Of those, transient failures at the server or network (exit 5).
+    pub transient: usize,
+}
+
+impl Tally {
+    /// The end-of-batch summary: `3 succeeded, 1 failed, 2 without an answer`.
+    pub fn summary(&self) -> String {
+        let mut line = format!("{} succeeded, {} failed", self.ok, self.failed);
+        if self.unanswered > 0 {
+            line.push_str(&format!(
+                ", {} without a final answer (not saved)",
+                self.unanswered
+            ));
+        }
+        line
+    }
+
+    /// The exit code of a batch that ran to its end.
+    pub fn exit(&self) -> Exit {
+        if self.transient > 0 {
+            Exit::Transport
+        } else if self.failed > 0 || self.unanswered > 0 {
+            Exit::ItemsFailed
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
 /// Runs a batch: `op` on each item, `concurrency` at a time, results printed in input order.
 pub async fn run<T, I, F, Fut>(
     items: Vec<(String, T)>,
@@ -287,46 +307,73 @@ pub async fn run<T, I, F, Fut>(
     op: F,
 ) -> CliResult<Exit>
 where
-    F: Fn(String, T) -> Fut,
+    F: Fn(String, T, Checkpoint) -> Fut,
     Fut: Future<Output = Result<I, ItemError>>,
     I: Into<Item>,
 {
     let kind = settings.kind;
-    let mut output = None;
     let mut items = items;
     let total_inputs = items.len();
-    if let Some(path) = &settings.args.output {
-        let (file, done) = OutputFile::open(path, settings.args.resume)?;
+    let mut resumed = Resumed::default();
+    let journal = Arc::new(Mutex::new(Journal::default()));
+    let output_path = settings.args.output.clone();
+    if let Some(path) = &output_path {
+        let (file, found) = OutputFile::open(path, settings.args.resume)?;
         let before = items.len();
-        items.retain(|(input, _)| !done.contains(input));
+        items.retain(|(input, _)| !found.done.contains(input));
         let skipped = before - items.len();
-        if skipped > 0 && !settings.quiet {
-            let _ = writeln!(
-                io::stderr(),
+        let waiting = items
+            .iter()
+            .filter(|(input, _)| found.pending.contains_key(input))
+            .count();
+        if (skipped > 0 || waiting > 0) && !settings.quiet {
+            let mut line = format!(
                 "vt: resuming: {skipped} of {before} inputs already in {}",
                 path.display()
             );
+            if waiting > 0 {
+                line.push_str(&format!("; {waiting} under way, picked up where they were"));
+            }
+            let _ = writeln!(io::stderr(), "{line}");
         }
-        output = Some(file);
+        resumed = found;
+        journal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .output = Some(file);
     }
+    let record = |input: &str, item: &Item| -> CliResult<bool> {
+        let mut j = journal.lock().unwrap_or_else(PoisonError::into_inner);
+        j.pending.remove(input);
+        match j.output.as_mut() {
+            Some(file) => file.record(input, item).map(|()| true),
+            None => Ok(false),
+        }
+    };
     let todo = items.len();
     let bar = settings.progress.bar(todo as u64, kind);
     let mut results = futures_util::stream::iter(items)
         .map(|(input, t)| {
-            let fut = op(input.clone(), t);
+            let checkpoint = Checkpoint {
+                previous: resumed.pending.remove(&input),
+                input: input.clone(),
+                journal: journal.clone(),
+            };
+            let fut = op(input.clone(), t, checkpoint);
             async move { (input, fut.await) }
         })
         .buffered(settings.concurrency.max(1));
 
-    let (mut ok, mut failed, mut finished) = (0usize, 0usize, 0usize);
+    let mut tally = Tally::default();
+    let mut finished = 0usize;
     // (exit code, what happened) when the batch stops early.
     let mut stop: Option<(Exit, String)> = None;
-    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut signal = std::pin::pin!(signals::stop_requested());
     loop {
         let next = tokio::select! {
             biased;
-            _ = &mut interrupt => {
-                stop = Some((Exit::Interrupted, "interrupted".to_owned()));
+            exit = &mut signal => {
+                stop = Some((exit, signals::stop_word(exit).to_owned()));
                 break;
             }
             next = results.next() => next,
@@ -335,38 +382,42 @@ where
         match result {
             Ok(value) => {
                 let item: Item = value.into();
-                match output.as_mut() {
-                    Some(file) => file.record(&input, &item)?,
-                    None => bar.suspend(|| printer.item(&item))?,
+                if !record(&input, &item)? {
+                    bar.suspend(|| printer.item(&item))?;
                 }
-                ok += 1;
+                tally.ok += 1;
             }
             Err(err) => {
                 if let Some(exit) = err.stops_batch() {
-                    let why = match &err {
-                        ItemError::Quota { .. } => "quota exhausted",
-                        ItemError::Auth { .. } => "the API key was refused",
-                        _ => "network failure",
-                    };
                     let what = format!(
-                        "{why} at {kind} {input} ({}: {})",
+                        "{} at {kind} {input} ({}: {})",
+                        err.stop_reason(),
                         err.code(),
                         err.message().replace('\n', " ")
                     );
                     stop = Some((exit, what));
                     break;
                 }
-                let obj = error_object(kind, &input, err.code(), err.message());
-                match output.as_mut() {
-                    Some(file) => {
-                        bar.suspend(|| report_failure(kind, &input, err.code(), err.message()));
-                        file.record(&input, &Item::Tree(obj))?;
-                    }
-                    None => {
-                        bar.suspend(|| printer.failure(kind, &input, err.code(), err.message()))?
+                let code = err.code();
+                let saved = if err.is_final() {
+                    let obj = error_object(kind, &input, &code, err.message());
+                    record(&input, &Item::Tree(obj))?
+                } else {
+                    false
+                };
+                if saved || (output_path.is_some() && !err.is_final()) {
+                    bar.suspend(|| report_failure(kind, &input, &code, err.message()));
+                } else {
+                    bar.suspend(|| printer.failure(kind, &input, &code, err.message()))?;
+                }
+                if err.is_final() {
+                    tally.failed += 1;
+                } else {
+                    tally.unanswered += 1;
+                    if err.exit() == Exit::Transport {
+                        tally.transient += 1;
                     }
                 }
-                failed += 1;
             }
         }
         finished += 1;
@@ -374,22 +425,23 @@ where
     }
     drop(results);
     bar.finish_and_clear();
-    if output.is_none() {
+    if output_path.is_none() {
         printer.finish()?;
     }
+    let journal = Arc::try_unwrap(journal)
+        .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .unwrap_or_default();
 
     if let Some((exit, what)) = stop {
+        report_pending(&journal.pending, output_path.is_some());
         let remaining = todo - finished;
-        let mut msg = format!("{what}; ");
-        msg.push_str(&format!(
-            "{finished} of {todo} inputs done, {remaining} remain"
-        ));
-        match &output {
-            Some(file) => msg.push_str(&format!(
+        let mut msg = format!("{what}; {finished} of {todo} inputs done, {remaining} remain");
+        match &output_path {
+            Some(path) => msg.push_str(&format!(
                 "; results so far are in {}; to continue: {} --output {} --resume",
-                file.path().display(),
+                path.display(),
                 settings.resume_hint,
-                file.path().display()
+                path.display()
             )),
             None => msg.push_str(&format!(
                 "; to keep results across runs use: {} --output FILE --resume",
@@ -398,18 +450,46 @@ where
         }
         return Err(CliError::new(exit, msg));
     }
-    if !settings.quiet && (failed > 0 || output.is_some()) && total_inputs > 1 {
-        let mut line = format!("vt: {ok} succeeded, {failed} failed");
-        if let Some(file) = &output {
-            line.push_str(&format!(", written to {}", file.path().display()));
+    if !settings.quiet && total_inputs > 1 {
+        let mut line = format!("vt: {}", tally.summary());
+        if let Some(path) = &output_path {
+            line.push_str(&format!(", written to {}", path.display()));
+        }
+        if tally.unanswered > 0 {
+            match &output_path {
+                Some(path) => line.push_str(&format!(
+                    "; to ask again for those: {} --output {} --resume",
+                    settings.resume_hint,
+                    path.display()
+                )),
+                None => line.push_str("; run again to ask for those"),
+            }
         }
         let _ = writeln!(io::stderr(), "{line}");
     }
-    Ok(if failed > 0 {
-        Exit::ItemsFailed
-    } else {
-        Exit::Ok
-    })
+    Ok(tally.exit())
+}
+
+/// Names the work still under way when a batch stops (uploads waiting for their analysis):
+/// nothing is lost, the ids are here and, with `--output`, in the file for a resume.
+fn report_pending(pending: &BTreeMap<String, String>, saved: bool) {
+    if pending.is_empty() {
+        return;
+    }
+    let mut stderr = io::stderr();
+    let _ = writeln!(
+        stderr,
+        "vt: {} still pending (already submitted; {}):",
+        pending.len(),
+        if saved {
+            "a resume waits on them instead of submitting again"
+        } else {
+            "see them with `vt analysis ID --wait`"
+        }
+    );
+    for (input, note) in pending {
+        let _ = writeln!(stderr, "vt:   {input}: {note}");
+    }
 }
 
 #[cfg(test)]
@@ -452,8 +532,8 @@ mod tests {
             "{\"input\":\"a\",\"data\":{}}\n{\"input\":\"b\",\"data\":{}}\n{\"input\":\"c\",\"da",
         )
         .unwrap();
-        let (mut file, done) = OutputFile::open(&path, true).unwrap();
-        assert_eq!(done, HashSet::from(["a".to_owned(), "b".to_owned()]));
+        let (mut file, found) = OutputFile::open(&path, true).unwrap();
+        assert_eq!(found.done, HashSet::from(["a".to_owned(), "b".to_owned()]));
         file.record("c", &Item::Tree(json!({"id": "c"}))).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 3);
@@ -463,17 +543,40 @@ mod tests {
     }
 
     #[test]
-    fn stopping_errors_map_to_their_exit_codes() {
-        let q = ItemError::Quota {
-            code: "QuotaExceededError".into(),
-            message: "m".into(),
+    fn resume_hands_back_pending_records_until_a_result_arrives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        std::fs::write(
+            &path,
+            concat!(
+                "{\"input\":\"a\",\"pending\":{\"analysis\":\"x\"}}\n",
+                "{\"input\":\"b\",\"pending\":{\"analysis\":\"y\"}}\n",
+                "{\"input\":\"a\",\"data\":{}}\n",
+            ),
+        )
+        .unwrap();
+        let (_, found) = OutputFile::open(&path, true).unwrap();
+        assert_eq!(found.done, HashSet::from(["a".to_owned()]));
+        assert_eq!(found.pending.len(), 1);
+        assert_eq!(found.pending["b"], json!({"analysis": "y"}));
+    }
+
+    #[test]
+    fn only_transient_failures_make_exit_5() {
+        let t = Tally {
+            ok: 1,
+            failed: 1,
+            unanswered: 1,
+            transient: 1,
         };
-        assert_eq!(q.stops_batch(), Some(Exit::Quota));
-        let a = ItemError::Api {
-            code: "NotFoundError".into(),
-            message: "m".into(),
+        assert_eq!(t.exit(), Exit::Transport);
+        assert!(t.summary().contains("1 without a final answer"));
+        let f = Tally {
+            ok: 1,
+            failed: 1,
+            ..Tally::default()
         };
-        assert_eq!(a.stops_batch(), None);
-        assert_eq!(a.into_cli_error("file x").exit, Exit::ItemsFailed);
+        assert_eq!(f.exit(), Exit::ItemsFailed);
+        assert_eq!(Tally::default().exit(), Exit::Ok);
     }
 }

@@ -14,9 +14,11 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod item_error;
 mod logging;
 mod output;
 mod progress;
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;

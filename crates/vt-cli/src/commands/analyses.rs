@@ -21,7 +21,7 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("analysis", &args.batch),
-        |_, id| {
+        |_, id, _| {
             let client = client.clone();
             async move {
                 let doc = if wait {

@@ -4,21 +4,22 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use vt_api::analyses::WaitOptions;
 use vt_api::files::SandboxArtifact;
 use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
-use vt_model::{AnalysisId, FileHash};
+use vt_model::FileHash;
 
-use crate::batch::{self, ItemError, collect_inputs, validate_all};
+use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{
     BehavioursArgs, DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, PcapArgs,
     ScanFileArgs,
 };
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{
     Context, fail, item_error, list, lookup_batch, print_one, shape_for, to_value,
 };
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
+use crate::progress::Progress;
 
 /// Files over this size are refused before any request.
 pub const MAX_UPLOAD: u64 = vt_api::upload::MAX_UPLOAD_SIZE;
@@ -130,25 +131,6 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     Ok(if failed { Exit::ItemsFailed } else { Exit::Ok })
 }
 
-/// Waits for an analysis and returns the analysis object.
-pub async fn wait_analysis(
-    client: &crate::commands::ApiClient,
-    id: &str,
-    spinner: &indicatif::ProgressBar,
-) -> Result<Value, ItemError> {
-    let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
-        code: "InvalidArgumentError".into(),
-        message: e.to_string(),
-    })?;
-    spinner.set_message(format!("waiting for analysis {id}"));
-    let doc = client
-        .analyses()
-        .wait(&id, WaitOptions::new())
-        .await
-        .map_err(|e| item_error(&e))?;
-    to_value(&doc.data)
-}
-
 /// `vt scan file`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
@@ -156,58 +138,43 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let client = ctx.client()?;
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
-    let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
+    let (wait, skip_known) = (args.wait, args.skip_known);
+    let progress = if single {
+        ctx.progress
+    } else {
+        Progress::new(true)
+    };
     let password = args.password.clone();
     batch::run(
         items,
         &mut printer,
         ctx.batch("file", &args.batch),
-        |input, path| {
+        |_, path, checkpoint| {
             let client = client.clone();
             let password = password.clone();
             async move {
-                let mut options = UploadOptions::new().skip_known(skip_known);
-                if let Some(pw) = &password {
-                    options = options.password(pw.clone());
-                }
-                let bar = if single {
-                    progress.bytes(
-                        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-                        "upload",
-                    )
-                } else {
-                    indicatif::ProgressBar::hidden()
-                };
-                let b = bar.clone();
-                options = options.progress(move |done, total| {
-                    if total > 0 {
-                        b.set_length(total);
+                let upload = || async {
+                    let mut options = UploadOptions::new().skip_known(skip_known);
+                    if let Some(pw) = &password {
+                        options = options.password(pw.clone());
                     }
-                    b.set_position(done);
-                });
-                let outcome = client
-                    .files()
-                    .upload_with(&path, options)
-                    .await
-                    .map_err(|e| item_error(&e));
-                bar.finish_and_clear();
-                match outcome? {
-                    UploadOutcome::Known(report) => to_value(&report),
-                    UploadOutcome::Submitted(descriptor) => {
-                        if !wait {
-                            return to_value(&descriptor);
+                    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    let bar = progress.bytes(size, "upload");
+                    let b = bar.clone();
+                    options = options.progress(move |done, total| {
+                        if total > 0 {
+                            b.set_length(total);
                         }
-                        let spinner = if single {
-                            progress.spinner("")
-                        } else {
-                            indicatif::ProgressBar::hidden()
-                        };
-                        let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
-                        spinner.finish_and_clear();
-                        let _ = input;
-                        r
+                        b.set_position(done);
+                    });
+                    let outcome = client.files().upload_with(&path, options).await;
+                    bar.finish_and_clear();
+                    match outcome.map_err(|e| item_error(&e))? {
+                        UploadOutcome::Known(report) => to_value(&report).map(Submitted::Final),
+                        UploadOutcome::Submitted(descriptor) => Ok(Submitted::Analysis(descriptor)),
                     }
-                }
+                };
+                submit_then_wait(&client, &checkpoint, wait, progress, upload).await
             }
         },
     )
@@ -269,7 +236,7 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("file", &batch_args),
-        |_, hash| {
+        |_, hash, _| {
             let client = client.clone();
             let dest = download_target(output.as_deref(), &hash, single);
             async move {

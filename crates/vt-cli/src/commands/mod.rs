@@ -8,6 +8,7 @@ pub mod misc;
 pub mod monitor;
 pub mod network;
 pub mod objects;
+pub mod scanning;
 pub mod urls;
 pub mod v2;
 
@@ -156,58 +157,7 @@ pub fn resume_hint(args: impl IntoIterator<Item = String>) -> String {
 
 /// Classifies a library error for batches and exit codes.
 pub fn item_error(err: &vt_api::Error) -> ItemError {
-    let api = |code: String, message: String| (code, message);
-    match err {
-        vt_api::Error::Api { code, message, .. } => {
-            let (code, message) = api(code.to_string(), message.clone());
-            if err.is_quota() {
-                ItemError::Quota { code, message }
-            } else if err.is_auth() {
-                ItemError::Auth { code, message }
-            } else {
-                ItemError::Api { code, message }
-            }
-        }
-        _ if err.is_quota() => ItemError::Quota {
-            code: "QuotaExceededError".into(),
-            message: error_chain(err),
-        },
-        vt_api::Error::UnexpectedStatus { status, .. } => {
-            let code = format!("HTTP{}", status.as_u16());
-            if err.is_auth() {
-                ItemError::Auth {
-                    code,
-                    message: error_chain(err),
-                }
-            } else {
-                ItemError::Api {
-                    code,
-                    message: error_chain(err),
-                }
-            }
-        }
-        vt_api::Error::Transport(_) => ItemError::Transport {
-            message: error_chain(err),
-        },
-        _ if err.is_invalid_input() => ItemError::Local {
-            message: error_chain(err),
-        },
-        vt_api::Error::Io { .. } => ItemError::Local {
-            message: error_chain(err),
-        },
-        vt_api::Error::AnalysisTimeout { .. } => ItemError::Api {
-            code: "AnalysisTimeoutError".into(),
-            message: error_chain(err),
-        },
-        vt_api::Error::Decode { .. } => ItemError::Api {
-            code: "DecodeError".into(),
-            message: error_chain(err),
-        },
-        _ => ItemError::Api {
-            code: "ClientError".into(),
-            message: error_chain(err),
-        },
-    }
+    ItemError::from(err)
 }
 
 /// The error ending a single-object command.
@@ -242,7 +192,7 @@ where
         items,
         &mut printer,
         ctx.batch(kind, batch_args),
-        |_, item| {
+        |_, item, _| {
             let client = client.clone();
             async move {
                 let report = fetch(client, item).await.map_err(|e| item_error(&e))?;
@@ -283,10 +233,7 @@ where
 
 /// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).
 pub fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ItemError> {
-    serde_json::to_value(value).map_err(|e| ItemError::Api {
-        code: "ClientError".into(),
-        message: format!("cannot encode the answer as JSON: {e}"),
-    })
+    serde_json::to_value(value).map_err(|e| ItemError::encode(&e))
 }
 
 /// One item: the object itself; several: a list.
@@ -414,36 +361,6 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn library_errors_map_to_exit_codes() {
-        use vt_model::ErrorCode;
-        let api = |status: u16, code: ErrorCode| vt_api::Error::Api {
-            status: http::StatusCode::from_u16(status).unwrap(),
-            code,
-            message: "m".into(),
-        };
-        assert_eq!(
-            item_error(&api(404, ErrorCode::NotFound)).stops_batch(),
-            None
-        );
-        assert_eq!(
-            item_error(&api(401, ErrorCode::WrongCredentials)).stops_batch(),
-            Some(Exit::Auth)
-        );
-        assert_eq!(
-            item_error(&api(403, ErrorCode::Forbidden)).stops_batch(),
-            Some(Exit::Auth)
-        );
-        assert_eq!(
-            item_error(&api(429, ErrorCode::QuotaExceeded)).stops_batch(),
-            Some(Exit::Quota)
-        );
-        let transport = vt_api::Error::Transport("connection refused".into());
-        assert_eq!(item_error(&transport).stops_batch(), Some(Exit::Transport));
-        let e = item_error(&api(409, ErrorCode::AlreadyExists));
-        assert_eq!(e.code(), "AlreadyExistsError");
-    }
 
     #[test]
     fn the_resume_hint_never_contains_the_key() {

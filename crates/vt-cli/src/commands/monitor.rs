@@ -278,7 +278,7 @@ async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("monitor_item", &none),
-        |remote, local| {
+        |remote, local, _| {
             let c = c.clone();
             async move {
                 upload_one(&c, &local, &remote)
@@ -385,7 +385,7 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
                             .into_cli_error(&format!("monitor upload {remote_path}"))
                             .with_detail(format!("{stop:?}")));
                     }
-                    printer.failure("monitor_item", &remote_path, ie.code(), ie.message())?;
+                    printer.failure("monitor_item", &remote_path, &ie.code(), ie.message())?;
                     exit = Exit::ItemsFailed;
                     continue;
                 }

@@ -5,9 +5,10 @@ use vt_model::{DomainName, IpAddress, UrlId};
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
-use crate::commands::files::wait_analysis;
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::progress::Progress;
 
 /// Checks that `input` looks like a URL: `scheme://host...`, or a bare `host/...` whose host
 /// is a domain name or an IP address (VirusTotal adds `http://`).
@@ -138,32 +139,29 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.urls)?;
     let items = validate_all("url", inputs, check_url)?;
     let client = ctx.client()?;
-    let single = items.len() == 1;
+    let progress = if items.len() == 1 {
+        ctx.progress
+    } else {
+        Progress::new(true)
+    };
     let mut printer = ctx.printer(shape_for(&items));
-    let (wait, progress) = (args.wait, ctx.progress);
+    let wait = args.wait;
     batch::run(
         items,
         &mut printer,
         ctx.batch("url", &args.batch),
-        |url, ()| {
+        |url, (), checkpoint| {
             let client = client.clone();
             async move {
-                let descriptor = client
-                    .urls()
-                    .submit(&url)
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                if !wait {
-                    return to_value(&descriptor);
-                }
-                let spinner = if single {
-                    progress.spinner("")
-                } else {
-                    indicatif::ProgressBar::hidden()
+                let submit = || async {
+                    client
+                        .urls()
+                        .submit(&url)
+                        .await
+                        .map(Submitted::Analysis)
+                        .map_err(|e| item_error(&e))
                 };
-                let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
-                spinner.finish_and_clear();
-                r
+                submit_then_wait(&client, &checkpoint, wait, progress, submit).await
             }
         },
     )
