@@ -635,7 +635,8 @@ pub struct ApiArgs {
     /// The method.
     #[arg(value_enum)]
     pub method: HttpMethod,
-    /// The path below /api/v3, e.g. `/files/HASH` or `/domains/example.com/resolutions`.
+    /// The path: `/files/HASH`, `/api/v3/files/HASH` (as the API documentation writes it),
+    /// `/vtapi/v2/...`, or a full URL.
     pub path: String,
     /// A JSON body (`@FILE` reads it from a file, `@-` from stdin).
     #[arg(short, long, value_name = "JSON")]

@@ -955,6 +955,15 @@ fn v2_search_metadata_quota_and_raw_api() {
         &format!("/files/{}", emu.eicar()),
     ]));
     assert_eq!(r.json()["data"]["id"], emu.eicar());
+    // The path as VirusTotal's documentation writes it (issue 16.4).
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "GET",
+        &format!("/api/v3/files/{}", emu.eicar()),
+    ]));
+    assert_eq!(r.json()["data"]["id"], emu.eicar());
     let r = run_ok(emu.vt().args([
         "--format",
         "json",
