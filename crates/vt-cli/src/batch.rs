@@ -443,10 +443,11 @@ where
                 settings.resume_hint,
                 path.display()
             )),
-            None => msg.push_str(&format!(
+            None if settings.args.offered => msg.push_str(&format!(
                 "; to keep results across runs use: {} --output FILE --resume",
                 settings.resume_hint
             )),
+            None => {}
         }
         return Err(CliError::new(exit, msg));
     }

@@ -179,6 +179,10 @@ pub struct BatchArgs {
     /// Skip inputs whose results are already in the --output FILE.
     #[arg(long, requires = "output")]
     pub resume: bool,
+    /// Whether the command offers `--output/--resume` (true when clap parsed these options;
+    /// `BatchArgs::default()` for batches without them): resume hints only where they work.
+    #[arg(skip = true)]
+    pub offered: bool,
 }
 
 /// `vt file`.

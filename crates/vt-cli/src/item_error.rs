@@ -114,6 +114,9 @@ impl ItemError {
     pub fn stop_reason(&self) -> &'static str {
         match self.class {
             ErrorClass::Quota => "quota exhausted",
+            ErrorClass::Auth if self.is_forbidden() => {
+                "the API key may not do this (403: the endpoint needs a premium key, or a privilege this key lacks)"
+            }
             ErrorClass::Auth => "the API key was refused",
             ErrorClass::RateLimited => {
                 "rate limited by the server after every retry (the request rate, not a spent quota: lower --rate-limit or --concurrency)"
@@ -122,10 +125,23 @@ impl ItemError {
         }
     }
 
+    /// A 403: the key is valid but not allowed this call (a premium endpoint with a public
+    /// key, a privilege the key lacks).
+    fn is_forbidden(&self) -> bool {
+        matches!(
+            self.label,
+            ErrorLabel::Api(ErrorCode::Forbidden) | ErrorLabel::Http(403)
+        )
+    }
+
     /// The error that ends a single (non-batch) command.
     pub fn into_cli_error(self, what: &str) -> CliError {
         let exit = self.exit();
         let message = match self.label {
+            _ if self.is_forbidden() => format!(
+                "{what}: {}: this endpoint needs a premium key (or a privilege this key lacks)",
+                self.label
+            ),
             ErrorLabel::Transport | ErrorLabel::InvalidInput => {
                 format!("{what}: {}", self.message)
             }
@@ -161,6 +177,9 @@ impl From<&vt_api::Error> for ItemError {
         };
         let message = match err {
             vt_api::Error::Api { message, .. } => message.clone(),
+            vt_api::Error::UnexpectedStatus { status, snippet } if snippet.trim().is_empty() => {
+                format!("HTTP status {status} without an error body")
+            }
             _ => error_chain(err),
         };
         ItemError {

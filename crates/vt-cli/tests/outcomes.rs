@@ -1,5 +1,6 @@
-//! Issue 16, points 1-3 and 5: only final results reach `--output`, each error class through
-//! `--output`/`--resume`, uploads never lost to Ctrl-C, SIGTERM handled like Ctrl-C.
+//! Issue 16, points 1-3, 5 and 8: only final results reach `--output`, each error class
+//! through `--output`/`--resume`, uploads never lost to Ctrl-C, SIGTERM handled like Ctrl-C,
+//! and errors that say what is wrong.
 
 mod reliability_support;
 
@@ -320,4 +321,33 @@ fn sigterm_closes_the_json_array_keeps_results_and_exits_143() {
     let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
     let array: Vec<Value> = serde_json::from_str(&text).expect("a complete JSON array");
     assert_eq!(array.len(), 1);
+}
+
+#[test]
+fn a_premium_endpoint_with_a_public_key_says_it_needs_a_premium_key() {
+    let emu = Emu::start(|_| {});
+    let public = |args: &[&str]| {
+        run(emu
+            .vt()
+            .env("VT_API_KEY", DEFAULT_PUBLIC_KEY)
+            .args(["--format", "json"])
+            .args(args))
+    };
+    // Nothing on stdout before the error (no `[]`).
+    let r = public(&["monitor", "items"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "{}", r.stderr);
+    assert!(r.stderr.contains("needs a premium key"), "{}", r.stderr);
+    // No resume hint where there is no --output/--resume; not "refused".
+    let r = public(&["download", &emu.eicar()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("premium key"), "{}", r.stderr);
+    assert!(!r.stderr.contains("refused"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--resume"), "{}", r.stderr);
+    // v2's bare 403: one clear line.
+    let r = public(&["v2", "file-report", "--allinfo", &emu.eicar()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("premium key"), "{}", r.stderr);
+    assert!(!r.stderr.contains("unexpected HTTP status"), "{}", r.stderr);
 }

@@ -277,7 +277,7 @@ where
         {
             Ok(value) => printer.object(&value)?,
             Err(err) => {
-                printer.finish()?;
+                printer.finish_after_error()?;
                 if let Some(c) = pages.cursor() {
                     let _ = writeln!(std::io::stderr(), "vt: to continue from here: --cursor {c}");
                 }

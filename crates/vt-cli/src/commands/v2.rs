@@ -72,15 +72,17 @@ async fn file_report(ctx: &Context, args: V2FileReportArgs) -> CliResult<Exit> {
                 }
             }
             Err(e) => {
-                printer.finish()?;
+                printer.finish_after_error()?;
                 let input = items.get(done).map_or("", |(i, _)| i.as_str()).to_owned();
                 let remaining = items.len() - done;
                 let ie = item_error(&e);
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "vt: {done} of {} resources done, {remaining} remain",
-                    items.len()
-                );
+                if items.len() > 1 {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "vt: {done} of {} resources done, {remaining} remain",
+                        items.len()
+                    );
+                }
                 return Err(if ie.stops_batch().is_some() {
                     ie.into_cli_error(&format!("v2 file report {input}"))
                 } else {

@@ -249,6 +249,15 @@ impl Printer {
         }
     }
 
+    /// Ends output that an error cut short: closes what was started, but prints nothing (no
+    /// `[]`) when nothing was, so stdout never holds an empty answer before the error.
+    pub fn finish_after_error(&mut self) -> Result<(), CliError> {
+        if self.written == 0 && self.buffered.is_empty() {
+            return self.out.flush().map_err(output_error);
+        }
+        self.finish()
+    }
+
     /// Closes arrays, writes buffered tables; call once at the end.
     pub fn finish(&mut self) -> Result<(), CliError> {
         let r = (|| -> io::Result<()> {
