@@ -49,7 +49,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
     /// Requests in flight at once for batches [default: 4].
-    #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N")]
+    #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N", value_parser = at_least_one)]
     pub concurrency: Option<NonZeroUsize>,
     /// Timeout of one request, in seconds [default: 300].
     #[arg(long, env = "VT_TIMEOUT", global = true, value_name = "SECS")]
@@ -79,6 +79,16 @@ pub struct GlobalArgs {
     /// Print only the identifiers of the objects, one per line.
     #[arg(short = 'I', long = "identifiers-only", global = true)]
     pub identifiers_only: bool,
+}
+
+/// A count that must be at least 1 (clap's own message for 0 is "number would be zero for
+/// non-zero type").
+fn at_least_one(text: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| "expected a whole number, at least 1".to_owned())?;
+    NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_owned())
 }
 
 /// Output formats.

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let matches = match Cli::command().try_get_matches() {
+    let matches = match without_empty_env(Cli::command()).try_get_matches() {
         Ok(m) => m,
         Err(e) => usage_error(e),
     };
@@ -59,6 +59,24 @@ fn main() -> ExitCode {
         }
     };
     exit.into()
+}
+
+/// An environment variable set to the empty string (`VT_RATE_LIMIT=`) means unset, for every
+/// option read from the environment, as shells and `env -u` users expect.
+fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
+    let empty: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in empty {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
+    }
+    cmd
 }
 
 /// Help and version go out as clap prints them; every other argument error is one line on

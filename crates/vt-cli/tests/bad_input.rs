@@ -154,6 +154,7 @@ bad!(file_word_that_is_neither_hash_nor_path: ["file", "zzz-not-a-hash"] => 2, n
 bad!(file_md5_one_digit_short: ["file", "44d88612fea8a8f36de82e1278abb02"] => 2, names "44d88612fea8a8f36de82e1278abb02");
 bad!(file_sha256_with_a_non_hex_digit: ["file", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0g"] => 2, names "fd0g");
 bad!(file_path_that_does_not_exist: ["file", "/nonexistent/sample.exe"] => 2, names "/nonexistent/sample.exe");
+bad!(file_relative_path_that_does_not_exist: ["file", "./nope.exe"] => 2, names "\"./nope.exe\": No such file");
 bad!(file_directory_where_a_file_is_expected: ["file", "@a-directory"] => 2, names "@a-directory");
 bad!(file_unreadable_path: ["file", "@unreadable.bin"] => 2, names "@unreadable.bin");
 bad!(file_good_hashes_then_one_bad_sends_nothing: ["file", EICAR, "44d88612fea8a8f36de82e1278abb02f", "bad!"] => 2, names "bad!");
@@ -212,6 +213,7 @@ bad!(
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
 bad!(pcap_empty_sandbox_id: ["pcap", "", "-o", "@out.pcap"] => 2, names "sandbox");
+bad!(pcap_sandbox_id_without_its_sha256: ["pcap", "abc", "-o", "@out.pcap"] => 2, names "\"abc\"");
 
 // VT Monitor
 bad!(monitor_get_not_base64: ["monitor", "get", "not base64!"] => 2, names "not base64!");
@@ -240,7 +242,7 @@ bad!(rate_limit_garbage: ["--rate-limit", "fast", "file", EICAR] => 2, names "fa
 bad!(
     format_unknown: ["--format", "xml", "file", EICAR] => 2, names "xml");
 bad!(
-    concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "concurrency");
+    concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "--concurrency <N>': must be at least 1");
 bad!(
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");

@@ -650,6 +650,21 @@ fn scan_url_url_and_url_id() {
         "{}",
         r.stdout
     );
+    // A URL VirusTotal knows no network location for: nothing on stdout, exit 1 (issue 16.9).
+    let r = run(emu.vt().args(["--format", "json", "network-location", url]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("no network location"), "{}", r.stderr);
+}
+
+#[test]
+fn an_empty_environment_variable_means_unset() {
+    let emu = shared();
+    for var in ["VT_RATE_LIMIT", "VT_CONCURRENCY", "VT_FORMAT", "VT_TIMEOUT"] {
+        let r = run(emu.vt().env(var, "").args(["-I", "file", &emu.eicar()]));
+        assert_eq!(r.code, 0, "{var}=: {}", r.stderr);
+        assert_eq!(r.stdout.trim(), emu.eicar());
+    }
 }
 
 #[test]

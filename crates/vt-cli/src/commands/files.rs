@@ -57,7 +57,9 @@ pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
     match input.parse::<FileHash>() {
         Ok(h) => Ok(FileInput::Hash(h)),
         Err(hash_err) => {
-            if Path::new(input).exists() {
+            // A hash is hex only: anything with a path separator, a dot or a `~` is judged
+            // as the path it looks like.
+            if Path::new(input).exists() || input.contains(['/', '\\', '.', '~']) {
                 check_file(input, None).map(FileInput::Path)
             } else {
                 Err(format!("{hash_err}, and there is no file of that name"))
@@ -280,7 +282,13 @@ pub async fn download_url(ctx: &Context, args: DownloadUrlArgs) -> CliResult<Exi
 /// `vt pcap`.
 pub async fn pcap(ctx: &Context, args: PcapArgs) -> CliResult<Exit> {
     let id = args.sandbox_id.trim();
-    if id.is_empty() || id.contains(['/', '\n', '\r']) {
+    let well_formed = id.split_once('_').is_some_and(|(sha, sandbox)| {
+        sha.len() == 64
+            && sha.bytes().all(|b| b.is_ascii_hexdigit())
+            && !sandbox.is_empty()
+            && !sandbox.contains(['/', '\n', '\r', '?', '#'])
+    });
+    if !well_formed {
         return Err(CliError::usage(format!(
             "sandbox id {:?}: expected <sha256>_<sandbox name>",
             args.sandbox_id

@@ -125,11 +125,10 @@ pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliRe
     match obj {
         Some(obj) => print_one(ctx, &to_value(&obj).map_err(|e| e.into_cli_error(input))?),
         None => {
-            // VirusTotal answered `{"data": null}`: nothing is known to host it (yet).
-            if !ctx.settings.quiet {
-                eprintln!("vt: url {input}: VirusTotal knows no network location for it");
-            }
-            print_one(ctx, &serde_json::Value::Null)
+            // VirusTotal answered `{"data": null}`: nothing is known to host it (yet). Like a
+            // lookup that finds nothing: no object on stdout (no `null`), one line, exit 1.
+            eprintln!("vt: url {input}: VirusTotal knows no network location for it");
+            Ok(Exit::ItemsFailed)
         }
     }
 }
