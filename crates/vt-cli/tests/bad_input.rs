@@ -245,6 +245,7 @@ bad!(
     concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "--concurrency <N>': must be at least 1");
 bad!(
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
+bad!(include_glob_with_an_empty_field_name: ["-i", "attributes..names", "file", EICAR] => 2, names "attributes..names");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
 bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");

@@ -306,13 +306,53 @@ fn include_and_exclude_globs_select_fields() {
     ]));
     let v = r.json();
     let attrs = v["attributes"].as_object().unwrap();
-    assert!(v.get("type").is_none());
+    // `id` and `type` stay, so filtered output can be matched to its input (issue 16.10).
+    assert_eq!(v["type"], "file");
+    assert_eq!(v["id"], emu.eicar());
     assert!(attrs.contains_key("last_analysis_stats"));
     assert!(!attrs.contains_key("last_analysis_results"));
     assert!(
         attrs.keys().all(|k| k.starts_with("last_analysis_")),
         "{attrs:?}"
     );
+    assert_eq!(r.stderr, "", "every include matched");
+}
+
+#[test]
+fn filters_and_ids_never_print_silent_empty_output() {
+    let emu = shared();
+    // An include that matches nothing: the identity stays, and one warning.
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "ndjson",
+        "-i",
+        "attributes.no_such_field",
+        "file",
+        &emu.eicar(),
+        vt_emulator::EICAR_MD5,
+    ]));
+    for line in r.stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["type"], "file", "{line}");
+        assert!(v["id"].is_string(), "{line}");
+    }
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(warnings[0].contains("attributes.no_such_field"));
+    // An include that does not parse: exit 2.
+    let r = run(emu.vt().args(["-i", "attributes..names", "file", &emu.eicar()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("attributes..names"), "{}", r.stderr);
+    // -I finds the id of a v2 report and of a raw API envelope.
+    let r = run_ok(emu.vt().args(["-I", "v2", "file-report", vt_emulator::EICAR_MD5]));
+    assert_eq!(r.stdout.trim(), vt_emulator::EICAR_MD5);
+    let r = run_ok(emu.vt().args([
+        "-I",
+        "api",
+        "GET",
+        &format!("/files/{}", emu.eicar()),
+    ]));
+    assert_eq!(r.stdout.trim(), emu.eicar());
 }
 
 #[test]

@@ -44,7 +44,8 @@ impl Context {
     pub fn new(cli: &Cli, matches: &ArgMatches) -> CliResult<Context> {
         let creating = matches!(cli.command, Command::Config(ConfigCommand::Init(_)));
         let settings = Settings::resolve(&cli.global, matches, creating)?;
-        let filter = FieldFilter::new(&cli.global.include, &cli.global.exclude);
+        let filter = FieldFilter::parse(&cli.global.include, &cli.global.exclude)
+            .map_err(CliError::usage)?;
         let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
         let progress = Progress::new(settings.quiet);
         Ok(Context {

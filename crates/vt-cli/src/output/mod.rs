@@ -114,6 +114,19 @@ impl Item {
     }
 }
 
+/// What `-I` prints for an object: its `id`; for an API envelope, `data.id`; for a v2
+/// report (no `id`), the `resource` it answers for.
+fn identifier(value: &Value) -> Option<String> {
+    let id = value
+        .get("id")
+        .or_else(|| value.get("data").and_then(|d| d.get("id")))
+        .or_else(|| value.get("resource"))?;
+    Some(match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
 /// Writes items to stdout (or any writer) in the chosen format.
 pub struct Printer {
     opts: OutputOptions,
@@ -121,6 +134,8 @@ pub struct Printer {
     out: Box<dyn Write + Send>,
     written: usize,
     buffered: Vec<Value>,
+    /// Objects `-I` found no identifier in.
+    without_id: usize,
 }
 
 impl Printer {
@@ -137,16 +152,16 @@ impl Printer {
             out,
             written: 0,
             buffered: Vec::new(),
+            without_id: 0,
         }
     }
 
     /// Prints one object.
     pub fn object(&mut self, value: &Value) -> Result<(), CliError> {
         if self.opts.ids_only {
-            let id = match value.get("id") {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => return Ok(()),
+            let Some(id) = identifier(value) else {
+                self.without_id += 1;
+                return Ok(());
             };
             return writeln!(self.out, "{id}").map_err(output_error);
         }
@@ -258,8 +273,22 @@ impl Printer {
         self.finish()
     }
 
-    /// Closes arrays, writes buffered tables; call once at the end.
+    /// Closes arrays, writes buffered tables; call once at the end. Warns (once) about an
+    /// `--include` that matched nothing anywhere and about objects `-I` found no id in.
     pub fn finish(&mut self) -> Result<(), CliError> {
+        for glob in self.opts.filter.unmatched() {
+            let _ = writeln!(
+                io::stderr(),
+                "vt: warning: --include {glob:?} matched no field of any object"
+            );
+        }
+        if self.without_id > 0 {
+            let _ = writeln!(
+                io::stderr(),
+                "vt: warning: -I: {} object(s) without an id; use --format json to see them",
+                self.without_id
+            );
+        }
         let r = (|| -> io::Result<()> {
             if self.opts.ids_only {
                 return self.out.flush();
