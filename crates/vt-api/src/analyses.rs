@@ -20,6 +20,19 @@ use crate::request::{ApiRequest, path_segment};
 /// hashes of an uploaded file, or `url_info`); see `DataEnvelope::analysis_meta`.
 pub type AnalysisDocument = DataEnvelope<vt_model::Analysis>;
 
+/// What [`Analyses::wait_observed`] reports after a poll that did not complete the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitProgress<'a> {
+    /// Polls so far (1 after the first).
+    pub polls: u32,
+    /// The last status seen (`queued`, `in-progress`, or `unknown` after a transient error).
+    pub last_status: &'a str,
+    /// Time since the wait began.
+    pub waited: Duration,
+    /// When the next poll comes.
+    pub next_poll_in: Duration,
+}
+
 /// How [`Analyses::wait`] polls.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitOptions {
@@ -114,7 +127,19 @@ impl<'a, S: HttpService> Analyses<'a, S> {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&self, id: &AnalysisId, options: WaitOptions) -> Result<AnalysisDocument> {
+        self.wait_observed(id, options, |_| {}).await
+    }
+
+    /// [`wait`](Self::wait), telling `observe` after each poll that did not complete it what
+    /// it saw and when the next poll comes (for progress displays; nothing is printed here).
+    pub async fn wait_observed(
+        &self,
+        id: &AnalysisId,
+        options: WaitOptions,
+        mut observe: impl FnMut(&WaitProgress) + Send,
+    ) -> Result<AnalysisDocument> {
         let start = tokio::time::Instant::now();
+        let mut polls = 0u32;
         let deadline = start + options.timeout;
         let mut interval = options.initial_interval;
         let mut last_status = String::from("unknown");
@@ -142,6 +167,13 @@ impl<'a, S: HttpService> Analyses<'a, S> {
                 });
             }
             let sleep = interval.min(deadline - now);
+            polls += 1;
+            observe(&WaitProgress {
+                polls,
+                last_status: &last_status,
+                waited: now - start,
+                next_poll_in: sleep,
+            });
             tokio::time::sleep(sleep).await;
             interval = options.next_interval(interval);
         }

@@ -193,7 +193,7 @@ pub mod urls;
 pub mod users;
 pub mod v2;
 
-pub use analyses::WaitOptions;
+pub use analyses::{WaitOptions, WaitProgress};
 pub use builder::ClientBuilder;
 pub use client::{Client, HttpService};
 pub use comments::CommentVote;

@@ -340,18 +340,21 @@ fn filters_and_ids_never_print_silent_empty_output() {
     assert_eq!(warnings.len(), 1, "{}", r.stderr);
     assert!(warnings[0].contains("attributes.no_such_field"));
     // An include that does not parse: exit 2.
-    let r = run(emu.vt().args(["-i", "attributes..names", "file", &emu.eicar()]));
+    let r = run(emu
+        .vt()
+        .args(["-i", "attributes..names", "file", &emu.eicar()]));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("attributes..names"), "{}", r.stderr);
     // -I finds the id of a v2 report and of a raw API envelope.
-    let r = run_ok(emu.vt().args(["-I", "v2", "file-report", vt_emulator::EICAR_MD5]));
+    let r = run_ok(
+        emu.vt()
+            .args(["-I", "v2", "file-report", vt_emulator::EICAR_MD5]),
+    );
     assert_eq!(r.stdout.trim(), vt_emulator::EICAR_MD5);
-    let r = run_ok(emu.vt().args([
-        "-I",
-        "api",
-        "GET",
-        &format!("/files/{}", emu.eicar()),
-    ]));
+    let r = run_ok(
+        emu.vt()
+            .args(["-I", "api", "GET", &format!("/files/{}", emu.eicar())]),
+    );
     assert_eq!(r.stdout.trim(), emu.eicar());
 }
 
