@@ -7,6 +7,7 @@ use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
 use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
+use crate::progress::PollWatch;
 
 /// `vt analysis`.
 pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
@@ -25,7 +26,11 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
             let client = client.clone();
             async move {
                 let doc = if wait {
-                    client.analyses().wait(&id, WaitOptions::new()).await
+                    let shown = PollWatch::new();
+                    client
+                        .analyses()
+                        .wait_observed(&id, WaitOptions::new(), |p| shown.update(p))
+                        .await
                 } else {
                     client.analyses().get(&id).await
                 };

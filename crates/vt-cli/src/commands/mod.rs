@@ -88,13 +88,47 @@ pub type ApiClient = vt_api::Client;
 
 /// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
 /// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
+/// The progress line watches the client's rate limiter.
 fn build_client(settings: &Settings) -> CliResult<ApiClient> {
-    let key = settings.require_key()?;
-    crate::logging::register_secret(key.expose());
     let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
+    let limiter = vt_api::transport::RateLimiter::new(spec);
+    let client = build_client_with(settings, limiter.clone())?;
+    let premium_check = if settings.rate_limit.1 == crate::config::Source::Default {
+        let unlimited = vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
+        let checker = build_client_with(settings, unlimited)?;
+        let key = settings.require_key()?.expose().to_owned();
+        let check: crate::progress::PremiumCheck =
+            Box::pin(async move { premium_hint(&checker, &key).await });
+        Some(check)
+    } else {
+        None
+    };
+    crate::progress::watch(limiter, premium_check);
+    Ok(client)
+}
+
+/// Whether the server says the key is premium (the `private` privilege); if so, the hint
+/// that the default public rate can be raised.
+async fn premium_hint(client: &ApiClient, key: &str) -> Option<String> {
+    let user = client.users().get(key).await.ok()?;
+    let user = serde_json::to_value(&user).ok()?;
+    let premium = user["attributes"]["privileges"]["private"]["granted"].as_bool() == Some(true);
+    premium.then(|| {
+        "this key is premium, but vt keeps the public rate (4 requests a minute) unless told: \
+         raise it with --rate-limit premium:N (or VT_RATE_LIMIT, or rate_limit in the config file)"
+            .to_owned()
+    })
+}
+
+fn build_client_with(
+    settings: &Settings,
+    limiter: vt_api::transport::RateLimiter,
+) -> CliResult<ApiClient> {
+    let key = settings.require_key()?;
+    crate::logging::register_secret(key.expose());
     // A public key may batch 4 v2 resources a request, a private (premium) one 25.
     let v2_batch = if settings.rate_limit.0.trim().starts_with("premium") {
         vt_api::v2::PRIVATE_BATCH_LIMIT
@@ -105,7 +139,7 @@ fn build_client(settings: &Settings) -> CliResult<ApiClient> {
         .api_key(key.expose())
         .base_url(settings.base_url.0.clone())
         .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
-        .rate_limit(spec)
+        .transport(|t| t.rate_limiter(limiter))
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)

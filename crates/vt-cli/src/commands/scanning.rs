@@ -12,7 +12,7 @@ use vt_model::AnalysisId;
 
 use crate::batch::{Checkpoint, ItemError};
 use crate::commands::{ApiClient, to_value};
-use crate::progress::Progress;
+use crate::progress::{PollWatch, Progress};
 
 /// What a submission gave.
 pub enum Submitted {
@@ -61,7 +61,11 @@ where
         .parse()
         .map_err(|e: vt_model::IdError| ItemError::local(format!("recorded analysis id: {e}")))?;
     let bar = spinner.spinner(&format!("waiting for analysis {id}"));
-    let doc = client.analyses().wait(&id, WaitOptions::new()).await;
+    let shown = PollWatch::new();
+    let doc = client
+        .analyses()
+        .wait_observed(&id, WaitOptions::new(), |p| shown.update(p))
+        .await;
     bar.finish_and_clear();
     to_value(&doc.map_err(|e| ItemError::from(&e))?.data)
 }
