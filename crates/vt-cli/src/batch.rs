@@ -199,6 +199,9 @@ impl OutputFile {
     }
 }
 
+/// From this many items on, human output is a table of one line per item.
+const TABLE_FROM: usize = 2;
+
 /// What `--resume` found in the output file.
 #[derive(Debug, Default)]
 pub struct Resumed {
@@ -351,6 +354,14 @@ where
         }
     };
     let todo = items.len();
+    if todo >= TABLE_FROM {
+        let width = items
+            .iter()
+            .map(|(i, _)| i.chars().count())
+            .max()
+            .unwrap_or(0);
+        printer.table(width.min(72));
+    }
     let bar = settings.progress.bar(todo as u64, kind);
     let mut results = futures_util::stream::iter(items)
         .map(|(input, t)| {
@@ -383,7 +394,7 @@ where
             Ok(value) => {
                 let item: Item = value.into();
                 if !record(&input, &item)? {
-                    bar.suspend(|| printer.item(&item))?;
+                    bar.suspend(|| printer.result(&input, &item))?;
                 }
                 tally.ok += 1;
             }

@@ -276,14 +276,28 @@ fn every_format_renders_a_batch() {
     );
     assert_eq!(rdr.records().count(), 2);
 
+    // Human: a batch is a table, one line per input, and a summary even when all succeeded
+    // (issue 16.7).
     let h = run_ok(emu.vt().args(args("human")));
-    assert!(
-        h.stdout.contains(&format!("file {}", emu.eicar())),
-        "{}",
-        h.stdout
-    );
-    assert!(h.stdout.contains("verdict       malicious"), "{}", h.stdout);
+    let rows: Vec<&str> = h.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", h.stdout);
+    assert!(rows[0].starts_with(&emu.eicar()), "{}", h.stdout);
+    assert!(rows[0].contains("malicious"), "{}", h.stdout);
+    assert!(rows[1].starts_with(&f.sha1), "{}", h.stdout);
     assert!(!h.stdout.contains('\x1b'), "no colour off a terminal");
+    assert!(h.stderr.contains("2 succeeded, 0 failed"), "{}", h.stderr);
+    let one = run_ok(emu.vt().args(["--format", "human", "file", &emu.eicar()]));
+    assert!(
+        one.stdout.contains(&format!("file {}", emu.eicar())),
+        "{}",
+        one.stdout
+    );
+    assert!(
+        one.stdout.contains("verdict       malicious"),
+        "{}",
+        one.stdout
+    );
+    assert!(one.stdout.contains("detected by"), "{}", one.stdout);
 
     let ids = run_ok(emu.vt().args(["-I", "file", &emu.eicar(), &f.md5]));
     assert_eq!(ids.stdout, format!("{}\n{}\n", emu.eicar(), f.sha256));
@@ -316,6 +330,27 @@ fn include_and_exclude_globs_select_fields() {
         "{attrs:?}"
     );
     assert_eq!(r.stderr, "", "every include matched");
+}
+
+#[test]
+fn scan_in_human_format_names_the_path_and_the_sha256() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("human-scan.bin");
+    std::fs::write(&sample, b"a sample for the human view").unwrap();
+    let sha256 = vt_api::hashing::hash_bytes(b"a sample for the human view")
+        .sha256
+        .as_str()
+        .to_owned();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "human", "scan", "file", "--wait"])
+            .arg(&sample),
+    );
+    assert!(r.stdout.starts_with("analysis "), "{}", r.stdout);
+    assert!(r.stdout.contains("human-scan.bin"), "{}", r.stdout);
+    assert!(r.stdout.contains(&sha256), "{}", r.stdout);
+    assert!(r.stdout.contains("verdict "), "{}", r.stdout);
 }
 
 #[test]

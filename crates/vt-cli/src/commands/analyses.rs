@@ -5,7 +5,8 @@ use vt_model::AnalysisId;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
-use crate::commands::{Context, item_error, shape_for, to_value};
+use crate::commands::scanning::with_meta;
+use crate::commands::{Context, item_error, shape_for};
 use crate::exit::{CliResult, Exit};
 use crate::progress::PollWatch;
 
@@ -34,7 +35,7 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
                 } else {
                     client.analyses().get(&id).await
                 };
-                to_value(&doc.map_err(|e| item_error(&e))?.data)
+                with_meta(doc.map_err(|e| item_error(&e))?)
             }
         },
     )

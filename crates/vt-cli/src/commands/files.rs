@@ -173,7 +173,9 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
                     bar.finish_and_clear();
                     match outcome.map_err(|e| item_error(&e))? {
                         UploadOutcome::Known(report) => to_value(&report).map(Submitted::Final),
-                        UploadOutcome::Submitted(descriptor) => Ok(Submitted::Analysis(descriptor)),
+                        UploadOutcome::Submitted(descriptor) => {
+                            Ok(Submitted::Analysis(Box::new(descriptor)))
+                        }
                     }
                 };
                 submit_then_wait(&client, &checkpoint, wait, progress, upload).await

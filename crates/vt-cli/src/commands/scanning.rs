@@ -19,7 +19,7 @@ pub enum Submitted {
     /// A final result without an analysis (a file VirusTotal already knew, with `--skip-known`).
     Final(Value),
     /// An analysis was queued: its descriptor as the API returned it.
-    Analysis(vt_model::Descriptor),
+    Analysis(Box<vt_model::Descriptor>),
 }
 
 /// Submits (unless a resume found this item's analysis id) and, with `wait`, waits for the
@@ -67,5 +67,16 @@ where
         .wait_observed(&id, WaitOptions::new(), |p| shown.update(p))
         .await;
     bar.finish_and_clear();
-    to_value(&doc.map_err(|e| ItemError::from(&e))?.data)
+    with_meta(doc.map_err(|e| ItemError::from(&e))?)
+}
+
+/// The analysis object with the envelope's `meta` beside its members (`file_info` with the
+/// uploaded file's hashes, or `url_info`): what was analysed, which the object alone does
+/// not say.
+pub fn with_meta(doc: vt_api::analyses::AnalysisDocument) -> Result<Value, ItemError> {
+    let mut value = to_value(&doc.data)?;
+    if let (Some(meta), Some(obj)) = (doc.extra.get("meta"), value.as_object_mut()) {
+        obj.insert("meta".to_owned(), meta.clone());
+    }
+    Ok(value)
 }

@@ -157,7 +157,7 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
                         .urls()
                         .submit(&url)
                         .await
-                        .map(Submitted::Analysis)
+                        .map(|d| Submitted::Analysis(Box::new(d)))
                         .map_err(|e| item_error(&e))
                 };
                 submit_then_wait(&client, &checkpoint, wait, progress, submit).await

@@ -136,6 +136,10 @@ pub struct Printer {
     buffered: Vec<Value>,
     /// Objects `-I` found no identifier in.
     without_id: usize,
+    /// The input the object being printed answers (human format names it).
+    input: Option<String>,
+    /// Human format as a table of one line per item, the input column this wide.
+    table: Option<usize>,
 }
 
 impl Printer {
@@ -153,6 +157,8 @@ impl Printer {
             written: 0,
             buffered: Vec::new(),
             without_id: 0,
+            input: None,
+            table: None,
         }
     }
 
@@ -171,6 +177,21 @@ impl Printer {
         }
         let value = self.opts.filter.apply(value);
         self.emit(&value).map_err(output_error)
+    }
+
+    /// Human format prints one line per item (a table, as `gh` does) with the input column
+    /// `input_width` wide, instead of a block per item.
+    pub fn table(&mut self, input_width: usize) {
+        self.table = Some(input_width);
+    }
+
+    /// Prints the result of one input of a batch ([`Printer::item`], the input named in
+    /// human format).
+    pub fn result(&mut self, input: &str, item: &Item) -> Result<(), CliError> {
+        self.input = Some(input.to_owned());
+        let r = self.item(item);
+        self.input = None;
+        r
     }
 
     /// Prints one item: text goes out as received when the format and options allow it,
@@ -249,15 +270,19 @@ impl Printer {
                 Ok(())
             }
             (Format::Human, _) => {
-                if !first {
-                    self.out.write_all(b"\n")?;
-                }
-                let text = human::render(
-                    value,
-                    Style {
-                        color: self.opts.color,
-                    },
-                );
+                let style = Style {
+                    color: self.opts.color,
+                };
+                let input = self.input.as_deref();
+                let text = match (self.table, input) {
+                    (Some(width), Some(input)) => human::row(value, input, width, style),
+                    _ => {
+                        if !first {
+                            self.out.write_all(b"\n")?;
+                        }
+                        human::render(value, input, style)
+                    }
+                };
                 self.out.write_all(text.as_bytes())?;
                 self.out.flush()
             }
