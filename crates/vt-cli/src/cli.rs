@@ -23,8 +23,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts (each also from the environment and the config file).
+/// Options every command accepts (each also from the environment and the config file). In
+/// help they come under their own heading, after each command's own options.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API key (prefer VT_API_KEY, --api-key-file or the config file: flags show up in `ps`).
     #[arg(
@@ -44,8 +46,9 @@ pub struct GlobalArgs {
     /// Output format [default: human on a terminal, json otherwise].
     #[arg(long, env = "VT_FORMAT", global = true, value_enum)]
     pub format: Option<Format>,
-    /// Request rate: public (4/min, 500/day; default), premium:N (N/min), none, or a custom
-    /// list such as 20/s or 4/min,500/day.
+    /// Request rate: public (4/min; default; the 500/day budget is left to the server, say
+    /// public,500/day to enforce it here too), premium:N (N/min), none, or a custom list such
+    /// as 20/s or 4/min,500/day.
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
     /// Requests in flight at once for batches [default: 4].

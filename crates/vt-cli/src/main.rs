@@ -79,6 +79,33 @@ fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
     cmd
 }
 
+/// `vt emulator ...` for its help alone: a server, not a client, so its help lists no client
+/// options (key, base URL, rate, formats, ...).
+#[derive(clap::Parser)]
+#[command(name = "vt emulator", about = "The local VirusTotal emulator")]
+struct EmulatorHelp {
+    #[command(subcommand)]
+    command: cli::EmulatorCommand,
+}
+
+/// Prints the help of `vt emulator ...` without the client options and exits, when that is
+/// what `args` ask for.
+fn emulator_help(args: &[String]) {
+    if args.get(1).map(String::as_str) != Some("emulator") {
+        return;
+    }
+    let own = std::iter::once("vt emulator".to_owned()).chain(args.iter().skip(2).cloned());
+    if let Err(e) = EmulatorHelp::command().try_get_matches_from(own)
+        && matches!(
+            e.kind(),
+            clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        e.exit()
+    }
+}
+
 /// Help and version go out as clap prints them; every other argument error is one line on
 /// stderr (the error, then clap's extra lines such as the possible values, joined), exit 2.
 fn usage_error(e: clap::Error) -> ! {
@@ -89,6 +116,7 @@ fn usage_error(e: clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
+        emulator_help(&std::env::args().collect::<Vec<_>>());
         e.exit()
     }
     let text = e.render().to_string();

@@ -1079,6 +1079,37 @@ fn completions_and_help() {
     let r = run_ok(clean_vt().arg("--help"));
     assert!(r.stdout.contains("Exit codes:"));
     assert!(r.stdout.contains("4  quota exhausted"));
+    // A command's own options come before the global ones (issue 16.12).
+    let r = run_ok(clean_vt().args(["scan", "file", "--help"]));
+    let (wait, global, key) = (
+        r.stdout.find("--wait").unwrap(),
+        r.stdout.find("Global options:").unwrap(),
+        r.stdout.find("--api-key").unwrap(),
+    );
+    assert!(wait < global && global < key, "{}", r.stdout);
+    // The emulator is a server: no client options in its help.
+    for args in [
+        &["emulator", "serve", "--help"][..],
+        &["emulator", "--help"],
+    ] {
+        let r = run_ok(clean_vt().args(args));
+        assert!(!r.stdout.contains("--api-key"), "{}", r.stdout);
+        assert!(!r.stdout.contains("--rate-limit"), "{}", r.stdout);
+    }
+    let r = run_ok(clean_vt().args(["emulator", "serve", "--help"]));
+    assert!(r.stdout.contains("--port"), "{}", r.stdout);
+    // `--rate-limit public` means the same in --help and in docs/cli.md.
+    let r = run_ok(clean_vt().args(["file", "--help"]));
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let help = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    let phrase = "the 500/day budget is left to the server";
+    assert!(help.contains(phrase), "{help}");
+    assert!(docs.contains(phrase));
+    assert!(!help.contains("public (4/min, 500/day"), "{help}");
 }
 
 // ---------------------------------------------------------------------------------------------
