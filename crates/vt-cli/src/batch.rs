@@ -314,6 +314,33 @@ where
     Fut: Future<Output = Result<I, ItemError>>,
     I: Into<Item>,
 {
+    let op = &op;
+    run_chunked(items, 1, printer, settings, |chunk| async move {
+        let mut out = Vec::with_capacity(chunk.len());
+        for (input, t, checkpoint) in chunk {
+            let result = op(input.clone(), t, checkpoint).await;
+            out.push((input, result));
+        }
+        out
+    })
+    .await
+}
+
+/// Runs a batch whose items go `chunk` at a time to `op` (one request for several items, as
+/// v2 reports): `op` answers each item of its chunk, in order; chunks run `concurrency` at a
+/// time; everything else is [`run`]'s (resume, only final results saved, stops, summary).
+pub async fn run_chunked<T, I, F, Fut>(
+    items: Vec<(String, T)>,
+    chunk: usize,
+    printer: &mut Printer,
+    settings: BatchSettings<'_>,
+    op: F,
+) -> CliResult<Exit>
+where
+    F: Fn(Vec<(String, T, Checkpoint)>) -> Fut,
+    Fut: Future<Output = Vec<(String, Result<I, ItemError>)>>,
+    I: Into<Item>,
+{
     let kind = settings.kind;
     let mut items = items;
     let total_inputs = items.len();
@@ -363,17 +390,22 @@ where
         printer.table(width.min(72));
     }
     let bar = settings.progress.bar(todo as u64, kind);
-    let mut results = futures_util::stream::iter(items)
-        .map(|(input, t)| {
-            let checkpoint = Checkpoint {
-                previous: resumed.pending.remove(&input),
-                input: input.clone(),
-                journal: journal.clone(),
-            };
-            let fut = op(input.clone(), t, checkpoint);
-            async move { (input, fut.await) }
-        })
-        .buffered(settings.concurrency.max(1));
+    let mut chunks: Vec<Vec<(String, T, Checkpoint)>> = Vec::new();
+    for (input, t) in items {
+        let checkpoint = Checkpoint {
+            previous: resumed.pending.remove(&input),
+            input: input.clone(),
+            journal: journal.clone(),
+        };
+        match chunks.last_mut() {
+            Some(last) if last.len() < chunk.max(1) => last.push((input, t, checkpoint)),
+            _ => chunks.push(vec![(input, t, checkpoint)]),
+        }
+    }
+    let mut results = futures_util::stream::iter(chunks)
+        .map(&op)
+        .buffered(settings.concurrency.max(1))
+        .flat_map(futures_util::stream::iter);
 
     let mut tally = Tally::default();
     let mut finished = 0usize;

@@ -608,6 +608,9 @@ pub struct V2FileReportArgs {
     /// Include tool outputs and submission metadata (private API).
     #[arg(long)]
     pub allinfo: bool,
+    /// Output and resume.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 /// `vt search`.

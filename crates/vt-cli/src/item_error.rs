@@ -28,6 +28,9 @@ pub enum ErrorLabel {
     InvalidInput,
     /// An answer `vt` could not encode again as JSON (`EncodeError`).
     Encode,
+    /// A v2 report's `response_code` other than 1: VirusTotal has no report
+    /// (`response_code 0`).
+    V2ResponseCode(i64),
 }
 
 impl fmt::Display for ErrorLabel {
@@ -41,6 +44,7 @@ impl fmt::Display for ErrorLabel {
             ErrorLabel::Transport => f.write_str("TransportError"),
             ErrorLabel::InvalidInput => f.write_str("InvalidInputError"),
             ErrorLabel::Encode => f.write_str("EncodeError"),
+            ErrorLabel::V2ResponseCode(code) => write!(f, "response_code {code}"),
         }
     }
 }

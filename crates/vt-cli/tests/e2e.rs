@@ -1022,7 +1022,10 @@ fn v2_search_metadata_quota_and_raw_api() {
     let v = r.json();
     assert_eq!(v[0]["md5"], f.md5.as_str());
     assert_eq!(v[1]["md5"], vt_emulator::EICAR_MD5);
-    assert_eq!(v[2]["response_code"], 0);
+    // An unknown resource is the per-item error form, as in every batch.
+    assert_eq!(v[2]["id"], UNKNOWN_SHA256);
+    assert_eq!(v[2]["error"]["code"], "response_code 0");
+    assert!(r.stderr.contains("2 succeeded, 1 failed"), "{}", r.stderr);
 
     let r = run_ok(emu.vt().args(["--format", "json", "search", &emu.eicar()]));
     assert_eq!(r.json()[0]["id"], emu.eicar());

@@ -351,3 +351,64 @@ fn a_premium_endpoint_with_a_public_key_says_it_needs_a_premium_key() {
     assert!(r.stderr.contains("premium key"), "{}", r.stderr);
     assert!(!r.stderr.contains("unexpected HTTP status"), "{}", r.stderr);
 }
+
+#[test]
+fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
+    let emu = Emu::start(|cfg| {
+        cfg.quotas.public = QuotaLimits {
+            per_day: Some(4),
+            ..QuotaLimits::UNLIMITED
+        };
+    });
+    let files: Vec<String> = emu.handle.dataset().files()[..6]
+        .iter()
+        .map(|f| f.md5.clone())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v2.ndjson");
+    let v2 = |resume: bool| {
+        let mut cmd = emu.vt();
+        cmd.env("VT_API_KEY", DEFAULT_PUBLIC_KEY)
+            .args([
+                "--retries",
+                "0",
+                "--concurrency",
+                "1",
+                "v2",
+                "file-report",
+                "--output",
+            ])
+            .arg(&out)
+            .args(&files);
+        if resume {
+            cmd.arg("--resume");
+        }
+        run(&mut cmd)
+    };
+    // A public key: 4 resources a request; the day allows 4 lookups (a v2 batch costs one
+    // per resource).
+    let r = v2(false);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    let first: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        first,
+        files[..4],
+        "the first request's four reports are kept"
+    );
+    emu.handle.clock().advance(Duration::from_secs(86_400));
+    emu.handle.reset_stats();
+    let r = v2(true);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let asked: Vec<String> = emu.api_requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(!asked[0].contains(&files[0]), "{asked:?}");
+    let done: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(done, files);
+}

@@ -129,12 +129,7 @@ fn build_client_with(
 ) -> CliResult<ApiClient> {
     let key = settings.require_key()?;
     crate::logging::register_secret(key.expose());
-    // A public key may batch 4 v2 resources a request, a private (premium) one 25.
-    let v2_batch = if settings.rate_limit.0.trim().starts_with("premium") {
-        vt_api::v2::PRIVATE_BATCH_LIMIT
-    } else {
-        vt_api::v2::PUBLIC_BATCH_LIMIT
-    };
+    let v2_batch = v2_batch_limit(settings);
     let mut builder = vt_api::Client::builder()
         .api_key(key.expose())
         .base_url(settings.base_url.0.clone())
@@ -156,6 +151,16 @@ fn build_client_with(
         };
         CliError::usage(format!("{what}: {}", error_chain(&e)))
     })
+}
+
+/// How many v2 resources go in one request: 4 with a public key, 25 with a private
+/// (premium) one.
+pub fn v2_batch_limit(settings: &Settings) -> usize {
+    if settings.rate_limit.0.trim().starts_with("premium") {
+        vt_api::v2::PRIVATE_BATCH_LIMIT
+    } else {
+        vt_api::v2::PUBLIC_BATCH_LIMIT
+    }
 }
 
 /// The command line to suggest when a batch must be resumed: the arguments as given, without
