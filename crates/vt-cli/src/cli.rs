@@ -494,12 +494,49 @@ pub enum MonitorCommand {
     Analyses(MonitorAnalysesArgs),
     /// Download an item's file.
     Download(MonitorDownloadArgs),
-    /// Upload a file, or a directory tree, to a remote path.
+    /// Upload files or directory trees to a remote path (a folder ending in `/` for several).
     Upload(MonitorUploadArgs),
+    /// Replace the content of an existing file item, by id.
+    Replace(MonitorReplaceArgs),
+    /// Create a folder (a path ending in `/`).
+    Mkdir(MonitorMkdirArgs),
     /// Set or clear an item's details text.
     Details(MonitorDetailsArgs),
     /// Upload the files of LOCAL_DIR whose SHA-256 differs from REMOTE_DIR's.
     Sync(MonitorSyncArgs),
+    /// A signed download URL of a file item (valid for an hour).
+    DownloadUrl(MonitorIdArgs),
+    /// The user or group owning an item.
+    Owner(MonitorIdArgs),
+    /// Antivirus partners' comments on an item.
+    Comments(MonitorAnalysesArgs),
+    /// Statistics of the collection.
+    Statistics,
+    /// Monitor events (detections, uploads, quota warnings).
+    Events(PageArgs),
+}
+
+/// `vt monitor download-url|owner`.
+#[derive(Debug, Args)]
+pub struct MonitorIdArgs {
+    /// The item id.
+    pub id: String,
+}
+
+/// `vt monitor replace`.
+#[derive(Debug, Args)]
+pub struct MonitorReplaceArgs {
+    /// The item id of an existing file.
+    pub id: String,
+    /// The local file with the new content.
+    pub local: PathBuf,
+}
+
+/// `vt monitor mkdir`.
+#[derive(Debug, Args)]
+pub struct MonitorMkdirArgs {
+    /// The folder's path, e.g. `/releases/2025/`.
+    pub path: String,
 }
 
 /// `vt monitor items`.
@@ -561,9 +598,12 @@ pub struct MonitorDownloadArgs {
 /// `vt monitor upload`.
 #[derive(Debug, Args)]
 pub struct MonitorUploadArgs {
-    /// A local file or directory.
-    pub local: PathBuf,
-    /// The remote path (a folder ending in `/` for a directory).
+    /// Local files or directories.
+    #[arg(required = true, value_name = "LOCAL")]
+    pub local: Vec<PathBuf>,
+    /// The remote path: a folder ending in `/` (each file goes in it by name, each
+    /// directory's tree below it), or a file path for a single local file.
+    #[arg(value_name = "REMOTE_PATH")]
     pub remote_path: String,
 }
 

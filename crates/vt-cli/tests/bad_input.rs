@@ -147,6 +147,10 @@ macro_rules! bad {
     };
 }
 
+/// `vtmonitor-v1://emulator/releases/v1.0/app.dll` and `vtmonitor-v1://emulator/new-folder/`.
+const MONITOR_FILE: &str = "dnRtb25pdG9yLXYxOi8vZW11bGF0b3IvcmVsZWFzZXMvdjEuMC9hcHAuZGxs";
+const MONITOR_FOLDER: &str = "dnRtb25pdG9yLXYxOi8vZW11bGF0b3IvbmV3LWZvbGRlci8=";
+
 const EICAR: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
 
 // vt file
@@ -227,6 +231,12 @@ bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/r
 bad!(monitor_items_unknown_filter_modifier: ["monitor", "items", "--filter", "tags:detected"] => 2, names "tags:detected");
 bad!(monitor_items_two_filter_modifiers: ["monitor", "items", "--filter", "path:/a/ tag:detected"] => 2, names "path:/a/ tag:detected");
 bad!(monitor_items_relative_filter_path: ["monitor", "items", "--filter", "path:releases/"] => 2, names "path:releases/");
+bad!(monitor_items_item_that_is_a_file: ["monitor", "items", "--item", MONITOR_FILE] => 2, names "is a file");
+bad!(monitor_upload_two_files_to_a_file_path: ["monitor", "upload", "@sample.bin", "@sample.bin", "/releases/app.exe"] => 2, names "/releases/app.exe");
+bad!(monitor_replace_a_folder: ["monitor", "replace", MONITOR_FOLDER, "@sample.bin"] => 2, names "is a folder");
+bad!(monitor_replace_missing_local_file: ["monitor", "replace", MONITOR_FILE, "/nonexistent/new.bin"] => 2, names "/nonexistent/new.bin");
+bad!(monitor_mkdir_relative_path: ["monitor", "mkdir", "releases/"] => 2, names "releases/");
+bad!(monitor_download_url_of_a_folder: ["monitor", "download-url", MONITOR_FOLDER] => 2, names "is a folder");
 bad!(monitor_items_path_and_tag_together: ["monitor", "items", "--path", "/a/", "--tag", "detected"] => 2, names "--tag");
 
 // v2, search, raw calls

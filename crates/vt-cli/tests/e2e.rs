@@ -929,9 +929,27 @@ fn monitor_commands() {
             .args(["--format", "json", "monitor", "get", &file.id]),
     );
     assert_eq!(r.json()["attributes"]["path"], file.path.as_str());
-    run_ok(
+    // Analyses: the item's, newest first (issue 14.13: the output, not only the exit code).
+    let r = run_ok(
         emu.vt()
             .args(["--format", "json", "monitor", "analyses", &file.id]),
+    );
+    let analyses = r.json();
+    let analyses = analyses.as_array().unwrap();
+    assert!(!analyses.is_empty(), "{}", r.stdout);
+    assert!(
+        analyses.iter().all(|a| a["type"] == "monitor_analysis"
+            && a["attributes"]["sha256"] == file.sha256.as_deref().unwrap_or_default()),
+        "{}",
+        r.stdout
+    );
+    let dates: Vec<i64> = analyses
+        .iter()
+        .map(|a| a["attributes"]["date"].as_i64().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {dates:?}"
     );
     let r = run_ok(emu.vt().args([
         "--format",
@@ -942,7 +960,103 @@ fn monitor_commands() {
         "shipped in 1.0",
     ]));
     assert_eq!(r.json()["attributes"]["details"], "shipped in 1.0");
-    run_ok(emu.vt().args(["monitor", "details", &file.id, "--clear"]));
+    let r = run_ok(emu.vt().args([
+        "--format", "json", "monitor", "details", &file.id, "--clear",
+    ]));
+    assert_eq!(r.json()["id"], file.id.as_str());
+    assert!(r.json()["attributes"]["details"].is_null(), "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "get", &file.id]),
+    );
+    assert!(
+        r.json()["attributes"]["details"].is_null(),
+        "cleared: {}",
+        r.stdout
+    );
+
+    // The rest of the family (issue 14.4).
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "download-url", &file.id]),
+    );
+    assert!(
+        r.json().as_str().unwrap().starts_with("http"),
+        "{}",
+        r.stdout
+    );
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "owner", &file.id]),
+    );
+    assert!(
+        matches!(r.json()["type"].as_str(), Some("user" | "group")),
+        "{}",
+        r.stdout
+    );
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "comments", &file.id]),
+    );
+    assert!(r.json().is_array(), "{}", r.stdout);
+    let r = run_ok(emu.vt().args(["--format", "json", "monitor", "statistics"]));
+    assert!(r.json()["files_count"].as_u64().is_some(), "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "events", "--limit", "2"]),
+    );
+    assert!(r.json().as_array().unwrap().len() <= 2, "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "mkdir", "/made/"]),
+    );
+    let made = r.json();
+    assert_eq!(made["type"], "monitor_item", "{made}");
+    let r = run_ok(emu.vt().args(["-I", "monitor", "items", "--path", "/"]));
+    assert!(
+        r.stdout.contains(made["id"].as_str().unwrap()),
+        "{}",
+        r.stdout
+    );
+    let r = run(emu.vt().args(["monitor", "items", "--item", &file.id]));
+    assert_eq!(r.code, 2, "--item must be a folder: {}", r.stderr);
+    let content = tempfile::tempdir().unwrap();
+    let new = content.path().join("new.bin");
+    std::fs::write(&new, b"replaced content").unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "replace", &file.id])
+            .arg(&new),
+    );
+    assert_eq!(r.json()["id"], file.id.as_str());
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "get", &file.id]),
+    );
+    let want = vt_api::hashing::hash_bytes(b"replaced content").sha256;
+    assert_eq!(r.json()["attributes"]["sha256"], want.as_str());
+    // Several paths into a folder; the server's objects are printed.
+    let other = content.path().join("other.bin");
+    std::fs::write(&other, b"other").unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "upload"])
+            .arg(&new)
+            .arg(&other)
+            .arg("/made/"),
+    );
+    let uploaded = r.json();
+    let uploaded = uploaded.as_array().unwrap();
+    assert_eq!(uploaded.len(), 2, "{}", r.stdout);
+    for (u, name) in uploaded.iter().zip(["new.bin", "other.bin"]) {
+        assert_eq!(u["type"], "monitor_item", "{u}");
+        let id: vt_model::MonitorItemId = u["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(id.path(), format!("/made/{name}"));
+        assert!(
+            u["attributes"].get("local").is_none(),
+            "the server's object: {u}"
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     run_ok(emu.vt().args([
         "monitor",

@@ -1,4 +1,5 @@
-//! VT Monitor: `vt monitor items|get|delete|analyses|download|upload|details|sync`.
+//! VT Monitor: `vt monitor items|get|delete|analyses|download|upload|replace|mkdir|details|
+//! sync|download-url|owner|comments|statistics|events`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,8 +13,10 @@ use vt_model::MonitorItemId;
 use crate::batch;
 use crate::cli::{
     BatchArgs, MonitorAnalysesArgs, MonitorCommand, MonitorDetailsArgs, MonitorDownloadArgs,
-    MonitorIdsArgs, MonitorItemsArgs, MonitorSyncArgs, MonitorUploadArgs,
+    MonitorIdArgs, MonitorIdsArgs, MonitorItemsArgs, MonitorMkdirArgs, MonitorReplaceArgs,
+    MonitorSyncArgs, MonitorUploadArgs, PageArgs,
 };
+use crate::commands::files::{MAX_UPLOAD, check_file};
 use crate::commands::{
     ApiClient, Context, fail, item_error, list, lookup_batch, print_one, to_value,
 };
@@ -29,9 +32,127 @@ pub async fn run(ctx: &Context, cmd: MonitorCommand) -> CliResult<Exit> {
         MonitorCommand::Analyses(a) => analyses(ctx, a).await,
         MonitorCommand::Download(a) => download(ctx, a).await,
         MonitorCommand::Upload(a) => upload(ctx, a).await,
+        MonitorCommand::Replace(a) => replace(ctx, a).await,
+        MonitorCommand::Mkdir(a) => mkdir(ctx, a).await,
         MonitorCommand::Details(a) => details(ctx, a).await,
         MonitorCommand::Sync(a) => sync(ctx, a).await,
+        MonitorCommand::DownloadUrl(a) => download_url(ctx, a).await,
+        MonitorCommand::Owner(a) => owner(ctx, a).await,
+        MonitorCommand::Comments(a) => comments(ctx, a).await,
+        MonitorCommand::Statistics => statistics(ctx).await,
+        MonitorCommand::Events(page) => events(ctx, page).await,
     }
+}
+
+/// The id argument of a one-item command: a usage error naming it when malformed.
+fn one_id(text: &str) -> CliResult<MonitorItemId> {
+    parse_id(text.trim()).map_err(CliError::usage)
+}
+
+async fn download_url(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    if id.is_folder() {
+        return Err(CliError::usage(format!(
+            "monitor item {id} ({}) is a folder: only files have a download URL",
+            id.path()
+        )));
+    }
+    let c = ctx.client()?;
+    let url = c
+        .monitor()
+        .download_url(&id)
+        .await
+        .map_err(|e| fail(&format!("monitor item {id}"), &e))?;
+    print_one(ctx, &Value::String(url))
+}
+
+async fn owner(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    let c = ctx.client()?;
+    let what = format!("monitor item {id}");
+    let owner = c.monitor().owner(&id).await.map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&owner).map_err(|e| e.into_cli_error(&what))?)
+}
+
+async fn comments(ctx: &Context, args: MonitorAnalysesArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    let c = ctx.client()?;
+    list(
+        ctx,
+        c.monitor().comments(&id),
+        &args.page,
+        &format!("monitor item {id}"),
+        Shape::Many,
+    )
+    .await
+}
+
+async fn statistics(ctx: &Context) -> CliResult<Exit> {
+    let c = ctx.client()?;
+    let stats = c
+        .monitor()
+        .statistics()
+        .await
+        .map_err(|e| fail("monitor statistics", &e))?;
+    print_one(ctx, &stats)
+}
+
+async fn events(ctx: &Context, page: PageArgs) -> CliResult<Exit> {
+    let c = ctx.client()?;
+    list(
+        ctx,
+        c.monitor().events(),
+        &page,
+        "monitor events",
+        Shape::Many,
+    )
+    .await
+}
+
+async fn replace(ctx: &Context, args: MonitorReplaceArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    if id.is_folder() {
+        return Err(CliError::usage(format!(
+            "monitor item {id} ({}) is a folder: only a file's content can be replaced",
+            id.path()
+        )));
+    }
+    let local = args.local.to_string_lossy().into_owned();
+    let path = check_file(&local, Some(MAX_UPLOAD)).map_err(CliError::usage)?;
+    let c = ctx.client()?;
+    let what = format!("monitor item {id}");
+    let (bar, options) = upload_progress(ctx, &path);
+    let r = c.monitor().replace(&path, &id, options).await;
+    bar.finish_and_clear();
+    let d = r.map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&d).map_err(|e| e.into_cli_error(&what))?)
+}
+
+async fn mkdir(ctx: &Context, args: MonitorMkdirArgs) -> CliResult<Exit> {
+    check_folder(&args.path)?;
+    let path = folder(&args.path);
+    let c = ctx.client()?;
+    let what = format!("monitor folder {path}");
+    let d = c
+        .monitor()
+        .create_folder(&path)
+        .await
+        .map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&d).map_err(|e| e.into_cli_error(&what))?)
+}
+
+/// A bytes bar for uploading `path`, and upload options that move it.
+fn upload_progress(ctx: &Context, path: &Path) -> (indicatif::ProgressBar, UploadOptions) {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bar = ctx.progress.bytes(len, "upload");
+    let b = bar.clone();
+    let options = UploadOptions::new().progress(move |done, total| {
+        if total > 0 {
+            b.set_length(total);
+        }
+        b.set_position(done);
+    });
+    (bar, options)
 }
 
 fn parse_id(s: &str) -> Result<MonitorItemId, String> {
@@ -66,9 +187,14 @@ pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
         return Ok(Some(MonitorFilter::path(folder)));
     }
     if let Some(item) = &args.item {
-        return Ok(Some(MonitorFilter::Item(
-            parse_id(item).map_err(CliError::usage)?,
-        )));
+        let id = parse_id(item).map_err(CliError::usage)?;
+        if !id.is_folder() {
+            return Err(CliError::usage(format!(
+                "--item {item}: {} is a file; --item lists what a folder holds",
+                id.path()
+            )));
+        }
+        return Ok(Some(MonitorFilter::Item(id)));
     }
     if args.tag.is_empty() {
         return Ok(None);
@@ -218,62 +344,76 @@ fn folder(remote: &str) -> String {
     }
 }
 
-async fn upload_one(c: &ApiClient, local: &Path, remote: &str) -> Result<Value, vt_api::Error> {
-    let d = c
-        .monitor()
-        .upload(local, remote, UploadOptions::new())
-        .await?;
-    let mut v = serde_json::to_value(&d).unwrap_or(Value::Null);
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert(
-            "attributes".into(),
-            json!({"path": remote, "local": local.display().to_string()}),
-        );
-    }
-    Ok(v)
+async fn upload_one(
+    c: &ApiClient,
+    local: &Path,
+    remote: &str,
+    options: UploadOptions,
+) -> Result<Value, vt_api::Error> {
+    let d = c.monitor().upload(local, remote, options).await?;
+    Ok(serde_json::to_value(&d).unwrap_or(Value::Null))
 }
 
-async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
-    check_folder(&args.remote_path)?;
-    let plan: Vec<(PathBuf, String)> = if args.local.is_dir() {
-        let base = folder(&args.remote_path);
-        walk(&args.local)?
-            .into_iter()
-            .map(|(p, rel)| (p, format!("{base}{rel}")))
-            .collect()
-    } else {
-        let p = args.local.to_string_lossy().into_owned();
-        let path = crate::commands::files::check_file(&p, Some(crate::commands::files::MAX_UPLOAD))
-            .map_err(CliError::usage)?;
-        let remote = if args.remote_path.ends_with('/') {
+/// What `vt monitor upload LOCAL... REMOTE` uploads where: each file into the folder by its
+/// name (or to REMOTE itself, for one file and a file path), each directory's tree below the
+/// folder. Everything is checked before the first upload (exit 2).
+fn upload_plan(locals: &[PathBuf], remote: &str) -> CliResult<Vec<(PathBuf, String)>> {
+    check_folder(remote)?;
+    let into_folder = remote.ends_with('/');
+    if !into_folder && (locals.len() > 1 || locals.iter().any(|l| l.is_dir())) {
+        return Err(CliError::usage(format!(
+            "remote path {remote:?}: several files or a directory go into a folder (end it with `/`)"
+        )));
+    }
+    let mut plan = Vec::new();
+    for local in locals {
+        if local.is_dir() {
+            let base = folder(remote);
+            plan.extend(
+                walk(local)?
+                    .into_iter()
+                    .map(|(p, rel)| (p, format!("{base}{rel}"))),
+            );
+            continue;
+        }
+        let text = local.to_string_lossy().into_owned();
+        let path = check_file(&text, Some(MAX_UPLOAD)).map_err(CliError::usage)?;
+        let target = if into_folder {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            format!("{}{name}", args.remote_path)
+            format!("{remote}{name}")
         } else {
-            args.remote_path.clone()
+            remote.to_owned()
         };
-        vec![(path, remote)]
-    };
+        plan.push((path, target));
+    }
     for (p, _) in &plan {
         let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        if len > crate::commands::files::MAX_UPLOAD {
+        if len > MAX_UPLOAD {
             return Err(CliError::usage(format!(
                 "{}: {len} bytes is more than VirusTotal accepts",
                 p.display()
             )));
         }
     }
+    Ok(plan)
+}
+
+async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
+    let plan = upload_plan(&args.local, &args.remote_path)?;
     let c = ctx.client()?;
+    let single = plan.len() == 1 && !args.local.iter().any(|l| l.is_dir());
     let items: Vec<(String, PathBuf)> = plan.into_iter().map(|(p, r)| (r, p)).collect();
-    let shape = if args.local.is_dir() {
-        Shape::Many
-    } else {
-        Shape::One
-    };
-    let mut printer = ctx.printer(shape);
+    let mut printer = ctx.printer(if single { Shape::One } else { Shape::Many });
     let none = BatchArgs::default();
+    // One file: a bytes bar; several: the batch's bar counts them.
+    let progress = if single {
+        ctx.progress
+    } else {
+        crate::progress::Progress::new(true)
+    };
     batch::run(
         items,
         &mut printer,
@@ -281,9 +421,18 @@ async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
         |remote, local, _| {
             let c = c.clone();
             async move {
-                upload_one(&c, &local, &remote)
-                    .await
-                    .map_err(|e| item_error(&e))
+                let len = std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0);
+                let bar = progress.bytes(len, "upload");
+                let b = bar.clone();
+                let options = UploadOptions::new().progress(move |done, total| {
+                    if total > 0 {
+                        b.set_length(total);
+                    }
+                    b.set_position(done);
+                });
+                let r = upload_one(&c, &local, &remote, options).await;
+                bar.finish_and_clear();
+                r.map_err(|e| item_error(&e))
             }
         },
     )
@@ -303,32 +452,17 @@ async fn details(ctx: &Context, args: MonitorDetailsArgs) -> CliResult<Exit> {
     print_one(ctx, &to_value(&item).map_err(|e| e.into_cli_error(&what))?)
 }
 
-/// Remote files under `folder` (recursively): path → sha256.
+/// Remote files under `root` (recursively, through `Monitor::walk`): path → sha256.
 async fn remote_tree(c: &ApiClient, root: &str) -> Result<HashMap<String, String>, vt_api::Error> {
     let mut out = HashMap::new();
-    let mut folders = vec![root.to_owned()];
-    while let Some(f) = folders.pop() {
-        let mut pages = c
-            .monitor()
-            .items_filtered(&MonitorFilter::path(f.clone()))
-            .page_size(40);
-        while let Some(item) = pages.next().await {
-            let v = serde_json::to_value(&item?).unwrap_or(Value::Null);
-            let attrs = v.get("attributes").cloned().unwrap_or(Value::Null);
-            let path = attrs
-                .get("path")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let is_folder = attrs.get("item_type").and_then(Value::as_str) == Some("folder")
-                || path.ends_with('/');
-            if is_folder {
-                if path != f && path.starts_with(&f) {
-                    folders.push(path);
-                }
-            } else if let Some(sha) = attrs.get("sha256").and_then(Value::as_str) {
-                out.insert(path, sha.to_owned());
-            }
+    let mut items = std::pin::pin!(c.monitor().walk(root));
+    while let Some(item) = items.next().await {
+        let item = item?;
+        let attrs = &item.attributes;
+        if let (Some(path), Some(sha)) = (&attrs.path, &attrs.sha256)
+            && !path.ends_with('/')
+        {
+            out.insert(path.clone(), sha.clone());
         }
     }
     Ok(out)
@@ -370,7 +504,7 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
             "attributes": {"local": path.display().to_string(), "sha256": sha, "reason": reason,
                            "action": if args.dry_run { "would upload" } else { "uploaded" }}});
         if !args.dry_run {
-            match upload_one(&c, &path, &remote_path).await {
+            match upload_one(&c, &path, &remote_path, UploadOptions::new()).await {
                 Ok(v) => {
                     if let (Some(id), Some(obj)) = (v.get("id").cloned(), record.as_object_mut()) {
                         obj.insert("item".into(), id);
