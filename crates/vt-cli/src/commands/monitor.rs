@@ -482,9 +482,9 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
     let remote = remote_tree(&c, &base)
         .await
         .map_err(|e| fail(&format!("monitor folder {base}"), &e))?;
-    let mut printer = ctx.printer(Shape::Many);
-    let mut exit = Exit::Ok;
-    let (mut uploaded, mut unchanged) = (0usize, 0usize);
+    // What differs, decided before anything is uploaded.
+    let mut plan: Vec<(String, (PathBuf, Value))> = Vec::new();
+    let mut unchanged = 0usize;
     for (path, rel) in local {
         let remote_path = format!("{base}{rel}");
         let digests = vt_api::hashing::hash_file_async(&path)
@@ -492,57 +492,61 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
         let sha = digests.sha256.as_str().to_owned();
         let reason = match remote.get(&remote_path) {
-            Some(s) if s.eq_ignore_ascii_case(&sha) => None,
-            Some(_) => Some("changed"),
-            None => Some("new"),
+            Some(s) if s.eq_ignore_ascii_case(&sha) => {
+                unchanged += 1;
+                continue;
+            }
+            Some(_) => "changed",
+            None => "new",
         };
-        let Some(reason) = reason else {
-            unchanged += 1;
-            continue;
-        };
-        let mut record = json!({"type": "monitor_sync", "id": remote_path,
+        let record = json!({"type": "monitor_sync", "id": remote_path,
             "attributes": {"local": path.display().to_string(), "sha256": sha, "reason": reason,
                            "action": if args.dry_run { "would upload" } else { "uploaded" }}});
-        if !args.dry_run {
-            match upload_one(&c, &path, &remote_path, UploadOptions::new()).await {
-                Ok(v) => {
-                    if let (Some(id), Some(obj)) = (v.get("id").cloned(), record.as_object_mut()) {
-                        obj.insert("item".into(), id);
-                    }
-                    uploaded += 1;
-                }
-                Err(e) => {
-                    let ie = item_error(&e);
-                    if let Some(stop) = ie.stops_batch() {
-                        printer.finish()?;
-                        return Err(ie
-                            .into_cli_error(&format!("monitor upload {remote_path}"))
-                            .with_detail(format!("{stop:?}")));
-                    }
-                    printer.failure("monitor_item", &remote_path, &ie.code(), ie.message())?;
-                    exit = Exit::ItemsFailed;
-                    continue;
-                }
-            }
-        } else {
-            uploaded += 1;
+        plan.push((remote_path, (path, record)));
+    }
+    let quiet = ctx.settings.quiet;
+    let say_unchanged = || {
+        if !quiet {
+            let _ = writeln!(std::io::stderr(), "vt: sync {base}: {unchanged} unchanged");
         }
-        printer.object(&record)?;
+    };
+    let mut printer = ctx.printer(Shape::Many);
+    if args.dry_run {
+        for (_, (_, record)) in &plan {
+            printer.object(record)?;
+        }
+        printer.finish()?;
+        if !quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vt: sync {base}: would upload {}, {unchanged} unchanged",
+                plan.len()
+            );
+        }
+        return Ok(Exit::Ok);
     }
-    printer.finish()?;
-    if !ctx.settings.quiet {
-        let verb = if args.dry_run {
-            "would upload"
-        } else {
-            "uploaded"
-        };
-        let _ = writeln!(
-            std::io::stderr(),
-            "vt: sync {}: {verb} {uploaded}, unchanged {unchanged}",
-            base
-        );
-    }
-    Ok(exit)
+    let none = BatchArgs::default();
+    let exit = batch::run(
+        plan,
+        &mut printer,
+        ctx.batch("monitor_item", &none),
+        |remote_path, (path, mut record), _| {
+            let c = c.clone();
+            async move {
+                let uploaded = upload_one(&c, &path, &remote_path, UploadOptions::new())
+                    .await
+                    .map_err(|e| item_error(&e))?;
+                if let (Some(id), Some(obj)) = (uploaded.get("id").cloned(), record.as_object_mut())
+                {
+                    obj.insert("item".into(), id);
+                }
+                Ok(record)
+            }
+        },
+    )
+    .await;
+    say_unchanged();
+    exit
 }
 
 #[cfg(test)]
