@@ -207,7 +207,7 @@ fn json_output_is_the_report_as_sent_in_the_servers_member_order() {
     ]));
     assert_eq!(
         picked.json(),
-        serde_json::json!({"attributes": {"md5": f.md5}})
+        serde_json::json!({"id": f.sha256, "type": "file", "attributes": {"md5": f.md5}})
     );
 }
 
