@@ -7,6 +7,8 @@ use std::fmt;
 use vt_api::ErrorClass;
 use vt_model::ErrorCode;
 
+use serde_json::Value;
+
 use crate::exit::{CliError, Exit, error_chain};
 
 /// The code of a per-item error, as written in `{"error": {"code": ...}}` and on stderr.
@@ -192,6 +194,23 @@ impl From<&vt_api::Error> for ItemError {
             message,
         }
     }
+}
+
+/// Classifies a library error for batches and exit codes.
+pub fn item_error(err: &vt_api::Error) -> ItemError {
+    ItemError::from(err)
+}
+
+/// The error ending a single-object command.
+pub fn fail(what: &str, err: &vt_api::Error) -> CliError {
+    item_error(err)
+        .into_cli_error(what)
+        .with_detail(error_chain(err))
+}
+
+/// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).
+pub fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ItemError> {
+    serde_json::to_value(value).map_err(|e| ItemError::encode(&e))
 }
 
 #[cfg(test)]

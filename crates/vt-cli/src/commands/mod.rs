@@ -1,351 +1,33 @@
 //! One module per command family, and the [`Context`] they share.
 
 pub mod analyses;
+mod client;
 pub mod config;
+mod context;
 pub mod emulator;
 pub mod files;
+mod lookup;
 pub mod misc;
 pub mod monitor;
 pub mod network;
 pub mod objects;
+mod printing;
 pub mod scanning;
 pub mod urls;
 pub mod v2;
 
-use std::sync::OnceLock;
-
-use clap::ArgMatches;
-use serde_json::Value;
-
-use crate::batch::{BatchSettings, ItemError};
 use std::io::Write;
 
-use crate::cli::{BatchArgs, Cli, Command, ConfigCommand, PageArgs, ScanCommand};
-use crate::config::Settings;
-use crate::exit::{CliError, CliResult, Exit, error_chain};
-use crate::output::fields::FieldFilter;
-use crate::output::{Item, OutputOptions, Printer, Shape};
-use crate::progress::Progress;
+use clap::ArgMatches;
 
-/// What every command gets: settings, output options, progress, and the client (built on
-/// first use, so local commands never need a key).
-pub struct Context {
-    /// Effective settings.
-    pub settings: Settings,
-    /// Output options.
-    pub output: OutputOptions,
-    /// Progress bars on stderr.
-    pub progress: Progress,
-    client: OnceLock<ApiClient>,
-}
+pub use crate::item_error::{fail, item_error, to_value};
+pub use client::v2_batch_limit;
+pub use context::{ApiClient, Context};
+pub use lookup::lookup_batch;
+pub use printing::{list, print_one, shape_for};
 
-impl Context {
-    /// Builds the context from the parsed command line.
-    pub fn new(cli: &Cli, matches: &ArgMatches) -> CliResult<Context> {
-        let creating = matches!(cli.command, Command::Config(ConfigCommand::Init(_)));
-        let settings = Settings::resolve(&cli.global, matches, creating)?;
-        let filter = FieldFilter::parse(&cli.global.include, &cli.global.exclude)
-            .map_err(CliError::usage)?;
-        let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
-        let progress = Progress::new(settings.quiet);
-        Ok(Context {
-            settings,
-            output,
-            progress,
-            client: OnceLock::new(),
-        })
-    }
-
-    /// A printer on stdout.
-    pub fn printer(&self, shape: Shape) -> Printer {
-        Printer::stdout(self.output.clone(), shape)
-    }
-
-    /// The settings of a batch over `kind` objects.
-    pub fn batch<'a>(&self, kind: &'a str, args: &'a BatchArgs) -> BatchSettings<'a> {
-        BatchSettings {
-            kind,
-            args,
-            concurrency: self.settings.concurrency.0,
-            progress: self.progress,
-            quiet: self.settings.quiet,
-            resume_hint: resume_hint(std::env::args()),
-        }
-    }
-
-    /// The API client (the key is required from here on).
-    pub fn client(&self) -> CliResult<ApiClient> {
-        if let Some(c) = self.client.get() {
-            return Ok(c.clone());
-        }
-        let client = build_client(&self.settings)?;
-        Ok(self.client.get_or_init(|| client).clone())
-    }
-}
-
-/// The client type the CLI uses.
-pub type ApiClient = vt_api::Client;
-
-/// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
-/// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
-/// The progress line watches the client's rate limiter.
-fn build_client(settings: &Settings) -> CliResult<ApiClient> {
-    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
-        CliError::usage(format!("rate limit: {e}"))
-            .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
-    })?;
-    let limiter = vt_api::transport::RateLimiter::new(spec);
-    let client = build_client_with(settings, limiter.clone())?;
-    let premium_check = if settings.rate_limit.1 == crate::config::Source::Default {
-        let unlimited = vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
-        let checker = build_client_with(settings, unlimited)?;
-        let key = settings.require_key()?.expose().to_owned();
-        let check: crate::progress::PremiumCheck =
-            Box::pin(async move { premium_hint(&checker, &key).await });
-        Some(check)
-    } else {
-        None
-    };
-    crate::progress::watch(limiter, premium_check);
-    Ok(client)
-}
-
-/// Whether the server says the key is premium (the `private` privilege); if so, the hint
-/// that the default public rate can be raised.
-async fn premium_hint(client: &ApiClient, key: &str) -> Option<String> {
-    let user = client.users().get(key).await.ok()?;
-    let user = serde_json::to_value(&user).ok()?;
-    let premium = user["attributes"]["privileges"]["private"]["granted"].as_bool() == Some(true);
-    premium.then(|| {
-        "this key is premium, but vt keeps the public rate (4 requests a minute) unless told: \
-         raise it with --rate-limit premium:N (or VT_RATE_LIMIT, or rate_limit in the config file)"
-            .to_owned()
-    })
-}
-
-fn build_client_with(
-    settings: &Settings,
-    limiter: vt_api::transport::RateLimiter,
-) -> CliResult<ApiClient> {
-    let key = settings.require_key()?;
-    crate::logging::register_secret(key.expose());
-    let v2_batch = v2_batch_limit(settings);
-    let mut builder = vt_api::Client::builder()
-        .api_key(key.expose())
-        .base_url(settings.base_url.0.clone())
-        .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
-        .transport(|t| t.rate_limiter(limiter))
-        .max_retries(settings.retries.0)
-        .response_timeout(settings.timeout.0)
-        .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1))
-        .v2_batch_limit(v2_batch);
-    if let Some((proxy, _)) = &settings.proxy {
-        builder = builder.proxy(proxy.clone());
-    }
-    builder.build().map_err(|e| {
-        let what = if e.is_invalid_input() {
-            "base URL"
-        } else {
-            "client setup"
-        };
-        CliError::usage(format!("{what}: {}", error_chain(&e)))
-    })
-}
-
-/// How many v2 resources go in one request: 4 with a public key, 25 with a private
-/// (premium) one.
-pub fn v2_batch_limit(settings: &Settings) -> usize {
-    if settings.rate_limit.0.trim().starts_with("premium") {
-        vt_api::v2::PRIVATE_BATCH_LIMIT
-    } else {
-        vt_api::v2::PUBLIC_BATCH_LIMIT
-    }
-}
-
-/// The command line to suggest when a batch must be resumed: the arguments as given, without
-/// `--api-key` (never printed), `--output` and `--resume`.
-pub fn resume_hint(args: impl IntoIterator<Item = String>) -> String {
-    let mut out = Vec::new();
-    let mut skip_next = false;
-    for (i, arg) in args.into_iter().enumerate() {
-        if skip_next {
-            skip_next = false;
-            continue;
-        }
-        if i == 0 {
-            out.push("vt".to_owned());
-            continue;
-        }
-        if arg == "--api-key" || arg == "--output" {
-            skip_next = true;
-            continue;
-        }
-        if arg.starts_with("--api-key=") || arg.starts_with("--output=") || arg == "--resume" {
-            continue;
-        }
-        if arg.is_empty()
-            || arg.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?!".contains(c))
-        {
-            out.push(format!("'{}'", arg.replace('\'', r"'\''")));
-        } else {
-            out.push(arg);
-        }
-    }
-    out.join(" ")
-}
-
-/// Classifies a library error for batches and exit codes.
-pub fn item_error(err: &vt_api::Error) -> ItemError {
-    ItemError::from(err)
-}
-
-/// The error ending a single-object command.
-pub fn fail(what: &str, err: &vt_api::Error) -> CliError {
-    item_error(err)
-        .into_cli_error(what)
-        .with_detail(error_chain(err))
-}
-
-/// A batch of lookups, the shape of `vt file|url|domain|ip`: every input validated by
-/// `parse` before any request, then `fetch` for each, results printed in input order.
-pub async fn lookup_batch<T, R, P, F, Fut>(
-    ctx: &Context,
-    inputs: &[String],
-    batch_args: &BatchArgs,
-    kind: &str,
-    parse: P,
-    fetch: F,
-) -> CliResult<Exit>
-where
-    P: FnMut(&str) -> Result<T, String>,
-    F: Fn(ApiClient, T) -> Fut,
-    Fut: std::future::Future<Output = Result<R, vt_api::Error>>,
-    R: IntoItem,
-{
-    let inputs = crate::batch::collect_inputs(inputs)?;
-    let items = crate::batch::validate_all(kind, inputs, parse)?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
-    let fetch = &fetch;
-    crate::batch::run(
-        items,
-        &mut printer,
-        ctx.batch(kind, batch_args),
-        |_, item, _| {
-            let client = client.clone();
-            async move {
-                let report = fetch(client, item).await.map_err(|e| item_error(&e))?;
-                report.into_item()
-            }
-        },
-    )
-    .await
-}
-
-/// What a lookup returns, made printable.
-pub trait IntoItem {
-    /// The printable item.
-    fn into_item(self) -> Result<Item, ItemError>;
-}
-
-impl IntoItem for Value {
-    fn into_item(self) -> Result<Item, ItemError> {
-        Ok(Item::Tree(self))
-    }
-}
-
-/// A report as received (`report_json`): printed without decoding when the output allows.
-impl IntoItem for Box<serde_json::value::RawValue> {
-    fn into_item(self) -> Result<Item, ItemError> {
-        Ok(Item::Text(self))
-    }
-}
-
-impl<A> IntoItem for vt_model::Object<A>
-where
-    vt_model::Object<A>: serde::Serialize,
-{
-    fn into_item(self) -> Result<Item, ItemError> {
-        to_value(&self).map(Item::Tree)
-    }
-}
-
-/// Serializes a typed API object back into JSON (losslessly: unknown fields are kept).
-pub fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ItemError> {
-    serde_json::to_value(value).map_err(|e| ItemError::encode(&e))
-}
-
-/// One item: the object itself; several: a list.
-pub fn shape_for<T>(items: &[T]) -> Shape {
-    if items.len() == 1 {
-        Shape::One
-    } else {
-        Shape::Many
-    }
-}
-
-/// Prints a paginated collection: `--limit` items (or `--all`), from `--cursor`; when more
-/// items exist, stderr says which cursor continues.
-pub async fn list<T>(
-    ctx: &Context,
-    pages: vt_api::Paginator<T>,
-    page: &PageArgs,
-    what: &str,
-    shape: Shape,
-) -> CliResult<Exit>
-where
-    T: serde::Serialize + Send + 'static,
-{
-    use futures_util::StreamExt;
-    let mut pages = match &page.cursor {
-        Some(c) => pages.start_at(c.clone()),
-        None => pages,
-    };
-    pages = if page.all {
-        pages.page_size(40)
-    } else {
-        pages
-            .limit(page.limit)
-            .page_size(page.limit.clamp(1, 40) as u32)
-    };
-    let mut printer = ctx.printer(shape);
-    while let Some(item) = pages.next().await {
-        match item
-            .map_err(|e| fail(what, &e))
-            .and_then(|v| to_value(&v).map_err(|e| e.into_cli_error(what)))
-        {
-            Ok(value) => printer.object(&value)?,
-            Err(err) => {
-                printer.finish_after_error()?;
-                if let Some(c) = pages.cursor() {
-                    let _ = writeln!(std::io::stderr(), "vt: to continue from here: --cursor {c}");
-                }
-                return Err(err);
-            }
-        }
-    }
-    printer.finish()?;
-    if !page.all
-        && !pages.is_exhausted()
-        && let Some(c) = pages.cursor()
-        && !ctx.settings.quiet
-    {
-        let _ = writeln!(
-            std::io::stderr(),
-            "vt: more items: add --cursor {c} (or --all)"
-        );
-    }
-    Ok(Exit::Ok)
-}
-
-/// Prints one value as a single object and finishes.
-pub fn print_one(ctx: &Context, value: &Value) -> CliResult<Exit> {
-    let mut p = ctx.printer(Shape::One);
-    p.object(value)?;
-    p.finish()?;
-    Ok(Exit::Ok)
-}
+use crate::cli::{Cli, Command, ConfigCommand, ScanCommand};
+use crate::exit::{CliResult, Exit};
 
 /// Runs the command.
 pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
@@ -395,28 +77,5 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
         Command::Completions(_) | Command::Emulator(_) => Ok(Exit::Ok),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_resume_hint_never_contains_the_key() {
-        let args = [
-            "vt",
-            "--api-key",
-            "SECRET",
-            "file",
-            "-",
-            "--output",
-            "o.ndjson",
-            "--resume",
-            "--api-key=SECRET2",
-            "a b",
-        ];
-        let hint = resume_hint(args.map(String::from));
-        assert_eq!(hint, "vt file - 'a b'");
     }
 }

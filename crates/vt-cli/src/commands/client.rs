@@ -1,0 +1,83 @@
+//! Building the API client from the settings: key, base URL, rate limit (shared with the
+//! progress line), retries, timeouts, proxy, concurrency and the v2 batch size.
+
+use crate::commands::ApiClient;
+use crate::config::Settings;
+use crate::exit::{CliError, CliResult, error_chain};
+
+/// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
+/// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
+/// The progress line watches the client's rate limiter.
+pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
+    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
+        CliError::usage(format!("rate limit: {e}"))
+            .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
+    })?;
+    let limiter = vt_api::transport::RateLimiter::new(spec);
+    let client = build_client_with(settings, limiter.clone())?;
+    let premium_check = if settings.rate_limit.1 == crate::config::Source::Default {
+        let unlimited = vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
+        let checker = build_client_with(settings, unlimited)?;
+        let key = settings.require_key()?.expose().to_owned();
+        let check: crate::progress::PremiumCheck =
+            Box::pin(async move { premium_hint(&checker, &key).await });
+        Some(check)
+    } else {
+        None
+    };
+    crate::progress::watch(limiter, premium_check);
+    Ok(client)
+}
+
+/// Whether the server says the key is premium (the `private` privilege); if so, the hint
+/// that the default public rate can be raised.
+async fn premium_hint(client: &ApiClient, key: &str) -> Option<String> {
+    let user = client.users().get(key).await.ok()?;
+    let user = serde_json::to_value(&user).ok()?;
+    let premium = user["attributes"]["privileges"]["private"]["granted"].as_bool() == Some(true);
+    premium.then(|| {
+        "this key is premium, but vt keeps the public rate (4 requests a minute) unless told: \
+         raise it with --rate-limit premium:N (or VT_RATE_LIMIT, or rate_limit in the config file)"
+            .to_owned()
+    })
+}
+
+fn build_client_with(
+    settings: &Settings,
+    limiter: vt_api::transport::RateLimiter,
+) -> CliResult<ApiClient> {
+    let key = settings.require_key()?;
+    crate::logging::register_secret(key.expose());
+    let v2_batch = v2_batch_limit(settings);
+    let mut builder = vt_api::Client::builder()
+        .api_key(key.expose())
+        .base_url(settings.base_url.0.clone())
+        .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
+        .transport(|t| t.rate_limiter(limiter))
+        .max_retries(settings.retries.0)
+        .response_timeout(settings.timeout.0)
+        .idle_timeout(settings.timeout.0)
+        .concurrency(settings.concurrency.0.max(1))
+        .v2_batch_limit(v2_batch);
+    if let Some((proxy, _)) = &settings.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    builder.build().map_err(|e| {
+        let what = if e.is_invalid_input() {
+            "base URL"
+        } else {
+            "client setup"
+        };
+        CliError::usage(format!("{what}: {}", error_chain(&e)))
+    })
+}
+
+/// How many v2 resources go in one request: 4 with a public key, 25 with a private
+/// (premium) one.
+pub fn v2_batch_limit(settings: &Settings) -> usize {
+    if settings.rate_limit.0.trim().starts_with("premium") {
+        vt_api::v2::PRIVATE_BATCH_LIMIT
+    } else {
+        vt_api::v2::PUBLIC_BATCH_LIMIT
+    }
+}
