@@ -454,21 +454,7 @@ pub fn render(value: &Value, input: Option<&str>, style: Style) -> String {
         );
         return out;
     };
-    // A v2 report: `type` there (with --allinfo) is the file type, not the object's.
-    let v2 = obj.contains_key("response_code") && !obj.contains_key("attributes");
-    let kind = if v2 {
-        "v2 file report"
-    } else {
-        obj.get("type").and_then(Value::as_str).unwrap_or("object")
-    };
-    let id = obj
-        .get("id")
-        .or_else(|| if v2 { obj.get("resource") } else { None })
-        .map(|v| {
-            v.as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| v.to_string())
-        });
+    let (kind, id) = title(obj);
     let header = match &id {
         Some(id) => format!("{kind} {id}"),
         None => kind.to_owned(),
@@ -487,35 +473,74 @@ pub fn render(value: &Value, input: Option<&str>, style: Style) -> String {
         );
         return out;
     }
-    let Some(attrs) = obj.get("attributes").and_then(Value::as_object) else {
-        // Plain dicts (v2 reports, ...).
-        if let (Some(p), Some(t)) = (obj.get("positives"), obj.get("total")) {
-            let word = if p.as_u64().unwrap_or(0) > 0 {
-                "malicious"
-            } else {
-                "undetected"
-            };
-            line(
-                &mut out,
-                "verdict",
-                &format!("{} ({p}/{t} engines)", style.verdict(word)),
-            );
-        }
-        generic(
-            &mut out,
-            obj,
-            &[
-                "type",
-                "id",
-                "positives",
-                "total",
-                "scans",
-                "resource",
-                "links",
-            ],
-        );
-        return out;
+    match obj.get("attributes").and_then(Value::as_object) {
+        Some(attrs) => api_object(&mut out, kind, obj, attrs, style),
+        None => plain_dict(&mut out, obj, style),
+    }
+    if out.contains(" more)") {
+        let _ = writeln!(out, "  … lists are cut short ({SEE_ALL})");
+    }
+    out
+}
+
+/// The title of an object: its kind and id. A v2 report (`response_code`, no `attributes`)
+/// is titled as one, with its `resource` (its `type`, with `--allinfo`, is the file's type).
+fn title(obj: &Map<String, Value>) -> (&str, Option<String>) {
+    let v2 = obj.contains_key("response_code") && !obj.contains_key("attributes");
+    let kind = if v2 {
+        "v2 file report"
+    } else {
+        obj.get("type").and_then(Value::as_str).unwrap_or("object")
     };
+    let id = obj
+        .get("id")
+        .or_else(|| if v2 { obj.get("resource") } else { None })
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        });
+    (kind, id)
+}
+
+/// A dict without `attributes` (v2 reports, statistics, ...): the v2 verdict, then scalars.
+fn plain_dict(out: &mut String, obj: &Map<String, Value>, style: Style) {
+    if let (Some(p), Some(t)) = (obj.get("positives"), obj.get("total")) {
+        let word = if p.as_u64().unwrap_or(0) > 0 {
+            "malicious"
+        } else {
+            "undetected"
+        };
+        line(
+            out,
+            "verdict",
+            &format!("{} ({p}/{t} engines)", style.verdict(word)),
+        );
+    }
+    generic(
+        out,
+        obj,
+        &[
+            "type",
+            "id",
+            "positives",
+            "total",
+            "scans",
+            "resource",
+            "links",
+        ],
+    );
+}
+
+/// An API object: the verdict, the extras of its type, then its key attributes (or, for
+/// types without a list, its scalars) and context attributes.
+fn api_object(
+    out: &mut String,
+    kind: &str,
+    obj: &Map<String, Value>,
+    attrs: &Map<String, Value>,
+    style: Style,
+) {
     let stats = attrs
         .get("last_analysis_stats")
         .or_else(|| attrs.get("stats"))
@@ -523,35 +548,22 @@ pub fn render(value: &Value, input: Option<&str>, style: Style) -> String {
     if let Some(stats) = stats {
         let (word, ratio) = verdict(stats);
         line(
-            &mut out,
+            out,
             "verdict",
             &format!("{} ({ratio})", style.verdict(&word)),
         );
     }
     match kind {
-        "file" => file_extras(&mut out, attrs),
-        "domain" => domain_extras(&mut out, attrs),
-        "analysis" => analysis_subject(&mut out, obj),
+        "file" => file_extras(out, attrs),
+        "domain" => domain_extras(out, attrs),
+        "analysis" => analysis_subject(out, obj),
+        "overall_quotas" => return quotas(out, attrs),
         _ => {}
-    }
-    if kind == "overall_quotas" {
-        for (name, q) in attrs {
-            let part = |who: &str| {
-                let u = q.get(who)?;
-                Some(format!("{}/{} ({who})", u.get("used")?, u.get("allowed")?))
-            };
-            let parts: Vec<String> = ["user", "group"].iter().filter_map(|w| part(w)).collect();
-            if !parts.is_empty() {
-                let name = name.strip_prefix("api_requests_").unwrap_or(name);
-                line(&mut out, name, &parts.join(", "));
-            }
-        }
-        return out;
     }
     let keys = key_attributes(kind);
     if keys.is_empty() {
         generic(
-            &mut out,
+            out,
             attrs,
             &[
                 "last_analysis_stats",
@@ -568,20 +580,31 @@ pub fn render(value: &Value, input: Option<&str>, style: Style) -> String {
             } else {
                 s
             };
-            line(&mut out, &label(k), &s);
+            line(out, &label(k), &s);
         }
     }
     if let Some(ctx) = obj.get("context_attributes").and_then(Value::as_object) {
         for (k, v) in ctx {
             if let Some(s) = scalar(k, v) {
-                line(&mut out, &label(k), &s);
+                line(out, &label(k), &s);
             }
         }
     }
-    if out.contains(" more)") {
-        let _ = writeln!(out, "  … lists are cut short ({SEE_ALL})");
+}
+
+/// `vt quota`: used/allowed per window, for the user and the group.
+fn quotas(out: &mut String, attrs: &Map<String, Value>) {
+    for (name, q) in attrs {
+        let part = |who: &str| {
+            let u = q.get(who)?;
+            Some(format!("{}/{} ({who})", u.get("used")?, u.get("allowed")?))
+        };
+        let parts: Vec<String> = ["user", "group"].iter().filter_map(|w| part(w)).collect();
+        if !parts.is_empty() {
+            let name = name.strip_prefix("api_requests_").unwrap_or(name);
+            line(out, name, &parts.join(", "));
+        }
     }
-    out
 }
 
 #[cfg(test)]
