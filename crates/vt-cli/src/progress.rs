@@ -235,6 +235,12 @@ impl Progress {
         bar
     }
 
+    /// A bar counting the bytes of uploading the file at `path` (its size as the length).
+    pub fn upload(&self, path: &std::path::Path) -> ProgressBar {
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        self.bytes(len, "upload")
+    }
+
     /// A bar counting bytes of a transfer.
     pub fn bytes(&self, len: u64, what: &str) -> ProgressBar {
         if !self.enabled {
@@ -263,6 +269,17 @@ impl Progress {
         bar.set_message(msg.to_owned());
         keep_ticking(&bar, msg.to_owned(), false);
         bar
+    }
+}
+
+/// The progress callback of an upload or download (`done`, `total` bytes) that moves `bar`.
+pub fn follow(bar: &ProgressBar) -> impl Fn(u64, u64) + Send + Sync + 'static {
+    let bar = bar.clone();
+    move |done, total| {
+        if total > 0 {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
     }
 }
 

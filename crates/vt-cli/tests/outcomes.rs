@@ -4,19 +4,12 @@
 
 mod reliability_support;
 
-use std::io::Read;
 use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, run};
+use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect, run, with_faults};
 use serde_json::Value;
-use vt_emulator::{AnalysisTiming, FaultRule, QuotaLimits};
-
-fn with_faults(rules: &[&str]) -> Emu {
-    let rules: Vec<FaultRule> = rules.iter().map(|r| r.parse().unwrap()).collect();
-    Emu::start(|cfg| cfg.faults.rules = rules)
-}
+use vt_emulator::{AnalysisTiming, QuotaLimits};
 
 fn two_files(emu: &Emu) -> Vec<String> {
     emu.handle.dataset().files()[..2]
@@ -294,20 +287,7 @@ fn sigterm_closes_the_json_array_keeps_results_and_exits_143() {
     ];
     args.extend(files.iter().map(String::as_str));
     let mut child = spawn(&emu, &args);
-    let mut stdout = child.stdout.take().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let reader = {
-        let seen = seen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                seen.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        })
-    };
+    let (seen, reader) = collect(child.stdout.take().unwrap());
     wait_until("the first result", || {
         String::from_utf8_lossy(&seen.lock().unwrap()).contains(&files[0])
     });

@@ -6,17 +6,16 @@
 
 mod reliability_support;
 
-use std::io::Read;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY};
+use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect};
 
 /// `vt ARGS` on a pseudo-terminal; everything it draws is collected.
 struct OnTerminal {
     child: Child,
-    seen: Arc<Mutex<String>>,
+    seen: Arc<Mutex<Vec<u8>>>,
 }
 
 impl OnTerminal {
@@ -43,20 +42,7 @@ impl OnTerminal {
             cmd.env("VT_RATE_LIMIT", rate);
         }
         let mut child = cmd.spawn().expect("script(1) runs");
-        let mut out = child.stdout.take().unwrap();
-        let seen = Arc::new(Mutex::new(String::new()));
-        let sink = seen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let (seen, _) = collect(child.stdout.take().unwrap());
         OnTerminal { child, seen }
     }
 
@@ -64,7 +50,7 @@ impl OnTerminal {
     fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let seen = self.seen.lock().unwrap().clone();
+            let seen = String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned();
             if seen.contains(text) {
                 return seen;
             }
@@ -149,6 +135,6 @@ fn a_premium_key_on_the_default_rate_is_told_once_how_to_raise_it() {
     let vt = OnTerminal::start(&emu, DEFAULT_PUBLIC_KEY, None, &args);
     vt.wait_for("rate limit: next request in 5");
     std::thread::sleep(Duration::from_secs(2));
-    let seen = vt.seen.lock().unwrap().clone();
+    let seen = String::from_utf8_lossy(&vt.seen.lock().unwrap()).into_owned();
     assert!(!seen.contains("this key is premium"), "{seen}");
 }

@@ -19,7 +19,7 @@ use crate::commands::{
 };
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
-use crate::progress::Progress;
+use crate::progress::{Progress, follow};
 
 /// Files over this size are refused before any request.
 pub const MAX_UPLOAD: u64 = vt_api::upload::MAX_UPLOAD_SIZE;
@@ -160,15 +160,8 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
                     if let Some(pw) = &password {
                         options = options.password(pw.clone());
                     }
-                    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                    let bar = progress.bytes(size, "upload");
-                    let b = bar.clone();
-                    options = options.progress(move |done, total| {
-                        if total > 0 {
-                            b.set_length(total);
-                        }
-                        b.set_position(done);
-                    });
+                    let bar = progress.upload(&path);
+                    options = options.progress(follow(&bar));
                     let outcome = client.files().upload_with(&path, options).await;
                     bar.finish_and_clear();
                     match outcome.map_err(|e| item_error(&e))? {
@@ -249,15 +242,7 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
                 } else {
                     indicatif::ProgressBar::hidden()
                 };
-                let b = bar.clone();
-                let options = DownloadOptions::new()
-                    .sync(sync)
-                    .progress(move |done, total| {
-                        if total > 0 {
-                            b.set_length(total);
-                        }
-                        b.set_position(done);
-                    });
+                let options = DownloadOptions::new().sync(sync).progress(follow(&bar));
                 let r = client.files().download_to_path(&hash, &dest, options).await;
                 bar.finish_and_clear();
                 let size = r.map_err(|e| item_error(&e))?;
@@ -307,13 +292,7 @@ pub async fn pcap(ctx: &Context, args: PcapArgs) -> CliResult<Exit> {
     }
     let client = ctx.client()?;
     let bar = ctx.progress.bytes(0, "pcap");
-    let b = bar.clone();
-    let options = DownloadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
+    let options = DownloadOptions::new().progress(follow(&bar));
     let r = client
         .files()
         .behaviour_artifact_to_path(id, SandboxArtifact::Pcap, &args.output, options)

@@ -22,6 +22,7 @@ use crate::commands::{
 };
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
+use crate::progress::follow;
 
 /// Runs a `vt monitor` command.
 pub async fn run(ctx: &Context, cmd: MonitorCommand) -> CliResult<Exit> {
@@ -75,16 +76,23 @@ async fn owner(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
 }
 
 async fn comments(ctx: &Context, args: MonitorAnalysesArgs) -> CliResult<Exit> {
+    item_list(ctx, &args, |c, id| c.monitor().comments(id)).await
+}
+
+/// A paged list about one item (its analyses, its comments).
+async fn item_list<T>(
+    ctx: &Context,
+    args: &MonitorAnalysesArgs,
+    pages: impl FnOnce(&ApiClient, &MonitorItemId) -> vt_api::Paginator<T>,
+) -> CliResult<Exit>
+where
+    T: serde::Serialize + Send + 'static,
+{
     let id = one_id(&args.id)?;
     let c = ctx.client()?;
-    list(
-        ctx,
-        c.monitor().comments(&id),
-        &args.page,
-        &format!("monitor item {id}"),
-        Shape::Many,
-    )
-    .await
+    let pages = pages(&c, &id);
+    let what = format!("monitor item {id}");
+    list(ctx, pages, &args.page, &what, Shape::Many).await
 }
 
 async fn statistics(ctx: &Context) -> CliResult<Exit> {
@@ -143,15 +151,8 @@ async fn mkdir(ctx: &Context, args: MonitorMkdirArgs) -> CliResult<Exit> {
 
 /// A bytes bar for uploading `path`, and upload options that move it.
 fn upload_progress(ctx: &Context, path: &Path) -> (indicatif::ProgressBar, UploadOptions) {
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let bar = ctx.progress.bytes(len, "upload");
-    let b = bar.clone();
-    let options = UploadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
+    let bar = ctx.progress.upload(path);
+    let options = UploadOptions::new().progress(follow(&bar));
     (bar, options)
 }
 
@@ -247,27 +248,12 @@ async fn delete(ctx: &Context, args: MonitorIdsArgs) -> CliResult<Exit> {
 }
 
 async fn analyses(ctx: &Context, args: MonitorAnalysesArgs) -> CliResult<Exit> {
-    let id = parse_id(args.id.trim()).map_err(CliError::usage)?;
-    let c = ctx.client()?;
-    list(
-        ctx,
-        c.monitor().analyses(&id),
-        &args.page,
-        &format!("monitor item {id}"),
-        Shape::Many,
-    )
-    .await
+    item_list(ctx, &args, |c, id| c.monitor().analyses(id)).await
 }
 
 fn bytes_progress(ctx: &Context, what: &str) -> (indicatif::ProgressBar, DownloadOptions) {
     let bar = ctx.progress.bytes(0, what);
-    let b = bar.clone();
-    let options = DownloadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
+    let options = DownloadOptions::new().progress(follow(&bar));
     (bar, options)
 }
 
@@ -421,15 +407,8 @@ async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
         |remote, local, _| {
             let c = c.clone();
             async move {
-                let len = std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0);
-                let bar = progress.bytes(len, "upload");
-                let b = bar.clone();
-                let options = UploadOptions::new().progress(move |done, total| {
-                    if total > 0 {
-                        b.set_length(total);
-                    }
-                    b.set_position(done);
-                });
+                let bar = progress.upload(&local);
+                let options = UploadOptions::new().progress(follow(&bar));
                 let r = upload_one(&c, &local, &remote, options).await;
                 bar.finish_and_clear();
                 r.map_err(|e| item_error(&e))
