@@ -392,3 +392,22 @@ fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
         .collect();
     assert_eq!(done, files);
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_a_list_closes_the_json_array() {
+    let emu = with_faults(&["latency:20000ms=1.0@/api/v3/monitor"]);
+    let mut child = spawn(&emu, &["--format", "json", "monitor", "items", "--all"]);
+    let (seen, reader) = collect(child.stdout.take().unwrap());
+    wait_until("the list request", || emu.handle.stats().requests_total > 0);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "-TERM");
+    let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("terminated"), "{stderr}");
+    let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+    let items: Vec<Value> = serde_json::from_str(&text).expect("a closed JSON array");
+    assert!(items.is_empty());
+}

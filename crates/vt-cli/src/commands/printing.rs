@@ -1,4 +1,5 @@
-//! Printing a command's answer: one object, or a paginated list with its `--cursor` hint.
+//! Printing a command's answer: one object, or a paginated list with its `--cursor` hint
+//! (Ctrl-C or SIGTERM during a list close what was printed and say where to go on).
 
 use std::io::Write;
 
@@ -6,8 +7,9 @@ use serde_json::Value;
 
 use crate::cli::PageArgs;
 use crate::commands::{Context, fail, to_value};
-use crate::exit::{CliResult, Exit};
+use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
+use crate::signals;
 
 /// One item: the object itself; several: a list.
 pub fn shape_for<T>(items: &[T]) -> Shape {
@@ -43,7 +45,22 @@ where
             .page_size(page.limit.clamp(1, 40) as u32)
     };
     let mut printer = ctx.printer(shape);
-    while let Some(item) = pages.next().await {
+    let mut signal = std::pin::pin!(signals::stop_requested());
+    loop {
+        let item = tokio::select! {
+            biased;
+            exit = &mut signal => {
+                // Ctrl-C or SIGTERM: close what was printed, say where to go on.
+                printer.finish()?;
+                let mut msg = format!("{what}: {}", signals::stop_word(exit));
+                if let Some(c) = pages.cursor() {
+                    msg.push_str(&format!("; to continue from here: --cursor {c}"));
+                }
+                return Err(CliError::new(exit, msg));
+            }
+            item = pages.next() => item,
+        };
+        let Some(item) = item else { break };
         match item
             .map_err(|e| fail(what, &e))
             .and_then(|v| to_value(&v).map_err(|e| e.into_cli_error(what)))
