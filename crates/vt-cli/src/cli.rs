@@ -763,6 +763,9 @@ pub struct EmulatorServeArgs {
     /// Polls after which an analysis is completed (0: at once).
     #[arg(long, value_name = "N")]
     pub analysis_polls: Option<u32>,
+    /// Delay every answer by this much, like a network round trip (e.g. `150ms`, `1s`).
+    #[arg(long, value_name = "DURATION")]
+    pub latency: Option<String>,
 }
 
 #[cfg(test)]

@@ -1496,3 +1496,127 @@ fn every_format_works_for_single_objects_lists_and_local_commands() {
         }
     }
 }
+
+#[test]
+fn behaviours_show_the_sandbox_reports_of_a_file() {
+    let emu = shared();
+    let f = emu
+        .handle
+        .dataset()
+        .files()
+        .iter()
+        .find(|f| f.relationship_len("behaviours") > 1 && f.malicious > 0)
+        .expect("a detected file that several sandboxes ran");
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "behaviours", &f.sha256, "--all"]),
+    );
+    let reports = r.json();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), f.relationship_len("behaviours"));
+    let mut sandboxes = Vec::new();
+    for report in reports {
+        assert_eq!(report["type"], "file_behaviour");
+        let a = &report["attributes"];
+        let sandbox = a["sandbox_name"].as_str().unwrap();
+        assert_eq!(report["id"], format!("{}_{sandbox}", f.sha256));
+        assert!(
+            a["verdicts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v == "MALWARE")
+        );
+        assert!(!a["processes_tree"].as_array().unwrap().is_empty());
+        sandboxes.push(sandbox.to_owned());
+    }
+    let human = run_ok(
+        emu.vt()
+            .args(["--format", "human", "behaviours", &f.sha256, "--all"]),
+    );
+    for sandbox in &sandboxes {
+        assert!(human.stdout.contains(sandbox.as_str()), "{}", human.stdout);
+    }
+}
+
+#[test]
+fn related_lists_embedded_domains_urls_and_compressed_parents() {
+    let emu = shared();
+    let files = emu.handle.dataset().files();
+    for (rel, kind) in [
+        ("embedded_domains", "domain"),
+        ("embedded_urls", "url"),
+        ("compressed_parents", "file"),
+    ] {
+        let f = files
+            .iter()
+            .find(|f| f.relationship_len(rel) > 0)
+            .unwrap_or_else(|| panic!("a file with {rel}"));
+        let r = run_ok(emu.vt().args([
+            "--format", "json", "related", "file", &f.sha256, rel, "--all",
+        ]));
+        let items = r.json();
+        let items = items.as_array().unwrap();
+        assert_eq!(items.len(), f.relationship_len(rel), "{rel}");
+        assert!(items.iter().all(|i| i["type"] == kind), "{rel}: {items:?}");
+        assert!(
+            items.iter().all(|i| i.get("attributes").is_some()),
+            "{rel}: full objects"
+        );
+    }
+    // An embedded domain names the file back among its referrer files.
+    let f = files
+        .iter()
+        .find(|f| f.relationship_len("embedded_domains") > 0)
+        .unwrap();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "related",
+        "file",
+        &f.sha256,
+        "embedded_domains",
+        "--limit",
+        "1",
+    ]));
+    let domain = r.json()[0]["id"].as_str().unwrap().to_owned();
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "related",
+        "domain",
+        &domain,
+        "referrer_files",
+        "--all",
+        "--descriptors",
+    ]));
+    let back = r.json();
+    assert!(
+        back.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == f.sha256.as_str()),
+        "{domain} referrer_files lacks {}",
+        f.sha256
+    );
+}
+
+#[test]
+fn a_file_counts_the_same_engines_in_v3_and_v2() {
+    let emu = shared();
+    let f = emu.handle.dataset().eicar().unwrap();
+    let v3 = run_ok(emu.vt().args(["--format", "json", "file", &f.sha256])).json();
+    let stats = &v3["attributes"]["last_analysis_stats"];
+    let n = |k: &str| stats[k].as_u64().unwrap();
+    let v2 = run_ok(
+        emu.vt()
+            .args(["--format", "json", "v2", "file-report", &f.sha256]),
+    )
+    .json();
+    assert_eq!(v2["positives"].as_u64().unwrap(), n("malicious"));
+    assert_eq!(
+        v2["total"].as_u64().unwrap(),
+        n("malicious") + n("suspicious") + n("harmless") + n("undetected"),
+        "v2 total is v3's engines with a verdict"
+    );
+}

@@ -4,15 +4,17 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::Req;
 use super::objects::resolve;
+use super::request::Req;
 use crate::config::AnalysisTiming;
-use crate::dataset::generate::{self, url_id};
 use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
+use crate::reports::url::url_object;
 use crate::rng::SeededRng;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Analysis, AnalysisTarget, Kind, Store};
+use crate::url_id::url_id;
+use crate::verdicts::stats_of;
 
 /// The analysis descriptor returned by uploads and scans.
 pub(crate) fn descriptor_reply(base: &str, id: &str) -> Reply {
@@ -154,7 +156,7 @@ pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
         } else {
             0
         };
-        let obj = generate::url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
+        let obj = url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
         store.insert(Kind::Url, obj);
     }
     let aid = create(
@@ -197,7 +199,7 @@ pub(crate) fn get(shared: &Shared, r: &Req, id: &str) -> Reply {
         .unwrap_or_else(|| json!({}));
     let is_file = matches!(a.target, AnalysisTarget::File { .. });
     let results = partial(&results, status);
-    let stats = generate::stats_of(&results, is_file);
+    let stats = stats_of(&results, is_file);
     let meta = match &a.target {
         AnalysisTarget::File { sha256 } => {
             let g = |k: &str| obj.attr(k).cloned().unwrap_or(Value::Null);

@@ -1,16 +1,18 @@
 """Drives the official vt-py client against a running vt-emulator.
 
-Usage: python3 compat.py <base_url> <premium_key>
+Usage: python3 compat.py <base_url> <premium_key> <file sha256> <its contacted domains>
+       <a file sandboxes ran>
 
 Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
 scan_url, wait_for_completion, post_object for comments and votes, download_file and
-error decoding. Exits non-zero with a message on the first mismatch.
+error decoding, behaviour reports and relationships. Exits non-zero with a message on the first mismatch.
 """
 
 import io
 import hashlib
 import sys
 import tempfile
+import urllib.parse
 
 import vt
 import vt.utils
@@ -99,6 +101,15 @@ def main():
         buf = io.BytesIO()
         client.download_file(sha256, buf)
         check(buf.getvalue() == payload, "download_file returns the uploaded bytes")
+
+        # Sandbox behaviour reports: the list, one report by its sandbox id, the summary.
+        sandboxed = sys.argv[5]
+        reports = list(client.iterator(f"/files/{sandboxed}/behaviours"))
+        check(reports and all(r.type == "file_behaviour" for r in reports), "behaviours iterate")
+        one = client.get_object("/file_behaviours/" + urllib.parse.quote(reports[0].id))
+        check(one.sandbox_name == reports[0].sandbox_name, "file_behaviour by sandbox id")
+        summary = client.get_data(f"/files/{sandboxed}/behaviour_summary")
+        check("sandbox_name" not in summary and summary["verdicts"], "behaviour_summary merges reports")
 
         # Plain JSON helpers.
         user = client.get_json(f"/users/{key}")
