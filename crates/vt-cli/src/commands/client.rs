@@ -15,12 +15,17 @@ pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     })?;
     let limiter = vt_api::transport::RateLimiter::new(spec);
     let client = build_client_with(settings, limiter.clone())?;
+    // Built only if a long rate wait happens: the check's own client does not wait behind
+    // the batch's queue.
     let premium_check = if settings.rate_limit.1 == crate::config::Source::Default {
-        let unlimited = vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
-        let checker = build_client_with(settings, unlimited)?;
-        let key = settings.require_key()?.expose().to_owned();
-        let check: crate::progress::PremiumCheck =
-            Box::pin(async move { premium_hint(&checker, &key).await });
+        let settings = settings.clone();
+        let check: crate::progress::PremiumCheck = Box::pin(async move {
+            let unlimited =
+                vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
+            let checker = build_client_with(&settings, unlimited).ok()?;
+            let key = settings.require_key().ok()?.expose().to_owned();
+            premium_hint(&checker, &key).await
+        });
         Some(check)
     } else {
         None
