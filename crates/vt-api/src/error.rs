@@ -3,8 +3,10 @@
 //! Every failure of a call is an [`Error`]: an answer of VirusTotal's API
 //! ([`Error::Api`], with the HTTP status, the [`ErrorCode`] and the message), a failure of the
 //! transport ([`Error::Transport`]), a body that does not decode ([`Error::Decode`], with a short
-//! snippet of the body), bad input caught before any request ([`Error::InvalidInput`],
-//! [`Error::FileTooLarge`]) and local file errors ([`Error::Io`], with the path).
+//! snippet of the body), a success answer without the report asked for
+//! ([`Error::MissingReport`]), bad input caught before any request ([`Error::InvalidInput`],
+//! [`Error::FileTooLarge`]), a client configuration that cannot be built ([`Error::Config`])
+//! and local file errors ([`Error::Io`], with the path).
 //!
 //! The `is_*` helpers classify an error without matching on variants, for example to choose a
 //! process exit code:
@@ -66,6 +68,19 @@ pub enum Error {
     /// spent, ...). The source is the transport's error; see [`Error::transport_error`].
     #[error("transport failure")]
     Transport(#[source] BoxError),
+
+    /// The client could not be built from its configuration (TLS setup, proxy URL, ...);
+    /// nothing was sent. A bad base URL is [`Error::InvalidInput`].
+    #[error("cannot build the client from its configuration")]
+    Config(#[source] BoxError),
+
+    /// The server answered with success but without the report asked for (a v2 batch answer
+    /// with fewer reports than resources).
+    #[error("VirusTotal answered no report for {resource:?}")]
+    MissingReport {
+        /// The resource whose report is missing.
+        resource: String,
+    },
 
     /// A success answer whose JSON does not have the expected shape.
     #[error("cannot decode the answer at `{path}`; body starts with {snippet:?}")]
@@ -285,12 +300,13 @@ pub enum ErrorClass {
     RateLimited,
     /// A failure of the moment on the server's side: 5xx, `TransientError`,
     /// `DeadlineExceededError`, `NotAvailableYet`, an answer that does not decode (garbled or
-    /// cut off), or an analysis that did not finish in the time allowed.
+    /// cut off) or lacks the report asked for, or an analysis that did not finish in the time
+    /// allowed.
     Transient,
     /// The network or the transport failed (connection, TLS, proxy, timeouts) after retries.
     Network,
     /// A local problem: an input refused before sending, a file too large or unreadable, an
-    /// answer over the client's size cap.
+    /// answer over the client's size cap, a client configuration that cannot be built.
     Local,
 }
 
@@ -321,8 +337,11 @@ impl Error {
             Error::UnexpectedStatus { status, .. } => by_status(*status),
             Error::Transport(_) if self.is_quota_exhausted() => ErrorClass::Quota,
             Error::Transport(_) => ErrorClass::Network,
-            Error::Decode { .. } | Error::AnalysisTimeout { .. } => ErrorClass::Transient,
-            Error::ResponseTooLarge { .. }
+            Error::Decode { .. } | Error::AnalysisTimeout { .. } | Error::MissingReport { .. } => {
+                ErrorClass::Transient
+            }
+            Error::Config(_)
+            | Error::ResponseTooLarge { .. }
             | Error::InvalidInput { .. }
             | Error::Io { .. }
             | Error::FileTooLarge { .. } => ErrorClass::Local,

@@ -30,6 +30,10 @@ pub enum ErrorLabel {
     InvalidInput,
     /// An answer `vt` could not encode again as JSON (`EncodeError`).
     Encode,
+    /// A success answer without the report asked for (`MissingReportError`).
+    MissingReport,
+    /// The client could not be set up (`ConfigError`).
+    Config,
     /// A v2 report's `response_code` other than 1: VirusTotal has no report
     /// (`response_code 0`).
     V2ResponseCode(i64),
@@ -46,6 +50,8 @@ impl fmt::Display for ErrorLabel {
             ErrorLabel::Transport => f.write_str("TransportError"),
             ErrorLabel::InvalidInput => f.write_str("InvalidInputError"),
             ErrorLabel::Encode => f.write_str("EncodeError"),
+            ErrorLabel::MissingReport => f.write_str("MissingReportError"),
+            ErrorLabel::Config => f.write_str("ConfigError"),
             ErrorLabel::V2ResponseCode(code) => write!(f, "response_code {code}"),
         }
     }
@@ -179,6 +185,8 @@ impl From<&vt_api::Error> for ItemError {
             vt_api::Error::Decode { .. } => ErrorLabel::Decode,
             vt_api::Error::ResponseTooLarge { .. } => ErrorLabel::ResponseTooLarge,
             vt_api::Error::AnalysisTimeout { .. } => ErrorLabel::AnalysisTimeout,
+            vt_api::Error::MissingReport { .. } => ErrorLabel::MissingReport,
+            vt_api::Error::Config(_) => ErrorLabel::Config,
             _ => ErrorLabel::InvalidInput,
         };
         let message = match err {

@@ -125,7 +125,7 @@ fn a_premium_key_on_the_default_rate_is_told_once_how_to_raise_it() {
     args.extend(hashes(&emu, 6));
     args.extend(["--output".to_owned(), out(&emu)]);
     let vt = OnTerminal::start(&emu, KEY, None, &args);
-    let seen = vt.wait_for("--rate-limit premium:N");
+    let seen = vt.wait_for("--tier premium");
     assert_eq!(seen.matches("this key is premium").count(), 1, "{seen}");
 
     // A public key waits the same way and is told nothing.

@@ -1,14 +1,24 @@
 //! `vt analysis [--wait]`.
 
-use vt_api::analyses::WaitOptions;
+use serde_json::Value;
+use vt_api::analyses::AnalysisDocument;
 use vt_model::AnalysisId;
 
-use crate::batch::{self, collect_inputs, validate_all};
+use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
-use crate::commands::scanning::with_meta;
-use crate::commands::{Context, item_error, shape_for};
+use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
 use crate::progress::PollWatch;
+
+/// The analysis object, with the envelope's `meta` (`file_info` or `url_info`: which file or
+/// URL was analysed) kept as its `meta` member.
+pub fn analysis_value(doc: &AnalysisDocument) -> Result<Value, ItemError> {
+    let mut value = to_value(&doc.data)?;
+    if let (Some(meta), Some(object)) = (doc.meta(), value.as_object_mut()) {
+        object.insert("meta".into(), Value::Object(meta.clone()));
+    }
+    Ok(value)
+}
 
 /// `vt analysis`.
 pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
@@ -18,24 +28,25 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
     })?;
     let client = ctx.client()?;
     let mut printer = ctx.printer(shape_for(&items));
-    let wait = args.wait;
+    let wait = args.wait.then(|| ctx.wait.clone());
     batch::run(
         items,
         &mut printer,
         ctx.batch("analysis", &args.batch),
         |_, id, _| {
-            let client = client.clone();
+            let (client, wait) = (client.clone(), wait.clone());
             async move {
-                let doc = if wait {
-                    let shown = PollWatch::new();
-                    client
-                        .analyses()
-                        .wait_observed(&id, WaitOptions::new(), |p| shown.update(p))
-                        .await
-                } else {
-                    client.analyses().get(&id).await
+                let doc = match wait {
+                    Some(options) => {
+                        let shown = PollWatch::new();
+                        client
+                            .analyses()
+                            .wait_observed(&id, options, |p| shown.update(p))
+                            .await
+                    }
+                    None => client.analyses().get(&id).await,
                 };
-                with_meta(doc.map_err(|e| item_error(&e))?)
+                analysis_value(&doc.map_err(|e| item_error(&e))?)
             }
         },
     )

@@ -9,7 +9,7 @@ use crate::exit::{CliError, CliResult, error_chain};
 /// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
 /// The progress line watches the client's rate limiter.
 pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
-    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
+    let spec: vt_api::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
@@ -17,11 +17,11 @@ pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     let client = build_client_with(settings, limiter.clone())?;
     // Built only if a long rate wait happens: the check's own client does not wait behind
     // the batch's queue.
-    let premium_check = if settings.rate_limit.1 == crate::config::Source::Default {
+    let told = |source| source != crate::config::Source::Default;
+    let premium_check = if !told(settings.rate_limit.1) && !told(settings.tier.1) {
         let settings = settings.clone();
         let check: crate::progress::PremiumCheck = Box::pin(async move {
-            let unlimited =
-                vt_api::transport::RateLimiter::new(vt_transport::RateLimitSpec::none());
+            let unlimited = vt_api::transport::RateLimiter::new(vt_api::RateLimitSpec::none());
             let checker = build_client_with(&settings, unlimited).ok()?;
             let key = settings.require_key().ok()?.expose().to_owned();
             premium_hint(&checker, &key).await
@@ -42,7 +42,7 @@ async fn premium_hint(client: &ApiClient, key: &str) -> Option<String> {
     let premium = user["attributes"]["privileges"]["private"]["granted"].as_bool() == Some(true);
     premium.then(|| {
         "this key is premium, but vt keeps the public rate (4 requests a minute) unless told: \
-         raise it with --rate-limit premium:N (or VT_RATE_LIMIT, or rate_limit in the config file)"
+         say --tier premium (or VT_TIER, or tier in the config file), or --rate-limit premium:N"
             .to_owned()
     })
 }
@@ -53,17 +53,18 @@ fn build_client_with(
 ) -> CliResult<ApiClient> {
     let key = settings.require_key()?;
     crate::logging::register_secret(key.expose());
-    let v2_batch = v2_batch_limit(settings);
+    // The tier sets the v2 batch size (4 or 25); the rate limit is the tier's default unless
+    // one was given (Settings::resolve fills it in).
     let mut builder = vt_api::Client::builder()
         .api_key(key.expose())
         .base_url(settings.base_url.0.clone())
         .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
+        .tier(settings.tier.0)
         .transport(|t| t.rate_limiter(limiter))
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1))
-        .v2_batch_limit(v2_batch);
+        .concurrency(settings.concurrency.0.max(1));
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }
@@ -75,14 +76,4 @@ fn build_client_with(
         };
         CliError::usage(format!("{what}: {}", error_chain(&e)))
     })
-}
-
-/// How many v2 resources go in one request: 4 with a public key, 25 with a private
-/// (premium) one.
-pub fn v2_batch_limit(settings: &Settings) -> usize {
-    if settings.rate_limit.0.trim().starts_with("premium") {
-        vt_api::v2::PRIVATE_BATCH_LIMIT
-    } else {
-        vt_api::v2::PUBLIC_BATCH_LIMIT
-    }
 }

@@ -22,6 +22,8 @@ pub struct Context {
     pub output: OutputOptions,
     /// Progress bars on stderr.
     pub progress: Progress,
+    /// How `--wait` polls an analysis (`--wait-timeout`).
+    pub wait: vt_api::WaitOptions,
     client: OnceLock<ApiClient>,
 }
 
@@ -34,10 +36,15 @@ impl Context {
             .map_err(CliError::usage)?;
         let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
         let progress = Progress::new(settings.quiet);
+        let mut wait = vt_api::WaitOptions::new();
+        if let Some(timeout) = cli.global.wait_timeout {
+            wait = wait.timeout(timeout);
+        }
         Ok(Context {
             settings,
             output,
             progress,
+            wait,
             client: OnceLock::new(),
         })
     }

@@ -16,7 +16,7 @@ use crate::cli::{
     MonitorIdArgs, MonitorIdsArgs, MonitorItemsArgs, MonitorMkdirArgs, MonitorReplaceArgs,
     MonitorSyncArgs, MonitorUploadArgs, PageArgs,
 };
-use crate::commands::files::{MAX_UPLOAD, check_file};
+use crate::commands::files::check_file;
 use crate::commands::{
     ApiClient, Context, fail, item_error, list, lookup_batch, print_one, to_value,
 };
@@ -52,10 +52,9 @@ fn one_id(text: &str) -> CliResult<MonitorItemId> {
 
 async fn download_url(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
     let id = one_id(&args.id)?;
-    if id.is_folder() {
+    if let Some(folder) = id.path().filter(|_| id.is_folder()) {
         return Err(CliError::usage(format!(
-            "monitor item {id} ({}) is a folder: only files have a download URL",
-            id.path()
+            "monitor item {id} ({folder}) is a folder: only files have a download URL"
         )));
     }
     let c = ctx.client()?;
@@ -119,14 +118,13 @@ async fn events(ctx: &Context, page: PageArgs) -> CliResult<Exit> {
 
 async fn replace(ctx: &Context, args: MonitorReplaceArgs) -> CliResult<Exit> {
     let id = one_id(&args.id)?;
-    if id.is_folder() {
+    if let Some(folder) = id.path().filter(|_| id.is_folder()) {
         return Err(CliError::usage(format!(
-            "monitor item {id} ({}) is a folder: only a file's content can be replaced",
-            id.path()
+            "monitor item {id} ({folder}) is a folder: only a file's content can be replaced"
         )));
     }
     let local = args.local.to_string_lossy().into_owned();
-    let path = check_file(&local, Some(MAX_UPLOAD)).map_err(CliError::usage)?;
+    let path = check_file(&local, true).map_err(CliError::usage)?;
     let c = ctx.client()?;
     let what = format!("monitor item {id}");
     let (bar, options) = upload_progress(ctx, &path);
@@ -156,17 +154,21 @@ fn upload_progress(ctx: &Context, path: &Path) -> (indicatif::ProgressBar, Uploa
     (bar, options)
 }
 
+/// A Monitor item id by the library's shape rule: any well-formed id is sent; one not of
+/// today's `vtmonitor-v1` form gets a `-v` note.
 fn parse_id(s: &str) -> Result<MonitorItemId, String> {
-    s.parse::<MonitorItemId>().map_err(|e| e.to_string())
+    let id = s.parse::<MonitorItemId>().map_err(|e| e.to_string())?;
+    if !id.is_known_form() {
+        tracing::info!(target: "vt", "monitor item id {s}: not of the vtmonitor-v1 form this version knows; sent as given");
+    }
+    Ok(id)
 }
 
+/// A remote path by the library's Monitor path rule.
 fn check_folder(path: &str) -> CliResult<()> {
-    if !path.starts_with('/') || path.chars().any(char::is_control) {
-        return Err(CliError::usage(format!(
-            "remote path {path:?}: must start with `/`"
-        )));
-    }
-    Ok(())
+    vt_model::MonitorPath::parse(path)
+        .map(drop)
+        .map_err(|e| CliError::usage(e.to_string()))
 }
 
 /// The filter of `vt monitor items`: one of `--path`, `--item`, `--tag` (repeatable) or
@@ -189,10 +191,9 @@ pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
     }
     if let Some(item) = &args.item {
         let id = parse_id(item).map_err(CliError::usage)?;
-        if !id.is_folder() {
+        if let Some(file) = id.path().filter(|_| !id.is_folder()) {
             return Err(CliError::usage(format!(
-                "--item {item}: {} is a file; --item lists what a folder holds",
-                id.path()
+                "--item {item}: {file} is a file; --item lists what a folder holds"
             )));
         }
         return Ok(Some(MonitorFilter::Item(id)));
@@ -259,10 +260,9 @@ fn bytes_progress(ctx: &Context, what: &str) -> (indicatif::ProgressBar, Downloa
 
 async fn download(ctx: &Context, args: MonitorDownloadArgs) -> CliResult<Exit> {
     let id = parse_id(args.id.trim()).map_err(CliError::usage)?;
-    if id.is_folder() {
+    if let Some(folder) = id.path().filter(|_| id.is_folder()) {
         return Err(CliError::usage(format!(
-            "monitor item {id} ({}) is a folder",
-            id.path()
+            "monitor item {id} ({folder}) is a folder"
         )));
     }
     let name = id
@@ -363,7 +363,7 @@ fn upload_plan(locals: &[PathBuf], remote: &str) -> CliResult<Vec<(PathBuf, Stri
             continue;
         }
         let text = local.to_string_lossy().into_owned();
-        let path = check_file(&text, Some(MAX_UPLOAD)).map_err(CliError::usage)?;
+        let path = check_file(&text, true).map_err(CliError::usage)?;
         let target = if into_folder {
             let name = path
                 .file_name()
@@ -376,13 +376,7 @@ fn upload_plan(locals: &[PathBuf], remote: &str) -> CliResult<Vec<(PathBuf, Stri
         plan.push((path, target));
     }
     for (p, _) in &plan {
-        let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        if len > MAX_UPLOAD {
-            return Err(CliError::usage(format!(
-                "{}: {len} bytes is more than VirusTotal accepts",
-                p.display()
-            )));
-        }
+        vt_api::check_upload_file(p).map_err(|e| CliError::usage(crate::exit::error_chain(&e)))?;
     }
     Ok(plan)
 }

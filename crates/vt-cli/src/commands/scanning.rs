@@ -11,6 +11,7 @@ use vt_api::analyses::WaitOptions;
 use vt_model::AnalysisId;
 
 use crate::batch::{Checkpoint, ItemError};
+use crate::commands::analyses::analysis_value;
 use crate::commands::{ApiClient, to_value};
 use crate::progress::{PollWatch, Progress};
 
@@ -22,12 +23,12 @@ pub enum Submitted {
     Analysis(Box<vt_model::Descriptor>),
 }
 
-/// Submits (unless a resume found this item's analysis id) and, with `wait`, waits for the
-/// analysis; the spinner (shown for a single item) says what it waits for.
+/// Submits (unless a resume found this item's analysis id) and, with `wait` (how to poll),
+/// waits for the analysis; the spinner (shown for a single item) says what it waits for.
 pub async fn submit_then_wait<S, Fut>(
     client: &ApiClient,
     checkpoint: &Checkpoint,
-    wait: bool,
+    wait: Option<WaitOptions>,
     spinner: Progress,
     submit: S,
 ) -> Result<Value, ItemError>
@@ -45,7 +46,7 @@ where
         None => match submit().await? {
             Submitted::Final(value) => return Ok(value),
             Submitted::Analysis(descriptor) => {
-                if !wait {
+                if wait.is_none() {
                     return to_value(&descriptor);
                 }
                 let id = descriptor.id_str().to_owned();
@@ -54,9 +55,9 @@ where
             }
         },
     };
-    if !wait {
+    let Some(options) = wait else {
         return Ok(json!({"type": "analysis", "id": id}));
-    }
+    };
     let id: AnalysisId = id
         .parse()
         .map_err(|e: vt_model::IdError| ItemError::local(format!("recorded analysis id: {e}")))?;
@@ -64,19 +65,8 @@ where
     let shown = PollWatch::new();
     let doc = client
         .analyses()
-        .wait_observed(&id, WaitOptions::new(), |p| shown.update(p))
+        .wait_observed(&id, options, |p| shown.update(p))
         .await;
     bar.finish_and_clear();
-    with_meta(doc.map_err(|e| ItemError::from(&e))?)
-}
-
-/// The analysis object with the envelope's `meta` beside its members (`file_info` with the
-/// uploaded file's hashes, or `url_info`): what was analysed, which the object alone does
-/// not say.
-pub fn with_meta(doc: vt_api::analyses::AnalysisDocument) -> Result<Value, ItemError> {
-    let mut value = to_value(&doc.data)?;
-    if let (Some(meta), Some(obj)) = (doc.extra.get("meta"), value.as_object_mut()) {
-        obj.insert("meta".to_owned(), meta.clone());
-    }
-    Ok(value)
+    analysis_value(&doc.map_err(|e| ItemError::from(&e))?)
 }
