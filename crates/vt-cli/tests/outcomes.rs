@@ -186,16 +186,21 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
+/// An emulator whose analyses stay queued (until `complete_after` of its clock, if given).
+fn slow_analyses(complete_after: Option<Duration>) -> Emu {
+    Emu::start(|cfg| {
+        cfg.analysis = AnalysisTiming {
+            polls_to_complete: u32::MAX,
+            time_to_complete: complete_after,
+        };
+    })
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
     // Analyses complete only after an hour of the emulator's clock.
-    let emu = Emu::start(|cfg| {
-        cfg.analysis = AnalysisTiming {
-            polls_to_complete: u32::MAX,
-            time_to_complete: Some(Duration::from_secs(3600)),
-        };
-    });
+    let emu = slow_analyses(Some(Duration::from_secs(3600)));
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
     std::fs::write(&a, b"first sample").unwrap();
@@ -247,12 +252,7 @@ fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploadin
 #[cfg(unix)]
 #[test]
 fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
-    let emu = Emu::start(|cfg| {
-        cfg.analysis = AnalysisTiming {
-            polls_to_complete: u32::MAX,
-            time_to_complete: None,
-        };
-    });
+    let emu = slow_analyses(None);
     let child = spawn(
         &emu,
         &["scan", "url", "https://example.com/pending", "--wait"],
