@@ -21,6 +21,19 @@ use crate::request::{ApiRequest, path_segment};
 /// hashes of an uploaded file, or `url_info`); see `DataEnvelope::analysis_meta`.
 pub type AnalysisDocument = DataEnvelope<vt_model::Analysis>;
 
+/// What [`Analyses::wait_observed`] reports after a poll that did not complete the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitProgress<'a> {
+    /// Polls so far (1 after the first).
+    pub polls: u32,
+    /// The last status seen (`queued`, `in-progress`, or `unknown` after a transient error).
+    pub last_status: &'a str,
+    /// Time since the wait began.
+    pub waited: Duration,
+    /// When the next poll comes.
+    pub next_poll_in: Duration,
+}
+
 /// How [`Analyses::wait`] polls.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitOptions {
@@ -113,24 +126,38 @@ impl<'a> Analyses<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&self, id: &AnalysisId, options: WaitOptions) -> Result<AnalysisDocument> {
+        self.wait_observed(id, options, |_| {}).await
+    }
+
+    /// [`wait`](Self::wait), telling `observe` after each poll that did not complete it what
+    /// it saw and when the next poll comes (for progress displays; nothing is printed here).
+    pub async fn wait_observed(
+        &self,
+        id: &AnalysisId,
+        options: WaitOptions,
+        observe: impl FnMut(&WaitProgress) + Send,
+    ) -> Result<AnalysisDocument> {
         poll_until_completed(
             id,
             &options,
             || self.get(id),
             |doc: &AnalysisDocument| doc.data.attributes.status.clone(),
+            observe,
         )
         .await
     }
 }
 
 /// The one waiting loop (see the module docs): calls `get` until `status` of its answer is
-/// `completed`, riding out transient errors, within `options.timeout`. Shared by public
-/// ([`Analyses::wait`]) and private ([`crate::private::PrivateScans::wait`]) analyses.
+/// `completed`, riding out transient errors, within `options.timeout`, telling `observe`
+/// about each unfinished poll. Shared by public ([`Analyses::wait`]) and private
+/// ([`crate::private::PrivateScans::wait`]) analyses.
 pub(crate) async fn poll_until_completed<T, F, Fut>(
     id: &AnalysisId,
     options: &WaitOptions,
     mut get: F,
     status_of: impl Fn(&T) -> Option<AnalysisStatus>,
+    mut observe: impl FnMut(&WaitProgress) + Send,
 ) -> Result<T>
 where
     F: FnMut() -> Fut,
@@ -140,6 +167,7 @@ where
     let deadline = start + options.timeout;
     let mut interval = options.initial_interval;
     let mut last_status = String::from("unknown");
+    let mut polls = 0u32;
     loop {
         match get().await {
             Ok(doc) => {
@@ -163,6 +191,13 @@ where
             });
         }
         let sleep = interval.min(deadline - now);
+        polls += 1;
+        observe(&WaitProgress {
+            polls,
+            last_status: &last_status,
+            waited: now - start,
+            next_poll_in: sleep,
+        });
         tokio::time::sleep(sleep).await;
         interval = options.next_interval(interval);
     }

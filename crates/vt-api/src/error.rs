@@ -208,12 +208,13 @@ impl Error {
 
     /// Whether a quota is spent: a `QuotaExceededError` still there after the transport's
     /// retries, a v2 `204`, or the transport's own budget refusing to send
-    /// ([`Error::is_quota_exhausted`]).
+    /// ([`Error::is_quota_exhausted`]). A `TooManyRequestsError` is a request-rate refusal,
+    /// not a spent budget: see [`ErrorClass::RateLimited`].
     pub fn is_quota(&self) -> bool {
         matches!(
             self,
             Error::Api {
-                code: ErrorCode::QuotaExceeded | ErrorCode::TooManyRequests,
+                code: ErrorCode::QuotaExceeded,
                 ..
             }
         ) || self.is_quota_exhausted()
@@ -286,6 +287,104 @@ impl Error {
     }
 }
 
+// ---- What an error says about the item a call was about ----
+
+/// What an error says about the item a call was about: the one classification a batch runner
+/// needs to decide whether a failure is the item's answer (save it, never ask again) or a
+/// condition of the moment (save nothing, ask again later). [`Error::class`] gives it.
+///
+/// ```
+/// use vt_api::{Error, ErrorClass};
+/// use vt_model::ErrorCode;
+///
+/// let api = |status: u16, code: ErrorCode| Error::Api {
+///     status: http::StatusCode::from_u16(status).unwrap(),
+///     code,
+///     message: String::new(),
+/// };
+/// assert_eq!(api(404, ErrorCode::NotFound).class(), ErrorClass::ItemAnswer);
+/// assert!(api(404, ErrorCode::NotFound).is_final_for_item());
+/// assert_eq!(api(503, ErrorCode::Transient).class(), ErrorClass::Transient);
+/// assert_eq!(api(429, ErrorCode::TooManyRequests).class(), ErrorClass::RateLimited);
+/// assert_eq!(api(429, ErrorCode::QuotaExceeded).class(), ErrorClass::Quota);
+/// assert!(!api(503, ErrorCode::Transient).is_final_for_item());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// VirusTotal's answer about this item (not found, already exists, an argument it
+    /// refuses, ...): asking again gives the same answer. The only final class.
+    ItemAnswer,
+    /// The key is missing, wrong, inactive or not allowed this call (401, 403): every other
+    /// item would fail the same way.
+    Auth,
+    /// A minute, day or month quota is spent (`QuotaExceededError`, v2 `204`, or the
+    /// transport's own budget).
+    Quota,
+    /// The server's request-rate limit (429 `TooManyRequestsError`) outlasted the retries: a
+    /// rate problem, not a spent budget.
+    RateLimited,
+    /// A failure of the moment on the server's side: 5xx, `TransientError`,
+    /// `DeadlineExceededError`, `NotAvailableYet`, an answer that does not decode (garbled or
+    /// cut off) or lacks the report asked for, or an analysis that did not finish in the time
+    /// allowed.
+    Transient,
+    /// The network or the transport failed (connection, TLS, proxy, timeouts) after retries.
+    Network,
+    /// A local problem: an input refused before sending, a file too large or unreadable, an
+    /// answer over the client's size cap, a client configuration that cannot be built.
+    Local,
+}
+
+impl ErrorClass {
+    /// Whether the error is the item's final answer, to be saved as its result.
+    pub fn is_final_for_item(self) -> bool {
+        self == ErrorClass::ItemAnswer
+    }
+}
+
+impl Error {
+    /// What this error says about the item the call was about; see [`ErrorClass`].
+    pub fn class(&self) -> ErrorClass {
+        let by_status = |status: StatusCode| match status.as_u16() {
+            401 | 403 => ErrorClass::Auth,
+            429 => ErrorClass::RateLimited,
+            408 => ErrorClass::Transient,
+            400..=499 => ErrorClass::ItemAnswer,
+            _ => ErrorClass::Transient,
+        };
+        match self {
+            Error::Api { code, status, .. } => match code {
+                ErrorCode::QuotaExceeded => ErrorClass::Quota,
+                ErrorCode::TooManyRequests => ErrorClass::RateLimited,
+                _ if code.retry_class() == vt_model::RetryClass::RetrySoon => ErrorClass::Transient,
+                _ => by_status(*status),
+            },
+            Error::UnexpectedStatus { status, .. } => by_status(*status),
+            Error::Transport(_) if self.is_quota_exhausted() => ErrorClass::Quota,
+            Error::Transport(_) => ErrorClass::Network,
+            Error::Decode { .. }
+            | Error::AnalysisTimeout { .. }
+            | Error::ZipTimeout { .. }
+            | Error::MissingReport { .. } => ErrorClass::Transient,
+            // The server gave up building the bundle: its answer about this request.
+            Error::ZipFailed { .. } => ErrorClass::ItemAnswer,
+            Error::Config(_)
+            | Error::ResponseTooLarge { .. }
+            | Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::FileTooLarge { .. } => ErrorClass::Local,
+        }
+    }
+
+    /// Whether the error is the item's final answer (`NotFoundError`, `AlreadyExistsError`,
+    /// ...): a batch may save it and never ask again. Everything else (transient, quota, rate,
+    /// auth, network, local) says nothing final about the item.
+    pub fn is_final_for_item(&self) -> bool {
+        self.class().is_final_for_item()
+    }
+}
+
 impl From<vt_model::IdError> for Error {
     fn from(err: vt_model::IdError) -> Self {
         Error::InvalidInput {
@@ -354,6 +453,50 @@ mod tests {
             snippet: String::new(),
         };
         assert!(plain_404.is_not_found());
+    }
+
+    #[test]
+    fn only_item_answers_are_final() {
+        let api = |status: u16, code: ErrorCode| Error::Api {
+            status: StatusCode::from_u16(status).unwrap(),
+            code,
+            message: String::new(),
+        };
+        let cases = [
+            (api(404, ErrorCode::NotFound), ErrorClass::ItemAnswer),
+            (api(409, ErrorCode::AlreadyExists), ErrorClass::ItemAnswer),
+            (api(400, ErrorCode::InvalidArgument), ErrorClass::ItemAnswer),
+            (api(400, ErrorCode::NotAvailableYet), ErrorClass::Transient),
+            (api(503, ErrorCode::Transient), ErrorClass::Transient),
+            (api(504, ErrorCode::DeadlineExceeded), ErrorClass::Transient),
+            (
+                api(500, ErrorCode::Other("X".into())),
+                ErrorClass::Transient,
+            ),
+            (
+                api(429, ErrorCode::TooManyRequests),
+                ErrorClass::RateLimited,
+            ),
+            (api(429, ErrorCode::QuotaExceeded), ErrorClass::Quota),
+            (api(204, ErrorCode::QuotaExceeded), ErrorClass::Quota),
+            (api(401, ErrorCode::WrongCredentials), ErrorClass::Auth),
+            (api(403, ErrorCode::Forbidden), ErrorClass::Auth),
+            (Error::Transport("refused".into()), ErrorClass::Network),
+            (Error::invalid("x", "bad"), ErrorClass::Local),
+            (
+                Error::AnalysisTimeout {
+                    id: "a".into(),
+                    waited: Duration::from_secs(1),
+                    last_status: "queued".into(),
+                },
+                ErrorClass::Transient,
+            ),
+        ];
+        for (err, class) in cases {
+            assert_eq!(err.class(), class, "{err}");
+            assert_eq!(err.is_final_for_item(), class == ErrorClass::ItemAnswer);
+        }
+        assert!(!api(429, ErrorCode::TooManyRequests).is_quota());
     }
 
     #[test]

@@ -137,7 +137,10 @@
 //! [`is_quota`](Error::is_quota), [`is_quota_exhausted`](Error::is_quota_exhausted),
 //! [`is_transient`](Error::is_transient), [`is_transport`](Error::is_transport),
 //! [`is_invalid_input`](Error::is_invalid_input), [`api_code`](Error::api_code),
-//! [`status`](Error::status).
+//! [`status`](Error::status). For batches, [`Error::class`] says in one
+//! [`ErrorClass`] whether an error is the item's final answer
+//! ([`is_final_for_item`](Error::is_final_for_item): save it) or a condition of the moment
+//! (transient, quota, rate, auth, network, local: save nothing, ask again later).
 //!
 //! ## Choices where the API documentation is silent
 //!
@@ -201,12 +204,12 @@ pub mod urls;
 pub mod users;
 pub mod v2;
 
-pub use analyses::WaitOptions;
+pub use analyses::{WaitOptions, WaitProgress};
 pub use builder::ClientBuilder;
 pub use client::{Client, DEFAULT_BASE_URL, HttpService, check_base_url};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorClass, Result};
 pub use files::UploadOutcome;
 pub use monitor::{MonitorFilter, MonitorTag};
 pub use pagination::{Page, Paginator};

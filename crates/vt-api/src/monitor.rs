@@ -11,13 +11,17 @@
 //! assert_eq!(tags.to_string(), "tag:detected Kaspersky");
 //! ```
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
+
+use futures_util::{Stream, StreamExt};
 
 use serde_json::{Value, json};
 use tokio::io::AsyncWrite;
 use vt_model::{
-    AnyObject, DataEnvelope, Descriptor, MonitorAnalysis, MonitorItem, MonitorItemId, RawObject,
+    AnyObject, DataEnvelope, Descriptor, MonitorAnalysis, MonitorItem, MonitorItemId,
+    MonitorItemKind, RawObject,
 };
 
 use crate::client::Client;
@@ -439,6 +443,32 @@ impl<'a> Monitor<'a> {
         Ok(doc.data)
     }
 
+    /// Every item below the folder `root` (e.g. `/releases/`, `/` for all), walking its
+    /// subfolders in turn: files and folders, each once, a folder before what it holds
+    /// (`GET /monitor/items?filter=path:...`, 40 a page). The stream ends after the first
+    /// error (a bad `root` is an [`Error::InvalidInput`] before any request).
+    pub fn walk(&self, root: &str) -> impl Stream<Item = Result<MonitorItem>> + Send + 'static {
+        let start = check_remote_path(root, true).map(|()| root.to_owned());
+        let walk = Walk {
+            client: self.client.clone(),
+            folders: VecDeque::new(),
+            current: None,
+            done: false,
+        };
+        futures_util::stream::unfold((walk, Some(start)), |(mut walk, start)| async move {
+            match start {
+                Some(Ok(root)) => walk.folders.push_back(root),
+                Some(Err(e)) => {
+                    walk.done = true;
+                    return Some((Err(e), (walk, None)));
+                }
+                None => {}
+            }
+            let next = walk.next().await?;
+            Some((next, (walk, None)))
+        })
+    }
+
     /// Monitor events (`GET /monitor/events`): detections, uploads, quota warnings.
     pub fn events(&self) -> Paginator<Value> {
         Paginator::new(
@@ -446,6 +476,53 @@ impl<'a> Monitor<'a> {
             Target::V3("/monitor/events".into()),
             Vec::new(),
         )
+    }
+}
+
+/// The state of [`Monitor::walk`]: folders still to list and the listing under way.
+struct Walk {
+    client: Client,
+    folders: VecDeque<String>,
+    current: Option<(String, Paginator<MonitorItem>)>,
+    done: bool,
+}
+
+impl Walk {
+    async fn next(&mut self) -> Option<Result<MonitorItem>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let (folder, pages) = match &mut self.current {
+                Some(current) => current,
+                None => {
+                    let folder = self.folders.pop_front()?;
+                    let pages = self
+                        .client
+                        .monitor()
+                        .items_filtered(&MonitorFilter::path(folder.clone()))
+                        .page_size(40);
+                    self.current.insert((folder, pages))
+                }
+            };
+            match pages.next().await {
+                Some(Ok(item)) => {
+                    let path = item.attributes.path.clone().unwrap_or_default();
+                    let is_folder =
+                        matches!(item.attributes.item_type, Some(MonitorItemKind::Folder))
+                            || path.ends_with('/');
+                    if is_folder && path != *folder && path.starts_with(folder.as_str()) {
+                        self.folders.push_back(path);
+                    }
+                    return Some(Ok(item));
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None => self.current = None,
+            }
+        }
     }
 }
 

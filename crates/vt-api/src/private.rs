@@ -462,6 +462,7 @@ impl<'a> PrivateScans<'a> {
             &options,
             || self.analysis(id),
             |doc: &PrivateAnalysisDocument| doc.data.get().attributes.status.clone(),
+            |_| {},
         )
         .await
     }

@@ -118,3 +118,30 @@ async fn wait_stops_at_once_on_an_error_that_will_not_change() {
     assert!(err.is_not_found());
     assert_eq!(fake.count(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn wait_observed_reports_each_unfinished_poll() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c2 = calls.clone();
+    let fake = Fake::new(move |_| match c2.fetch_add(1, Ordering::SeqCst) {
+        0 => (200, analysis("queued")),
+        1 => (200, analysis("in-progress")),
+        _ => (200, analysis("completed")),
+    });
+    let client = fake.client();
+    let mut seen = Vec::new();
+    client
+        .analyses()
+        .wait_observed(&id(), WaitOptions::new(), |p| {
+            seen.push((p.polls, p.last_status.to_owned(), p.next_poll_in));
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        vec![
+            (1, "queued".to_owned(), Duration::from_secs(2)),
+            (2, "in-progress".to_owned(), Duration::from_secs(3)),
+        ]
+    );
+}

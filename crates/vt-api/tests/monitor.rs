@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Fake, fixture, http_client};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use serde_json::json;
 use vt_api::{DownloadOptions, MonitorFilter, MonitorTag, UploadOptions};
@@ -261,4 +261,40 @@ async fn upload_replace_and_create_folder_through_the_fake_transport() {
         !bodies[2].contains("name=\"file\""),
         "a folder has no file part"
     );
+}
+
+#[tokio::test]
+async fn walk_lists_a_tree_folder_by_folder() {
+    let server = MockServer::start_async().await;
+    let item = |path: &str, kind: &str| json!({"type": "monitor_item", "id": path, "attributes": {"path": path, "item_type": kind}});
+    let root = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v3/monitor/items")
+                .query_param("filter", "path:/r/");
+            then.status(200).json_body(json!({"data": [
+                item("/r/a.exe", "file"), item("/r/sub/", "folder")], "meta": {}}));
+        })
+        .await;
+    let sub = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v3/monitor/items")
+                .query_param("filter", "path:/r/sub/");
+            then.status(200)
+                .json_body(json!({"data": [item("/r/sub/b.dll", "file")], "meta": {}}));
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    let items: Vec<_> = client.monitor().walk("/r/").try_collect().await.unwrap();
+    let paths: Vec<String> = items
+        .iter()
+        .map(|i| i.attributes.path.clone().unwrap())
+        .collect();
+    assert_eq!(paths, ["/r/a.exe", "/r/sub/", "/r/sub/b.dll"]);
+    root.assert_async().await;
+    sub.assert_async().await;
+    let bad: Vec<_> = client.monitor().walk("r/").collect::<Vec<_>>().await;
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].as_ref().unwrap_err().is_invalid_input());
 }

@@ -23,8 +23,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts (each also from the environment and the config file).
+/// Options every command accepts (each also from the environment and the config file). In
+/// help they come under their own heading, after each command's own options.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API key (prefer VT_API_KEY, --api-key-file or the config file: flags show up in `ps`).
     #[arg(
@@ -45,16 +47,17 @@ pub struct GlobalArgs {
     #[arg(long, env = "VT_FORMAT", global = true, value_enum)]
     pub format: Option<Format>,
     /// The key's tier: public (default) or premium. Sets the default --rate-limit (public:
-    /// 4/min and 500/day; premium: none) and the v2 batch size (4 or 25); `vt quota` says
-    /// which tier a key has.
+    /// 4/min; premium: none) and the v2 batch size (4 or 25); `vt quota` says which tier a
+    /// key has.
     #[arg(long, env = "VT_TIER", global = true, value_name = "TIER", value_parser = parse_tier)]
     pub tier: Option<vt_api::Tier>,
-    /// Request rate [default: the tier's]: public (4/min, 500/day), premium:N (N/min), none, or
-    /// a custom list such as 20/s or 4/min,500/day.
+    /// Request rate [default: the tier's]: public (4/min; the 500/day budget is left to the
+    /// server, say public,500/day to enforce it here too), premium:N (N/min), none, or a custom
+    /// list such as 20/s or 4/min,500/day.
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
     /// Requests in flight at once for batches [default: 4].
-    #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N")]
+    #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N", value_parser = at_least_one)]
     pub concurrency: Option<NonZeroUsize>,
     /// Timeout of one request, in seconds [default: 300].
     #[arg(long, env = "VT_TIMEOUT", global = true, value_name = "SECS")]
@@ -88,6 +91,16 @@ pub struct GlobalArgs {
     /// Print only the identifiers of the objects, one per line.
     #[arg(short = 'I', long = "identifiers-only", global = true)]
     pub identifiers_only: bool,
+}
+
+/// A count that must be at least 1 (clap's own message for 0 is "number would be zero for
+/// non-zero type").
+fn at_least_one(text: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| "expected a whole number, at least 1".to_owned())?;
+    NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_owned())
 }
 
 /// A duration: a whole number with a unit `s`, `m` or `h` (seconds without one), above zero.
@@ -265,6 +278,10 @@ pub struct BatchArgs {
     /// Skip inputs whose results are already in the --output FILE.
     #[arg(long, requires = "output")]
     pub resume: bool,
+    /// Whether the command offers `--output/--resume` (true when clap parsed these options;
+    /// `BatchArgs::default()` for batches without them): resume hints only where they work.
+    #[arg(skip = true)]
+    pub offered: bool,
 }
 
 /// `vt file`.
@@ -558,12 +575,49 @@ pub enum MonitorCommand {
     Analyses(MonitorAnalysesArgs),
     /// Download an item's file.
     Download(MonitorDownloadArgs),
-    /// Upload a file, or a directory tree, to a remote path.
+    /// Upload files or directory trees to a remote path (a folder ending in `/` for several).
     Upload(MonitorUploadArgs),
+    /// Replace the content of an existing file item, by id.
+    Replace(MonitorReplaceArgs),
+    /// Create a folder (a path ending in `/`).
+    Mkdir(MonitorMkdirArgs),
     /// Set or clear an item's details text.
     Details(MonitorDetailsArgs),
     /// Upload the files of LOCAL_DIR whose SHA-256 differs from REMOTE_DIR's.
     Sync(MonitorSyncArgs),
+    /// A signed download URL of a file item (valid for an hour).
+    DownloadUrl(MonitorIdArgs),
+    /// The user or group owning an item.
+    Owner(MonitorIdArgs),
+    /// Antivirus partners' comments on an item.
+    Comments(MonitorAnalysesArgs),
+    /// Statistics of the collection.
+    Statistics,
+    /// Monitor events (detections, uploads, quota warnings).
+    Events(PageArgs),
+}
+
+/// `vt monitor download-url|owner`.
+#[derive(Debug, Args)]
+pub struct MonitorIdArgs {
+    /// The item id.
+    pub id: String,
+}
+
+/// `vt monitor replace`.
+#[derive(Debug, Args)]
+pub struct MonitorReplaceArgs {
+    /// The item id of an existing file.
+    pub id: String,
+    /// The local file with the new content.
+    pub local: PathBuf,
+}
+
+/// `vt monitor mkdir`.
+#[derive(Debug, Args)]
+pub struct MonitorMkdirArgs {
+    /// The folder's path, e.g. `/releases/2025/`.
+    pub path: String,
 }
 
 /// `vt monitor items`.
@@ -625,9 +679,12 @@ pub struct MonitorDownloadArgs {
 /// `vt monitor upload`.
 #[derive(Debug, Args)]
 pub struct MonitorUploadArgs {
-    /// A local file or directory.
-    pub local: PathBuf,
-    /// The remote path (a folder ending in `/` for a directory).
+    /// Local files or directories.
+    #[arg(required = true, value_name = "LOCAL")]
+    pub local: Vec<PathBuf>,
+    /// The remote path: a folder ending in `/` (each file goes in it by name, each
+    /// directory's tree below it), or a file path for a single local file.
+    #[arg(value_name = "REMOTE_PATH")]
     pub remote_path: String,
 }
 
@@ -672,6 +729,9 @@ pub struct V2FileReportArgs {
     /// Include tool outputs and submission metadata (private API).
     #[arg(long)]
     pub allinfo: bool,
+    /// Output and resume.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 /// `vt search` (see commands/search.rs).
@@ -734,7 +794,8 @@ pub struct ApiArgs {
     /// The method.
     #[arg(value_enum)]
     pub method: HttpMethod,
-    /// The path below /api/v3, e.g. `/files/HASH` or `/domains/example.com/resolutions`.
+    /// The path: `/files/HASH`, `/api/v3/files/HASH` (as the API documentation writes it),
+    /// `/vtapi/v2/...`, or a full URL.
     pub path: String,
     /// A JSON body (`@FILE` reads it from a file, `@-` from stdin).
     #[arg(short, long, value_name = "JSON")]

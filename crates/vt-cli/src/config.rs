@@ -200,23 +200,7 @@ impl Settings {
         matches: &ArgMatches,
         creating: bool,
     ) -> Result<Settings, CliError> {
-        let (config_path, explicit) = match &args.config {
-            Some(p) => (Some(p.clone()), true),
-            None => (default_config_path(), false),
-        };
-        let (file, config_exists) = match &config_path {
-            Some(p) => match load_config_file(p)? {
-                Some(f) => (f, true),
-                None if explicit && !creating => {
-                    return Err(CliError::usage(format!(
-                        "config file {}: no such file",
-                        p.display()
-                    )));
-                }
-                None => (ConfigFile::default(), false),
-            },
-            None => (ConfigFile::default(), false),
-        };
+        let (config_path, file, config_exists) = config_file_of(args, creating)?;
         let src = |id: &str| source_of(matches, id);
 
         let pick = |flag: Option<String>, id: &str, cfg: Option<String>, default: &str| match flag {
@@ -378,6 +362,33 @@ pub fn redact_url_password(url: &str) -> String {
         return format!("{scheme}://{user}:<redacted>@{host}");
     }
     url.to_owned()
+}
+
+/// The config file in use (`--config`/`VT_CONFIG`, else the default path), its content and
+/// whether it exists; a named file that does not exist is an error, except for `config init`
+/// (`creating`), which writes it.
+fn config_file_of(
+    args: &GlobalArgs,
+    creating: bool,
+) -> Result<(Option<PathBuf>, ConfigFile, bool), CliError> {
+    let (config_path, explicit) = match &args.config {
+        Some(p) => (Some(p.clone()), true),
+        None => (default_config_path(), false),
+    };
+    let (file, exists) = match &config_path {
+        Some(p) => match load_config_file(p)? {
+            Some(f) => (f, true),
+            None if explicit && !creating => {
+                return Err(CliError::usage(format!(
+                    "config file {}: no such file",
+                    p.display()
+                )));
+            }
+            None => (ConfigFile::default(), false),
+        },
+        None => (ConfigFile::default(), false),
+    };
+    Ok((config_path, file, exists))
 }
 
 fn resolve_key(

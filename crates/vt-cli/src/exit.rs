@@ -7,8 +7,10 @@
 //! | 2 | usage or invalid local input, reported before any request is sent |
 //! | 3 | authentication or permission refused |
 //! | 4 | quota exhausted: work done so far is saved, the run can be resumed |
-//! | 5 | network or transport failure |
+//! | 5 | network, transport or server failure after retries |
+//! | 6 | rate limited: the server refused the request rate after every retry |
 //! | 130 | interrupted by Ctrl-C during a batch (results so far kept, resumable) |
+//! | 143 | terminated by SIGTERM during a batch (results so far kept, resumable) |
 
 use std::fmt;
 
@@ -21,8 +23,12 @@ Exit codes:
      malformed URL/domain/IP, unknown format); reported before any request is sent
   3  authentication or permission refused (wrong key, premium endpoint with a public key)
   4  quota exhausted: results so far are kept; rerun with --output FILE --resume to go on
-  5  network or transport failure
+  5  network, transport or server failure after retries (503, timeouts, garbled
+     answers): those items are not saved; rerun with --output FILE --resume
+  6  rate limited: the server still refused the request rate (429 TooManyRequestsError)
+     after every retry; not a spent quota: lower --rate-limit and resume
   130  interrupted (Ctrl-C) during a batch: results so far are kept, resumable like 4
+  143  terminated (SIGTERM) during a batch: same as 130
 
 Configuration: flag > environment (VT_API_KEY, VT_BASE_URL, VT_FORMAT, ...) > config file
 ($XDG_CONFIG_HOME/vt/config.toml, created by `vt config init`) > default.
@@ -41,10 +47,14 @@ pub enum Exit {
     Auth = 3,
     /// 4: quota exhausted.
     Quota = 4,
-    /// 5: network or transport.
+    /// 5: network, transport or server failure after retries.
     Transport = 5,
+    /// 6: the server's request-rate limit outlasted the retries.
+    RateLimited = 6,
     /// 130: interrupted by Ctrl-C (results so far kept, resumable).
     Interrupted = 130,
+    /// 143: terminated by SIGTERM (results so far kept, resumable).
+    Terminated = 143,
 }
 
 impl Exit {
@@ -131,7 +141,9 @@ mod tests {
         assert_eq!(Exit::Auth.code(), 3);
         assert_eq!(Exit::Quota.code(), 4);
         assert_eq!(Exit::Transport.code(), 5);
-        for n in 0..=5 {
+        assert_eq!(Exit::RateLimited.code(), 6);
+        assert_eq!(Exit::Terminated.code(), 143);
+        for n in 0..=6 {
             assert!(
                 EXIT_CODES_HELP.contains(&format!("  {n}  ")),
                 "{n} documented"

@@ -14,9 +14,11 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod item_error;
 mod logging;
 mod output;
 mod progress;
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let matches = match Cli::command().try_get_matches() {
+    let matches = match without_empty_env(Cli::command()).try_get_matches() {
         Ok(m) => m,
         Err(e) => usage_error(e),
     };
@@ -59,6 +61,51 @@ fn main() -> ExitCode {
     exit.into()
 }
 
+/// An environment variable set to the empty string (`VT_RATE_LIMIT=`) means unset, for every
+/// option read from the environment, as shells and `env -u` users expect.
+fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
+    let empty: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in empty {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
+    }
+    cmd
+}
+
+/// `vt emulator ...` for its help alone: a server, not a client, so its help lists no client
+/// options (key, base URL, rate, formats, ...).
+#[derive(clap::Parser)]
+#[command(name = "vt emulator", about = "The local VirusTotal emulator")]
+struct EmulatorHelp {
+    #[command(subcommand)]
+    command: cli::EmulatorCommand,
+}
+
+/// Prints the help of `vt emulator ...` without the client options and exits, when that is
+/// what `args` ask for.
+fn emulator_help(args: &[String]) {
+    if args.get(1).map(String::as_str) != Some("emulator") {
+        return;
+    }
+    let own = std::iter::once("vt emulator".to_owned()).chain(args.iter().skip(2).cloned());
+    if let Err(e) = EmulatorHelp::command().try_get_matches_from(own)
+        && matches!(
+            e.kind(),
+            clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        e.exit()
+    }
+}
+
 /// Help and version go out as clap prints them; every other argument error is one line on
 /// stderr (the error, then clap's extra lines such as the possible values, joined), exit 2.
 fn usage_error(e: clap::Error) -> ! {
@@ -69,6 +116,7 @@ fn usage_error(e: clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
+        emulator_help(&std::env::args().collect::<Vec<_>>());
         e.exit()
     }
     let text = e.render().to_string();

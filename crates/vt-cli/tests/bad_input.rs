@@ -147,6 +147,10 @@ macro_rules! bad {
     };
 }
 
+/// `vtmonitor-v1://emulator/releases/v1.0/app.dll` and `vtmonitor-v1://emulator/new-folder/`.
+const MONITOR_FILE: &str = "dnRtb25pdG9yLXYxOi8vZW11bGF0b3IvcmVsZWFzZXMvdjEuMC9hcHAuZGxs";
+const MONITOR_FOLDER: &str = "dnRtb25pdG9yLXYxOi8vZW11bGF0b3IvbmV3LWZvbGRlci8=";
+
 const EICAR: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
 
 // vt file
@@ -154,6 +158,7 @@ bad!(file_word_that_is_neither_hash_nor_path: ["file", "zzz-not-a-hash"] => 2, n
 bad!(file_md5_one_digit_short: ["file", "44d88612fea8a8f36de82e1278abb02"] => 2, names "44d88612fea8a8f36de82e1278abb02");
 bad!(file_sha256_with_a_non_hex_digit: ["file", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0g"] => 2, names "fd0g");
 bad!(file_path_that_does_not_exist: ["file", "/nonexistent/sample.exe"] => 2, names "/nonexistent/sample.exe");
+bad!(file_relative_path_that_does_not_exist: ["file", "./nope.exe"] => 2, names "./nope.exe: No such file");
 bad!(file_directory_where_a_file_is_expected: ["file", "@a-directory"] => 2, names "@a-directory");
 bad!(file_unreadable_path: ["file", "@unreadable.bin"] => 2, names "@unreadable.bin");
 bad!(file_good_hashes_then_one_bad_sends_nothing: ["file", EICAR, "44d88612fea8a8f36de82e1278abb02f", "bad!"] => 2, names "bad!");
@@ -212,6 +217,7 @@ bad!(
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
 bad!(pcap_empty_sandbox_id: ["pcap", "", "-o", "@out.pcap"] => 2, names "sandbox");
+bad!(pcap_sandbox_id_without_its_sha256: ["pcap", "abc", "-o", "@out.pcap"] => 2, names "abc");
 bad!(pcap_sandbox_id_without_a_sha256: ["pcap", "abc_Zenbox", "-o", "@out.pcap"] => 2, names "abc_Zenbox");
 bad!(html_sandbox_id_without_a_name: ["html", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "-o", "@out.html"] => 2, names "sandbox report id");
 bad!(evtx_sandbox_name_with_a_slash: ["evtx", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_a/b", "-o", "@out.evtx"] => 2, names "a/b");
@@ -250,6 +256,12 @@ bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/r
 bad!(monitor_items_unknown_filter_modifier: ["monitor", "items", "--filter", "tags:detected"] => 2, names "tags:detected");
 bad!(monitor_items_two_filter_modifiers: ["monitor", "items", "--filter", "path:/a/ tag:detected"] => 2, names "path:/a/ tag:detected");
 bad!(monitor_items_relative_filter_path: ["monitor", "items", "--filter", "path:releases/"] => 2, names "path:releases/");
+bad!(monitor_items_item_that_is_a_file: ["monitor", "items", "--item", MONITOR_FILE] => 2, names "is a file");
+bad!(monitor_upload_two_files_to_a_file_path: ["monitor", "upload", "@sample.bin", "@sample.bin", "/releases/app.exe"] => 2, names "/releases/app.exe");
+bad!(monitor_replace_a_folder: ["monitor", "replace", MONITOR_FOLDER, "@sample.bin"] => 2, names "is a folder");
+bad!(monitor_replace_missing_local_file: ["monitor", "replace", MONITOR_FILE, "/nonexistent/new.bin"] => 2, names "/nonexistent/new.bin");
+bad!(monitor_mkdir_relative_path: ["monitor", "mkdir", "releases/"] => 2, names "releases/");
+bad!(monitor_download_url_of_a_folder: ["monitor", "download-url", MONITOR_FOLDER] => 2, names "is a folder");
 bad!(monitor_items_path_and_tag_together: ["monitor", "items", "--path", "/a/", "--tag", "detected"] => 2, names "--tag");
 
 // v2, search, raw calls
@@ -303,9 +315,10 @@ bad!(rate_limit_garbage: ["--rate-limit", "fast", "file", EICAR] => 2, names "fa
 bad!(
     format_unknown: ["--format", "xml", "file", EICAR] => 2, names "xml");
 bad!(
-    concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "concurrency");
+    concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "--concurrency <N>': must be at least 1");
 bad!(
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
+bad!(include_glob_with_an_empty_field_name: ["-i", "attributes..names", "file", EICAR] => 2, names "attributes..names");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
 bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");

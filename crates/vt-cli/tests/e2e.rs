@@ -207,7 +207,7 @@ fn json_output_is_the_report_as_sent_in_the_servers_member_order() {
     ]));
     assert_eq!(
         picked.json(),
-        serde_json::json!({"attributes": {"md5": f.md5}})
+        serde_json::json!({"id": f.sha256, "type": "file", "attributes": {"md5": f.md5}})
     );
 }
 
@@ -276,14 +276,28 @@ fn every_format_renders_a_batch() {
     );
     assert_eq!(rdr.records().count(), 2);
 
+    // Human: a batch is a table, one line per input, and a summary even when all succeeded
+    // (issue 16.7).
     let h = run_ok(emu.vt().args(args("human")));
-    assert!(
-        h.stdout.contains(&format!("file {}", emu.eicar())),
-        "{}",
-        h.stdout
-    );
-    assert!(h.stdout.contains("verdict       malicious"), "{}", h.stdout);
+    let rows: Vec<&str> = h.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", h.stdout);
+    assert!(rows[0].starts_with(&emu.eicar()), "{}", h.stdout);
+    assert!(rows[0].contains("malicious"), "{}", h.stdout);
+    assert!(rows[1].starts_with(&f.sha1), "{}", h.stdout);
     assert!(!h.stdout.contains('\x1b'), "no colour off a terminal");
+    assert!(h.stderr.contains("2 succeeded, 0 failed"), "{}", h.stderr);
+    let one = run_ok(emu.vt().args(["--format", "human", "file", &emu.eicar()]));
+    assert!(
+        one.stdout.contains(&format!("file {}", emu.eicar())),
+        "{}",
+        one.stdout
+    );
+    assert!(
+        one.stdout.contains("verdict       malicious"),
+        "{}",
+        one.stdout
+    );
+    assert!(one.stdout.contains("detected by"), "{}", one.stdout);
 
     let ids = run_ok(emu.vt().args(["-I", "file", &emu.eicar(), &f.md5]));
     assert_eq!(ids.stdout, format!("{}\n{}\n", emu.eicar(), f.sha256));
@@ -306,13 +320,77 @@ fn include_and_exclude_globs_select_fields() {
     ]));
     let v = r.json();
     let attrs = v["attributes"].as_object().unwrap();
-    assert!(v.get("type").is_none());
+    // `id` and `type` stay, so filtered output can be matched to its input (issue 16.10).
+    assert_eq!(v["type"], "file");
+    assert_eq!(v["id"], emu.eicar());
     assert!(attrs.contains_key("last_analysis_stats"));
     assert!(!attrs.contains_key("last_analysis_results"));
     assert!(
         attrs.keys().all(|k| k.starts_with("last_analysis_")),
         "{attrs:?}"
     );
+    assert_eq!(r.stderr, "", "every include matched");
+}
+
+#[test]
+fn scan_in_human_format_names_the_path_and_the_sha256() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("human-scan.bin");
+    std::fs::write(&sample, b"a sample for the human view").unwrap();
+    let sha256 = vt_api::hashing::hash_bytes(b"a sample for the human view")
+        .sha256
+        .as_str()
+        .to_owned();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "human", "scan", "file", "--wait"])
+            .arg(&sample),
+    );
+    assert!(r.stdout.starts_with("analysis "), "{}", r.stdout);
+    assert!(r.stdout.contains("human-scan.bin"), "{}", r.stdout);
+    assert!(r.stdout.contains(&sha256), "{}", r.stdout);
+    assert!(r.stdout.contains("verdict "), "{}", r.stdout);
+}
+
+#[test]
+fn filters_and_ids_never_print_silent_empty_output() {
+    let emu = shared();
+    // An include that matches nothing: the identity stays, and one warning.
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "ndjson",
+        "-i",
+        "attributes.no_such_field",
+        "file",
+        &emu.eicar(),
+        vt_emulator::EICAR_MD5,
+    ]));
+    for line in r.stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["type"], "file", "{line}");
+        assert!(v["id"].is_string(), "{line}");
+    }
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(warnings[0].contains("attributes.no_such_field"));
+    // An include that does not parse: exit 2.
+    let r = run(emu
+        .vt()
+        .args(["-i", "attributes..names", "file", &emu.eicar()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("attributes..names"), "{}", r.stderr);
+    // -I finds the id of a v2 report and of a raw API envelope.
+    let r = run_ok(
+        emu.vt()
+            .args(["-I", "v2", "file-report", vt_emulator::EICAR_MD5]),
+    );
+    assert_eq!(r.stdout.trim(), vt_emulator::EICAR_MD5);
+    let r = run_ok(
+        emu.vt()
+            .args(["-I", "api", "GET", &format!("/files/{}", emu.eicar())]),
+    );
+    assert_eq!(r.stdout.trim(), emu.eicar());
 }
 
 #[test]
@@ -650,6 +728,21 @@ fn scan_url_url_and_url_id() {
         "{}",
         r.stdout
     );
+    // A URL VirusTotal knows no network location for: nothing on stdout, exit 1 (issue 16.9).
+    let r = run(emu.vt().args(["--format", "json", "network-location", url]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("no network location"), "{}", r.stderr);
+}
+
+#[test]
+fn an_empty_environment_variable_means_unset() {
+    let emu = shared();
+    for var in ["VT_RATE_LIMIT", "VT_CONCURRENCY", "VT_FORMAT", "VT_TIMEOUT"] {
+        let r = run(emu.vt().env(var, "").args(["-I", "file", &emu.eicar()]));
+        assert_eq!(r.code, 0, "{var}=: {}", r.stderr);
+        assert_eq!(r.stdout.trim(), emu.eicar());
+    }
 }
 
 #[test]
@@ -850,9 +943,27 @@ fn monitor_commands() {
             .args(["--format", "json", "monitor", "get", &file.id]),
     );
     assert_eq!(r.json()["attributes"]["path"], file.path.as_str());
-    run_ok(
+    // Analyses: the item's, newest first (issue 14.13: the output, not only the exit code).
+    let r = run_ok(
         emu.vt()
             .args(["--format", "json", "monitor", "analyses", &file.id]),
+    );
+    let analyses = r.json();
+    let analyses = analyses.as_array().unwrap();
+    assert!(!analyses.is_empty(), "{}", r.stdout);
+    assert!(
+        analyses.iter().all(|a| a["type"] == "monitor_analysis"
+            && a["attributes"]["sha256"] == file.sha256.as_deref().unwrap_or_default()),
+        "{}",
+        r.stdout
+    );
+    let dates: Vec<i64> = analyses
+        .iter()
+        .map(|a| a["attributes"]["date"].as_i64().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {dates:?}"
     );
     let r = run_ok(emu.vt().args([
         "--format",
@@ -863,7 +974,103 @@ fn monitor_commands() {
         "shipped in 1.0",
     ]));
     assert_eq!(r.json()["attributes"]["details"], "shipped in 1.0");
-    run_ok(emu.vt().args(["monitor", "details", &file.id, "--clear"]));
+    let r = run_ok(emu.vt().args([
+        "--format", "json", "monitor", "details", &file.id, "--clear",
+    ]));
+    assert_eq!(r.json()["id"], file.id.as_str());
+    assert!(r.json()["attributes"]["details"].is_null(), "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "get", &file.id]),
+    );
+    assert!(
+        r.json()["attributes"]["details"].is_null(),
+        "cleared: {}",
+        r.stdout
+    );
+
+    // The rest of the family (issue 14.4).
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "download-url", &file.id]),
+    );
+    assert!(
+        r.json().as_str().unwrap().starts_with("http"),
+        "{}",
+        r.stdout
+    );
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "owner", &file.id]),
+    );
+    assert!(
+        matches!(r.json()["type"].as_str(), Some("user" | "group")),
+        "{}",
+        r.stdout
+    );
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "comments", &file.id]),
+    );
+    assert!(r.json().is_array(), "{}", r.stdout);
+    let r = run_ok(emu.vt().args(["--format", "json", "monitor", "statistics"]));
+    assert!(r.json()["files_count"].as_u64().is_some(), "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "events", "--limit", "2"]),
+    );
+    assert!(r.json().as_array().unwrap().len() <= 2, "{}", r.stdout);
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "mkdir", "/made/"]),
+    );
+    let made = r.json();
+    assert_eq!(made["type"], "monitor_item", "{made}");
+    let r = run_ok(emu.vt().args(["-I", "monitor", "items", "--path", "/"]));
+    assert!(
+        r.stdout.contains(made["id"].as_str().unwrap()),
+        "{}",
+        r.stdout
+    );
+    let r = run(emu.vt().args(["monitor", "items", "--item", &file.id]));
+    assert_eq!(r.code, 2, "--item must be a folder: {}", r.stderr);
+    let content = tempfile::tempdir().unwrap();
+    let new = content.path().join("new.bin");
+    std::fs::write(&new, b"replaced content").unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "replace", &file.id])
+            .arg(&new),
+    );
+    assert_eq!(r.json()["id"], file.id.as_str());
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "get", &file.id]),
+    );
+    let want = vt_api::hashing::hash_bytes(b"replaced content").sha256;
+    assert_eq!(r.json()["attributes"]["sha256"], want.as_str());
+    // Several paths into a folder; the server's objects are printed.
+    let other = content.path().join("other.bin");
+    std::fs::write(&other, b"other").unwrap();
+    let r = run_ok(
+        emu.vt()
+            .args(["--format", "json", "monitor", "upload"])
+            .arg(&new)
+            .arg(&other)
+            .arg("/made/"),
+    );
+    let uploaded = r.json();
+    let uploaded = uploaded.as_array().unwrap();
+    assert_eq!(uploaded.len(), 2, "{}", r.stdout);
+    for (u, name) in uploaded.iter().zip(["new.bin", "other.bin"]) {
+        assert_eq!(u["type"], "monitor_item", "{u}");
+        let id: vt_model::MonitorItemId = u["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(id.path(), Some(format!("/made/{name}").as_str()));
+        assert!(
+            u["attributes"].get("local").is_none(),
+            "the server's object: {u}"
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     run_ok(emu.vt().args([
         "monitor",
@@ -943,7 +1150,10 @@ fn v2_search_metadata_quota_and_raw_api() {
     let v = r.json();
     assert_eq!(v[0]["md5"], f.md5.as_str());
     assert_eq!(v[1]["md5"], vt_emulator::EICAR_MD5);
-    assert_eq!(v[2]["response_code"], 0);
+    // An unknown resource is the per-item error form, as in every batch.
+    assert_eq!(v[2]["id"], UNKNOWN_SHA256);
+    assert_eq!(v[2]["error"]["code"], "response_code 0");
+    assert!(r.stderr.contains("2 succeeded, 1 failed"), "{}", r.stderr);
 
     let r = run_ok(emu.vt().args(["--format", "json", "search", &emu.eicar()]));
     assert_eq!(r.json()[0]["id"], emu.eicar());
@@ -974,6 +1184,15 @@ fn v2_search_metadata_quota_and_raw_api() {
         &format!("/files/{}", emu.eicar()),
     ]));
     assert_eq!(r.json()["data"]["id"], emu.eicar());
+    // The path as VirusTotal's documentation writes it (issue 16.4).
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "GET",
+        &format!("/api/v3/files/{}", emu.eicar()),
+    ]));
+    assert_eq!(r.json()["data"]["id"], emu.eicar());
     let r = run_ok(emu.vt().args([
         "--format",
         "json",
@@ -996,6 +1215,37 @@ fn completions_and_help() {
     let r = run_ok(clean_vt().arg("--help"));
     assert!(r.stdout.contains("Exit codes:"));
     assert!(r.stdout.contains("4  quota exhausted"));
+    // A command's own options come before the global ones (issue 16.12).
+    let r = run_ok(clean_vt().args(["scan", "file", "--help"]));
+    let (wait, global, key) = (
+        r.stdout.find("--wait").unwrap(),
+        r.stdout.find("Global options:").unwrap(),
+        r.stdout.find("--api-key").unwrap(),
+    );
+    assert!(wait < global && global < key, "{}", r.stdout);
+    // The emulator is a server: no client options in its help.
+    for args in [
+        &["emulator", "serve", "--help"][..],
+        &["emulator", "--help"],
+    ] {
+        let r = run_ok(clean_vt().args(args));
+        assert!(!r.stdout.contains("--api-key"), "{}", r.stdout);
+        assert!(!r.stdout.contains("--rate-limit"), "{}", r.stdout);
+    }
+    let r = run_ok(clean_vt().args(["emulator", "serve", "--help"]));
+    assert!(r.stdout.contains("--port"), "{}", r.stdout);
+    // `--rate-limit public` means the same in --help and in docs/cli.md.
+    let r = run_ok(clean_vt().args(["file", "--help"]));
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let help = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    let phrase = "the 500/day budget is left to the server";
+    assert!(help.contains(phrase), "{help}");
+    assert!(docs.contains(phrase));
+    assert!(!help.contains("public (4/min, 500/day"), "{help}");
 }
 
 // ---------------------------------------------------------------------------------------------

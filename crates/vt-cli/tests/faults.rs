@@ -10,14 +10,9 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, run};
+use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, run, with_faults};
 use serde_json::Value;
-use vt_emulator::{FaultRule, QuotaLimits};
-
-fn with_faults(rules: &[&str]) -> Emu {
-    let rules: Vec<FaultRule> = rules.iter().map(|r| r.parse().unwrap()).collect();
-    Emu::start(|cfg| cfg.faults.rules = rules)
-}
+use vt_emulator::QuotaLimits;
 
 /// `n` distinct inputs: the dataset's files, then unknown hashes.
 fn inputs(emu: &Emu, n: usize) -> Vec<String> {

@@ -184,7 +184,8 @@ pub use concurrency::ConcurrencyLimitLayer;
 pub use error::{RedirectError, TimeoutKind, TransportError};
 pub use http::{HttpTransport, ProxyConfig};
 pub use rate_limit::{
-    Admission, RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimiter, RateWindow,
+    Admission, RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimitStatus, RateLimiter,
+    RateWindow,
 };
 pub use redact::redact_url;
 pub use redirect::RedirectPolicy;

@@ -233,3 +233,25 @@ async fn a_slot_counts_until_its_request_arrives() {
     assert_eq!(times.len(), 4);
     assert_at_most(&times, 2, Duration::from_secs(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn status_says_who_waits_and_when_the_next_slot_frees() {
+    let limiter = RateLimiter::new("2/min".parse().unwrap());
+    assert_eq!(limiter.interval(), Some(Duration::from_secs(30)));
+    let idle = limiter.status();
+    assert_eq!((idle.waiting, idle.next_slot_in), (0, None));
+    limiter.acquire().await.unwrap();
+    tokio::time::advance(Duration::from_secs(10)).await;
+    limiter.acquire().await.unwrap();
+    // Both slots taken: the first frees 60 s after it was taken, 50 s from now.
+    assert_eq!(limiter.status().next_slot_in, Some(Duration::from_secs(50)));
+    let third = {
+        let limiter = limiter.clone();
+        tokio::spawn(async move { limiter.acquire().await })
+    };
+    tokio::task::yield_now().await;
+    assert_eq!(limiter.status().waiting, 1);
+    third.await.unwrap().unwrap();
+    assert_eq!(limiter.status().waiting, 0);
+    assert!(RateLimiter::new(RateLimitSpec::none()).interval().is_none());
+}

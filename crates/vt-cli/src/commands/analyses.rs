@@ -8,6 +8,7 @@ use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
 use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
+use crate::progress::PollWatch;
 
 /// The analysis object, with the envelope's `meta` (`file_info` or `url_info`: which file or
 /// URL was analysed) kept as its `meta` member.
@@ -32,11 +33,17 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("analysis", &args.batch),
-        |_, id| {
+        |_, id, _| {
             let (client, wait) = (client.clone(), wait.clone());
             async move {
                 let doc = match wait {
-                    Some(options) => client.analyses().wait(&id, options).await,
+                    Some(options) => {
+                        let shown = PollWatch::new();
+                        client
+                            .analyses()
+                            .wait_observed(&id, options, |p| shown.update(p))
+                            .await
+                    }
                     None => client.analyses().get(&id).await,
                 };
                 analysis_value(&doc.map_err(|e| item_error(&e))?)

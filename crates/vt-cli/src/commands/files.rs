@@ -4,14 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use vt_api::analyses::WaitOptions;
 use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
-use vt_model::{AnalysisId, FileHash};
+use vt_model::FileHash;
 
-use crate::batch::{self, ItemError, collect_inputs, validate_all};
+use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::progress::{Progress, follow};
 
 /// Checks a local path by the library's rule ([`vt_api::check_local_file`], or
 /// [`vt_api::check_upload_file`] with `upload`): a readable regular file, within the upload
@@ -40,7 +41,9 @@ pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
     match input.parse::<FileHash>() {
         Ok(h) => Ok(FileInput::Hash(h)),
         Err(hash_err) => {
-            if Path::new(input).exists() {
+            // A hash is hex only: anything with a path separator, a dot or a `~` is judged
+            // as the path it looks like.
+            if Path::new(input).exists() || input.contains(['/', '\\', '.', '~']) {
                 check_file(input, false).map(FileInput::Path)
             } else {
                 Err(format!("{hash_err}, and there is no file of that name"))
@@ -114,26 +117,6 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     Ok(if failed { Exit::ItemsFailed } else { Exit::Ok })
 }
 
-/// Waits for an analysis and returns the analysis object.
-pub async fn wait_analysis(
-    client: &crate::commands::ApiClient,
-    id: &str,
-    options: WaitOptions,
-    spinner: &indicatif::ProgressBar,
-) -> Result<Value, ItemError> {
-    let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
-        code: "InvalidArgumentError".into(),
-        message: e.to_string(),
-    })?;
-    spinner.set_message(format!("waiting for analysis {id}"));
-    let doc = client
-        .analyses()
-        .wait(&id, options)
-        .await
-        .map_err(|e| item_error(&e))?;
-    crate::commands::analyses::analysis_value(&doc)
-}
-
 /// `vt scan file`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
@@ -141,65 +124,40 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let client = ctx.client()?;
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
-    let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
-    let wait_options = &ctx.wait;
+    let skip_known = args.skip_known;
+    let wait = args.wait.then(|| ctx.wait.clone());
+    let progress = if single {
+        ctx.progress
+    } else {
+        Progress::new(true)
+    };
     let password = args.password.clone();
     batch::run(
         items,
         &mut printer,
         ctx.batch("file", &args.batch),
-        |input, path| {
+        |_, path, checkpoint| {
             let client = client.clone();
             let password = password.clone();
+            let wait = wait.clone();
             async move {
-                let mut options = UploadOptions::new().skip_known(skip_known);
-                if let Some(pw) = &password {
-                    options = options.password(pw.clone());
-                }
-                let bar = if single {
-                    progress.bytes(
-                        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-                        "upload",
-                    )
-                } else {
-                    indicatif::ProgressBar::hidden()
-                };
-                let b = bar.clone();
-                options = options.progress(move |done, total| {
-                    if total > 0 {
-                        b.set_length(total);
+                let upload = || async {
+                    let mut options = UploadOptions::new().skip_known(skip_known);
+                    if let Some(pw) = &password {
+                        options = options.password(pw.clone());
                     }
-                    b.set_position(done);
-                });
-                let outcome = client
-                    .files()
-                    .upload_with(&path, options)
-                    .await
-                    .map_err(|e| item_error(&e));
-                bar.finish_and_clear();
-                match outcome? {
-                    UploadOutcome::Known(report) => to_value(&report),
-                    UploadOutcome::Submitted(descriptor) => {
-                        if !wait {
-                            return to_value(&descriptor);
+                    let bar = progress.upload(&path);
+                    options = options.progress(follow(&bar));
+                    let outcome = client.files().upload_with(&path, options).await;
+                    bar.finish_and_clear();
+                    match outcome.map_err(|e| item_error(&e))? {
+                        UploadOutcome::Known(report) => to_value(&report).map(Submitted::Final),
+                        UploadOutcome::Submitted(descriptor) => {
+                            Ok(Submitted::Analysis(Box::new(descriptor)))
                         }
-                        let spinner = if single {
-                            progress.spinner("")
-                        } else {
-                            indicatif::ProgressBar::hidden()
-                        };
-                        let r = wait_analysis(
-                            &client,
-                            descriptor.id_str(),
-                            wait_options.clone(),
-                            &spinner,
-                        )
-                        .await;
-                        spinner.finish_and_clear();
-                        let _ = input;
-                        r
                     }
-                }
+                };
+                submit_then_wait(&client, &checkpoint, wait, progress, upload).await
             }
         },
     )
@@ -261,7 +219,7 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("file", &batch_args),
-        |_, hash| {
+        |_, hash, _| {
             let client = client.clone();
             let dest = download_target(output.as_deref(), &hash, single);
             async move {
@@ -270,15 +228,7 @@ pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {
                 } else {
                     indicatif::ProgressBar::hidden()
                 };
-                let b = bar.clone();
-                let options = DownloadOptions::new()
-                    .sync(sync)
-                    .progress(move |done, total| {
-                        if total > 0 {
-                            b.set_length(total);
-                        }
-                        b.set_position(done);
-                    });
+                let options = DownloadOptions::new().sync(sync).progress(follow(&bar));
                 let r = client.files().download_to_path(&hash, &dest, options).await;
                 bar.finish_and_clear();
                 let size = r.map_err(|e| item_error(&e))?;

@@ -62,6 +62,32 @@ fn read_data(arg: &str) -> CliResult<Value> {
     serde_json::from_str(&text).map_err(|e| CliError::usage(format!("--data: not JSON: {e}")))
 }
 
+/// Where `vt api` sends a path: a full URL as given; `/api/v3/...` (the path as it appears
+/// in VirusTotal's documentation) or `/files/...` under the v3 prefix; `/vtapi/v2/...` to
+/// the base URL's v2 API.
+fn api_target(path: &str, base_url: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return path.to_owned();
+    }
+    let path = format!("/{}", path.trim_start_matches('/'));
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            .map(str::to_owned)
+    };
+    if let Some(rest) = under(vt_api::request::V3_PREFIX) {
+        return if rest.is_empty() {
+            "/".to_owned()
+        } else {
+            rest
+        };
+    }
+    if under("/vtapi/v2").is_some() {
+        return format!("{}{path}", base_url.trim_end_matches('/'));
+    }
+    path
+}
+
 /// `vt api`: a raw call; prints the JSON answer as is.
 pub async fn api(ctx: &Context, args: ApiArgs) -> CliResult<Exit> {
     let path = args.path.trim();
@@ -70,11 +96,7 @@ pub async fn api(ctx: &Context, args: ApiArgs) -> CliResult<Exit> {
             "path {path:?}: expected something like /files/HASH"
         )));
     }
-    let path = if path.starts_with('/') || path.starts_with("http") {
-        path.to_owned()
-    } else {
-        format!("/{path}")
-    };
+    let path = api_target(path, &ctx.settings.base_url.0);
     let data = args.data.as_deref().map(read_data).transpose()?;
     if data.is_some() && matches!(args.method, HttpMethod::Get | HttpMethod::Delete) {
         return Err(CliError::usage("--data goes with POST or PATCH"));
@@ -104,4 +126,24 @@ pub async fn api(ctx: &Context, args: ApiArgs) -> CliResult<Exit> {
         return Ok(Exit::Ok);
     }
     print_one(ctx, &answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_target;
+
+    #[test]
+    fn api_paths_take_the_documented_prefix_or_none() {
+        let base = "http://127.0.0.1:9";
+        assert_eq!(api_target("/files/x", base), "/files/x");
+        assert_eq!(api_target("files/x", base), "/files/x");
+        assert_eq!(api_target("/api/v3/files/x", base), "/files/x");
+        assert_eq!(api_target("api/v3/files/x?a=b", base), "/files/x?a=b");
+        assert_eq!(api_target("/api/v3x/files", base), "/api/v3x/files");
+        assert_eq!(
+            api_target("/vtapi/v2/file/report?resource=x", base),
+            "http://127.0.0.1:9/vtapi/v2/file/report?resource=x"
+        );
+        assert_eq!(api_target("https://h/api/v3/x", base), "https://h/api/v3/x");
+    }
 }

@@ -1,4 +1,5 @@
-//! VT Monitor: `vt monitor items|get|delete|analyses|download|upload|details|sync`.
+//! VT Monitor: `vt monitor items|get|delete|analyses|download|upload|replace|mkdir|details|
+//! sync|download-url|owner|comments|statistics|events`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,13 +13,16 @@ use vt_model::MonitorItemId;
 use crate::batch;
 use crate::cli::{
     BatchArgs, MonitorAnalysesArgs, MonitorCommand, MonitorDetailsArgs, MonitorDownloadArgs,
-    MonitorIdsArgs, MonitorItemsArgs, MonitorSyncArgs, MonitorUploadArgs,
+    MonitorIdArgs, MonitorIdsArgs, MonitorItemsArgs, MonitorMkdirArgs, MonitorReplaceArgs,
+    MonitorSyncArgs, MonitorUploadArgs, PageArgs,
 };
+use crate::commands::files::check_file;
 use crate::commands::{
     ApiClient, Context, fail, item_error, list, lookup_batch, print_one, to_value,
 };
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
+use crate::progress::follow;
 
 /// Runs a `vt monitor` command.
 pub async fn run(ctx: &Context, cmd: MonitorCommand) -> CliResult<Exit> {
@@ -29,9 +33,125 @@ pub async fn run(ctx: &Context, cmd: MonitorCommand) -> CliResult<Exit> {
         MonitorCommand::Analyses(a) => analyses(ctx, a).await,
         MonitorCommand::Download(a) => download(ctx, a).await,
         MonitorCommand::Upload(a) => upload(ctx, a).await,
+        MonitorCommand::Replace(a) => replace(ctx, a).await,
+        MonitorCommand::Mkdir(a) => mkdir(ctx, a).await,
         MonitorCommand::Details(a) => details(ctx, a).await,
         MonitorCommand::Sync(a) => sync(ctx, a).await,
+        MonitorCommand::DownloadUrl(a) => download_url(ctx, a).await,
+        MonitorCommand::Owner(a) => owner(ctx, a).await,
+        MonitorCommand::Comments(a) => comments(ctx, a).await,
+        MonitorCommand::Statistics => statistics(ctx).await,
+        MonitorCommand::Events(page) => events(ctx, page).await,
     }
+}
+
+/// The id argument of a one-item command: a usage error naming it when malformed.
+fn one_id(text: &str) -> CliResult<MonitorItemId> {
+    parse_id(text.trim()).map_err(CliError::usage)
+}
+
+async fn download_url(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    if let Some(folder) = id.path().filter(|_| id.is_folder()) {
+        return Err(CliError::usage(format!(
+            "monitor item {id} ({folder}) is a folder: only files have a download URL"
+        )));
+    }
+    let c = ctx.client()?;
+    let url = c
+        .monitor()
+        .download_url(&id)
+        .await
+        .map_err(|e| fail(&format!("monitor item {id}"), &e))?;
+    print_one(ctx, &Value::String(url))
+}
+
+async fn owner(ctx: &Context, args: MonitorIdArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    let c = ctx.client()?;
+    let what = format!("monitor item {id}");
+    let owner = c.monitor().owner(&id).await.map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&owner).map_err(|e| e.into_cli_error(&what))?)
+}
+
+async fn comments(ctx: &Context, args: MonitorAnalysesArgs) -> CliResult<Exit> {
+    item_list(ctx, &args, |c, id| c.monitor().comments(id)).await
+}
+
+/// A paged list about one item (its analyses, its comments).
+async fn item_list<T>(
+    ctx: &Context,
+    args: &MonitorAnalysesArgs,
+    pages: impl FnOnce(&ApiClient, &MonitorItemId) -> vt_api::Paginator<T>,
+) -> CliResult<Exit>
+where
+    T: serde::Serialize + Send + 'static,
+{
+    let id = one_id(&args.id)?;
+    let c = ctx.client()?;
+    let pages = pages(&c, &id);
+    let what = format!("monitor item {id}");
+    list(ctx, pages, &args.page, &what, Shape::Many).await
+}
+
+async fn statistics(ctx: &Context) -> CliResult<Exit> {
+    let c = ctx.client()?;
+    let stats = c
+        .monitor()
+        .statistics()
+        .await
+        .map_err(|e| fail("monitor statistics", &e))?;
+    print_one(ctx, &stats)
+}
+
+async fn events(ctx: &Context, page: PageArgs) -> CliResult<Exit> {
+    let c = ctx.client()?;
+    list(
+        ctx,
+        c.monitor().events(),
+        &page,
+        "monitor events",
+        Shape::Many,
+    )
+    .await
+}
+
+async fn replace(ctx: &Context, args: MonitorReplaceArgs) -> CliResult<Exit> {
+    let id = one_id(&args.id)?;
+    if let Some(folder) = id.path().filter(|_| id.is_folder()) {
+        return Err(CliError::usage(format!(
+            "monitor item {id} ({folder}) is a folder: only a file's content can be replaced"
+        )));
+    }
+    let local = args.local.to_string_lossy().into_owned();
+    let path = check_file(&local, true).map_err(CliError::usage)?;
+    let c = ctx.client()?;
+    let what = format!("monitor item {id}");
+    let (bar, options) = upload_progress(ctx, &path);
+    let r = c.monitor().replace(&path, &id, options).await;
+    bar.finish_and_clear();
+    let d = r.map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&d).map_err(|e| e.into_cli_error(&what))?)
+}
+
+async fn mkdir(ctx: &Context, args: MonitorMkdirArgs) -> CliResult<Exit> {
+    check_folder(&args.path)?;
+    let path = folder(&args.path);
+    let c = ctx.client()?;
+    let what = format!("monitor folder {path}");
+    let d = c
+        .monitor()
+        .create_folder(&path)
+        .await
+        .map_err(|e| fail(&what, &e))?;
+    print_one(ctx, &to_value(&d).map_err(|e| e.into_cli_error(&what))?)
+}
+
+/// A bytes bar for uploading `path`, and upload options that move it.
+fn upload_progress(ctx: &Context, path: &Path) -> (indicatif::ProgressBar, UploadOptions) {
+    let bar = ctx.progress.upload(path);
+    let options = UploadOptions::new().progress(follow(&bar));
+    (bar, options)
 }
 
 /// A Monitor item id by the library's shape rule: any well-formed id is sent; one not of
@@ -70,9 +190,13 @@ pub fn filter_of(args: &MonitorItemsArgs) -> CliResult<Option<MonitorFilter>> {
         return Ok(Some(MonitorFilter::path(folder)));
     }
     if let Some(item) = &args.item {
-        return Ok(Some(MonitorFilter::Item(
-            parse_id(item).map_err(CliError::usage)?,
-        )));
+        let id = parse_id(item).map_err(CliError::usage)?;
+        if let Some(file) = id.path().filter(|_| !id.is_folder()) {
+            return Err(CliError::usage(format!(
+                "--item {item}: {file} is a file; --item lists what a folder holds"
+            )));
+        }
+        return Ok(Some(MonitorFilter::Item(id)));
     }
     if args.tag.is_empty() {
         return Ok(None);
@@ -125,27 +249,12 @@ async fn delete(ctx: &Context, args: MonitorIdsArgs) -> CliResult<Exit> {
 }
 
 async fn analyses(ctx: &Context, args: MonitorAnalysesArgs) -> CliResult<Exit> {
-    let id = parse_id(args.id.trim()).map_err(CliError::usage)?;
-    let c = ctx.client()?;
-    list(
-        ctx,
-        c.monitor().analyses(&id),
-        &args.page,
-        &format!("monitor item {id}"),
-        Shape::Many,
-    )
-    .await
+    item_list(ctx, &args, |c, id| c.monitor().analyses(id)).await
 }
 
 fn bytes_progress(ctx: &Context, what: &str) -> (indicatif::ProgressBar, DownloadOptions) {
     let bar = ctx.progress.bytes(0, what);
-    let b = bar.clone();
-    let options = DownloadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
+    let options = DownloadOptions::new().progress(follow(&bar));
     (bar, options)
 }
 
@@ -221,65 +330,82 @@ fn folder(remote: &str) -> String {
     }
 }
 
-async fn upload_one(c: &ApiClient, local: &Path, remote: &str) -> Result<Value, vt_api::Error> {
-    let d = c
-        .monitor()
-        .upload(local, remote, UploadOptions::new())
-        .await?;
-    let mut v = serde_json::to_value(&d).unwrap_or(Value::Null);
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert(
-            "attributes".into(),
-            json!({"path": remote, "local": local.display().to_string()}),
-        );
-    }
-    Ok(v)
+async fn upload_one(
+    c: &ApiClient,
+    local: &Path,
+    remote: &str,
+    options: UploadOptions,
+) -> Result<Value, vt_api::Error> {
+    let d = c.monitor().upload(local, remote, options).await?;
+    Ok(serde_json::to_value(&d).unwrap_or(Value::Null))
 }
 
-async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
-    check_folder(&args.remote_path)?;
-    let plan: Vec<(PathBuf, String)> = if args.local.is_dir() {
-        let base = folder(&args.remote_path);
-        walk(&args.local)?
-            .into_iter()
-            .map(|(p, rel)| (p, format!("{base}{rel}")))
-            .collect()
-    } else {
-        let p = args.local.to_string_lossy().into_owned();
-        let path = crate::commands::files::check_file(&p, true).map_err(CliError::usage)?;
-        let remote = if args.remote_path.ends_with('/') {
+/// What `vt monitor upload LOCAL... REMOTE` uploads where: each file into the folder by its
+/// name (or to REMOTE itself, for one file and a file path), each directory's tree below the
+/// folder. Everything is checked before the first upload (exit 2).
+fn upload_plan(locals: &[PathBuf], remote: &str) -> CliResult<Vec<(PathBuf, String)>> {
+    check_folder(remote)?;
+    let into_folder = remote.ends_with('/');
+    if !into_folder && (locals.len() > 1 || locals.iter().any(|l| l.is_dir())) {
+        return Err(CliError::usage(format!(
+            "remote path {remote:?}: several files or a directory go into a folder (end it with `/`)"
+        )));
+    }
+    let mut plan = Vec::new();
+    for local in locals {
+        if local.is_dir() {
+            let base = folder(remote);
+            plan.extend(
+                walk(local)?
+                    .into_iter()
+                    .map(|(p, rel)| (p, format!("{base}{rel}"))),
+            );
+            continue;
+        }
+        let text = local.to_string_lossy().into_owned();
+        let path = check_file(&text, true).map_err(CliError::usage)?;
+        let target = if into_folder {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            format!("{}{name}", args.remote_path)
+            format!("{remote}{name}")
         } else {
-            args.remote_path.clone()
+            remote.to_owned()
         };
-        vec![(path, remote)]
-    };
+        plan.push((path, target));
+    }
     for (p, _) in &plan {
         vt_api::check_upload_file(p).map_err(|e| CliError::usage(crate::exit::error_chain(&e)))?;
     }
+    Ok(plan)
+}
+
+async fn upload(ctx: &Context, args: MonitorUploadArgs) -> CliResult<Exit> {
+    let plan = upload_plan(&args.local, &args.remote_path)?;
     let c = ctx.client()?;
+    let single = plan.len() == 1 && !args.local.iter().any(|l| l.is_dir());
     let items: Vec<(String, PathBuf)> = plan.into_iter().map(|(p, r)| (r, p)).collect();
-    let shape = if args.local.is_dir() {
-        Shape::Many
-    } else {
-        Shape::One
-    };
-    let mut printer = ctx.printer(shape);
+    let mut printer = ctx.printer(if single { Shape::One } else { Shape::Many });
     let none = BatchArgs::default();
+    // One file: a bytes bar; several: the batch's bar counts them.
+    let progress = if single {
+        ctx.progress
+    } else {
+        crate::progress::Progress::new(true)
+    };
     batch::run(
         items,
         &mut printer,
         ctx.batch("monitor_item", &none),
-        |remote, local| {
+        |remote, local, _| {
             let c = c.clone();
             async move {
-                upload_one(&c, &local, &remote)
-                    .await
-                    .map_err(|e| item_error(&e))
+                let bar = progress.upload(&local);
+                let options = UploadOptions::new().progress(follow(&bar));
+                let r = upload_one(&c, &local, &remote, options).await;
+                bar.finish_and_clear();
+                r.map_err(|e| item_error(&e))
             }
         },
     )
@@ -299,32 +425,17 @@ async fn details(ctx: &Context, args: MonitorDetailsArgs) -> CliResult<Exit> {
     print_one(ctx, &to_value(&item).map_err(|e| e.into_cli_error(&what))?)
 }
 
-/// Remote files under `folder` (recursively): path → sha256.
+/// Remote files under `root` (recursively, through `Monitor::walk`): path → sha256.
 async fn remote_tree(c: &ApiClient, root: &str) -> Result<HashMap<String, String>, vt_api::Error> {
     let mut out = HashMap::new();
-    let mut folders = vec![root.to_owned()];
-    while let Some(f) = folders.pop() {
-        let mut pages = c
-            .monitor()
-            .items_filtered(&MonitorFilter::path(f.clone()))
-            .page_size(40);
-        while let Some(item) = pages.next().await {
-            let v = serde_json::to_value(&item?).unwrap_or(Value::Null);
-            let attrs = v.get("attributes").cloned().unwrap_or(Value::Null);
-            let path = attrs
-                .get("path")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let is_folder = attrs.get("item_type").and_then(Value::as_str) == Some("folder")
-                || path.ends_with('/');
-            if is_folder {
-                if path != f && path.starts_with(&f) {
-                    folders.push(path);
-                }
-            } else if let Some(sha) = attrs.get("sha256").and_then(Value::as_str) {
-                out.insert(path, sha.to_owned());
-            }
+    let mut items = std::pin::pin!(c.monitor().walk(root));
+    while let Some(item) = items.next().await {
+        let item = item?;
+        let attrs = &item.attributes;
+        if let (Some(path), Some(sha)) = (&attrs.path, &attrs.sha256)
+            && !path.ends_with('/')
+        {
+            out.insert(path.clone(), sha.clone());
         }
     }
     Ok(out)
@@ -344,9 +455,9 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
     let remote = remote_tree(&c, &base)
         .await
         .map_err(|e| fail(&format!("monitor folder {base}"), &e))?;
-    let mut printer = ctx.printer(Shape::Many);
-    let mut exit = Exit::Ok;
-    let (mut uploaded, mut unchanged) = (0usize, 0usize);
+    // What differs, decided before anything is uploaded.
+    let mut plan: Vec<(String, (PathBuf, Value))> = Vec::new();
+    let mut unchanged = 0usize;
     for (path, rel) in local {
         let remote_path = format!("{base}{rel}");
         let digests = vt_api::hashing::hash_file_async(&path)
@@ -354,57 +465,61 @@ async fn sync(ctx: &Context, args: MonitorSyncArgs) -> CliResult<Exit> {
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
         let sha = digests.sha256.as_str().to_owned();
         let reason = match remote.get(&remote_path) {
-            Some(s) if s.eq_ignore_ascii_case(&sha) => None,
-            Some(_) => Some("changed"),
-            None => Some("new"),
+            Some(s) if s.eq_ignore_ascii_case(&sha) => {
+                unchanged += 1;
+                continue;
+            }
+            Some(_) => "changed",
+            None => "new",
         };
-        let Some(reason) = reason else {
-            unchanged += 1;
-            continue;
-        };
-        let mut record = json!({"type": "monitor_sync", "id": remote_path,
+        let record = json!({"type": "monitor_sync", "id": remote_path,
             "attributes": {"local": path.display().to_string(), "sha256": sha, "reason": reason,
                            "action": if args.dry_run { "would upload" } else { "uploaded" }}});
-        if !args.dry_run {
-            match upload_one(&c, &path, &remote_path).await {
-                Ok(v) => {
-                    if let (Some(id), Some(obj)) = (v.get("id").cloned(), record.as_object_mut()) {
-                        obj.insert("item".into(), id);
-                    }
-                    uploaded += 1;
-                }
-                Err(e) => {
-                    let ie = item_error(&e);
-                    if let Some(stop) = ie.stops_batch() {
-                        printer.finish()?;
-                        return Err(ie
-                            .into_cli_error(&format!("monitor upload {remote_path}"))
-                            .with_detail(format!("{stop:?}")));
-                    }
-                    printer.failure("monitor_item", &remote_path, ie.code(), ie.message())?;
-                    exit = Exit::ItemsFailed;
-                    continue;
-                }
-            }
-        } else {
-            uploaded += 1;
+        plan.push((remote_path, (path, record)));
+    }
+    let quiet = ctx.settings.quiet;
+    let say_unchanged = || {
+        if !quiet {
+            let _ = writeln!(std::io::stderr(), "vt: sync {base}: {unchanged} unchanged");
         }
-        printer.object(&record)?;
+    };
+    let mut printer = ctx.printer(Shape::Many);
+    if args.dry_run {
+        for (_, (_, record)) in &plan {
+            printer.object(record)?;
+        }
+        printer.finish()?;
+        if !quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vt: sync {base}: would upload {}, {unchanged} unchanged",
+                plan.len()
+            );
+        }
+        return Ok(Exit::Ok);
     }
-    printer.finish()?;
-    if !ctx.settings.quiet {
-        let verb = if args.dry_run {
-            "would upload"
-        } else {
-            "uploaded"
-        };
-        let _ = writeln!(
-            std::io::stderr(),
-            "vt: sync {}: {verb} {uploaded}, unchanged {unchanged}",
-            base
-        );
-    }
-    Ok(exit)
+    let none = BatchArgs::default();
+    let exit = batch::run(
+        plan,
+        &mut printer,
+        ctx.batch("monitor_item", &none),
+        |remote_path, (path, mut record), _| {
+            let c = c.clone();
+            async move {
+                let uploaded = upload_one(&c, &path, &remote_path, UploadOptions::new())
+                    .await
+                    .map_err(|e| item_error(&e))?;
+                if let (Some(id), Some(obj)) = (uploaded.get("id").cloned(), record.as_object_mut())
+                {
+                    obj.insert("item".into(), id);
+                }
+                Ok(record)
+            }
+        },
+    )
+    .await;
+    say_unchanged();
+    exit
 }
 
 #[cfg(test)]

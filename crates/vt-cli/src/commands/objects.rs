@@ -81,7 +81,7 @@ pub async fn rescan(ctx: &Context, args: RescanArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch(kind.api_type(), &args.batch),
-        |_, obj| {
+        |_, obj, _| {
             let client = client.clone();
             async move {
                 let d = obj.reanalyse(&client).await.map_err(|e| item_error(&e))?;

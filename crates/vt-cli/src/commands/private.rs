@@ -186,10 +186,9 @@ async fn wait_private(
     options: vt_api::WaitOptions,
     spinner: &indicatif::ProgressBar,
 ) -> Result<Value, ItemError> {
-    let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
-        code: "InvalidArgumentError".into(),
-        message: e.to_string(),
-    })?;
+    let id: AnalysisId = id
+        .parse()
+        .map_err(|e: vt_model::IdError| ItemError::local(format!("analysis id: {e}")))?;
     spinner.set_message(format!("waiting for private analysis {id}"));
     let doc = client
         .private()
@@ -214,7 +213,7 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("file", &args.batch),
-        |_, path: PathBuf| {
+        |_, path: PathBuf, _| {
             let client = client.clone();
             async move {
                 let bar = if single {
@@ -273,7 +272,7 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("url", &args.batch),
-        |url, ()| {
+        |url, (), _| {
             let client = client.clone();
             async move {
                 let descriptor = client
@@ -358,7 +357,7 @@ async fn analysis(ctx: &Context, args: PrivateAnalysisArgs) -> CliResult<Exit> {
         items,
         &mut printer,
         ctx.batch("private_analysis", &args.batch),
-        |_, id| {
+        |_, id, _| {
             let (client, wait) = (client.clone(), wait.clone());
             async move {
                 let doc = match wait {

@@ -277,7 +277,7 @@ fn stopped(
     if item_error(err).stops_batch().is_none() || printed == 0 {
         return base;
     }
-    let hint = crate::commands::resume_hint(std::env::args());
+    let hint = crate::batch::resume_hint(std::env::args());
     let how = match output {
         Some(file) => format!(
             "; to continue: {hint} --output {} --resume",

@@ -5,9 +5,10 @@ use vt_model::UrlId;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
-use crate::commands::files::wait_analysis;
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::progress::Progress;
 
 /// Checks a URL by the library's rule ([`vt_model::check_url`]); the error names it.
 pub fn check_url(input: &str) -> Result<(), String> {
@@ -75,11 +76,10 @@ pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliRe
     match obj {
         Some(obj) => print_one(ctx, &to_value(&obj).map_err(|e| e.into_cli_error(input))?),
         None => {
-            // VirusTotal answered `{"data": null}`: nothing is known to host it (yet).
-            if !ctx.settings.quiet {
-                eprintln!("vt: url {input}: VirusTotal knows no network location for it");
-            }
-            print_one(ctx, &serde_json::Value::Null)
+            // VirusTotal answered `{"data": null}`: nothing is known to host it (yet). Like a
+            // lookup that finds nothing: no object on stdout (no `null`), one line, exit 1.
+            eprintln!("vt: url {input}: VirusTotal knows no network location for it");
+            Ok(Exit::ItemsFailed)
         }
     }
 }
@@ -89,34 +89,29 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.urls)?;
     let items = validate_all("url", inputs, check_url)?;
     let client = ctx.client()?;
-    let single = items.len() == 1;
+    let progress = if items.len() == 1 {
+        ctx.progress
+    } else {
+        Progress::new(true)
+    };
     let mut printer = ctx.printer(shape_for(&items));
-    let (wait, progress) = (args.wait, ctx.progress);
-    let wait_options = &ctx.wait;
+    let wait = args.wait.then(|| ctx.wait.clone());
     batch::run(
         items,
         &mut printer,
         ctx.batch("url", &args.batch),
-        |url, ()| {
-            let client = client.clone();
+        |url, (), checkpoint| {
+            let (client, wait) = (client.clone(), wait.clone());
             async move {
-                let descriptor = client
-                    .urls()
-                    .submit(&url)
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                if !wait {
-                    return to_value(&descriptor);
-                }
-                let spinner = if single {
-                    progress.spinner("")
-                } else {
-                    indicatif::ProgressBar::hidden()
+                let submit = || async {
+                    client
+                        .urls()
+                        .submit(&url)
+                        .await
+                        .map(|d| Submitted::Analysis(Box::new(d)))
+                        .map_err(|e| item_error(&e))
                 };
-                let r = wait_analysis(&client, descriptor.id_str(), wait_options.clone(), &spinner)
-                    .await;
-                spinner.finish_and_clear();
-                r
+                submit_then_wait(&client, &checkpoint, wait, progress, submit).await
             }
         },
     )

@@ -1,16 +1,13 @@
-//! `vt v2 file-report [--allinfo]`: legacy v2 reports, batched by the library (4 resources a
-//! request with a public key), printed in input order.
+//! `vt v2 file-report [--allinfo]`: legacy v2 reports, 4 resources a request with a public
+//! key (25 with a private one), through the batch runner, printed in input order.
 
-use std::io::Write;
-
-use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::batch::{collect_inputs, validate_all};
+use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{V2Command, V2FileReportArgs};
-use crate::commands::{Context, fail, item_error, shape_for, to_value};
+use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
-use crate::output::report_failure;
+use crate::item_error::ErrorLabel;
 
 /// A v2 resource by the library's rule ([`vt_model::V2Resource`]), in its normal form.
 pub fn check_resource(input: &str) -> Result<String, String> {
@@ -26,62 +23,67 @@ pub async fn run(ctx: &Context, cmd: V2Command) -> CliResult<Exit> {
     }
 }
 
+/// `vt v2 file-report`: through the batch runner like every batch (`--output/--resume`, only
+/// final results saved, the same stops and summary), `v2_batch_limit` resources a request.
 async fn file_report(ctx: &Context, args: V2FileReportArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.resources)?;
     let items = validate_all("v2 resource", inputs, check_resource)?;
     let client = ctx.client()?;
-    let resources: Vec<String> = items.iter().map(|(_, r)| r.clone()).collect();
     let mut printer = ctx.printer(shape_for(&items));
-    let mut batches = std::pin::pin!(client.v2().file_report_batches(&resources, args.allinfo));
-    let mut done = 0usize;
-    let mut not_found = 0usize;
-    while let Some(batch) = batches.next().await {
-        match batch {
-            Ok(reports) => {
-                for report in reports {
-                    let value = to_value(&report).map_err(|e| e.into_cli_error("v2 report"))?;
-                    let code = value.get("response_code").and_then(Value::as_i64);
-                    if code != Some(1) {
-                        not_found += 1;
-                        let input = items.get(done).map_or("", |(i, _)| i.as_str());
-                        let msg = value
-                            .get("verbose_msg")
-                            .and_then(Value::as_str)
-                            .unwrap_or("not found");
-                        report_failure(
-                            "file",
-                            input,
-                            &format!("response_code {}", code.unwrap_or(0)),
-                            msg,
-                        );
+    let allinfo = args.allinfo;
+    let chunk = ctx.settings.tier.0.v2_batch_limit();
+    batch::run_chunked(
+        items,
+        chunk,
+        &mut printer,
+        ctx.batch("file", &args.batch),
+        |chunk| {
+            let client = client.clone();
+            async move {
+                let (inputs, resources): (Vec<String>, Vec<String>) =
+                    chunk.into_iter().map(|(input, r, _)| (input, r)).unzip();
+                match client.v2().file_reports(&resources, allinfo).await {
+                    Ok(reports) if reports.len() == inputs.len() => inputs
+                        .into_iter()
+                        .zip(reports)
+                        .map(|(input, report)| (input, answer(&report)))
+                        .collect(),
+                    Ok(reports) => {
+                        let why = ItemError::local(format!(
+                            "VirusTotal answered {} reports for {} resources",
+                            reports.len(),
+                            inputs.len()
+                        ));
+                        inputs.into_iter().map(|i| (i, Err(why.clone()))).collect()
                     }
-                    printer.object(&value)?;
-                    done += 1;
+                    Err(e) => {
+                        let why = item_error(&e);
+                        inputs.into_iter().map(|i| (i, Err(why.clone()))).collect()
+                    }
                 }
             }
-            Err(e) => {
-                printer.finish()?;
-                let input = items.get(done).map_or("", |(i, _)| i.as_str()).to_owned();
-                let remaining = items.len() - done;
-                let ie = item_error(&e);
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "vt: {done} of {} resources done, {remaining} remain",
-                    items.len()
-                );
-                return Err(if ie.stops_batch().is_some() {
-                    ie.into_cli_error(&format!("v2 file report {input}"))
-                } else {
-                    fail(&format!("v2 file report {input}"), &e)
-                });
-            }
-        }
+        },
+    )
+    .await
+}
+
+/// A v2 report: found (`response_code` 1) is the result; anything else is VirusTotal's
+/// final answer that it has no report (the item's error, with its `verbose_msg`).
+fn answer(report: &vt_model::V2FileReport) -> Result<Value, ItemError> {
+    let value = to_value(report)?;
+    let code = value.get("response_code").and_then(Value::as_i64);
+    if code == Some(1) {
+        return Ok(value);
     }
-    printer.finish()?;
-    Ok(if not_found > 0 {
-        Exit::ItemsFailed
-    } else {
-        Exit::Ok
+    let message = value
+        .get("verbose_msg")
+        .and_then(Value::as_str)
+        .unwrap_or("no report")
+        .to_owned();
+    Err(ItemError {
+        class: vt_api::ErrorClass::ItemAnswer,
+        label: ErrorLabel::V2ResponseCode(code.unwrap_or(0)),
+        message,
     })
 }
 

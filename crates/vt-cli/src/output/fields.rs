@@ -3,6 +3,14 @@
 //! `*` matches one path element (or part of one: `last_*_date`), `**` any number of elements;
 //! `foo.bar` also keeps everything below `foo.bar`. Includes apply first, then excludes. Array
 //! elements are transparent: `attributes.trid.file_type` applies to every element of `trid`.
+//!
+//! With includes, an object keeps its top-level `id` and `type` (unless excluded), so filtered
+//! output can still be matched to its input, as vt-cli keeps `_id` and `_type`. The filter
+//! remembers which includes ever matched, so the command can warn about one that matched
+//! nothing anywhere.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value};
 
@@ -11,6 +19,12 @@ use serde_json::{Map, Value};
 pub struct FieldFilter {
     include: Vec<Vec<String>>,
     exclude: Vec<Vec<String>>,
+    /// The include globs as given, for warnings.
+    include_text: Vec<String>,
+    /// Per include: whether it matched a field of some object.
+    hits: Arc<Vec<AtomicBool>>,
+    /// Whether the filter was applied to any object.
+    applied: Arc<AtomicBool>,
 }
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -24,6 +38,28 @@ enum Match {
 }
 
 impl FieldFilter {
+    /// Checks every glob, then compiles them: a glob with an empty element (`a..b`, `.a`,
+    /// `a.`), a `**` inside an element (`a**`) or a control character is an error naming it.
+    pub fn parse(include: &[String], exclude: &[String]) -> Result<FieldFilter, String> {
+        for (flag, globs) in [("--include", include), ("--exclude", exclude)] {
+            for glob in globs {
+                let bad = if glob.chars().any(char::is_control) {
+                    Some("a control character")
+                } else if glob.is_empty() || glob.split('.').any(str::is_empty) {
+                    Some("an empty field name (check the dots)")
+                } else if glob.split('.').any(|seg| seg.contains("**") && seg != "**") {
+                    Some("`**` must be a whole element (`a.**.b`)")
+                } else {
+                    None
+                };
+                if let Some(why) = bad {
+                    return Err(format!("{flag} {glob:?}: {why}"));
+                }
+            }
+        }
+        Ok(FieldFilter::new(include, exclude))
+    }
+
     /// Compiles the globs; empty includes mean "everything".
     pub fn new(include: &[String], exclude: &[String]) -> FieldFilter {
         // Consecutive `**` mean the same as one: merge them.
@@ -37,18 +73,37 @@ impl FieldFilter {
             }
             segs
         };
+        let include_text: Vec<String> = include.iter().filter(|p| !p.is_empty()).cloned().collect();
         FieldFilter {
-            include: include
-                .iter()
-                .filter(|p| !p.is_empty())
-                .map(split)
-                .collect(),
+            include: include_text.iter().map(split).collect(),
             exclude: exclude
                 .iter()
                 .filter(|p| !p.is_empty())
                 .map(split)
                 .collect(),
+            hits: Arc::new(
+                include_text
+                    .iter()
+                    .map(|_| AtomicBool::new(false))
+                    .collect(),
+            ),
+            include_text,
+            applied: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The include globs that matched no field of any object the filter was applied to
+    /// (empty when it was never applied).
+    pub fn unmatched(&self) -> Vec<&str> {
+        if !self.applied.load(Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.include_text
+            .iter()
+            .zip(self.hits.iter())
+            .filter(|(_, hit)| !hit.load(Ordering::Relaxed))
+            .map(|(text, _)| text.as_str())
+            .collect()
     }
 
     /// Whether the filter changes anything.
@@ -61,9 +116,42 @@ impl FieldFilter {
         if self.is_identity() {
             return value.clone();
         }
+        self.applied.store(true, Ordering::Relaxed);
         let mut path = Vec::new();
-        self.walk(value, &mut path, self.include.is_empty())
-            .unwrap_or(Value::Null)
+        let kept = self
+            .walk(value, &mut path, self.include.is_empty())
+            .unwrap_or(Value::Null);
+        match (kept, value) {
+            (Value::Object(kept), Value::Object(original)) if !self.include.is_empty() => {
+                Value::Object(self.with_identity(kept, original))
+            }
+            (kept, _) => kept,
+        }
+    }
+
+    /// `kept` with the original's top-level `id` and `type` first (unless excluded).
+    fn with_identity(
+        &self,
+        kept: Map<String, Value>,
+        original: &Map<String, Value>,
+    ) -> Map<String, Value> {
+        let mut out = Map::new();
+        for key in ["id", "type"] {
+            let path = [key.to_owned()];
+            let excluded = self
+                .exclude
+                .iter()
+                .any(|p| matches(p, &path) == Match::Full);
+            if let Some(v) = original.get(key).filter(|_| !excluded) {
+                out.insert(key.to_owned(), v.clone());
+            }
+        }
+        for (k, v) in kept {
+            if !out.contains_key(&k) {
+                out.insert(k, v);
+            }
+        }
+        out
     }
 
     fn walk(&self, value: &Value, path: &mut Vec<String>, included: bool) -> Option<Value> {
@@ -105,15 +193,17 @@ impl FieldFilter {
         if included {
             return self.walk(value, path, true);
         }
-        let best = self
-            .include
-            .iter()
-            .map(|p| matches(p, path))
-            .fold(Match::No, |a, b| match (a, b) {
-                (Match::Full, _) | (_, Match::Full) => Match::Full,
-                (Match::Prefix, _) | (_, Match::Prefix) => Match::Prefix,
-                _ => Match::No,
-            });
+        let mut best = Match::No;
+        for (pattern, hit) in self.include.iter().zip(self.hits.iter()) {
+            match matches(pattern, path) {
+                Match::Full => {
+                    hit.store(true, Ordering::Relaxed);
+                    best = Match::Full;
+                }
+                Match::Prefix if best == Match::No => best = Match::Prefix,
+                _ => {}
+            }
+        }
         match best {
             Match::Full => self.walk(value, path, true),
             Match::Prefix => match value {
@@ -228,12 +318,36 @@ mod tests {
     }
 
     #[test]
-    fn an_include_keeps_the_subtree_below_it() {
-        let out = f(&["id", "attributes.last_analysis_stats"], &[]).apply(&obj());
+    fn an_include_keeps_the_subtree_below_it_and_the_identity() {
+        let out = f(&["attributes.last_analysis_stats"], &[]).apply(&obj());
         assert_eq!(
             out,
-            json!({"id": "abc", "attributes": {"last_analysis_stats": {"malicious": 3, "undetected": 60}}})
+            json!({"id": "abc", "type": "file", "attributes": {"last_analysis_stats": {"malicious": 3, "undetected": 60}}})
         );
+        let out = f(&["attributes.names"], &["type"]).apply(&obj());
+        assert_eq!(
+            out,
+            json!({"id": "abc", "attributes": {"names": ["a", "b"]}})
+        );
+    }
+
+    #[test]
+    fn includes_that_never_matched_are_named() {
+        let filter = f(&["attributes.names", "attributes.nope"], &[]);
+        assert!(filter.unmatched().is_empty(), "not applied yet");
+        filter.apply(&obj());
+        assert_eq!(filter.clone().unmatched(), vec!["attributes.nope"]);
+    }
+
+    #[test]
+    fn globs_that_do_not_parse_are_errors_naming_them() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for bad in ["a..b", ".a", "a.", "a**", "***", ""] {
+            let err = FieldFilter::parse(&s(&[bad]), &[]).unwrap_err();
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+        }
+        assert!(FieldFilter::parse(&s(&["**.entropy", "attributes.*_date"]), &[]).is_ok());
+        assert!(FieldFilter::parse(&[], &s(&["a..b"])).is_err());
     }
 
     #[test]
@@ -241,26 +355,29 @@ mod tests {
         let out = f(&["attributes.*_date"], &[]).apply(&obj());
         assert_eq!(
             out,
-            json!({"attributes": {"last_analysis_date": 1, "first_submission_date": 2}})
+            json!({"id": "abc", "type": "file", "attributes": {"last_analysis_date": 1, "first_submission_date": 2}})
         );
         let out = f(&["*.pe_info.*"], &[]).apply(&obj());
         assert_eq!(
             out,
-            json!({"attributes": {"pe_info": {"sections": {"text": {"entropy": 6.1}}}}})
+            json!({"id": "abc", "type": "file", "attributes": {"pe_info": {"sections": {"text": {"entropy": 6.1}}}}})
         );
         let out = f(&["**.entropy"], &[]).apply(&obj());
         assert_eq!(
             out,
-            json!({"attributes": {"pe_info": {"sections": {"text": {"entropy": 6.1}}}}})
+            json!({"id": "abc", "type": "file", "attributes": {"pe_info": {"sections": {"text": {"entropy": 6.1}}}}})
         );
         let none = f(&["*.entropy"], &[]).apply(&obj());
-        assert_eq!(none, json!({}));
+        assert_eq!(none, json!({"id": "abc", "type": "file"}));
     }
 
     #[test]
     fn excludes_apply_after_includes_and_arrays_are_transparent() {
         let out = f(&["attributes.trid"], &["attributes.trid.probability"]).apply(&obj());
-        assert_eq!(out, json!({"attributes": {"trid": [{"file_type": "ZIP"}]}}));
+        assert_eq!(
+            out,
+            json!({"id": "abc", "type": "file", "attributes": {"trid": [{"file_type": "ZIP"}]}})
+        );
         let out = f(&[], &["attributes", "type"]).apply(&obj());
         assert_eq!(out, json!({"id": "abc"}));
     }

@@ -122,6 +122,19 @@ impl Item {
     }
 }
 
+/// What `-I` prints for an object: its `id`; for an API envelope, `data.id`; for a v2
+/// report (no `id`), the `resource` it answers for.
+fn identifier(value: &Value) -> Option<String> {
+    let id = value
+        .get("id")
+        .or_else(|| value.get("data").and_then(|d| d.get("id")))
+        .or_else(|| value.get("resource"))?;
+    Some(match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
 /// Writes items to stdout (or any writer) in the chosen format.
 pub struct Printer {
     opts: OutputOptions,
@@ -129,6 +142,12 @@ pub struct Printer {
     out: Box<dyn Write + Send>,
     written: usize,
     buffered: Vec<Value>,
+    /// Objects `-I` found no identifier in.
+    without_id: usize,
+    /// The input the object being printed answers (human format names it).
+    input: Option<String>,
+    /// Human format as a table of one line per item, the input column this wide.
+    table: Option<usize>,
 }
 
 impl Printer {
@@ -145,6 +164,9 @@ impl Printer {
             out,
             written: 0,
             buffered: Vec::new(),
+            without_id: 0,
+            input: None,
+            table: None,
         }
     }
 
@@ -164,10 +186,9 @@ impl Printer {
     /// Prints one object given as a tree (what [`Printer::item`] does with a tree).
     pub fn object(&mut self, value: &Value) -> Result<(), CliError> {
         if self.opts.ids_only {
-            let id = match value.get("id") {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => return Ok(()),
+            let Some(id) = identifier(value) else {
+                self.without_id += 1;
+                return Ok(());
             };
             return writeln!(self.out, "{id}").map_err(output_error);
         }
@@ -177,6 +198,21 @@ impl Printer {
         }
         let value = self.opts.filter.apply(value);
         self.emit(&value).map_err(output_error)
+    }
+
+    /// Human format prints one line per item (a table, as `gh` does) with the input column
+    /// `input_width` wide, instead of a block per item.
+    pub fn table(&mut self, input_width: usize) {
+        self.table = Some(input_width);
+    }
+
+    /// Prints the result of one input of a batch ([`Printer::item`], the input named in
+    /// human format).
+    pub fn result(&mut self, input: &str, item: &Item) -> Result<(), CliError> {
+        self.input = Some(input.to_owned());
+        let r = self.item(item);
+        self.input = None;
+        r
     }
 
     /// Whether text can be printed without building a tree.
@@ -231,23 +267,50 @@ impl Printer {
             }
             // Human (JSON and NDJSON went out above).
             _ => {
-                if !first {
-                    self.out.write_all(b"\n")?;
-                }
-                let text = human::render(
-                    value,
-                    Style {
-                        color: self.opts.color,
-                    },
-                );
+                let style = Style {
+                    color: self.opts.color,
+                };
+                let input = self.input.as_deref();
+                let text = match (self.table, input) {
+                    (Some(width), Some(input)) => human::row(value, input, width, style),
+                    _ => {
+                        if !first {
+                            self.out.write_all(b"\n")?;
+                        }
+                        human::render(value, input, style)
+                    }
+                };
                 self.out.write_all(text.as_bytes())?;
                 self.out.flush()
             }
         }
     }
 
-    /// Closes arrays, writes buffered tables; call once at the end.
+    /// Ends output that an error cut short: closes what was started, but prints nothing (no
+    /// `[]`) when nothing was, so stdout never holds an empty answer before the error.
+    pub fn finish_after_error(&mut self) -> Result<(), CliError> {
+        if self.written == 0 && self.buffered.is_empty() {
+            return self.out.flush().map_err(output_error);
+        }
+        self.finish()
+    }
+
+    /// Closes arrays, writes buffered tables; call once at the end. Warns (once) about an
+    /// `--include` that matched nothing anywhere and about objects `-I` found no id in.
     pub fn finish(&mut self) -> Result<(), CliError> {
+        for glob in self.opts.filter.unmatched() {
+            let _ = writeln!(
+                io::stderr(),
+                "vt: warning: --include {glob:?} matched no field of any object"
+            );
+        }
+        if self.without_id > 0 {
+            let _ = writeln!(
+                io::stderr(),
+                "vt: warning: -I: {} object(s) without an id; use --format json to see them",
+                self.without_id
+            );
+        }
         let r = (|| -> io::Result<()> {
             if self.opts.ids_only {
                 return self.out.flush();

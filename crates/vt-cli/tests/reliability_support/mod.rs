@@ -3,11 +3,14 @@
 
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
 use vt_emulator::{
-    AnalysisTiming, DEFAULT_PREMIUM_KEY, Emulator, EmulatorConfig, EmulatorHandle, LoggedRequest,
+    AnalysisTiming, DEFAULT_PREMIUM_KEY, Emulator, EmulatorConfig, EmulatorHandle, FaultRule,
+    LoggedRequest,
 };
 
 #[allow(unused_imports)]
@@ -127,4 +130,29 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// An emulator injecting these faults (`"transient=0.2@/api/v3/files"`, ...).
+pub fn with_faults(rules: &[&str]) -> Emu {
+    let rules: Vec<FaultRule> = rules.iter().map(|r| r.parse().unwrap()).collect();
+    Emu::start(|cfg| cfg.faults.rules = rules)
+}
+
+/// Reads `from` on a thread into a shared buffer, for tests that watch a child's output as
+/// it comes; the handle ends with the stream.
+pub fn collect(
+    mut from: impl Read + Send + 'static,
+) -> (Arc<Mutex<Vec<u8>>>, std::thread::JoinHandle<()>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    (seen, reader)
 }

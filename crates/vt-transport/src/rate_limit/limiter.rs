@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -36,6 +37,8 @@ pub struct RateLimiter {
 }
 
 struct Shared {
+    /// Callers inside [`RateLimiter::admit`] (queued or sleeping until their slot).
+    waiting: AtomicUsize,
     spec: RateLimitSpec,
     turnstile: tokio::sync::Mutex<()>,
     state: Mutex<State>,
@@ -97,6 +100,7 @@ impl RateLimiter {
         }
         RateLimiter {
             shared: Arc::new(Shared {
+                waiting: AtomicUsize::new(0),
                 spec,
                 turnstile: tokio::sync::Mutex::new(()),
                 state: Mutex::new(State {
@@ -142,6 +146,7 @@ impl RateLimiter {
                 return Err(err);
             }
         }
+        let _waiting = WaitingGuard::enter(&self.shared.waiting);
         let _turn = self.shared.turnstile.lock().await;
         loop {
             let now = Instant::now();
@@ -156,6 +161,37 @@ impl RateLimiter {
                 Decision::Exhausted(err) => return Err(err),
             }
         }
+    }
+
+    /// What the limiter is doing now: how many requests wait for a slot and when the next
+    /// slot frees. A snapshot for progress displays; it takes nothing and never waits.
+    pub fn status(&self) -> RateLimitStatus {
+        let waiting = self.shared.waiting.load(Ordering::Relaxed);
+        let now = Instant::now();
+        let next_slot_in = self
+            .lock_state()
+            .next_slot(now)
+            .map(|t| t.saturating_duration_since(now))
+            .filter(|d| !d.is_zero());
+        RateLimitStatus {
+            waiting,
+            next_slot_in,
+        }
+    }
+
+    /// The shortest spacing between requests the rolling windows allow on average (for
+    /// example 15 s for 4 a minute): an estimate of how long N more requests take. `None`
+    /// without rolling windows.
+    pub fn interval(&self) -> Option<Duration> {
+        self.shared
+            .spec
+            .limits()
+            .iter()
+            .filter_map(|l| {
+                let len = l.window.rolling_length()?;
+                (l.count > 0).then(|| len / l.count)
+            })
+            .max()
     }
 
     fn lock_state(&self) -> MutexGuard<'_, State> {
@@ -197,6 +233,24 @@ impl State {
                 resets_at: SystemTime::UNIX_EPOCH + Duration::from_secs(reset),
             }
         })
+    }
+
+    /// When every rolling window has room again (`None`: now), without changing anything.
+    fn next_slot(&self, now: Instant) -> Option<Instant> {
+        self.rolling
+            .iter()
+            .filter_map(|r| {
+                let live: Vec<Instant> = r
+                    .log
+                    .iter()
+                    .map(|&(_, t)| t)
+                    .filter(|&t| t + r.len > now)
+                    .collect();
+                (live.len() >= r.count)
+                    .then(|| live.get(live.len() - r.count).map(|&t| t + r.len))
+                    .flatten()
+            })
+            .max()
     }
 
     fn decide(&mut self, now: Instant, wall: u64) -> Decision {
@@ -243,6 +297,31 @@ impl State {
                 entry.1 = entry.1.max(now.min(latest));
             }
         }
+    }
+}
+
+/// A snapshot of a [`RateLimiter`] ([`RateLimiter::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitStatus {
+    /// Requests waiting for a slot.
+    pub waiting: usize,
+    /// How long until the next slot frees (`None`: a request could go now).
+    pub next_slot_in: Option<Duration>,
+}
+
+/// Counts a caller as waiting while it is inside `admit`.
+struct WaitingGuard<'a>(&'a AtomicUsize);
+
+impl<'a> WaitingGuard<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        WaitingGuard(count)
+    }
+}
+
+impl Drop for WaitingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

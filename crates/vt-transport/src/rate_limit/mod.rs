@@ -16,7 +16,7 @@ use futures_util::future::Either;
 use tower::{Layer, Service};
 
 use crate::error::TransportError;
-pub use limiter::{Admission, RateLimiter};
+pub use limiter::{Admission, RateLimitStatus, RateLimiter};
 pub use spec::{Limit, RateLimitSpec, RateLimitSpecError, RateWindow};
 
 /// Makes each request wait for a slot of a shared [`RateLimiter`] before it is sent.

@@ -1,0 +1,413 @@
+//! Issue 16, points 1-3, 5 and 8: only final results reach `--output`, each error class
+//! through `--output`/`--resume`, uploads never lost to Ctrl-C, SIGTERM handled like Ctrl-C,
+//! and errors that say what is wrong.
+
+mod reliability_support;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect, run, with_faults};
+use serde_json::Value;
+use vt_emulator::{AnalysisTiming, QuotaLimits};
+
+fn two_files(emu: &Emu) -> Vec<String> {
+    emu.handle.dataset().files()[..2]
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect()
+}
+
+/// The `--output` file's lines.
+fn lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs `vt file A B --output out` against `faulty` (expecting `exit` and a stderr naming
+/// `says`), checks nothing was saved, then resumes against a healthy emulator with the same
+/// dataset: both inputs are asked again and saved once.
+fn not_saved_then_resumed(faulty: &Emu, key: &str, args: &[&str], exit: i32, says: &str) {
+    let inputs = two_files(faulty);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ndjson");
+    let r = run(faulty
+        .vt()
+        .env("VT_API_KEY", key)
+        .args(["--retries", "0", "--concurrency", "1"])
+        .args(args)
+        .args(["file", "--output"])
+        .arg(&out)
+        .args(&inputs));
+    assert_eq!(r.code, exit, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(says),
+        "stderr names {says:?}: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    assert_eq!(lines(&out), Vec::<Value>::new(), "nothing final was saved");
+
+    let healthy = Emu::start(|_| {});
+    let r = run(healthy
+        .vt()
+        .args(["file", "--resume", "--output"])
+        .arg(&out)
+        .args(&inputs));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let saved: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["data"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(saved, inputs);
+    assert_eq!(healthy.api_requests().len(), 2, "both asked again");
+}
+
+#[test]
+fn a_transient_503_is_not_saved_and_a_resume_asks_again() {
+    let emu = with_faults(&["transient=1.0@/api/v3/files"]);
+    not_saved_then_resumed(&emu, KEY, &[], 5, "TransientError");
+}
+
+#[test]
+fn a_garbled_answer_is_not_saved_and_a_resume_asks_again() {
+    let emu = with_faults(&["malformed-json=1.0@/api/v3/files"]);
+    not_saved_then_resumed(&emu, KEY, &[], 5, "DecodeError");
+}
+
+#[test]
+fn a_rate_refusal_is_exit_6_not_a_quota_stop_and_is_not_saved() {
+    let emu = with_faults(&["too-many-requests=1.0@/api/v3/files"]);
+    not_saved_then_resumed(&emu, KEY, &[], 6, "TooManyRequestsError");
+    let emu = with_faults(&["too-many-requests=1.0@/api/v3/files"]);
+    let r = run(emu.vt().args(["--retries", "0", "file", &emu.eicar()]));
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(!r.stderr.contains("quota exhausted"), "{}", r.stderr);
+    assert!(r.stderr.contains("rate"), "{}", r.stderr);
+}
+
+#[test]
+fn a_refused_key_is_not_saved() {
+    let emu = Emu::start(|_| {});
+    not_saved_then_resumed(&emu, &"f".repeat(64), &[], 3, "WrongCredentialsError");
+}
+
+#[test]
+fn a_spent_quota_is_not_saved() {
+    let emu = Emu::start(|cfg| {
+        cfg.quotas.public = QuotaLimits {
+            per_day: Some(0),
+            ..QuotaLimits::UNLIMITED
+        };
+    });
+    not_saved_then_resumed(&emu, DEFAULT_PUBLIC_KEY, &[], 4, "QuotaExceededError");
+}
+
+#[test]
+fn a_network_timeout_is_not_saved() {
+    let emu = with_faults(&["latency:3000ms=1.0@/api/v3/files"]);
+    not_saved_then_resumed(&emu, KEY, &["--timeout", "1"], 5, "network failure");
+}
+
+#[test]
+fn a_dead_network_is_not_saved() {
+    let emu = Emu::start(|_| {});
+    let inputs = two_files(&emu);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ndjson");
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(emu
+        .vt()
+        .env("VT_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .args(["--retries", "0", "file", "--output"])
+        .arg(&out)
+        .args(&inputs));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(lines(&out), Vec::<Value>::new());
+}
+
+#[test]
+fn a_not_found_answer_is_saved_and_never_asked_again() {
+    let emu = Emu::start(|_| {});
+    let unknown = "0".repeat(63) + "1";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ndjson");
+    let r = run(emu.vt().args(["file", &unknown, "--output"]).arg(&out));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let saved = lines(&out);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0]["data"]["error"]["code"], "NotFoundError");
+    emu.handle.reset_stats();
+    let r = run(emu
+        .vt()
+        .args(["file", &unknown, "--resume", "--output"])
+        .arg(&out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
+
+/// `vt` as a child process with a clean environment, stdout and stderr piped.
+fn spawn(emu: &Emu, args: &[&str]) -> Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vt"));
+    cmd.env_clear()
+        .env("HOME", emu.home())
+        .env("XDG_CONFIG_HOME", emu.home().join("config"))
+        .env("VT_BASE_URL", emu.url())
+        .env("VT_API_KEY", KEY)
+        .env("VT_RATE_LIMIT", "none")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// An emulator whose analyses stay queued (until `complete_after` of its clock, if given).
+fn slow_analyses(complete_after: Option<Duration>) -> Emu {
+    Emu::start(|cfg| {
+        cfg.analysis = AnalysisTiming {
+            polls_to_complete: u32::MAX,
+            time_to_complete: complete_after,
+        };
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
+    // Analyses complete only after an hour of the emulator's clock.
+    let emu = slow_analyses(Some(Duration::from_secs(3600)));
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+    std::fs::write(&a, b"first sample").unwrap();
+    std::fs::write(&b, b"second sample").unwrap();
+    let out = dir.path().join("out.ndjson");
+    let (a, b, out_s) = (
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let child = spawn(&emu, &["scan", "file", a, b, "--wait", "--output", out_s]);
+    wait_until("two pending records", || lines(&out).len() == 2);
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let pending = lines(&out);
+    for rec in &pending {
+        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
+        assert!(
+            stderr.contains(id),
+            "the pending id {id} is printed: {stderr}"
+        );
+    }
+    assert!(stderr.contains("2 still pending"), "{stderr}");
+
+    emu.handle.clock().advance(Duration::from_secs(7200));
+    emu.handle.reset_stats();
+    let r = run(emu.vt().args([
+        "scan", "file", a, b, "--wait", "--resume", "--output", out_s,
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let posts = emu
+        .api_requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 0, "the resume uploaded again");
+    let done: Vec<Value> = lines(&out)
+        .into_iter()
+        .filter(|l| l.get("data").is_some())
+        .collect();
+    assert_eq!(done.len(), 2);
+    for rec in &done {
+        assert_eq!(rec["data"]["attributes"]["status"], "completed", "{rec}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
+    let emu = slow_analyses(None);
+    let child = spawn(
+        &emu,
+        &["scan", "url", "https://example.com/pending", "--wait"],
+    );
+    wait_until("the submission", || {
+        emu.api_requests().iter().any(|r| r.method == "GET")
+    });
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("1 still pending"), "{stderr}");
+    assert!(stderr.contains("vt analysis"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_closes_the_json_array_keeps_results_and_exits_143() {
+    let emu = Emu::start(|_| {});
+    let files: Vec<String> = emu.handle.dataset().files()[..4]
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    let mut args = vec![
+        "--format",
+        "json",
+        "--rate-limit",
+        "1/min",
+        "--concurrency",
+        "1",
+        "file",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let mut child = spawn(&emu, &args);
+    let (seen, reader) = collect(child.stdout.take().unwrap());
+    wait_until("the first result", || {
+        String::from_utf8_lossy(&seen.lock().unwrap()).contains(&files[0])
+    });
+    signal(&child, "-TERM");
+    let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("terminated"), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+    let array: Vec<Value> = serde_json::from_str(&text).expect("a complete JSON array");
+    assert_eq!(array.len(), 1);
+}
+
+#[test]
+fn a_premium_endpoint_with_a_public_key_says_it_needs_a_premium_key() {
+    let emu = Emu::start(|_| {});
+    let public = |args: &[&str]| {
+        run(emu
+            .vt()
+            .env("VT_API_KEY", DEFAULT_PUBLIC_KEY)
+            .args(["--format", "json"])
+            .args(args))
+    };
+    // Nothing on stdout before the error (no `[]`).
+    let r = public(&["monitor", "items"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "{}", r.stderr);
+    assert!(r.stderr.contains("needs a premium key"), "{}", r.stderr);
+    // No resume hint where there is no --output/--resume; not "refused".
+    let r = public(&["download", &emu.eicar()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("premium key"), "{}", r.stderr);
+    assert!(!r.stderr.contains("refused"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--resume"), "{}", r.stderr);
+    // v2's bare 403: one clear line.
+    let r = public(&["v2", "file-report", "--allinfo", &emu.eicar()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("premium key"), "{}", r.stderr);
+    assert!(!r.stderr.contains("unexpected HTTP status"), "{}", r.stderr);
+}
+
+#[test]
+fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
+    let emu = Emu::start(|cfg| {
+        cfg.quotas.public = QuotaLimits {
+            per_day: Some(4),
+            ..QuotaLimits::UNLIMITED
+        };
+    });
+    let files: Vec<String> = emu.handle.dataset().files()[..6]
+        .iter()
+        .map(|f| f.md5.clone())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v2.ndjson");
+    let v2 = |resume: bool| {
+        let mut cmd = emu.vt();
+        cmd.env("VT_API_KEY", DEFAULT_PUBLIC_KEY)
+            .args([
+                "--retries",
+                "0",
+                "--concurrency",
+                "1",
+                "v2",
+                "file-report",
+                "--output",
+            ])
+            .arg(&out)
+            .args(&files);
+        if resume {
+            cmd.arg("--resume");
+        }
+        run(&mut cmd)
+    };
+    // A public key: 4 resources a request; the day allows 4 lookups (a v2 batch costs one
+    // per resource).
+    let r = v2(false);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("--resume"), "{}", r.stderr);
+    let first: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        first,
+        files[..4],
+        "the first request's four reports are kept"
+    );
+    emu.handle.clock().advance(Duration::from_secs(86_400));
+    emu.handle.reset_stats();
+    let r = v2(true);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let asked: Vec<String> = emu.api_requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(!asked[0].contains(&files[0]), "{asked:?}");
+    let done: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(done, files);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_a_list_closes_the_json_array() {
+    let emu = with_faults(&["latency:20000ms=1.0@/api/v3/monitor"]);
+    let mut child = spawn(&emu, &["--format", "json", "monitor", "items", "--all"]);
+    let (seen, reader) = collect(child.stdout.take().unwrap());
+    wait_until("the list request", || emu.handle.stats().requests_total > 0);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "-TERM");
+    let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("terminated"), "{stderr}");
+    let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+    let items: Vec<Value> = serde_json::from_str(&text).expect("a closed JSON array");
+    assert!(items.is_empty());
+}
