@@ -82,11 +82,12 @@ fn run(what: &str, mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-/// The real-response corpus beside the project, unless `VT_FIXTURES_DIR` says otherwise.
+/// The real-response corpus of the repository (`fixtures/vt-json`), unless `VT_FIXTURES_DIR`
+/// says otherwise.
 fn fixtures_dir() -> PathBuf {
     env::var_os("VT_FIXTURES_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/fixtures/vt-json"))
+        .unwrap_or_else(|| root().join("fixtures/vt-json"))
 }
 
 fn ci() -> Result<()> {

@@ -19,7 +19,7 @@ fn fixture(name: &str) -> Bytes {
     let dir = std::env::var_os("VT_FIXTURES_DIR").map_or_else(
         || {
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/vt-json")
+                .join("../../fixtures/vt-json")
         },
         std::path::PathBuf::from,
     );
