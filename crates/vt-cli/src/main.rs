@@ -15,8 +15,10 @@ mod commands;
 mod config;
 mod exit;
 mod logging;
+mod man;
 mod output;
 mod progress;
+mod version;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,10 +41,17 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let matches = match Cli::command().try_get_matches() {
+    let matches = match Cli::command()
+        .version(version::long())
+        .subcommand(man::command())
+        .try_get_matches()
+    {
         Ok(m) => m,
         Err(e) => usage_error(e),
     };
+    if let Some(("generate-man", sub)) = matches.subcommand() {
+        return man::run(sub);
+    }
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => usage_error(e),

@@ -894,8 +894,7 @@ fn fixtures_dir() -> std::path::PathBuf {
     let dir = std::env::var_os("VT_FIXTURES_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../fixtures/vt-json")
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vt-json")
         });
     assert!(
         dir.is_dir(),

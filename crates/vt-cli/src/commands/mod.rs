@@ -2,6 +2,7 @@
 
 pub mod analyses;
 pub mod config;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod files;
 pub mod misc;
@@ -374,6 +375,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
             .map_err(crate::output::output_error)?;
         return Ok(Exit::Ok);
     }
+    #[cfg(feature = "emulator")]
     if let Command::Emulator(cmd) = cli.command {
         return emulator::run(cmd).await;
     }
@@ -407,7 +409,9 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
-        Command::Completions(_) | Command::Emulator(_) => Ok(Exit::Ok),
+        Command::Completions(_) => Ok(Exit::Ok),
+        #[cfg(feature = "emulator")]
+        Command::Emulator(_) => Ok(Exit::Ok),
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use super::calendar;
 use super::spec::{RateLimitSpec, RateWindow};
+use crate::calendar;
 use crate::error::TransportError;
 
 /// A local request limiter built from a [`RateLimitSpec`]. Clones share one state.
