@@ -86,12 +86,23 @@ mod backend {
         hyper_rustls::MaybeHttpsStream::Http(conn)
     }
 
-    /// rustls reports handshake failures as an `io::Error` wrapping a `rustls::Error`.
+    /// rustls reports handshake failures as a `rustls::Error` inside an `io::Error`, itself
+    /// sometimes inside another `io::Error`; `io::Error::source` skips the wrapped error, so
+    /// the wrappers are opened here.
     pub(super) fn is_tls_error(e: &(dyn StdError + 'static)) -> bool {
-        e.downcast_ref::<rustls::Error>().is_some()
-            || e.downcast_ref::<std::io::Error>()
+        let mut cur = e;
+        loop {
+            if cur.is::<rustls::Error>() {
+                return true;
+            }
+            match cur
+                .downcast_ref::<std::io::Error>()
                 .and_then(|io| io.get_ref())
-                .is_some_and(|inner| inner.is::<rustls::Error>())
+            {
+                Some(inner) => cur = inner,
+                None => return false,
+            }
+        }
     }
 }
 
