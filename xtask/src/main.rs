@@ -5,6 +5,8 @@
 //! - `cargo xtask demo`: builds `vt`, starts the embedded emulator and runs a short tour
 //!   against it, offline, with no API key of yours.
 //! - `cargo xtask bench`: the benchmarks (see `docs/benchmarks.md`).
+//! - `cargo xtask dist`: `vt` with its man pages and shell completions in `target/dist/`,
+//!   ready to package.
 
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,14 +18,19 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod dist;
 mod fuzz;
 mod reliability;
 
-const USAGE: &str = "usage: cargo xtask <ci|demo|bench|fuzz>
+const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
 
-  ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests)
+  ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests),
+         the transport tests with rustls, no OpenSSL in a rustls `vt`, cargo doc -D warnings,
+         cargo package --workspace, cargo deny (when installed)
   demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
   bench  run the benchmarks
+  dist   build vt (release; --profile NAME) and write it with its man pages and shell
+         completions to target/dist/ (--out DIR)
   fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)
   reliability  fault-injection suite against the emulator (--quick: small counts)";
 
@@ -33,6 +40,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("demo") => demo(),
         Some("bench") => bench(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("reliability") => reliability::run_reliability(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -121,7 +129,106 @@ fn ci() -> Result<()> {
         .env("VT_FIXTURES_DIR", &fixtures)
         .env("RUSTDOCFLAGS", "-D warnings");
     run("cargo test --workspace", test)?;
-    Ok(())
+
+    let mut rustls = cargo();
+    rustls.args(RUSTLS_TRANSPORT_TESTS);
+    run(
+        &format!("cargo {}", RUSTLS_TRANSPORT_TESTS.join(" ")),
+        rustls,
+    )?;
+    no_openssl_with_rustls()?;
+
+    let mut doc = cargo();
+    doc.args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    run(
+        "cargo doc --workspace --no-deps (RUSTDOCFLAGS=-D warnings)",
+        doc,
+    )?;
+
+    // Packs every publishable crate and builds each from its package (unpublished path
+    // dependencies come from the packages made in the same run).
+    let mut package = cargo();
+    package.args(["package", "--workspace", "--allow-dirty"]);
+    run("cargo package --workspace", package)?;
+
+    cargo_deny()
+}
+
+/// The transport's tests with rustls instead of native-tls.
+const RUSTLS_TRANSPORT_TESTS: [&str; 6] = [
+    "test",
+    "-p",
+    "vt-transport",
+    "--no-default-features",
+    "--features",
+    "rustls",
+];
+
+/// `vt` with rustls only: no `openssl-sys` among its normal dependencies, and it builds.
+fn no_openssl_with_rustls() -> Result<()> {
+    let features = [
+        "-p",
+        "vt-cli",
+        "--no-default-features",
+        "--features",
+        "rustls",
+    ];
+    let mut tree = cargo();
+    tree.args([
+        "tree", "-e", "normal", "--prefix", "none", "--format", "{p}",
+    ])
+    .args(features);
+    eprintln!(
+        "xtask: cargo tree {} (looking for OpenSSL)",
+        features.join(" ")
+    );
+    let out = tree.output().context("could not start cargo tree")?;
+    if !out.status.success() {
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let openssl: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.starts_with("openssl") || l.starts_with("native-tls"))
+        .collect();
+    if !openssl.is_empty() {
+        bail!(
+            "vt built with --no-default-features --features rustls still depends on {}",
+            openssl.join(", ")
+        );
+    }
+    if !tree.lines().any(|l| l.starts_with("rustls ")) {
+        bail!("vt built with --features rustls does not depend on rustls");
+    }
+    let mut build = cargo();
+    build.arg("build").args(features);
+    run(&format!("cargo build {}", features.join(" ")), build)
+}
+
+/// `cargo deny check licenses bans sources` when cargo-deny is installed (`.ci/run` installs
+/// it). Advisories need the RustSec database from GitHub: `cargo deny check advisories` runs
+/// where GitHub is reachable, not here.
+fn cargo_deny() -> Result<()> {
+    let installed = cargo()
+        .args(["deny", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        eprintln!(
+            "xtask: cargo-deny is not installed: skipping `cargo deny check` \
+             (`cargo install --locked cargo-deny`)"
+        );
+        return Ok(());
+    }
+    let mut deny = cargo();
+    deny.args(["deny", "check", "licenses", "bans", "sources"]);
+    run("cargo deny check licenses bans sources", deny)
 }
 
 fn bench(args: &[String]) -> Result<()> {
