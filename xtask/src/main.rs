@@ -149,8 +149,14 @@ fn ci() -> Result<()> {
     // Packs every publishable crate and builds each from its package (unpublished path
     // dependencies come from the packages made in the same run).
     let mut package = cargo();
-    package.args(["package", "--workspace", "--allow-dirty"]);
-    run("cargo package --workspace", package)?;
+    package.args([
+        "package",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--allow-dirty",
+    ]);
+    run("cargo package --workspace --exclude xtask", package)?;
 
     cargo_deny()
 }

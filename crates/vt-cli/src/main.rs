@@ -4,6 +4,8 @@
 //! output formats ([`output`]), batches that never lose work ([`batch`]), exit codes
 //! ([`exit`]) and one module per command family ([`commands`]). The user guide is
 //! `docs/cli.md`.
+// The doc comments of `cli` are clap's help text, where URLs stay plain text.
+#![allow(rustdoc::bare_urls)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
