@@ -154,9 +154,11 @@ fn ci() -> Result<()> {
         "--workspace",
         "--exclude",
         "xtask",
+        "--exclude",
+        "vt-test-support",
         "--allow-dirty",
     ]);
-    run("cargo package --workspace --exclude xtask", package)?;
+    run("cargo package --workspace (publishable crates)", package)?;
 
     cargo_deny()
 }
@@ -319,6 +321,10 @@ fn demo() -> Result<()> {
         (
             "a URL scan",
             vec!["scan", "url", "--wait", "https://example.com/demo"],
+        ),
+        (
+            "a private scan (shared with no one; sandbox output only), waiting for it",
+            vec!["scan", "file", "--private", "--wait", &sample_path],
         ),
         ("a domain", vec!["domain", "example.com"]),
         ("an IP address", vec!["ip", "8.8.8.8"]),

@@ -444,6 +444,9 @@ pub struct EmulatorConfig {
     pub direct_upload_limit: u64,
     /// Largest request body of an upload URL (default [`UPLOAD_URL_LIMIT`], 650 MB).
     pub upload_url_limit: u64,
+    /// A fixed delay before every answer (default none), as a network round trip to
+    /// VirusTotal adds; `/_emulator` control routes answer at once.
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -465,6 +468,7 @@ impl Default for EmulatorConfig {
             request_log_capacity: 1000,
             direct_upload_limit: DIRECT_UPLOAD_LIMIT,
             upload_url_limit: UPLOAD_URL_LIMIT,
+            latency: Duration::ZERO,
         }
     }
 }

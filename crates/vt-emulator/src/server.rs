@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -21,7 +21,9 @@ use tokio::task::JoinHandle;
 use vt_model::ErrorCode;
 
 use crate::clock::Clock;
-use crate::config::{AnalysisTiming, EmulatorConfig, KeySpec, QuotaConfig, Tier};
+use crate::config::{
+    AnalysisTiming, ClockMode, DatasetConfig, EmulatorConfig, KeySpec, QuotaConfig, Tier,
+};
 use crate::dataset::{self, Dataset};
 use crate::error::StartError;
 use crate::faults::{FaultKind, FaultPlan, FaultRule};
@@ -30,46 +32,9 @@ use crate::http::multipart::BodyReader;
 use crate::http::reply::{JSON, Reply};
 use crate::quota::Quotas;
 use crate::routes::{self, Access, Caller, Req, Route};
+use crate::state::Shared;
 use crate::stats::{LoggedRequest, Stats, StatsSnapshot, redact};
 use crate::store::Store;
-
-/// State shared by every connection.
-pub(crate) struct Shared {
-    pub(crate) config: EmulatorConfig,
-    pub(crate) base_url: String,
-    pub(crate) clock: Clock,
-    pub(crate) store: RwLock<Store>,
-    pub(crate) keys: HashMap<String, KeySpec>,
-    pub(crate) quotas: Quotas,
-    pub(crate) faults: FaultPlan,
-    pub(crate) fault_seq: AtomicU64,
-    pub(crate) stats: Arc<Stats>,
-    pub(crate) data_dir: PathBuf,
-    pub(crate) upload_seq: AtomicU64,
-    pub(crate) shutdown: Notify,
-}
-
-impl Shared {
-    pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
-        self.store.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn now(&self) -> u64 {
-        self.clock.now_secs()
-    }
-
-    /// A fresh random-looking token (unique within this emulator).
-    pub(crate) fn token(&self, label: &str) -> String {
-        let n = self.upload_seq.fetch_add(1, Ordering::Relaxed);
-        let a = crate::rng::mix64(self.config.seed ^ crate::rng::mix64(n ^ 0x5555));
-        let b = crate::rng::mix64(a ^ self.clock.now_ms());
-        format!("{label}{n:x}-{a:016x}{b:016x}")
-    }
-}
 
 /// Builds an emulator step by step (each method sets one field of [`EmulatorConfig`]).
 ///
@@ -137,12 +102,12 @@ impl EmulatorBuilder {
         self.config.dataset.files = n;
         self
     }
-    /// Uses [`crate::DatasetConfig::small`] (faster start-up), keeping any `load_dir`.
+    /// Uses [`DatasetConfig::small`] (faster start-up), keeping any `load_dir`.
     pub fn small_dataset(mut self) -> Self {
         let load_dir = self.config.dataset.load_dir.take();
-        self.config.dataset = crate::DatasetConfig {
+        self.config.dataset = DatasetConfig {
             load_dir,
-            ..crate::DatasetConfig::small()
+            ..DatasetConfig::small()
         };
         self
     }
@@ -152,8 +117,13 @@ impl EmulatorBuilder {
         self
     }
     /// The clock.
-    pub fn clock(mut self, mode: crate::ClockMode) -> Self {
+    pub fn clock(mut self, mode: ClockMode) -> Self {
         self.config.clock = mode;
+        self
+    }
+    /// A fixed delay before every answer ([`EmulatorConfig::latency`]).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.config.latency = latency;
         self
     }
     /// Where uploads are stored.
@@ -211,7 +181,7 @@ impl Emulator {
                 let n = crate::rng::mix64(
                     std::process::id() as u64
                         ^ u64::from(local.port())
-                        ^ Clock::new(crate::ClockMode::System).now_ms(),
+                        ^ Clock::new(ClockMode::System).now_ms(),
                 );
                 (
                     std::env::temp_dir().join(format!("vt-emulator-{}-{n:08x}", local.port())),
@@ -286,14 +256,6 @@ pub struct EmulatorHandle {
     dataset: Arc<Dataset>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 impl EmulatorHandle {
@@ -483,6 +445,14 @@ async fn handle(
         base,
     };
 
+    let latency = if path.starts_with("/_emulator/") {
+        Duration::ZERO
+    } else {
+        shared.config.latency
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     if let Some(FaultKind::Latency(d)) = fault {
         tokio::time::sleep(d).await;
     }
@@ -674,9 +644,4 @@ fn finish(
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
-}
-
-/// The path of `name` inside the emulator's data directory (uploads live there).
-pub(crate) fn upload_path(shared: &Shared, name: &str) -> PathBuf {
-    Path::new(&shared.data_dir).join(name)
 }

@@ -18,6 +18,8 @@ pub(crate) enum Kind {
     Domain,
     IpAddress,
     Resolution,
+    /// A sandbox behaviour report (`file_behaviour`, id `<sha256>_<sandbox name>`).
+    FileBehaviour,
 }
 
 impl Kind {
@@ -28,6 +30,7 @@ impl Kind {
             Kind::Domain => "domain",
             Kind::IpAddress => "ip_address",
             Kind::Resolution => "resolution",
+            Kind::FileBehaviour => "file_behaviour",
         }
     }
 
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Domain => "domains",
             Kind::IpAddress => "ip_addresses",
             Kind::Resolution => "resolutions",
+            Kind::FileBehaviour => "file_behaviours",
         }
     }
 
@@ -48,6 +52,7 @@ impl Kind {
             "domain" => Kind::Domain,
             "ip_address" => Kind::IpAddress,
             "resolution" => Kind::Resolution,
+            "file_behaviour" => Kind::FileBehaviour,
             _ => return None,
         })
     }
@@ -60,6 +65,7 @@ impl Kind {
             Kind::Domain => "d",
             Kind::IpAddress => "i",
             Kind::Resolution => "r",
+            Kind::FileBehaviour => "b",
         }
     }
 
@@ -71,6 +77,7 @@ impl Kind {
             Kind::Domain => "Domain",
             Kind::IpAddress => "IP address",
             Kind::Resolution => "Resolution",
+            Kind::FileBehaviour => "Behaviour report",
         }
     }
 }
@@ -257,6 +264,10 @@ pub(crate) struct Analysis {
 pub(crate) enum UploadKind {
     Files,
     Monitor,
+    /// A private upload, owned by the user who asked for the URL.
+    Private {
+        owner: String,
+    },
 }
 
 /// A single-use upload URL.
@@ -336,6 +347,8 @@ pub(crate) struct Store {
     pub(crate) monitor_ids: HashMap<String, String>,
     /// Counter making generated ids unique.
     pub(crate) serial: u64,
+    /// Private scans, never mixed with the public objects above.
+    pub(crate) private: crate::private_scans::PrivateStore,
 }
 
 impl Store {
@@ -390,6 +403,18 @@ impl Store {
             .and_then(|m| m.get(rel))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The IP addresses `domain` resolves to (from its resolutions, whose id is the IP address
+    /// followed by the domain).
+    pub(crate) fn resolved_ips(&self, domain: &ObjKey) -> Vec<ObjKey> {
+        self.related(domain, "resolutions")
+            .iter()
+            .filter_map(|r| {
+                r.1.strip_suffix(domain.1.as_str())
+                    .map(|ip| (Kind::IpAddress, ip.to_owned()))
+            })
+            .collect()
     }
 
     /// A fresh 8-hex-digit suffix, unique within this store.

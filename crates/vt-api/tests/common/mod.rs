@@ -2,11 +2,8 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::Request;
 use vt_api::Client;
 use vt_transport::{BoxError, VtBody};
 
@@ -56,54 +53,21 @@ pub fn bare_http_client(base_url: &str) -> Client<impl vt_api::HttpService> {
     Client::with_service(service, base_url).unwrap()
 }
 
-/// A request as the fake service saw it, body collected.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub method: http::Method,
-    pub uri: http::Uri,
-    pub headers: http::HeaderMap,
-    pub body: Bytes,
-}
+pub use vt_test_support::Seen;
 
-impl Seen {
-    pub fn path(&self) -> &str {
-        self.uri.path()
-    }
-
-    pub fn query(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.uri.query().unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    }
-
-    pub fn query_value(&self, key: &str) -> Option<String> {
-        self.query()
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-    }
-}
-
-type Handler = Arc<dyn Fn(&Seen) -> (u16, String) + Send + Sync>;
-
-/// An in-process fake VirusTotal: no sockets; answers with `handler` and records requests.
+/// An in-process fake VirusTotal (vt-test-support's [`vt_test_support::Fake`] answering each
+/// request with a status and a body), with clients over it.
 #[derive(Clone)]
-pub struct Fake {
-    pub log: Arc<Mutex<Vec<Seen>>>,
-    handler: Handler,
-}
+pub struct Fake(vt_test_support::Fake);
 
 impl Fake {
     pub fn new(handler: impl Fn(&Seen) -> (u16, String) + Send + Sync + 'static) -> Self {
-        Fake {
-            log: Arc::default(),
-            handler: Arc::new(handler),
-        }
+        Fake(vt_test_support::Fake::answering(handler))
     }
 
     /// A client sending through this fake.
     pub fn client(&self) -> Client<impl vt_api::HttpService> {
-        Client::with_service(self.service(), "https://fake.example").unwrap()
+        Client::with_service(self.0.service::<VtBody>(), "https://fake.example").unwrap()
     }
 
     /// A client with the whole production transport stack (auth, retries, ...) over this
@@ -112,48 +76,15 @@ impl Fake {
         builder
             .base_url("https://fake.example")
             .api_key(KEY)
-            .build_with(self.service())
+            .build_with(self.0.service::<VtBody>())
             .unwrap()
     }
 
-    /// The fake as a tower service.
-    pub fn service(
-        &self,
-    ) -> impl tower::Service<
-        Request<VtBody>,
-        Response = Response<Full<Bytes>>,
-        Error = BoxError,
-        Future = impl Send + 'static,
-    > + Clone
-    + Send
-    + Sync
-    + 'static {
-        let fake = self.clone();
-        tower::service_fn(move |req: Request<VtBody>| {
-            let fake = fake.clone();
-            async move {
-                let (parts, body) = req.into_parts();
-                let body = body.collect().await?.to_bytes();
-                let seen = Seen {
-                    method: parts.method,
-                    uri: parts.uri,
-                    headers: parts.headers,
-                    body,
-                };
-                let (status, text) = (fake.handler)(&seen);
-                fake.log.lock().unwrap().push(seen);
-                let mut resp = Response::new(Full::new(Bytes::from(text)));
-                *resp.status_mut() = StatusCode::from_u16(status).unwrap();
-                Ok::<_, BoxError>(resp)
-            }
-        })
-    }
-
     pub fn requests(&self) -> Vec<Seen> {
-        self.log.lock().unwrap().clone()
+        self.0.seen()
     }
 
     pub fn count(&self) -> usize {
-        self.log.lock().unwrap().len()
+        self.0.count()
     }
 }

@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::{Dataset, FileInfo, UrlInfo};
+use super::summary::{Dataset, FileInfo, UrlInfo};
 use crate::store::{Kind, Store};
 
-/// Adds every file, url, domain and ip_address object found in `*.json` files under `dir`
-/// (recursively; single objects and collection items). Unreadable or non-JSON files are
+/// Adds every file, url, domain, ip_address and file_behaviour object found in `*.json` files
+/// under `dir` (recursively; single objects and collection items); a file_behaviour becomes one
+/// of the `behaviours` of the file its id names. Unreadable or non-JSON files are
 /// skipped; only an unreadable directory is an error. Returns how many objects were added.
 pub(crate) fn load_dir(
     store: &mut Store,
@@ -107,8 +108,19 @@ fn add_object(store: &mut Store, ds: &mut Dataset, base: &str, mut item: Value) 
         }),
         Kind::Domain => ds.domains.push(id.clone()),
         Kind::IpAddress => ds.ip_addresses.push(id.clone()),
-        Kind::Resolution => {}
+        Kind::Resolution | Kind::FileBehaviour => {}
     }
     store.insert(kind, item);
+    // A sandbox report (`<sha256>_<sandbox>`) is one of its file's behaviours.
+    if kind == Kind::FileBehaviour
+        && let Some((sha256, _)) = id.split_once('_')
+    {
+        let report = (Kind::FileBehaviour, id.clone());
+        store.relate(
+            &(Kind::File, sha256.to_ascii_lowercase()),
+            "behaviours",
+            report,
+        );
+    }
     true
 }

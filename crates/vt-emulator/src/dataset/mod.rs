@@ -3,139 +3,28 @@
 //!
 //! [`Dataset`] is the read-only summary tests and demos use to pick known items; the objects
 //! themselves live in the emulator's store and change as clients upload, comment and vote.
+//! [`generate`] runs the generation steps in order (each in its own module): EICAR,
+//! network objects (IP addresses, domains and their resolutions, URLs), files, relationships,
+//! sandbox behaviours, comments and votes; the VT Monitor tree is generated apart.
 
-pub(crate) mod generate;
-pub(crate) mod load;
-pub(crate) mod monitor_tree;
+mod behaviours;
+mod detections;
+mod eicar;
+mod files;
+mod generate;
+mod generation;
+mod load;
+mod monitor_tree;
+mod network;
+mod relationships;
+mod social;
+mod summary;
+mod well_known;
 
 pub(crate) use generate::generate;
 pub(crate) use load::load_dir;
 pub(crate) use monitor_tree::generate_monitor;
-
-/// A domain that every generated dataset knows (the first generated domain), for docs and
-/// demos; present whenever the dataset has at least one domain.
-pub const WELL_KNOWN_DOMAIN: &str = "example.com";
-/// An IP address that every generated dataset knows (the first generated IP), for docs and
-/// demos; present whenever the dataset has at least one IP address.
-pub const WELL_KNOWN_IP: &str = "8.8.8.8";
-/// EICAR's SHA-256; the EICAR test file is always known.
-pub const EICAR_SHA256: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
-/// EICAR's SHA-1.
-pub const EICAR_SHA1: &str = "3395856ce81f2b7382dee72602f798b642f14140";
-/// EICAR's MD5.
-pub const EICAR_MD5: &str = "44d88612fea8a8f36de82e1278abb02f";
-/// The 68 bytes of the EICAR test file.
-pub const EICAR_BYTES: &[u8] =
-    br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
-
-/// A known file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileInfo {
-    /// SHA-256 (the object id).
-    pub sha256: String,
-    /// SHA-1.
-    pub sha1: String,
-    /// MD5.
-    pub md5: String,
-    /// Size in bytes (the real size of the bytes `download` returns).
-    pub size: u64,
-    /// Number of engines with category `malicious`.
-    pub malicious: u32,
-    /// The `type_tag` attribute (`peexe`, `pdf`, ...).
-    pub type_tag: String,
-    /// Sizes of the generated relationships (`contacted_domains`, ...), by name.
-    pub relationships: Vec<(String, usize)>,
-    /// Whether the bytes are known (downloads work). Loaded documents have no bytes.
-    pub downloadable: bool,
-}
-
-impl FileInfo {
-    /// The size of a generated relationship (0 when absent).
-    pub fn relationship_len(&self, name: &str) -> usize {
-        self.relationships
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0, |(_, n)| *n)
-    }
-}
-
-/// A known URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlInfo {
-    /// The object id: SHA-256 of the canonical URL.
-    pub id: String,
-    /// The URL as submitted.
-    pub url: String,
-    /// Number of engines with category `malicious`.
-    pub malicious: u32,
-}
-
-/// A known VT Monitor item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonitorItemInfo {
-    /// The MonitorItemID (standard base64 of `vtmonitor-v1://{owner}{path}`).
-    pub id: String,
-    /// The path (folders end with `/`).
-    pub path: String,
-    /// Whether it is a folder.
-    pub is_folder: bool,
-    /// Its tags (`detected`, `new-detections`, engine names, ...).
-    pub tags: Vec<String>,
-    /// The SHA-256 of a file item.
-    pub sha256: Option<String>,
-}
-
-/// What the emulator knew at start-up, in a stable order (EICAR first among files, then the
-/// generated items in generation order, then loaded documents).
-#[derive(Debug, Clone, Default)]
-pub struct Dataset {
-    pub(crate) files: Vec<FileInfo>,
-    pub(crate) urls: Vec<UrlInfo>,
-    pub(crate) domains: Vec<String>,
-    pub(crate) ip_addresses: Vec<String>,
-    pub(crate) monitor_items: Vec<MonitorItemInfo>,
-    pub(crate) comments: Vec<String>,
-}
-
-impl Dataset {
-    /// Known files; `files()[0]` is EICAR.
-    pub fn files(&self) -> &[FileInfo] {
-        &self.files
-    }
-    /// Known URLs.
-    pub fn urls(&self) -> &[UrlInfo] {
-        &self.urls
-    }
-    /// Known domain names.
-    pub fn domains(&self) -> &[String] {
-        &self.domains
-    }
-    /// Known IP addresses.
-    pub fn ip_addresses(&self) -> &[String] {
-        &self.ip_addresses
-    }
-    /// The VT Monitor tree (folders and files, by path).
-    pub fn monitor_items(&self) -> &[MonitorItemInfo] {
-        &self.monitor_items
-    }
-    /// Ids of the generated comments.
-    pub fn comments(&self) -> &[String] {
-        &self.comments
-    }
-    /// The EICAR test file.
-    pub fn eicar(&self) -> Option<&FileInfo> {
-        self.files.iter().find(|f| f.sha256 == EICAR_SHA256)
-    }
-    /// A file with at least `min` malicious detections.
-    pub fn malicious_file(&self, min: u32) -> Option<&FileInfo> {
-        self.files
-            .iter()
-            .find(|f| f.malicious >= min && f.sha256 != EICAR_SHA256)
-    }
-    /// A file nobody detects.
-    pub fn clean_file(&self) -> Option<&FileInfo> {
-        self.files
-            .iter()
-            .find(|f| f.malicious == 0 && f.downloadable)
-    }
-}
+pub use summary::{Dataset, FileInfo, MonitorItemInfo, UrlInfo};
+pub use well_known::{
+    EICAR_BYTES, EICAR_MD5, EICAR_SHA1, EICAR_SHA256, WELL_KNOWN_DOMAIN, WELL_KNOWN_IP,
+};

@@ -4,15 +4,17 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::Req;
 use super::objects::resolve;
+use super::request::Req;
 use crate::config::AnalysisTiming;
-use crate::dataset::generate::{self, url_id};
 use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
+use crate::reports::url::url_object;
 use crate::rng::SeededRng;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Analysis, AnalysisTarget, Kind, Store};
+use crate::url_id::url_id;
+use crate::verdicts::stats_of;
 
 /// The analysis descriptor returned by uploads and scans.
 pub(crate) fn descriptor_reply(base: &str, id: &str) -> Reply {
@@ -63,11 +65,22 @@ pub(crate) fn create(store: &mut Store, target: AnalysisTarget, now_ms: u64) -> 
 
 /// The status an analysis shows now, given how often it was polled before.
 pub(crate) fn status_of(a: &Analysis, timing: &AnalysisTiming, now_ms: u64) -> &'static str {
-    let elapsed = now_ms.saturating_sub(a.created_ms);
+    status_at(a.created_ms, a.polls, timing, now_ms)
+}
+
+/// The status of an analysis created at `created_ms` and polled `polls` times before (public
+/// and private analyses move alike).
+pub(crate) fn status_at(
+    created_ms: u64,
+    polls: u32,
+    timing: &AnalysisTiming,
+    now_ms: u64,
+) -> &'static str {
+    let elapsed = now_ms.saturating_sub(created_ms);
     let by_time = timing.time_to_complete.map(|t| t.as_millis() as u64);
-    if a.polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
+    if polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
         "completed"
-    } else if a.polls == 0 && by_time.is_none_or(|t| elapsed.saturating_mul(2) < t) {
+    } else if polls == 0 && by_time.is_none_or(|t| elapsed.saturating_mul(2) < t) {
         "queued"
     } else {
         "in-progress"
@@ -154,7 +167,7 @@ pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
         } else {
             0
         };
-        let obj = generate::url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
+        let obj = url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
         store.insert(Kind::Url, obj);
     }
     let aid = create(
@@ -197,7 +210,7 @@ pub(crate) fn get(shared: &Shared, r: &Req, id: &str) -> Reply {
         .unwrap_or_else(|| json!({}));
     let is_file = matches!(a.target, AnalysisTarget::File { .. });
     let results = partial(&results, status);
-    let stats = generate::stats_of(&results, is_file);
+    let stats = stats_of(&results, is_file);
     let meta = match &a.target {
         AnalysisTarget::File { sha256 } => {
             let g = |k: &str| obj.attr(k).cloned().unwrap_or(Value::Null);

@@ -3,12 +3,12 @@
 use serde_json::{Value, json};
 use vt_model::ErrorCode;
 
-use super::Req;
 use super::objects::resolve;
 use super::paging::{self, MAX_LIMIT};
+use super::request::Req;
 use crate::http::multipart::BodyReader;
 use crate::http::reply::Reply;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Comment, Kind, Vote, comment_tags};
 
 async fn json_body(shared: &Shared, r: &mut Req) -> Result<Value, Reply> {

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::Req;
+use super::request::Req;
 use crate::http::reply::Reply;
-use crate::server::Shared;
+use crate::state::Shared;
 
 /// `GET /_emulator/stats`.
 pub(crate) fn stats(shared: &Shared) -> Reply {

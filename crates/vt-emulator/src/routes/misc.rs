@@ -2,15 +2,16 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Req;
-use super::objects::relationships_of;
 use super::paging::{self, MAX_LIMIT};
+use super::request::Req;
 use crate::config::{MONITOR_OWNER, Tier};
-use crate::dataset::generate::{datetime, url_id};
+use crate::dates::datetime;
 use crate::engines::{FILE_ENGINES, URL_ENGINES};
 use crate::http::reply::Reply;
-use crate::server::Shared;
+use crate::relationships::relationships_of;
+use crate::state::Shared;
 use crate::store::{Kind, ObjKey, Store};
+use crate::url_id::url_id;
 
 fn is_hash(s: &str) -> bool {
     matches!(s.len(), 32 | 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
@@ -232,7 +233,7 @@ pub(crate) fn metadata() -> Reply {
     for kind in [Kind::File, Kind::Url, Kind::Domain, Kind::IpAddress] {
         let list: Vec<Value> = relationships_of(kind)
             .iter()
-            .map(|(n, _, d)| json!({"name": n, "description": d}))
+            .map(|r| json!({"name": r.name, "description": r.description}))
             .collect();
         rels.insert(kind.type_name().to_owned(), Value::Array(list));
     }

@@ -1,445 +1,52 @@
-//! Routing: which handler answers a request, what key it needs and whether it costs quota.
+//! Routing: [`route::Route`] classifies a request, [`dispatch`] runs its handler.
+//!
+//! Handlers depend on [`crate::state`] and on the request types of [`request`], never on the
+//! server or on this module.
 
 pub(crate) mod analyses;
+pub(crate) mod behaviours;
 pub(crate) mod comments;
+pub(crate) mod downloads;
 pub(crate) mod files;
 pub(crate) mod internal;
 pub(crate) mod misc;
 pub(crate) mod monitor;
 pub(crate) mod objects;
 pub(crate) mod paging;
+pub(crate) mod private;
+pub(crate) mod receive;
+pub(crate) mod request;
+pub(crate) mod route;
 pub(crate) mod v2;
 
-use http::{HeaderMap, Method};
-use hyper::body::Incoming;
+use std::sync::Arc;
 
-use crate::config::{KeySpec, Tier};
-use crate::store::Kind;
+use http::Method;
 
-/// The caller, once its key is known.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    pub(crate) key: String,
-    pub(crate) tier: Tier,
-    pub(crate) user_id: String,
-}
+pub(crate) use request::{Caller, Req};
+pub(crate) use route::{Access, Route};
 
-impl From<&KeySpec> for Caller {
-    fn from(k: &KeySpec) -> Self {
-        Caller {
-            key: k.key.clone(),
-            tier: k.tier,
-            user_id: k.user_id.clone(),
-        }
-    }
-}
-
-/// A parsed request.
-pub(crate) struct Req {
-    pub(crate) method: Method,
-    /// Path as received (percent-encoded).
-    pub(crate) path: String,
-    /// Path and query as received.
-    pub(crate) path_and_query: String,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Option<Incoming>,
-    pub(crate) caller: Option<Caller>,
-    /// `http://host:port` as the client addressed us.
-    pub(crate) base: String,
-}
-
-impl Req {
-    /// The first value of query parameter `name`.
-    pub(crate) fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    pub(crate) fn content_type(&self) -> &str {
-        self.header("content-type").unwrap_or("")
-    }
-
-    /// The caller (routes needing a key only run once it is set).
-    pub(crate) fn user(&self) -> String {
-        self.caller
-            .as_ref()
-            .map(|c| c.user_id.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// What a route requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    /// No key, no faults, no quota (`/_emulator`, signed downloads).
-    Open,
-    /// The v2 API authenticates itself.
-    V2,
-    /// Any known key; costs one lookup.
-    Key,
-    /// Any known key; free (quota introspection, posting to an upload URL).
-    KeyFree,
-    /// A premium key; costs one lookup.
-    Premium,
-}
-
-/// A recognized route.
-#[derive(Debug, Clone)]
-pub(crate) enum Route {
-    Stats,
-    Reset,
-    AdvanceClock,
-    Shutdown,
-    Download(String),
-    Upload(String),
-    V2FileReport,
-    FileUploadUrl,
-    FileUpload,
-    Object(Kind, String),
-    Analyse(Kind, String),
-    FileDownloadUrl(String),
-    FileDownload(String),
-    Comments(Kind, String),
-    Votes(Kind, String),
-    Related(Kind, String, String),
-    RelationshipDescriptors(Kind, String, String),
-    UrlSubmit,
-    Analysis(String),
-    AnalysisItem(String),
-    CommentList,
-    Comment(String),
-    CommentDelete(String),
-    CommentVote(String),
-    CommentRelated(String, String, bool),
-    Search,
-    IntelligenceSearch,
-    Metadata,
-    User(String),
-    UserQuotas(String),
-    UserApiUsage(String),
-    FileBehaviour(String),
-    FileBehaviourInfo(String, String),
-    FileBehaviourArtifact(String, String),
-    MonitorList,
-    MonitorCreate,
-    MonitorUploadUrl,
-    MonitorStatistics,
-    MonitorEvents,
-    MonitorItem(String, MonitorSub),
-    NotFound,
-    MethodNotAllowed,
-}
-
-/// What is asked of one monitor item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MonitorSub {
-    Get,
-    Delete,
-    Config,
-    Download,
-    DownloadUrl,
-    Analyses,
-    Owner,
-    Comments,
-}
-
-fn decode(seg: &str) -> String {
-    percent_encoding::percent_decode_str(seg)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-fn kind_of(collection: &str) -> Option<Kind> {
-    Some(match collection {
-        "files" => Kind::File,
-        "urls" => Kind::Url,
-        "domains" => Kind::Domain,
-        "ip_addresses" => Kind::IpAddress,
-        _ => return None,
-    })
-}
-
-impl Route {
-    /// Classifies a request by method and (still encoded) path.
-    pub(crate) fn classify(method: &Method, path: &str) -> Route {
-        let get = method == Method::GET;
-        let post = method == Method::POST;
-        if let Some(rest) = path.strip_prefix("/_emulator/") {
-            return match (rest, get, post) {
-                ("stats", true, _) => Route::Stats,
-                ("reset", _, true) => Route::Reset,
-                ("clock", _, true) => Route::AdvanceClock,
-                ("shutdown", _, true) => Route::Shutdown,
-                _ => Route::NotFound,
-            };
-        }
-        if let Some(token) = path.strip_prefix("/_download/") {
-            return if get {
-                Route::Download(decode(token))
-            } else {
-                Route::MethodNotAllowed
-            };
-        }
-        if let Some(token) = path.strip_prefix("/_upload/") {
-            return if post {
-                Route::Upload(decode(token.trim_end_matches('/')))
-            } else {
-                Route::MethodNotAllowed
-            };
-        }
-        if path == "/vtapi/v2/file/report" {
-            return if get || post {
-                Route::V2FileReport
-            } else {
-                Route::MethodNotAllowed
-            };
-        }
-        let Some(rest) = path.strip_prefix("/api/v3/") else {
-            return Route::NotFound;
-        };
-        if let Some(m) = rest.strip_prefix("monitor/") {
-            return Self::classify_monitor(method, m);
-        }
-        let segs: Vec<String> = rest.split('/').map(decode).collect();
-        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
-        let del = method == Method::DELETE;
-        match s.as_slice() {
-            ["files"] if post => Route::FileUpload,
-            ["files", "upload_url"] if get => Route::FileUploadUrl,
-            ["urls"] if post => Route::UrlSubmit,
-            [coll, id] if get && kind_of(coll).is_some() => {
-                Route::Object(kind_of(coll).unwrap_or(Kind::File), id.to_string())
-            }
-            ["resolutions", id] if get => Route::Object(Kind::Resolution, id.to_string()),
-            [coll, id, "analyse"] if post && kind_of(coll).is_some() => {
-                Route::Analyse(kind_of(coll).unwrap_or(Kind::File), id.to_string())
-            }
-            ["files", id, "download_url"] if get => Route::FileDownloadUrl(id.to_string()),
-            ["files", id, "download"] if get => Route::FileDownload(id.to_string()),
-            [
-                "files",
-                id,
-                what @ ("behaviour_summary" | "behaviour_mitre_trees"),
-            ] if get => Route::FileBehaviourInfo(id.to_string(), what.to_string()),
-            [coll, id, "comments"] if (get || post) && kind_of(coll).is_some() => {
-                Route::Comments(kind_of(coll).unwrap_or(Kind::File), id.to_string())
-            }
-            [coll, id, "votes"] if (get || post) && kind_of(coll).is_some() => {
-                Route::Votes(kind_of(coll).unwrap_or(Kind::File), id.to_string())
-            }
-            [coll, id, "relationships", rel] if get && kind_of(coll).is_some() => {
-                Route::RelationshipDescriptors(
-                    kind_of(coll).unwrap_or(Kind::File),
-                    id.to_string(),
-                    rel.to_string(),
-                )
-            }
-            [coll, id, rel] if get && kind_of(coll).is_some() => Route::Related(
-                kind_of(coll).unwrap_or(Kind::File),
-                id.to_string(),
-                rel.to_string(),
-            ),
-            ["analyses", id] if get => Route::Analysis(id.to_string()),
-            ["analyses", id, "item"] if get => Route::AnalysisItem(id.to_string()),
-            ["comments"] if get => Route::CommentList,
-            ["comments", id] if get => Route::Comment(id.to_string()),
-            ["comments", id] if del => Route::CommentDelete(id.to_string()),
-            ["comments", id, "vote"] if post => Route::CommentVote(id.to_string()),
-            ["comments", id, "relationships", rel] if get => {
-                Route::CommentRelated(id.to_string(), rel.to_string(), true)
-            }
-            ["comments", id, rel] if get => {
-                Route::CommentRelated(id.to_string(), rel.to_string(), false)
-            }
-            ["search"] if get => Route::Search,
-            ["intelligence", "search"] if get => Route::IntelligenceSearch,
-            ["metadata"] if get => Route::Metadata,
-            ["users", id] if get => Route::User(id.to_string()),
-            ["users", id, "overall_quotas"] if get => Route::UserQuotas(id.to_string()),
-            ["users", id, "api_usage"] if get => Route::UserApiUsage(id.to_string()),
-            ["file_behaviours", id] if get => Route::FileBehaviour(id.to_string()),
-            ["file_behaviours", id, what] if get => {
-                Route::FileBehaviourArtifact(id.to_string(), what.to_string())
-            }
-            _ => Route::NotFound,
-        }
-    }
-
-    fn classify_monitor(method: &Method, rest: &str) -> Route {
-        let get = method == Method::GET;
-        match rest {
-            "items" if get => return Route::MonitorList,
-            "items" if method == Method::POST => return Route::MonitorCreate,
-            "items/upload_url" if get => return Route::MonitorUploadUrl,
-            "statistics" if get => return Route::MonitorStatistics,
-            "events" if get => return Route::MonitorEvents,
-            _ => {}
-        }
-        let Some(item) = rest.strip_prefix("items/") else {
-            return Route::NotFound;
-        };
-        // The id is standard base64 and may arrive with raw `/`: match known suffixes first.
-        let decoded = decode(item);
-        let subs: &[(&str, MonitorSub, Method)] = &[
-            ("/config", MonitorSub::Config, Method::PATCH),
-            ("/download_url", MonitorSub::DownloadUrl, Method::GET),
-            ("/download", MonitorSub::Download, Method::GET),
-            ("/analyses", MonitorSub::Analyses, Method::GET),
-            ("/owner", MonitorSub::Owner, Method::GET),
-            ("/comments", MonitorSub::Comments, Method::GET),
-        ];
-        for (suffix, sub, m) in subs {
-            if let Some(id) = decoded.strip_suffix(suffix)
-                && looks_like_monitor_id(id)
-            {
-                return if method == m {
-                    Route::MonitorItem(id.to_owned(), *sub)
-                } else {
-                    Route::MethodNotAllowed
-                };
-            }
-        }
-        match *method {
-            Method::GET => Route::MonitorItem(decoded, MonitorSub::Get),
-            Method::DELETE => Route::MonitorItem(decoded, MonitorSub::Delete),
-            _ => Route::MethodNotAllowed,
-        }
-    }
-
-    /// What the route requires.
-    pub(crate) fn access(&self) -> Access {
-        match self {
-            Route::Stats
-            | Route::Reset
-            | Route::AdvanceClock
-            | Route::Shutdown
-            | Route::Download(_) => Access::Open,
-            Route::NotFound | Route::MethodNotAllowed => Access::KeyFree,
-            Route::V2FileReport => Access::V2,
-            Route::Upload(_) | Route::User(_) | Route::UserQuotas(_) | Route::UserApiUsage(_) => {
-                Access::KeyFree
-            }
-            Route::FileDownloadUrl(_)
-            | Route::FileDownload(_)
-            | Route::IntelligenceSearch
-            | Route::MonitorList
-            | Route::MonitorCreate
-            | Route::MonitorUploadUrl
-            | Route::MonitorStatistics
-            | Route::MonitorEvents
-            | Route::MonitorItem(..) => Access::Premium,
-            Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
-            _ => Access::Key,
-        }
-    }
-
-    /// The route's name in stats.
-    pub(crate) fn template(&self, method: &Method) -> String {
-        let t = match self {
-            Route::Stats => "/_emulator/stats",
-            Route::Reset => "/_emulator/reset",
-            Route::AdvanceClock => "/_emulator/clock",
-            Route::Shutdown => "/_emulator/shutdown",
-            Route::Download(_) => "/_download/{token}",
-            Route::Upload(_) => "/_upload/{token}",
-            Route::V2FileReport => "/vtapi/v2/file/report",
-            Route::FileUploadUrl => "/api/v3/files/upload_url",
-            Route::FileUpload => "/api/v3/files",
-            Route::Object(k, _) => return format!("{method} /api/v3/{}/{{id}}", k.collection()),
-            Route::Analyse(k, _) => {
-                return format!("{method} /api/v3/{}/{{id}}/analyse", k.collection());
-            }
-            Route::FileDownloadUrl(_) => "/api/v3/files/{id}/download_url",
-            Route::FileDownload(_) => "/api/v3/files/{id}/download",
-            Route::Comments(k, _) => {
-                return format!("{method} /api/v3/{}/{{id}}/comments", k.collection());
-            }
-            Route::Votes(k, _) => {
-                return format!("{method} /api/v3/{}/{{id}}/votes", k.collection());
-            }
-            Route::Related(k, _, r) => {
-                return format!("{method} /api/v3/{}/{{id}}/{r}", k.collection());
-            }
-            Route::RelationshipDescriptors(k, _, r) => {
-                return format!(
-                    "{method} /api/v3/{}/{{id}}/relationships/{r}",
-                    k.collection()
-                );
-            }
-            Route::UrlSubmit => "/api/v3/urls",
-            Route::Analysis(_) => "/api/v3/analyses/{id}",
-            Route::AnalysisItem(_) => "/api/v3/analyses/{id}/item",
-            Route::CommentList => "/api/v3/comments",
-            Route::Comment(_) | Route::CommentDelete(_) => "/api/v3/comments/{id}",
-            Route::CommentVote(_) => "/api/v3/comments/{id}/vote",
-            Route::CommentRelated(..) => "/api/v3/comments/{id}/{relationship}",
-            Route::Search => "/api/v3/search",
-            Route::IntelligenceSearch => "/api/v3/intelligence/search",
-            Route::Metadata => "/api/v3/metadata",
-            Route::User(_) => "/api/v3/users/{id}",
-            Route::UserQuotas(_) => "/api/v3/users/{id}/overall_quotas",
-            Route::UserApiUsage(_) => "/api/v3/users/{id}/api_usage",
-            Route::FileBehaviour(_) => "/api/v3/file_behaviours/{id}",
-            Route::FileBehaviourInfo(_, what) => {
-                return format!("{method} /api/v3/files/{{id}}/{what}");
-            }
-            Route::FileBehaviourArtifact(..) => "/api/v3/file_behaviours/{id}/{artifact}",
-            Route::MonitorList | Route::MonitorCreate => "/api/v3/monitor/items",
-            Route::MonitorUploadUrl => "/api/v3/monitor/items/upload_url",
-            Route::MonitorStatistics => "/api/v3/monitor/statistics",
-            Route::MonitorEvents => "/api/v3/monitor/events",
-            Route::MonitorItem(_, sub) => match sub {
-                MonitorSub::Get | MonitorSub::Delete => "/api/v3/monitor/items/{id}",
-                MonitorSub::Config => "/api/v3/monitor/items/{id}/config",
-                MonitorSub::Download => "/api/v3/monitor/items/{id}/download",
-                MonitorSub::DownloadUrl => "/api/v3/monitor/items/{id}/download_url",
-                MonitorSub::Analyses => "/api/v3/monitor/items/{id}/analyses",
-                MonitorSub::Owner => "/api/v3/monitor/items/{id}/owner",
-                MonitorSub::Comments => "/api/v3/monitor/items/{id}/comments",
-            },
-            Route::NotFound | Route::MethodNotAllowed => "(unknown)",
-        };
-        format!("{method} {t}")
-    }
-}
-
-fn looks_like_monitor_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-}
+use crate::http::reply::Reply;
+use crate::state::Shared;
+use crate::store::UploadKind;
 
 /// Runs the handler of `route`.
-pub(crate) async fn dispatch(
-    shared: &std::sync::Arc<crate::server::Shared>,
-    route: Route,
-    r: &mut Req,
-) -> crate::http::reply::Reply {
-    use crate::http::reply::Reply;
-    use crate::store::UploadKind;
+pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) -> Reply {
     let get = r.method == Method::GET;
     match route {
         Route::Stats => internal::stats(shared),
         Route::Reset => internal::reset(shared),
         Route::AdvanceClock => internal::advance_clock(shared, r),
         Route::Shutdown => internal::shutdown(shared),
-        Route::Download(t) => files::download_token(shared, &t).await,
+        Route::Download(t) => downloads::download_token(shared, &t).await,
         Route::Upload(t) => files::upload_to_url(shared, &t, r).await,
         Route::V2FileReport => v2::file_report(shared, r).await,
         Route::FileUploadUrl => files::upload_url(shared, r, UploadKind::Files),
         Route::FileUpload => files::upload_direct(shared, r).await,
         Route::Object(kind, id) => objects::get(shared, r, kind, &id),
         Route::Analyse(kind, id) => analyses::analyse(shared, r, kind, &id),
-        Route::FileDownloadUrl(id) => files::download_url(shared, r, &id),
-        Route::FileDownload(id) => files::download(shared, r, &id),
+        Route::FileDownloadUrl(id) => downloads::download_url(shared, r, &id),
+        Route::FileDownload(id) => downloads::download(shared, r, &id),
         Route::Comments(kind, id) if get => comments::list_for(shared, r, kind, &id),
         Route::Comments(kind, id) => comments::post(shared, r, kind, &id).await,
         Route::Votes(kind, id) if get => comments::list_votes(shared, r, kind, &id),
@@ -464,24 +71,24 @@ pub(crate) async fn dispatch(
         Route::User(id) => misc::user(shared, r, &id),
         Route::UserQuotas(id) => misc::overall_quotas(shared, r, &id),
         Route::UserApiUsage(id) => misc::api_usage(shared, r, &id),
-        Route::FileBehaviourInfo(id, what) => {
-            if let Err(reply) = objects::resolve(&shared.read(), crate::store::Kind::File, &id) {
-                return reply;
-            }
-            // The emulator generates no sandbox reports: empty summaries.
-            if what == "behaviour_summary" {
-                Reply::data(serde_json::json!({
-                    "tags": [], "verdicts": [], "processes_tree": [], "files_opened": [],
-                    "dns_lookups": [], "ip_traffic": [], "mitre_attack_techniques": [],
-                }))
-            } else {
-                Reply::data(serde_json::json!({}))
-            }
+        Route::FileBehaviourInfo(id, what) if what == "behaviour_summary" => {
+            behaviours::summary_of(shared, &id)
         }
-        // The emulator generates no sandbox reports.
-        Route::FileBehaviour(id) | Route::FileBehaviourArtifact(id, _) => {
-            Reply::not_found("Behaviour report", &id)
+        Route::FileBehaviourInfo(id, _) => behaviours::mitre_trees_of(shared, &id),
+        Route::FileBehaviour(id) => behaviours::get(shared, &id),
+        Route::FileBehaviourArtifact(id, what) => behaviours::artifact(shared, &id, &what),
+        Route::PrivateFileUpload => private::upload_direct(shared, r).await,
+        Route::PrivateFileUploadUrl => {
+            let owner = r.user();
+            files::upload_url(shared, r, UploadKind::Private { owner })
         }
+        Route::PrivateFileList => private::list(shared, r),
+        Route::PrivateFile(id) => private::file(shared, r, &id),
+        Route::PrivateFileAnalyse(id) => private::analyse(shared, r, &id),
+        Route::PrivateFileBehaviours(id) => private::behaviours(shared, r, &id),
+        Route::PrivateAnalysis(id) => private::analysis(shared, r, &id),
+        Route::PrivateUrlSubmit => private::submit_url(shared, r).await,
+        Route::PrivateUrl(id) => private::url(shared, r, &id),
         Route::MonitorList => monitor::list(shared, r),
         Route::MonitorCreate => monitor::create(shared, r).await,
         Route::MonitorUploadUrl => files::upload_url(shared, r, UploadKind::Monitor),
@@ -497,39 +104,5 @@ pub(crate) async fn dispatch(
             "BadRequestError",
             format!("Method {} is not allowed on {}", r.method, r.path),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_routes() {
-        let g = Method::GET;
-        assert!(
-            matches!(Route::classify(&g, "/api/v3/files/abc"), Route::Object(Kind::File, id) if id == "abc")
-        );
-        assert!(matches!(
-            Route::classify(&Method::POST, "/api/v3/files/"),
-            Route::NotFound
-        ));
-        assert!(matches!(
-            Route::classify(&g, "/api/v3/files/upload_url"),
-            Route::FileUploadUrl
-        ));
-        assert!(
-            matches!(Route::classify(&g, "/api/v3/domains/a.com/relationships/subdomains"), Route::RelationshipDescriptors(Kind::Domain, _, r) if r == "subdomains")
-        );
-        assert!(
-            matches!(Route::classify(&g, "/api/v3/monitor/items/ab/c=/analyses"), Route::MonitorItem(id, MonitorSub::Analyses) if id == "ab/c=")
-        );
-        assert!(
-            matches!(Route::classify(&g, "/api/v3/monitor/items/ab%2Fc%3D"), Route::MonitorItem(id, MonitorSub::Get) if id == "ab/c=")
-        );
-        assert_eq!(
-            Route::classify(&g, "/api/v3/files/x/download").access(),
-            Access::Premium
-        );
     }
 }

@@ -4,17 +4,18 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::files::{UploadedFile, receive, signed_url};
+use super::downloads::signed_url;
 use super::paging::{self, MAX_LIMIT};
-use super::{MonitorSub, Req};
+use super::receive::{UploadedFile, receive};
+use super::request::Req;
+use super::route::MonitorSub;
 use crate::config::MONITOR_OWNER;
-use crate::dataset::generate::datetime;
-use crate::dataset::monitor_tree::{
-    MonitorFile, file_item, folder_item, insert_item, results_with,
-};
+use crate::dates::datetime;
 use crate::http::reply::Reply;
-use crate::server::{Shared, upload_path};
+use crate::reports::monitor_item::{MonitorFile, file_item, folder_item, insert_item};
+use crate::state::Shared;
 use crate::store::{Content, Kind, MonitorItem, Store};
+use crate::verdicts::results_with;
 
 fn parent_of(path: &str) -> String {
     let t = path.trim_end_matches('/');
@@ -190,7 +191,7 @@ pub(crate) async fn create_with_limit(shared: &Shared, r: &mut Req, limit: u64) 
             .await
         }
         Some(f) => {
-            let final_path = upload_path(shared, &f.sha256);
+            let final_path = shared.upload_path(&f.sha256);
             if tokio::fs::rename(&f.path, &final_path).await.is_err() {
                 let _ = tokio::fs::remove_file(&f.path).await;
             }
@@ -484,7 +485,7 @@ mod tests {
         assert_eq!(parent_of("/a/b.exe"), "/a/");
         assert_eq!(parent_of("/a/"), "/");
         assert_eq!(
-            path_of_id(&crate::dataset::monitor_tree::monitor_id("/x/y")),
+            path_of_id(&crate::reports::monitor_item::monitor_id("/x/y")),
             Some("/x/y".to_owned())
         );
     }

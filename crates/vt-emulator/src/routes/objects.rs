@@ -3,160 +3,13 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::Req;
 use super::paging::{self, MAX_LIMIT};
-use crate::dataset::generate::url_id;
+use super::request::Req;
 use crate::http::reply::Reply;
-use crate::server::Shared;
+use crate::relationships::find;
+use crate::state::Shared;
 use crate::store::{Kind, ObjKey, Store};
-
-/// Relationships each object type supports: `(name, one_to_one, description)`.
-pub(crate) fn relationships_of(kind: Kind) -> &'static [(&'static str, bool, &'static str)] {
-    match kind {
-        Kind::File => &[
-            ("behaviours", false, "Behaviour reports for the file."),
-            ("bundled_files", false, "Files bundled within the file."),
-            ("collections", false, "Collections containing the file."),
-            ("comments", false, "Comments for the file."),
-            ("contacted_domains", false, "Domains contacted by the file."),
-            (
-                "contacted_ips",
-                false,
-                "IP addresses contacted by the file.",
-            ),
-            ("contacted_urls", false, "URLs contacted by the file."),
-            (
-                "dropped_files",
-                false,
-                "Files dropped by the file during its execution.",
-            ),
-            ("execution_parents", false, "Files that executed the file."),
-            ("graphs", false, "Graphs including the file."),
-            (
-                "itw_urls",
-                false,
-                "In the wild URLs from which the file was downloaded.",
-            ),
-            (
-                "pe_resource_children",
-                false,
-                "PE files contained within the file as a resource.",
-            ),
-            (
-                "pe_resource_parents",
-                false,
-                "PE files containing the file as a resource.",
-            ),
-            ("votes", false, "Votes for the file."),
-        ],
-        Kind::Url => &[
-            ("comments", false, "Comments for the URL."),
-            (
-                "communicating_files",
-                false,
-                "Files that communicate with the URL.",
-            ),
-            ("downloaded_files", false, "Files downloaded from the URL."),
-            ("graphs", false, "Graphs including the URL."),
-            (
-                "last_serving_ip_address",
-                true,
-                "Last IP address that served the URL.",
-            ),
-            (
-                "network_location",
-                true,
-                "Domain or IP address for the URL.",
-            ),
-            (
-                "redirecting_urls",
-                false,
-                "URLs that redirected to the URL.",
-            ),
-            ("referrer_files", false, "Files containing the URL."),
-            ("referrer_urls", false, "URLs referring the URL."),
-            (
-                "related_comments",
-                false,
-                "Community posted comments in the URL's related objects.",
-            ),
-            ("votes", false, "Votes for the URL."),
-        ],
-        Kind::Domain => &[
-            ("comments", false, "Comments for the domain."),
-            (
-                "communicating_files",
-                false,
-                "Files that communicate with the domain.",
-            ),
-            (
-                "downloaded_files",
-                false,
-                "Files downloaded from the domain.",
-            ),
-            ("graphs", false, "Graphs including the domain."),
-            (
-                "historical_ssl_certificates",
-                false,
-                "SSL certificates associated with the domain.",
-            ),
-            (
-                "historical_whois",
-                false,
-                "WHOIS information for the domain.",
-            ),
-            ("immediate_parent", true, "Domain's immediate parent."),
-            ("parent", true, "Domain's top parent."),
-            ("referrer_files", false, "Files containing the domain."),
-            (
-                "related_comments",
-                false,
-                "Community posted comments in the domain's related objects.",
-            ),
-            ("resolutions", false, "DNS resolutions for the domain."),
-            ("siblings", false, "Domain's sibling domains."),
-            ("subdomains", false, "Domain's subdomains."),
-            ("urls", false, "URLs having this domain."),
-            ("user_votes", false, "Current user's votes."),
-            ("votes", false, "Votes for the domain."),
-        ],
-        Kind::IpAddress => &[
-            ("comments", false, "Comments for the IP address."),
-            (
-                "communicating_files",
-                false,
-                "Files that communicate with the IP address.",
-            ),
-            (
-                "downloaded_files",
-                false,
-                "Files downloaded from the IP address.",
-            ),
-            ("graphs", false, "Graphs including the IP address."),
-            (
-                "historical_ssl_certificates",
-                false,
-                "SSL certificates associated with the IP.",
-            ),
-            (
-                "historical_whois",
-                false,
-                "WHOIS information for the IP address.",
-            ),
-            ("referrer_files", false, "Files containing the IP address."),
-            (
-                "related_comments",
-                false,
-                "Community posted comments in the IP's related objects.",
-            ),
-            ("resolutions", false, "IP address' resolutions."),
-            ("urls", false, "URLs related to the IP address."),
-            ("user_votes", false, "Current user's votes."),
-            ("votes", false, "Votes for the IP address."),
-        ],
-        Kind::Resolution => &[],
-    }
-}
+use crate::url_id::url_id;
 
 /// Resolves a URL identifier: 64 hex digits, or unpadded base64url of the URL.
 pub(crate) fn resolve_url_id(id: &str) -> String {
@@ -210,7 +63,7 @@ pub(crate) fn resolve(store: &Store, kind: Kind, id: &str) -> Result<ObjKey, Rep
             }
             (Kind::IpAddress, id.to_owned())
         }
-        Kind::Resolution => (Kind::Resolution, id.to_owned()),
+        Kind::Resolution | Kind::FileBehaviour => (kind, id.to_owned()),
     };
     if store.objects.contains_key(&key) {
         Ok(key)
@@ -281,6 +134,27 @@ pub(crate) fn relationship_items(
                     .collect()
             })
             .unwrap_or_default(),
+        "analyses" => store
+            .object_analyses
+            .get(key)
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|id| json!({"type": "analysis", "id": id, "links": {"self": format!("{base}/api/v3/analyses/{id}")}}))
+            .collect(),
+        "subdomains" | "siblings" | "parent" | "immediate_parent" if key.0 == Kind::Domain => {
+            domain_family(store, &key.1, rel)
+                .into_iter()
+                .map(|d| {
+                    let k = (Kind::Domain, d);
+                    if descriptors {
+                        descriptor(&k)
+                    } else {
+                        full_or_error(store, &k)
+                    }
+                })
+                .collect()
+        }
         _ => store
             .related(key, rel)
             .iter()
@@ -293,6 +167,56 @@ pub(crate) fn relationship_items(
             })
             .collect(),
     }
+}
+
+/// The known domains that are `domain`'s `subdomains`, `siblings` (same immediate parent),
+/// `parent` (the shortest known ancestor) or `immediate_parent` (the longest), sorted.
+fn domain_family(store: &Store, domain: &str, rel: &str) -> Vec<String> {
+    let ancestors: Vec<&str> = domain
+        .match_indices('.')
+        .map(|(i, _)| &domain[i + 1..])
+        .filter(|a| a.contains('.'))
+        .collect();
+    let known = |d: &str| store.objects.contains_key(&(Kind::Domain, d.to_owned()));
+    let mut out: Vec<String> = match rel {
+        "parent" => ancestors
+            .iter()
+            .rev()
+            .find(|a| known(a))
+            .map(|a| a.to_string())
+            .into_iter()
+            .collect(),
+        "immediate_parent" => ancestors
+            .iter()
+            .find(|a| known(a))
+            .map(|a| a.to_string())
+            .into_iter()
+            .collect(),
+        "subdomains" | "siblings" => {
+            let suffix = match rel {
+                "subdomains" => format!(".{domain}"),
+                _ => match domain.split_once('.') {
+                    Some((_, p)) if p.contains('.') => format!(".{p}"),
+                    _ => return Vec::new(),
+                },
+            };
+            store
+                .objects
+                .keys()
+                .filter(|(k, d)| {
+                    // Subdomains at any depth; siblings share the immediate parent.
+                    *k == Kind::Domain
+                        && d != domain
+                        && d.strip_suffix(suffix.as_str())
+                            .is_some_and(|head| rel == "subdomains" || !head.contains('.'))
+                })
+                .map(|(_, d)| d.clone())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    out.sort();
+    out
 }
 
 fn rel_links(r: &Req, key: &ObjKey, rel: &str) -> Map<String, Value> {
@@ -319,12 +243,12 @@ pub(crate) fn get(shared: &Shared, r: &Req, kind: Kind, id: &str) -> Reply {
     let mut data = obj.data.clone();
     let mut out = Map::new();
     for rel in rels.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let Some((_, one, _)) = relationships_of(kind).iter().find(|(n, _, _)| *n == rel) else {
+        let Some(relationship) = find(kind, rel) else {
             return Reply::invalid_argument(format!("Invalid relationship: {rel}"));
         };
         let items = relationship_items(&store, &r.base, &r.user(), &key, rel, true);
         let mut entry = Map::new();
-        if *one {
+        if relationship.one_to_one {
             entry.insert(
                 "data".into(),
                 items.into_iter().next().unwrap_or(Value::Null),
@@ -374,12 +298,12 @@ pub(crate) fn related(
         Ok(k) => k,
         Err(reply) => return reply,
     };
-    let Some((_, one, _)) = relationships_of(kind).iter().find(|(n, _, _)| *n == rel) else {
+    let Some(relationship) = find(kind, rel) else {
         return Reply::invalid_argument(format!("Invalid relationship: {rel}"));
     };
     let descriptors = descriptors || matches!(r.q("descriptors_only"), Some("true" | "1"));
     let items = relationship_items(&store, &r.base, &r.user(), &key, rel, descriptors);
-    if *one {
+    if relationship.one_to_one {
         let data = items.into_iter().next().unwrap_or(Value::Null);
         return Reply::json(&json!({"data": data, "links": {"self": paging::self_url(r)}}));
     }

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::Req;
+use super::request::Req;
 use crate::http::reply::Reply;
 
 /// Default page size.

@@ -9,15 +9,16 @@
 //!   nothing charged.
 
 use http::StatusCode;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::Req;
+use super::request::Req;
 use crate::config::Tier;
-use crate::dataset::generate::datetime;
+use crate::dates::datetime;
 use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Kind;
+use crate::verdicts::v2_scans;
 
 /// Largest batch for public keys.
 pub const V2_BATCH_PUBLIC: usize = 4;
@@ -112,26 +113,11 @@ fn report(shared: &Shared, base: &str, resource: &str, allinfo: bool) -> Value {
     if super::analyses::pending(shared, &store, &key) {
         return json!({"response_code": -2, "resource": resource, "scan_id": scan_id, "verbose_msg": "Your resource is queued for analysis"});
     }
-    let mut scans = Map::new();
-    let mut positives = 0;
-    if let Some(results) = obj.attr("last_analysis_results").and_then(Value::as_object) {
-        for (engine, r) in results {
-            let detected = r.get("category").and_then(Value::as_str) == Some("malicious");
-            positives += usize::from(detected);
-            scans.insert(
-                engine.clone(),
-                json!({
-                    "detected": detected,
-                    "version": r.get("engine_version").cloned().unwrap_or(Value::Null),
-                    "result": if detected { r.get("result").cloned().unwrap_or(Value::Null) } else { Value::Null },
-                    "update": r.get("engine_update").cloned().unwrap_or(Value::Null),
-                }),
-            );
-        }
-    }
+    let (scans, positives) = v2_scans(obj.attr("last_analysis_results").unwrap_or(&Value::Null));
     let a = |k: &str| obj.attr(k).cloned().unwrap_or(Value::Null);
     let mut out = json!({
-        "scans": Value::Object(scans.clone()),
+        "total": scans.len(),
+        "scans": Value::Object(scans),
         "scan_id": scan_id,
         "sha1": a("sha1"),
         "resource": resource,
@@ -139,7 +125,6 @@ fn report(shared: &Shared, base: &str, resource: &str, allinfo: bool) -> Value {
         "scan_date": datetime(date),
         "permalink": format!("{base}/file/{sha}/analysis/{date}/"),
         "verbose_msg": "Scan finished, information embedded",
-        "total": scans.len(),
         "positives": positives,
         "sha256": sha,
         "md5": a("md5"),
