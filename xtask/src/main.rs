@@ -148,6 +148,7 @@ fn ci() -> Result<()> {
 
     // Packs every publishable crate and builds each from its package (unpublished path
     // dependencies come from the packages made in the same run).
+    forget_packaged_sources()?;
     let mut package = cargo();
     package.args([
         "package",
@@ -161,6 +162,43 @@ fn ci() -> Result<()> {
     run("cargo package --workspace (publishable crates)", package)?;
 
     cargo_deny()
+}
+
+/// Our crates as an earlier `cargo package` unpacked them from its local overlay registry
+/// (`$CARGO_HOME/registry/src/-<hash>/vt-api-0.1.0`, ...). Cargo reuses such a folder when the
+/// version is the same, so a second run would verify vt-api against the previous run's
+/// vt-model: they are removed first. Only folders of the local overlay (names starting with
+/// `-`) and of our own crates are touched.
+fn forget_packaged_sources() -> Result<()> {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::home_dir().map(|h| h.join(".cargo")));
+    let Some(src) = cargo_home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    let ours = [
+        "vt-model-",
+        "vt-transport-",
+        "vt-api-",
+        "vt-emulator-",
+        "vt-cli-",
+    ];
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for krate in std::fs::read_dir(registry.path())?.flatten() {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            if ours.iter().any(|p| name.starts_with(p)) {
+                std::fs::remove_dir_all(krate.path())
+                    .with_context(|| format!("removing {}", krate.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The transport's tests with rustls instead of native-tls.
