@@ -149,6 +149,15 @@ fn ci() -> Result<()> {
     // Packs every publishable crate and builds each from its package (unpublished path
     // dependencies come from the packages made in the same run).
     forget_packaged_sources()?;
+    // Cargo takes a registry crate's build as done whatever its source: a build of a previous
+    // run's package of vt-model (same name and version) would be reused. Our crates are
+    // rebuilt anyway by the verification.
+    let mut clean = cargo();
+    clean.args(["clean", "--quiet"]);
+    for krate in PUBLISHED {
+        clean.args(["-p", krate]);
+    }
+    run("cargo clean -p <each published crate>", clean)?;
     let mut package = cargo();
     package.args([
         "package",
@@ -163,6 +172,15 @@ fn ci() -> Result<()> {
 
     cargo_deny()
 }
+
+/// The crates `cargo package` packs, in dependency order.
+const PUBLISHED: [&str; 5] = [
+    "vt-model",
+    "vt-transport",
+    "vt-api",
+    "vt-emulator",
+    "vt-cli",
+];
 
 /// Our crates as an earlier `cargo package` unpacked them from its local overlay registry
 /// (`$CARGO_HOME/registry/src/-<hash>/vt-api-0.1.0`, ...). Cargo reuses such a folder when the
@@ -179,13 +197,7 @@ fn forget_packaged_sources() -> Result<()> {
     let Ok(registries) = std::fs::read_dir(&src) else {
         return Ok(());
     };
-    let ours = [
-        "vt-model-",
-        "vt-transport-",
-        "vt-api-",
-        "vt-emulator-",
-        "vt-cli-",
-    ];
+    let ours: Vec<String> = PUBLISHED.iter().map(|c| format!("{c}-")).collect();
     for registry in registries.flatten() {
         if !registry.file_name().to_string_lossy().starts_with('-') {
             continue;
