@@ -101,6 +101,8 @@ impl Row {
 /// What the rows share: binaries, the temporary directory, the sizes.
 pub(crate) struct Env {
     pub vt: PathBuf,
+    /// `vt` built with `--features asm` (row 6b), when row 6 runs.
+    pub vt_asm: Option<PathBuf>,
     pub bench_server: PathBuf,
     pub loadgen: PathBuf,
     pub tmp: PathBuf,
@@ -146,6 +148,30 @@ pub fn run_bench(args: &[String]) -> Result<()> {
     let sizes = Sizes::new(quick);
     let wants = |n: u32| only.as_ref().is_none_or(|o| o.contains(&n));
 
+    let release = target_dir().join("release");
+    let tmp = std::env::temp_dir().join(format!("vt-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    // Row 6b: `vt` with the opt-in assembly hashing back ends, built first and copied aside
+    // (the default build below writes the same path).
+    let vt_asm = if wants(6) {
+        let mut build = cargo();
+        build.args([
+            "build",
+            "--release",
+            "-p",
+            "vt-cli",
+            "--bin",
+            "vt",
+            "--features",
+            "asm",
+        ]);
+        run("cargo build --release -p vt-cli --features asm", build)?;
+        let copy = tmp.join("vt-asm");
+        std::fs::copy(release.join("vt"), &copy).context("copying vt (asm)")?;
+        Some(copy)
+    } else {
+        None
+    };
     let mut build = cargo();
     build.args(["build", "--release", "-p", "vt-cli", "--bin", "vt"]);
     run("cargo build --release -p vt-cli", build)?;
@@ -164,11 +190,9 @@ pub fn run_bench(args: &[String]) -> Result<()> {
         "cargo build --release -p vt-emulator --example bench_server --example loadgen",
         build,
     )?;
-    let release = target_dir().join("release");
-    let tmp = std::env::temp_dir().join(format!("vt-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let env = Env {
         vt: release.join("vt"),
+        vt_asm,
         bench_server: release.join("examples").join("bench_server"),
         loadgen: release.join("examples").join("loadgen"),
         tmp: tmp.clone(),
@@ -193,7 +217,7 @@ pub fn run_bench(args: &[String]) -> Result<()> {
             rows.push(rows::model_decoding(&env));
         }
         if wants(6) {
-            rows.push(rows::hashing(&env));
+            rows.extend(rows::hashing(&env));
         }
         if wants(7) {
             rows.extend(rows::startup(&env));

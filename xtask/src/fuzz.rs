@@ -9,7 +9,7 @@
 //! 2. builds every target once (`cargo +nightly fuzz build --sanitizer none`, one build job);
 //! 3. seeds the git-ignored corpus directories: `fuzz/corpus/ids/` with a few identifiers
 //!    written here, `fuzz/corpus/model_decode/` with the real responses of
-//!    `VT_FIXTURES_DIR` (nothing of them is copied into the repository);
+//!    `fixtures/vt-json` (or `VT_FIXTURES_DIR`);
 //! 4. runs each target for `--seconds` seconds under `nice -n 10`, a single libFuzzer process
 //!    (`--jobs 1`), and reads its final `#N DONE cov: .. exec/s: ..` line;
 //! 5. prints a table (executions, exec/s, coverage, corpus size, crashes) and fails if any

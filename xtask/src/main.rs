@@ -5,6 +5,8 @@
 //! - `cargo xtask demo`: builds `vt`, starts the embedded emulator and runs a short tour
 //!   against it, offline, with no API key of yours.
 //! - `cargo xtask bench`: the benchmarks (see `docs/benchmarks.md`).
+//! - `cargo xtask dist`: `vt` with its man pages and shell completions in `target/dist/`,
+//!   ready to package.
 
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,14 +18,19 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod dist;
 mod fuzz;
 mod reliability;
 
-const USAGE: &str = "usage: cargo xtask <ci|demo|bench|fuzz>
+const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
 
-  ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests)
+  ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests),
+         the transport tests with rustls, no OpenSSL in a rustls `vt`, cargo doc -D warnings,
+         cargo package --workspace, cargo deny (when installed)
   demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
   bench  run the benchmarks
+  dist   build vt (release; --profile NAME) and write it with its man pages and shell
+         completions to target/dist/ (--out DIR)
   fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)
   reliability  fault-injection suite against the emulator (--quick: small counts)";
 
@@ -33,6 +40,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("demo") => demo(),
         Some("bench") => bench(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("reliability") => reliability::run_reliability(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -82,11 +90,12 @@ fn run(what: &str, mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-/// The real-response corpus beside the project, unless `VT_FIXTURES_DIR` says otherwise.
+/// The real-response corpus of the repository (`fixtures/vt-json`), unless `VT_FIXTURES_DIR`
+/// says otherwise.
 fn fixtures_dir() -> PathBuf {
     env::var_os("VT_FIXTURES_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/fixtures/vt-json"))
+        .unwrap_or_else(|| root().join("fixtures/vt-json"))
 }
 
 fn ci() -> Result<()> {
@@ -120,7 +129,170 @@ fn ci() -> Result<()> {
         .env("VT_FIXTURES_DIR", &fixtures)
         .env("RUSTDOCFLAGS", "-D warnings");
     run("cargo test --workspace", test)?;
+
+    let mut rustls = cargo();
+    rustls.args(RUSTLS_TRANSPORT_TESTS);
+    run(
+        &format!("cargo {}", RUSTLS_TRANSPORT_TESTS.join(" ")),
+        rustls,
+    )?;
+    no_openssl_with_rustls()?;
+
+    let mut doc = cargo();
+    doc.args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    run(
+        "cargo doc --workspace --no-deps (RUSTDOCFLAGS=-D warnings)",
+        doc,
+    )?;
+
+    // Packs every publishable crate and builds each from its package (unpublished path
+    // dependencies come from the packages made in the same run).
+    forget_packaged_sources()?;
+    // Cargo takes a registry crate's build as done whatever its source: a build of a previous
+    // run's package of vt-model (same name and version) would be reused. Our crates are
+    // rebuilt anyway by the verification.
+    let mut clean = cargo();
+    clean.args(["clean", "--quiet"]);
+    for krate in PUBLISHED {
+        clean.args(["-p", krate]);
+    }
+    run("cargo clean -p <each published crate>", clean)?;
+    let mut package = cargo();
+    package.args([
+        "package",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--exclude",
+        "vt-test-support",
+        "--allow-dirty",
+    ]);
+    run("cargo package --workspace (publishable crates)", package)?;
+
+    cargo_deny()
+}
+
+/// The crates `cargo package` packs, in dependency order.
+const PUBLISHED: [&str; 5] = [
+    "vt-model",
+    "vt-transport",
+    "vt-api",
+    "vt-emulator",
+    "vt-cli",
+];
+
+/// Our crates as an earlier `cargo package` unpacked them from its local overlay registry
+/// (`$CARGO_HOME/registry/src/-<hash>/vt-api-0.1.0`, ...). Cargo reuses such a folder when the
+/// version is the same, so a second run would verify vt-api against the previous run's
+/// vt-model: they are removed first. Only folders of the local overlay (names starting with
+/// `-`) and of our own crates are touched.
+fn forget_packaged_sources() -> Result<()> {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::home_dir().map(|h| h.join(".cargo")));
+    let Some(src) = cargo_home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    let ours: Vec<String> = PUBLISHED.iter().map(|c| format!("{c}-")).collect();
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for krate in std::fs::read_dir(registry.path())?.flatten() {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            if ours.iter().any(|p| name.starts_with(p)) {
+                std::fs::remove_dir_all(krate.path())
+                    .with_context(|| format!("removing {}", krate.path().display()))?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// The transport's tests with rustls instead of native-tls.
+const RUSTLS_TRANSPORT_TESTS: [&str; 6] = [
+    "test",
+    "-p",
+    "vt-transport",
+    "--no-default-features",
+    "--features",
+    "rustls",
+];
+
+/// `vt` with rustls only: no `openssl-sys` among its normal dependencies, and it builds.
+fn no_openssl_with_rustls() -> Result<()> {
+    let features = [
+        "-p",
+        "vt-cli",
+        "--no-default-features",
+        "--features",
+        "rustls",
+    ];
+    let mut tree = cargo();
+    tree.args([
+        "tree", "-e", "normal", "--prefix", "none", "--format", "{p}",
+    ])
+    .args(features);
+    eprintln!(
+        "xtask: cargo tree {} (looking for OpenSSL)",
+        features.join(" ")
+    );
+    let out = tree.output().context("could not start cargo tree")?;
+    if !out.status.success() {
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    // `openssl-probe` (rustls-native-certs finds the system's certificate files with it) is
+    // plain Rust and links nothing.
+    let openssl: Vec<&str> = tree
+        .lines()
+        .filter(|l| {
+            ["openssl ", "openssl-sys ", "native-tls "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect();
+    if !openssl.is_empty() {
+        bail!(
+            "vt built with --no-default-features --features rustls still depends on {}",
+            openssl.join(", ")
+        );
+    }
+    if !tree.lines().any(|l| l.starts_with("rustls ")) {
+        bail!("vt built with --features rustls does not depend on rustls");
+    }
+    let mut build = cargo();
+    build.arg("build").args(features);
+    run(&format!("cargo build {}", features.join(" ")), build)
+}
+
+/// `cargo deny check licenses bans sources` when cargo-deny is installed (`.ci/run` installs
+/// it). Advisories need the RustSec database from GitHub: `cargo deny check advisories` runs
+/// where GitHub is reachable, not here.
+fn cargo_deny() -> Result<()> {
+    let installed = cargo()
+        .args(["deny", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        eprintln!(
+            "xtask: cargo-deny is not installed: skipping `cargo deny check` \
+             (`cargo install --locked cargo-deny`)"
+        );
+        return Ok(());
+    }
+    let mut deny = cargo();
+    deny.args(["deny", "check", "licenses", "bans", "sources"]);
+    run("cargo deny check licenses bans sources", deny)
 }
 
 fn bench(args: &[String]) -> Result<()> {

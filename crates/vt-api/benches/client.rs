@@ -17,10 +17,7 @@ use vt_api::transport::{BoxError, VtBody};
 
 fn fixture(name: &str) -> Bytes {
     let dir = std::env::var_os("VT_FIXTURES_DIR").map_or_else(
-        || {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/vt-json")
-        },
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vt-json"),
         std::path::PathBuf::from,
     );
     Bytes::from(std::fs::read(dir.join(name)).expect("fixture"))

@@ -13,6 +13,10 @@
 //!   5987 `filename*=` form); `"`, CR and LF are removed from the name; the part is
 //!   `application/octet-stream`; the boundary is random.
 //!
+//! The writer is hand-written on purpose: the multipart crates build forms in memory or
+//! stream them without a length, and VirusTotal's front end needs an exact `Content-Length`
+//! on a body streamed from disk.
+//!
 //! **Uploads are sent once and never retried automatically.** `POST /files` is not
 //! idempotent: a replay after a lost answer would queue a second analysis and spend quota
 //! twice. The body is therefore a one-shot stream that the transport's retry policy does not

@@ -265,6 +265,7 @@ pub enum Command {
     /// Shell completion script, for example `vt completions bash > /etc/bash_completion.d/vt`.
     Completions(CompletionsArgs),
     /// The local VirusTotal emulator.
+    #[cfg(feature = "emulator")]
     #[command(subcommand)]
     Emulator(EmulatorCommand),
 }
@@ -831,6 +832,7 @@ pub struct CompletionsArgs {
 }
 
 /// `vt emulator`.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
     /// Serve the emulated API on 127.0.0.1 until Ctrl-C.
@@ -838,6 +840,7 @@ pub enum EmulatorCommand {
 }
 
 /// `vt emulator serve`.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct EmulatorServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -965,6 +968,7 @@ mod tests {
             "api",
             "config",
             "completions",
+            #[cfg(feature = "emulator")]
             "emulator",
         ] {
             assert!(

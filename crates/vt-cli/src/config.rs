@@ -485,12 +485,13 @@ pub fn check_private(path: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `$XDG_CONFIG_HOME/vt/config.toml`, or `$HOME/.config/vt/config.toml`.
+/// `vt/config.toml` in the user's configuration folder, as `etcetera` finds it: on Windows
+/// `%APPDATA%`; elsewhere `$XDG_CONFIG_HOME` (when absolute), else `~/.config`, the home
+/// folder coming from `HOME` or, without it, from the user database. `None` only when no home
+/// folder can be found at all.
 pub fn default_config_path() -> Option<PathBuf> {
-    let base = match std::env::var_os("XDG_CONFIG_HOME") {
-        Some(x) if !x.is_empty() => PathBuf::from(x),
-        _ => PathBuf::from(std::env::var_os("HOME")?).join(".config"),
-    };
+    use etcetera::BaseStrategy as _;
+    let base = etcetera::choose_base_strategy().ok()?.config_dir();
     Some(base.join("vt").join("config.toml"))
 }
 
@@ -552,35 +553,18 @@ pub fn write_config_file(path: &Path, file: &ConfigFile) -> Result<(), CliError>
     Ok(())
 }
 
-/// Reads the API key without echo: from the terminal with `stty -echo`, or one line of stdin
-/// when stdin is not a terminal.
+/// Reads the API key: from the terminal without echo (`rpassword`, on Unix and Windows alike)
+/// when stdin is a terminal, else one line of stdin (`echo "$KEY" | vt config init`).
 pub fn prompt_key() -> Result<ApiKey, CliError> {
     let stdin = io::stdin();
-    let interactive = stdin.is_terminal();
-    if interactive {
-        eprint!("VirusTotal API key (input hidden): ");
-        let _ = io::stderr().flush();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("VirusTotal API key (input hidden): ")
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map(|_| line)
     }
-    let echo_off = interactive && stty("-echo");
-    let mut line = String::new();
-    let read = stdin.lock().read_line(&mut line);
-    if echo_off {
-        stty("echo");
-        eprintln!();
-    }
-    read.map_err(|e| CliError::usage(format!("reading the API key: {e}")))?;
+    .map_err(|e| CliError::usage(format!("reading the API key: {e}")))?;
     ApiKey::parse(&line, "the API key typed")
-}
-
-fn stty(arg: &str) -> bool {
-    std::process::Command::new("stty")
-        .arg(arg)
-        .stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! output formats ([`output`]), batches that never lose work ([`batch`]), exit codes
 //! ([`exit`]) and one module per command family ([`commands`]). The user guide is
 //! `docs/cli.md`.
+// The doc comments of `cli` are clap's help text, where URLs stay plain text.
+#![allow(rustdoc::bare_urls)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -16,9 +18,11 @@ mod config;
 mod exit;
 mod item_error;
 mod logging;
+mod man;
 mod output;
 mod progress;
 mod signals;
+mod version;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,10 +45,19 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let matches = match without_empty_env(Cli::command()).try_get_matches() {
+    let matches = match without_empty_env(
+        Cli::command()
+            .version(version::long())
+            .subcommand(man::command()),
+    )
+    .try_get_matches()
+    {
         Ok(m) => m,
         Err(e) => usage_error(e),
     };
+    if let Some(("generate-man", sub)) = matches.subcommand() {
+        return man::run(sub);
+    }
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => usage_error(e),

@@ -1396,7 +1396,7 @@ fn ctrl_c_stops_a_batch_cleanly_and_says_how_to_resume() {
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "emulator"))]
 #[test]
 fn emulator_serve_prints_its_url_and_keys_and_stops_on_ctrl_c() {
     use std::io::BufRead;

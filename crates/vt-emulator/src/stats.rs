@@ -44,7 +44,7 @@ pub struct StatsSnapshot {
     pub bytes_out: u64,
     /// Files received through uploads.
     pub uploads: u64,
-    /// The most bytes of one request body ever held in memory at once (uploads are
+    /// The largest chunk of a multipart request body held in memory at once (uploads are
     /// streamed to disk, so this stays around one network read however big the file).
     pub max_buffered_bytes: u64,
     /// The latest requests, oldest first.

@@ -2,7 +2,7 @@
 //! `serde_json::from_slice`, `Document`) against untyped `serde_json::Value`, and encoding.
 //!
 //! `cargo bench -p vt-model --bench decode`; the corpus comes from `VT_FIXTURES_DIR` (default
-//! `../../../shared/fixtures/vt-json` from this crate).
+//! `../../fixtures/vt-json` from this crate).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -16,7 +16,7 @@ fn corpus_file(name: &str) -> Vec<u8> {
         || {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/fixtures/vt-json"
+                "/../../fixtures/vt-json"
             ))
         },
         PathBuf::from,

@@ -3,7 +3,7 @@
 //! `serde_json::Value`, as MB/s over the same bytes.
 //!
 //! `cargo bench -p vt-model --bench largest_reports`; the corpus comes from `VT_FIXTURES_DIR`
-//! (default `../../../shared/fixtures/vt-json` from this crate). `LARGEST_REPORTS=N` takes the
+//! (default `../../fixtures/vt-json` from this crate). `LARGEST_REPORTS=N` takes the
 //! N largest (default 4).
 
 use std::hint::black_box;
@@ -20,7 +20,7 @@ fn largest_reports(n: usize) -> Vec<(String, Vec<u8>)> {
             || {
                 PathBuf::from(concat!(
                     env!("CARGO_MANIFEST_DIR"),
-                    "/../../../shared/fixtures/vt-json"
+                    "/../../fixtures/vt-json"
                 ))
             },
             PathBuf::from,

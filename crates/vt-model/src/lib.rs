@@ -47,6 +47,12 @@
 //!   ([`Category::Other`], [`ErrorCode::Other`], [`V2ResponseCode::Other`], ...);
 //! - a key repeated in one object keeps its last value, as any JSON parser does.
 //!
+//! **serde_json features this relies on.** This crate turns on serde_json's
+//! `preserve_order`, which the lossless model requires (objects are `IndexMap`s, so `extra`
+//! and every [`serde_json::Value`] keep the document's member order), and `float_roundtrip`
+//! (floats are read and written back exactly). Cargo features are global to a build, so every
+//! crate of a program that uses vt-model sees serde_json with them.
+//!
 //! **Lenient by default.** If VirusTotal changes the type of a modelled member, the odd value
 //! is kept in `extra` and the field reads `None`: one surprising member never makes a whole
 //! report unreadable. [`from_str_strict`] turns that into an error naming the member (the

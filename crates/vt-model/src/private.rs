@@ -5,7 +5,7 @@
 //! verdicts**, only tool and sandbox output. Its objects have the public objects' shapes
 //! (`private_file` is a file report, `private_url` a URL report, `private_analysis` an
 //! analysis with per-sandbox progress), so the typed attribute structs are reused, but wrapped:
-//! a `Private<FileReport>` is not a [`FileReport`](crate::FileReport), does not dereference to
+//! a `Private<FileReport>` is not a [`FileReport`], does not dereference to
 //! one, and is only unwrapped on purpose with [`Private::into_inner`] or read through
 //! [`Private::get`]. JSON is unchanged (the wrapper is transparent in serde).
 //!

@@ -990,14 +990,12 @@ fn conversions_equality_and_ordering() {
 
 // ---------------------------------------------------------------- real ids from the corpus
 
-/// The real-response corpus (see the issue): `VT_FIXTURES_DIR`, else the shared folder beside
-/// the project. Missing corpus is a failure, as for the round-trip test.
+/// The real-response corpus: `VT_FIXTURES_DIR`, else the repository's `fixtures/vt-json`. Missing corpus is a failure, as for the round-trip test.
 fn fixtures_dir() -> std::path::PathBuf {
     let dir = std::env::var_os("VT_FIXTURES_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/vt-json")
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vt-json")
         });
     assert!(
         dir.is_dir(),

@@ -1,8 +1,8 @@
 //! Every real VirusTotal answer of the corpus, decoded strictly into the typed model its shape
 //! and `type` select, then written back, must give the same JSON value.
 //!
-//! The corpus lives outside the repository: `VT_FIXTURES_DIR`, by default
-//! `../../../shared/fixtures/vt-json` from this crate. The test fails when it is missing.
+//! The corpus is the repository's `fixtures/vt-json` (`../../fixtures/vt-json` from this crate);
+//! `VT_FIXTURES_DIR` overrides it. The test fails when it is missing.
 
 use std::path::{Path, PathBuf};
 
@@ -16,7 +16,7 @@ fn corpus_dir() -> PathBuf {
         || {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/fixtures/vt-json"
+                "/../../fixtures/vt-json"
             ))
         },
         PathBuf::from,

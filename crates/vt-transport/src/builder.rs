@@ -11,6 +11,7 @@ use http::{Request, Response};
 use http_body::Body;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use tower_http::decompression::DecompressionLayer;
@@ -18,7 +19,6 @@ use tower_http::decompression::DecompressionLayer;
 use crate::auth::{ApiKey, AuthLayer};
 use crate::body::{BoxError, ResponseBody, VtBody};
 use crate::classify::ClassifyLayer;
-use crate::concurrency::ConcurrencyLimitLayer;
 use crate::error::TransportError;
 use crate::http::{HttpSettings, HttpTransport, ProxyConfig};
 use crate::rate_limit::{RateLimitLayer, RateLimitSpec, RateLimiter};
@@ -302,7 +302,7 @@ where
             .option_layer(
                 self.semaphore
                     .clone()
-                    .map(ConcurrencyLimitLayer::with_semaphore),
+                    .map(GlobalConcurrencyLimitLayer::with_semaphore),
             )
             .layer(RateLimitLayer::with_limiter(self.limiter.clone()))
             .layer(ClassifyLayer::new())

@@ -27,7 +27,6 @@ use vt_model::{ApiErrorBody, ErrorCode};
 use crate::auth::V2_PATH_PREFIX;
 use crate::body::{BoxError, ResponseBody, VtBody};
 use crate::error::TransportError;
-use crate::rate_limit::calendar;
 
 /// The most bytes of an error body the classify layer buffers.
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -287,12 +286,12 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = calendar::parse_http_date(value)?;
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Some(Duration::from_secs(at.saturating_sub(now)))
+    // IMF-fixdate, RFC 850 and asctime forms, as RFC 9110 requires of a recipient.
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// A body that yields already-read bytes and then the rest of the stream.
@@ -351,6 +350,30 @@ mod tests {
         assert_eq!(info.code, Some(ErrorCode::QuotaExceeded));
         assert_eq!(info.message, "Quota exceeded");
         assert_eq!(info.retry_after, Some(Duration::from_secs(30)));
+    }
+
+    fn retry_after_of(value: &str) -> Option<Duration> {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::RETRY_AFTER, value.parse().unwrap());
+        retry_after(&headers)
+    }
+
+    #[test]
+    fn retry_after_reads_the_three_http_date_forms() {
+        // IMF-fixdate, RFC 850 and asctime, all in the past: no wait.
+        for past in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(retry_after_of(past), Some(Duration::ZERO), "{past}");
+        }
+        let in_an_hour = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+        let wait = retry_after_of(&in_an_hour).unwrap();
+        assert!(wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600));
+        assert_eq!(retry_after_of("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        assert_eq!(retry_after_of("tomorrow"), None);
+        assert_eq!(retry_after_of(" 12 "), Some(Duration::from_secs(12)));
     }
 
     #[tokio::test]

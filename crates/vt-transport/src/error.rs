@@ -15,7 +15,7 @@ use std::io;
 use std::time::SystemTime;
 
 use crate::body::BoxError;
-use crate::rate_limit::RateWindow;
+use crate::rate_limit::spec::RateWindow;
 
 /// Which timeout fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,7 +146,7 @@ pub enum TransportError {
 
 fn fmt_time(t: SystemTime) -> String {
     match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => crate::rate_limit::calendar::format_utc(d.as_secs()),
+        Ok(d) => crate::calendar::format_utc(d.as_secs()),
         Err(_) => "(before 1970)".to_owned(),
     }
 }
@@ -256,7 +256,7 @@ fn classify(err: BoxError) -> TransportError {
             found = Found::Proxy;
             break;
         }
-        if e.downcast_ref::<native_tls::Error>().is_some() {
+        if crate::tls::is_tls_error(e) {
             found = Found::Tls;
             break;
         }

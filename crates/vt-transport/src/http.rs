@@ -1,6 +1,6 @@
 //! [`HttpTransport`]: the innermost service, hyper 1 over hyper-util's pooled client with
-//! native TLS (verification always on), HTTP/2 by ALPN where the server offers it, and
-//! HTTP(S) proxies.
+//! TLS (the back end of [`crate::tls`]; verification always on), HTTP/2 by ALPN where the
+//! server offers it, and HTTP(S) proxies.
 
 use std::fmt;
 use std::future::Future;
@@ -13,7 +13,6 @@ use http::header::PROXY_AUTHORIZATION;
 use http::{Request, Response, Uri};
 use hyper::body::Incoming;
 use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper_tls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
@@ -25,6 +24,7 @@ use tower::{Service, ServiceExt};
 use crate::body::{BoxError, VtBody};
 use crate::error::{ProxyFailure, TransportError};
 use crate::redact::redact_url;
+use crate::tls::{self, MaybeTls, SharedTlsError, TlsConnector};
 
 /// Where the proxy settings come from.
 #[derive(Clone, Default)]
@@ -289,27 +289,11 @@ impl Service<Uri> for ProxyConnector {
 #[derive(Clone)]
 struct LazyTls {
     plain: ProxyConnector,
-    https: Arc<OnceLock<Result<HttpsConnector<ProxyConnector>, Arc<native_tls::Error>>>>,
-}
-
-/// A [`native_tls::Error`] shared by every connection attempt after a failed build.
-#[derive(Debug)]
-struct SharedTlsError(Arc<native_tls::Error>);
-
-impl fmt::Display for SharedTlsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for SharedTlsError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.0)
-    }
+    https: Arc<OnceLock<Result<TlsConnector<ProxyConnector>, SharedTlsError>>>,
 }
 
 impl Service<Uri> for LazyTls {
-    type Response = hyper_tls::MaybeHttpsStream<Conn>;
+    type Response = MaybeTls<Conn>;
     type Error = BoxError;
     type Future = BoxFuture<Result<Self::Response, BoxError>>;
 
@@ -320,16 +304,10 @@ impl Service<Uri> for LazyTls {
     fn call(&mut self, dst: Uri) -> Self::Future {
         if dst.scheme_str() != Some("https") {
             let plain = self.plain.clone();
-            return Box::pin(async move {
-                Ok(hyper_tls::MaybeHttpsStream::Http(plain.oneshot(dst).await?))
-            });
+            return Box::pin(async move { Ok(tls::plain(plain.oneshot(dst).await?)) });
         }
         let built = self.https.get_or_init(|| {
-            native_tls::TlsConnector::builder()
-                .request_alpns(&["h2", "http/1.1"])
-                .build()
-                .map(|tls| HttpsConnector::from((self.plain.clone(), tls.into())))
-                .map_err(Arc::new)
+            tls::connector(self.plain.clone()).map_err(|e| SharedTlsError(Arc::from(e)))
         });
         match built {
             Ok(https) => {
@@ -337,7 +315,7 @@ impl Service<Uri> for LazyTls {
                 Box::pin(async move { https.oneshot(dst).await })
             }
             Err(e) => {
-                let e = SharedTlsError(e.clone());
+                let e = e.clone();
                 Box::pin(async move { Err(Box::new(e) as BoxError) })
             }
         }

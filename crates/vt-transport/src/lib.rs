@@ -15,7 +15,8 @@
 //!  ├─ AuthLayer           x-apikey (sensitive header); v2 paths also get ?apikey=
 //!  ├─ UserAgentLayer      "<app>; vt-rs/<ver>; gzip"
 //!  ├─ RetryLayer          RetryPolicy: backoff + full jitter, quota-aware, retry budget
-//!  ├─ ConcurrencyLimit   at most 16 attempts in flight (default), shared semaphore
+//!  ├─ GlobalConcurrencyLimit  tower's: at most 16 attempts in flight (default), one
+//!  │                      semaphore shared by every clone
 //!  ├─ RateLimitLayer      local windows (default `public`: 4/min), FIFO, fail fast on
 //!  │                      a spent day/month budget
 //!  ├─ ClassifyLayer       buffers ≤ 64 KiB error bodies, attaches ApiErrorInfo,
@@ -26,7 +27,7 @@
 //!  │                      Content-Encoding (never assumed)
 //!  ├─ TimeoutLayer        response-header timeout (from the end of the upload) and idle
 //!  │                      timeouts on request and response bodies
-//!  └─ inner service       HttpTransport (hyper-util pooled client, native TLS with
+//!  └─ inner service       HttpTransport (hyper-util pooled client, TLS of the `tls` module, with
 //!                         verification always on, HTTP/2 by ALPN, proxies) or your fake
 //! ```
 //!
@@ -164,8 +165,8 @@
 pub mod auth;
 pub mod body;
 mod builder;
+mod calendar;
 pub mod classify;
-pub mod concurrency;
 pub mod error;
 pub mod http;
 pub mod rate_limit;
@@ -173,6 +174,7 @@ mod redact;
 pub mod redirect;
 pub mod retry;
 pub mod timeout;
+pub mod tls;
 pub mod trace;
 mod user_agent;
 
@@ -180,7 +182,6 @@ pub use auth::{ApiKey, AuthLayer};
 pub use body::{BodyFactory, BoxError, ResponseBody, VtBody};
 pub use builder::{Transport, TransportBuilder, TransportLayer};
 pub use classify::{ApiErrorInfo, ClassifyLayer};
-pub use concurrency::ConcurrencyLimitLayer;
 pub use error::{RedirectError, TimeoutKind, TransportError};
 pub use http::{HttpTransport, ProxyConfig};
 pub use rate_limit::{
@@ -191,5 +192,6 @@ pub use redact::redact_url;
 pub use redirect::RedirectPolicy;
 pub use retry::{Attempts, RetryConfig, RetryLayer, RetryPolicy};
 pub use timeout::TimeoutLayer;
+pub use tls::TLS_BACKEND;
 pub use trace::TraceLayer;
 pub use user_agent::{UserAgentLayer, user_agent_string};

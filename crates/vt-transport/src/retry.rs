@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Method, Request, Response, StatusCode};
-use rand::Rng;
+use rand::RngExt as _;
 use tower::retry::budget::{Budget, TpsBudget};
 use vt_model::ErrorCode;
 

@@ -589,33 +589,61 @@ fn check_size(path: &Path, bytes: u64) -> Result<()> {
     Ok(())
 }
 
-/// Row 6: `vt hash --alg all` against `sha256sum` alone, warm page cache, medians.
-pub fn hashing(env: &Env) -> Row {
+/// Row 6: `vt hash --alg all` against `sha256sum` alone, warm page cache, medians; row 6b:
+/// the same with `vt` built with the opt-in `asm` feature, against the default build.
+pub fn hashing(env: &Env) -> Vec<Row> {
     let mib = env.sizes.hash_bytes >> 20;
     let goal = "≤ 1.2× sha256sum";
     let what = format!("`vt hash --alg all` of {mib} MiB (warm cache)");
+    let what_asm = format!("`vt hash --alg all` of {mib} MiB, built with `--features asm`");
+    let goal_asm = "for information (opt-in feature)";
     match hashing_inner(env) {
-        Ok((vt, sha)) => Row {
-            id: "6".into(),
-            what,
-            value: format!("{vt:.2} s"),
-            reference: format!("{sha:.2} s (`sha256sum`)"),
-            ratio: format!("{:.2}×", vt / sha),
-            goal: goal.into(),
-            verdict: verdict(vt <= 1.2 * sha),
-        },
-        Err(e) => Row::not_run("6", &what, goal, format!("{e:#}")),
+        Ok((vt, sha, asm)) => {
+            let mut rows = vec![Row {
+                id: "6".into(),
+                what,
+                value: format!("{vt:.2} s"),
+                reference: format!("{sha:.2} s (`sha256sum`)"),
+                ratio: format!("{:.2}×", vt / sha),
+                goal: goal.into(),
+                verdict: verdict(vt <= 1.2 * sha),
+            }];
+            if let Some(asm) = asm {
+                rows.push(Row {
+                    id: "6b".into(),
+                    what: what_asm,
+                    value: format!("{asm:.2} s"),
+                    reference: format!("{vt:.2} s (default build, no asm)"),
+                    ratio: format!("{:.2}×", asm / vt),
+                    goal: goal_asm.into(),
+                    verdict: Verdict::Pass,
+                });
+            }
+            rows
+        }
+        Err(e) => vec![Row::not_run("6", &what, goal, format!("{e:#}"))],
     }
 }
 
-fn hashing_inner(env: &Env) -> Result<(f64, f64)> {
+fn hashing_inner(env: &Env) -> Result<(f64, f64, Option<f64>)> {
     let path = env.tmp.join("hash.bin");
     eprintln!("xtask: row 6: writing {} MiB", env.sizes.hash_bytes >> 20);
     make_file(&path, env.sizes.hash_bytes, 0x5eed_0006)?;
     warm(&path)?;
     let arg = path.display().to_string();
-    let (mut vt, mut sha) = (vec![], vec![]);
+    let (mut vt, mut sha, mut asm) = (vec![], vec![], vec![]);
     for _ in 0..env.sizes.rounds {
+        if let Some(vt_asm) = &env.vt_asm {
+            let a = time_v(
+                vt_asm,
+                &["hash", "--alg", "all", &arg],
+                &[],
+                None,
+                true,
+                &env.tmp,
+            )?;
+            asm.push(a.wall.as_secs_f64());
+        }
         let s = time_v(Path::new("sha256sum"), &[&arg], &[], None, true, &env.tmp)?;
         sha.push(s.wall.as_secs_f64());
         let v = time_v(
@@ -629,7 +657,8 @@ fn hashing_inner(env: &Env) -> Result<(f64, f64)> {
         vt.push(v.wall.as_secs_f64());
     }
     let _ = std::fs::remove_file(&path);
-    Ok((median(vt), median(sha)))
+    let asm = (!asm.is_empty()).then(|| median(asm));
+    Ok((median(vt), median(sha), asm))
 }
 
 /// Row 7: start-up of `vt --version` and `vt url-id`, against `true`.

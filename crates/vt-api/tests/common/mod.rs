@@ -9,12 +9,11 @@ use vt_transport::{BoxError, VtBody};
 
 pub const KEY: &str = "test-api-key-0123456789";
 
-/// The real-response corpus (`VT_FIXTURES_DIR`, default `../shared/fixtures/vt-json` beside
-/// the project).
+/// The real-response corpus (`VT_FIXTURES_DIR`, default `fixtures/vt-json` in the repository).
 pub fn fixtures_dir() -> PathBuf {
     match std::env::var_os("VT_FIXTURES_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/vt-json"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vt-json"),
     }
 }
 

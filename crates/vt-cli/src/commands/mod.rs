@@ -4,6 +4,7 @@ pub mod analyses;
 mod client;
 pub mod config;
 mod context;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod files;
 mod lookup;
@@ -47,6 +48,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
             .map_err(crate::output::output_error)?;
         return Ok(Exit::Ok);
     }
+    #[cfg(feature = "emulator")]
     if let Command::Emulator(cmd) = cli.command {
         return emulator::run(cmd).await;
     }
@@ -93,6 +95,8 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
-        Command::Completions(_) | Command::Emulator(_) => Ok(Exit::Ok),
+        Command::Completions(_) => Ok(Exit::Ok),
+        #[cfg(feature = "emulator")]
+        Command::Emulator(_) => Ok(Exit::Ok),
     }
 }

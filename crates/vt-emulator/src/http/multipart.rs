@@ -1,5 +1,5 @@
-//! Request bodies: a size-limited reader and a streaming `multipart/form-data` parser that
-//! never holds more than one network read (plus a boundary's length) in memory.
+//! Request bodies: a size-limited reader and a streaming `multipart/form-data` parser
+//! (`multer` over that reader) that never holds more than about one network read in memory.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -112,166 +112,88 @@ pub(crate) struct PartHeaders {
     pub(crate) filename: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Preamble,
-    AfterDelimiter,
-    InPart,
-    Done,
-}
-
-/// A streaming multipart parser.
+/// A streaming `multipart/form-data` parser: `multer` over a [`BodyReader`], so the size
+/// limit, the byte counts and the request's errors stay those of the reader.
+///
+/// `multer` pulls one network read at a time and hands part data on as it comes; the largest
+/// chunk seen on either side is recorded as `max_buffered_bytes`.
 pub(crate) struct Multipart {
-    reader: BodyReader,
-    delimiter: Vec<u8>,
-    buf: BytesMut,
-    state: State,
-    eof: bool,
+    reader: Arc<tokio::sync::Mutex<BodyReader>>,
+    stats: Arc<Stats>,
+    parts: multer::Multipart<'static>,
+    current: Option<multer::Field<'static>>,
 }
 
 /// The boundary of a `multipart/form-data` Content-Type.
 pub(crate) fn boundary(content_type: &str) -> Option<String> {
-    let (mime, params) = content_type.split_once(';')?;
-    if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
+    let mime = content_type.split(';').next()?.trim();
+    if !mime.eq_ignore_ascii_case("multipart/form-data") {
         return None;
     }
-    params.split(';').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_owned())
-    })
-}
-
-pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        let p = hay[i..=hay.len() - needle.len()]
-            .iter()
-            .position(|&b| b == first)?;
-        i += p;
-        if &hay[i..i + needle.len()] == needle {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    multer::parse_boundary(content_type).ok()
 }
 
 impl Multipart {
     pub(crate) fn new(reader: BodyReader, boundary: &str) -> Self {
-        let mut buf = BytesMut::with_capacity(64 * 1024);
-        // The first delimiter has no leading CRLF; pretend it has.
-        buf.extend_from_slice(b"\r\n");
-        let mut delimiter = b"\r\n--".to_vec();
-        delimiter.extend_from_slice(boundary.as_bytes());
+        let stats = reader.stats.clone();
+        let reader = Arc::new(tokio::sync::Mutex::new(reader));
+        let source = reader.clone();
+        let chunks = futures_util::stream::unfold(source, |source| async move {
+            let next = source.lock().await.chunk().await;
+            match next {
+                Ok(Some(chunk)) => Some((Ok(chunk), source)),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), source)),
+            }
+        });
         Multipart {
             reader,
-            delimiter,
-            buf,
-            state: State::Preamble,
-            eof: false,
+            stats,
+            parts: multer::Multipart::new(chunks, boundary),
+            current: None,
         }
     }
 
-    pub(crate) fn into_reader(self) -> BodyReader {
-        self.reader
+    /// Drains what is left of the body after an error, as [`BodyReader::drain`] does.
+    pub(crate) async fn drain(self) -> bool {
+        let Multipart {
+            reader,
+            parts,
+            current,
+            ..
+        } = self;
+        drop(current);
+        drop(parts);
+        let mut reader = reader.lock().await;
+        reader.drain().await
     }
 
-    async fn fill(&mut self) -> Result<bool, BodyError> {
-        if self.eof {
-            return Ok(false);
-        }
-        match self.reader.chunk().await? {
-            Some(c) => {
-                self.buf.extend_from_slice(&c);
-                self.reader.stats.buffered(self.buf.len());
-                Ok(true)
-            }
-            None => {
-                self.eof = true;
-                Ok(false)
-            }
-        }
-    }
-
-    fn malformed(msg: &str) -> BodyError {
-        BodyError::Malformed(format!("malformed multipart body: {msg}"))
-    }
-
-    /// The next part's headers, `None` after the closing delimiter.
+    /// The next part's headers, `None` after the closing delimiter. The rest of the current
+    /// part is skipped.
     pub(crate) async fn next_part(&mut self) -> Result<Option<PartHeaders>, BodyError> {
-        loop {
-            match self.state {
-                State::Done => return Ok(None),
-                State::InPart => while self.chunk().await?.is_some() {},
-                State::Preamble => {
-                    if let Some(i) = find(&self.buf, &self.delimiter) {
-                        let _ = self.buf.split_to(i + self.delimiter.len());
-                        self.state = State::AfterDelimiter;
-                    } else {
-                        let keep = self.delimiter.len();
-                        if self.buf.len() > keep {
-                            let _ = self.buf.split_to(self.buf.len() - keep);
-                        }
-                        if !self.fill().await? {
-                            return Err(Self::malformed("no boundary found"));
-                        }
-                    }
-                }
-                State::AfterDelimiter => {
-                    while self.buf.len() < 2 {
-                        if !self.fill().await? {
-                            return Err(Self::malformed("truncated after a boundary"));
-                        }
-                    }
-                    if self.buf.starts_with(b"--") {
-                        self.state = State::Done;
-                        return Ok(None);
-                    }
-                    let end = loop {
-                        if let Some(i) = find(&self.buf, b"\r\n\r\n") {
-                            break i;
-                        }
-                        if self.buf.len() > 16 * 1024 {
-                            return Err(Self::malformed("part headers longer than 16 KiB"));
-                        }
-                        if !self.fill().await? {
-                            return Err(Self::malformed("truncated part headers"));
-                        }
-                    };
-                    let head = self.buf.split_to(end + 4);
-                    let text = String::from_utf8_lossy(&head);
-                    self.state = State::InPart;
-                    return Ok(Some(parse_part_headers(&text)));
-                }
-            }
-        }
+        self.current = None;
+        let Some(field) = self.parts.next_field().await.map_err(body_error)? else {
+            return Ok(None);
+        };
+        let headers = PartHeaders {
+            name: field.name().unwrap_or_default().to_owned(),
+            filename: field.file_name().map(str::to_owned),
+        };
+        self.current = Some(field);
+        Ok(Some(headers))
     }
 
     /// The next data chunk of the current part, `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, BodyError> {
-        if self.state != State::InPart {
+        let Some(field) = self.current.as_mut() else {
             return Ok(None);
+        };
+        let chunk = field.chunk().await.map_err(body_error)?;
+        match &chunk {
+            Some(c) => self.stats.buffered(c.len()),
+            None => self.current = None,
         }
-        loop {
-            if let Some(i) = find(&self.buf, &self.delimiter) {
-                if i > 0 {
-                    return Ok(Some(self.buf.split_to(i).freeze()));
-                }
-                let _ = self.buf.split_to(self.delimiter.len());
-                self.state = State::AfterDelimiter;
-                return Ok(None);
-            }
-            let keep = self.delimiter.len() - 1;
-            if self.buf.len() > keep {
-                return Ok(Some(self.buf.split_to(self.buf.len() - keep).freeze()));
-            }
-            if !self.fill().await? {
-                return Err(Self::malformed("body ended inside a part"));
-            }
-        }
+        Ok(chunk)
     }
 
     /// The current part's data as text (at most `max` bytes).
@@ -289,46 +211,16 @@ impl Multipart {
     }
 }
 
-fn parse_part_headers(text: &str) -> PartHeaders {
-    let mut h = PartHeaders::default();
-    for line in text.split("\r\n") {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        if !name.trim().eq_ignore_ascii_case("content-disposition") {
-            continue;
-        }
-        for param in split_params(value) {
-            if let Some((k, v)) = param.split_once('=') {
-                let v = v.trim().trim_matches('"').to_owned();
-                match k.trim().to_ascii_lowercase().as_str() {
-                    "name" => h.name = v,
-                    "filename" => h.filename = Some(v),
-                    _ => {}
-                }
-            }
-        }
+/// The reader's own error when reading failed, else a malformed-body error with multer's
+/// description.
+fn body_error(e: multer::Error) -> BodyError {
+    match e {
+        multer::Error::StreamReadFailed(source) => match source.downcast::<BodyError>() {
+            Ok(own) => *own,
+            Err(other) => BodyError::Malformed(format!("malformed multipart body: {other}")),
+        },
+        other => BodyError::Malformed(format!("malformed multipart body: {other}")),
     }
-    h
-}
-
-/// Splits `form-data; name="a;b"; filename="x"` on semicolons outside quotes.
-fn split_params(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut quoted = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ';' if !quoted => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
 }
 
 /// Form fields of a small body, urlencoded or multipart.
@@ -358,23 +250,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_needles() {
-        assert_eq!(find(b"abc\r\n--x", b"\r\n--x"), Some(3));
-        assert_eq!(find(b"\r\r\n--", b"\r\n--"), Some(1));
-        assert_eq!(find(b"abc", b"abcd"), None);
-    }
-
-    #[test]
-    fn parses_boundaries_and_headers() {
+    fn parses_boundaries() {
         assert_eq!(
             boundary("multipart/form-data; boundary=\"xyz\"").as_deref(),
             Some("xyz")
         );
-        assert_eq!(boundary("application/json"), None);
-        let h = parse_part_headers(
-            "Content-Disposition: form-data; name=\"file\"; filename=\"a;b.exe\"\r\nContent-Type: x\r\n\r\n",
+        assert_eq!(
+            boundary("Multipart/Form-Data; charset=utf-8; boundary=abc").as_deref(),
+            Some("abc")
         );
-        assert_eq!(h.name, "file");
-        assert_eq!(h.filename.as_deref(), Some("a;b.exe"));
+        assert_eq!(boundary("application/json"), None);
+        assert_eq!(boundary("multipart/mixed; boundary=abc"), None);
     }
 }

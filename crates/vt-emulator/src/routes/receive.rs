@@ -71,8 +71,7 @@ pub(crate) async fn receive(shared: &Shared, r: &mut Req, limit: u64) -> Result<
             }
             match e {
                 BodyError::TooLarge { limit } => {
-                    let mut reader = mp.into_reader();
-                    if !reader.drain().await {
+                    if !mp.drain().await {
                         return Err(Reply::Drop);
                     }
                     Err(too_large(limit))

@@ -116,7 +116,7 @@ impl UrlId {
                 base64::DecodeError::InvalidLength(_) => {
                     "not a SHA-256 (64 hexadecimal characters) and not valid base64url: impossible length".to_string()
                 }
-                base64::DecodeError::InvalidLastSymbol(..) => {
+                base64::DecodeError::InvalidLastSymbol { .. } => {
                     "not a SHA-256 (64 hexadecimal characters) and not canonical base64url: its last character has stray bits".to_string()
                 }
                 other => format!("not valid base64url: {other}"),

@@ -1,16 +1,16 @@
-//! Access to the real-response corpus kept beside the project (never copied into it).
+//! Access to the real-response corpus of the repository (`fixtures/vt-json`).
 
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::path::PathBuf;
 
-/// `VT_FIXTURES_DIR`, or `../../../shared/fixtures/vt-json` from this crate.
+/// `VT_FIXTURES_DIR`, or the repository's `fixtures/vt-json` (`../../fixtures/vt-json` from this crate).
 pub fn dir() -> PathBuf {
     std::env::var_os("VT_FIXTURES_DIR").map_or_else(
         || {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/fixtures/vt-json"
+                "/../../fixtures/vt-json"
             ))
         },
         PathBuf::from,

@@ -1,4 +1,9 @@
 //! [`RateLimiter`]: several windows at once, FIFO waiting, shared by clones.
+//!
+//! Hand-written on purpose: tower's `RateLimit` and the governor-style crates keep one
+//! window (or one token bucket), while VirusTotal's quotas are several at once (minute, day,
+//! month), the day and month being calendar budgets that reset at 00:00 UTC and must fail fast
+//! when spent instead of waiting for hours.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -8,8 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use super::calendar;
 use super::spec::{RateLimitSpec, RateWindow};
+use crate::calendar;
 use crate::error::TransportError;
 
 /// A local request limiter built from a [`RateLimitSpec`]. Clones share one state.

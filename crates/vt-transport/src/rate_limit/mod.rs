@@ -4,9 +4,8 @@
 //! In the default stack the limiter sits *under* the retry layer, so every attempt, retries
 //! included, takes a slot: the server counts retries against the quota too.
 
-pub(crate) mod calendar;
 mod limiter;
-mod spec;
+pub(crate) mod spec;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,5 +1,9 @@
-//! UTC calendar arithmetic for the day and month windows (no time zone database needed:
-//! VirusTotal's quotas reset at 00:00 UTC).
+//! UTC calendar arithmetic for the rate limiter's day and month windows and for error
+//! messages (no time zone database needed: VirusTotal's quotas reset at 00:00 UTC). HTTP
+//! dates (`Retry-After`) are parsed by `httpdate` in [`crate::classify`].
+//!
+//! A module of its own so that the error type and the rate limiter both use it without
+//! importing each other.
 
 use vt_model::calendar::{civil_from_days, days_from_civil};
 
@@ -40,43 +44,6 @@ pub(crate) fn format_utc(secs: u64) -> String {
     )
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, the HTTP-date form of
-/// `Retry-After`) to seconds since the epoch.
-pub(crate) fn parse_http_date(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (_, rest) = s.split_once(", ")?;
-    let mut parts = rest.split(' ');
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':');
-    let h: u64 = hms.next()?.parse().ok()?;
-    let mi: u64 = hms.next()?.parse().ok()?;
-    let se: u64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    if days < 0 {
-        return None;
-    }
-    Some(days as u64 * DAY + h * 3600 + mi * 60 + se)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,15 +59,5 @@ mod tests {
         assert_eq!(format_utc(next_day_start(t)), "2025-01-01 00:00:00 UTC");
         assert_ne!(month_index(t), month_index(t + 1));
         assert_eq!(month_index(t - 86_400 * 20), month_index(t));
-    }
-
-    #[test]
-    fn http_dates_parse_and_junk_does_not() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
-        assert_eq!(parse_http_date("tomorrow"), None);
     }
 }
