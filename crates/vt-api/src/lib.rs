@@ -35,7 +35,7 @@
 //!
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
-//! [`Client::metadata`], [`Client::users`], [`Client::monitor`] and [`Client::v2`]; plus the
+//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::feeds`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -161,6 +161,7 @@
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
+//! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -175,6 +176,8 @@ pub mod comments;
 pub mod domains;
 pub mod download;
 pub mod error;
+mod feed_package;
+pub mod feeds;
 pub mod files;
 pub mod hashing;
 pub mod ip_addresses;
@@ -260,6 +263,11 @@ impl<S: HttpService> Client<S> {
     /// VT Monitor (software publishers).
     pub fn monitor(&self) -> monitor::Monitor<'_, S> {
         monitor::Monitor { client: self }
+    }
+
+    /// Feeds (premium): files, URLs, domains, IP addresses and sandbox reports, per minute.
+    pub fn feeds(&self) -> feeds::Feeds<'_, S> {
+        feeds::Feeds { client: self }
     }
 
     /// The legacy v2 file report.
