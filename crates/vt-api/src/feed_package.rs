@@ -253,16 +253,24 @@ mod tests {
     async fn truncated_corrupt_and_empty_packages_are_errors() {
         let data = bz2(&b"{\"x\":\"yyyyyyyyyyyyyyyyyyyyyy\"}\n".repeat(2000));
         let cut = data[..data.len() / 2].to_vec();
-        let err = all(PackageLines::new(body(cut, 100), "files/1".into(), limits()))
-            .await
-            .unwrap_err();
+        let err = all(PackageLines::new(
+            body(cut, 100),
+            "files/1".into(),
+            limits(),
+        ))
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
         let mut bad = data.clone();
         bad[40] ^= 0xff;
         bad[41] ^= 0xff;
-        let err = all(PackageLines::new(body(bad, 100), "files/1".into(), limits()))
-            .await
-            .unwrap_err();
+        let err = all(PackageLines::new(
+            body(bad, 100),
+            "files/1".into(),
+            limits(),
+        ))
+        .await
+        .unwrap_err();
         assert!(err.is_bad_feed_package(), "{err}");
         let err = all(PackageLines::new(
             body(b"{\"plain\": 1}\n".to_vec(), 100),
@@ -287,10 +295,17 @@ mod tests {
             max_line: 1 << 20,
             max_package: 1 << 30,
         };
-        let err = all(PackageLines::new(body(bomb.clone(), 4096), "f".into(), small))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::FeedTooLarge { what: "line", .. }), "{err}");
+        let err = all(PackageLines::new(
+            body(bomb.clone(), 4096),
+            "f".into(),
+            small,
+        ))
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::FeedTooLarge { what: "line", .. }),
+            "{err}"
+        );
         let lines = bz2(&b"0123456789\n".repeat(1 << 20));
         let small = PackageLimits {
             max_line: 1 << 20,

@@ -507,10 +507,13 @@ impl<T: DeserializeOwned + Send + 'static> Stream for FeedStream<T> {
                 missing_in_a_row: 0,
                 done: false,
             };
-            Box::pin(futures_util::stream::unfold(reader, |mut reader| async move {
-                let item = reader.step::<T>().await?;
-                Some((item, reader))
-            }))
+            Box::pin(futures_util::stream::unfold(
+                reader,
+                |mut reader| async move {
+                    let item = reader.step::<T>().await?;
+                    Some((item, reader))
+                },
+            ))
         });
         running.as_mut().poll_next(cx)
     }
