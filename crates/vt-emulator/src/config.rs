@@ -444,6 +444,8 @@ pub struct EmulatorConfig {
     pub direct_upload_limit: u64,
     /// Largest request body of an upload URL (default [`UPLOAD_URL_LIMIT`], 650 MB).
     pub upload_url_limit: u64,
+    /// Feeds: availability lag and package size.
+    pub feeds: crate::feeds::FeedConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -465,6 +467,7 @@ impl Default for EmulatorConfig {
             request_log_capacity: 1000,
             direct_upload_limit: DIRECT_UPLOAD_LIMIT,
             upload_url_limit: UPLOAD_URL_LIMIT,
+            feeds: crate::feeds::FeedConfig::default(),
         }
     }
 }

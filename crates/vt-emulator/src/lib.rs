@@ -56,6 +56,7 @@ mod digest;
 mod engines;
 mod error;
 mod faults;
+mod feeds;
 mod http;
 mod quota;
 mod relationships;
@@ -82,6 +83,7 @@ pub use dataset::{
 pub use engines::{FILE_ENGINES, URL_ENGINES};
 pub use error::{ConfigError, StartError};
 pub use faults::{FaultKind, FaultRule, parse_duration};
+pub use feeds::FeedConfig;
 pub use routes::v2::{V2_BATCH_PREMIUM, V2_BATCH_PUBLIC};
 pub use server::{Emulator, EmulatorBuilder, EmulatorHandle};
 pub use stats::{LoggedRequest, StatsSnapshot};

@@ -202,6 +202,8 @@ impl Emulator {
             })?;
         }
 
+        store.feed_pool = crate::feeds::FeedPool::of(&store);
+
         let keys = config
             .keys
             .iter()

@@ -343,6 +343,10 @@ pub(crate) struct Store {
     pub(crate) monitor_ids: HashMap<String, String>,
     /// Counter making generated ids unique.
     pub(crate) serial: u64,
+    /// The dataset objects feeds draw from (fixed at start).
+    pub(crate) feed_pool: crate::feeds::FeedPool,
+    /// Unix minute → objects uploaded, submitted or re-analysed then (feeds list them).
+    pub(crate) feed_log: BTreeMap<i64, Vec<ObjKey>>,
 }
 
 impl Store {
