@@ -3,6 +3,7 @@
 pub mod analyses;
 pub mod config;
 pub mod emulator;
+pub mod feed;
 pub mod files;
 pub mod misc;
 pub mod monitor;
@@ -407,6 +408,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => misc::search(&ctx, args).await,
+        Command::Feed(args) => feed::run(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
