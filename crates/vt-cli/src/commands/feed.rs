@@ -251,12 +251,27 @@ fn plan(args: &FeedArgs, now: u64) -> CliResult<(Option<FeedCursor>, FeedEnd)> {
     let from = time("from", &args.from)?;
     let to = time("to", &args.to)?;
     let newest = newest_available(now, i64::from(args.lag));
-    check_range(from, to, newest).map_err(|e| match e {
-        ApiError::InvalidInput { input, reason } => {
-            CliError::usage(format!("--from/--to {input}: {reason}"))
-        }
-        other => CliError::usage(other.to_string()),
-    })?;
+    // The library's range rule, one bound at a time so the message names the flag as given.
+    let refuse = |flag: &str, text: &Option<String>, e: ApiError| {
+        let reason = match e {
+            ApiError::InvalidInput { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        CliError::usage(format!(
+            "--{flag} {}: {reason} (now minus the {}-minute lag)",
+            text.as_deref().unwrap_or_default(),
+            args.lag
+        ))
+    };
+    check_range(from, None, newest).map_err(|e| refuse("from", &args.from, e))?;
+    check_range(None, to, newest).map_err(|e| refuse("to", &args.to, e))?;
+    if check_range(from, to, FeedMinute::from_unix_secs(u64::MAX)).is_err() {
+        return Err(CliError::usage(format!(
+            "--from {} is after --to {}",
+            args.from.as_deref().unwrap_or_default(),
+            args.to.as_deref().unwrap_or_default()
+        )));
+    }
     let cursor = match &args.cursor {
         Some(text) => {
             let c = text
