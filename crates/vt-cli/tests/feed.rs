@@ -400,7 +400,7 @@ fn bad_feed_input_exits_2_before_any_request() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["feed", "files", "--from", &b, "--to", &a],
-            "after its end",
+            "is after --to",
         ),
         (vec!["feed", "files", "--from", &future], "in the future"),
         (vec!["feed", "urls", "--to", &future], "in the future"),
