@@ -210,6 +210,14 @@ fn demo() -> Result<()> {
             "the legacy v2 file report",
             vec!["v2", "file-report", eicar_md5],
         ),
+        (
+            "a minute of the file feed (the newest package; ids only, drop -I for the NDJSON)",
+            vec!["feed", "files", "-I"],
+        ),
+        (
+            "the newest minute of the URL feed, as NDJSON",
+            vec!["feed", "urls"],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {

@@ -139,6 +139,14 @@ fn a_range_prints_ndjson_and_the_cursor_to_resume() {
         .vt()
         .args(["feed", "files", "--from", &from, "--to", &to]));
     assert_eq!(r.stdout, all, "the same range twice: the same lines");
+    let r_ids = run(emu
+        .vt()
+        .args(["-I", "feed", "files", "--from", &from, "--to", &to]));
+    assert_eq!(
+        r_ids.stdout.lines().collect::<Vec<_>>(),
+        items,
+        "-I prints the ids"
+    );
     let next = format!(
         "{}-0",
         vt_model::FeedMinute::parse_time(&to).unwrap().next()

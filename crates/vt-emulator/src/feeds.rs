@@ -1,6 +1,6 @@
 //! Feed packages: what each minute of each feed holds, as bzip2 JSON lines.
 //!
-//! A minute's package is a function of the seed, the feed type and the minute: up to
+//! A minute's package is a function of the seed, the feed type and the minute: 1 to
 //! [`FeedConfig::max_items_per_minute`] objects of the generated dataset (the pool is fixed
 //! when the emulator starts, so later uploads never change a past package), followed by
 //! what clients uploaded, submitted or re-analysed during that minute (files, URLs, domains,
@@ -34,7 +34,8 @@ pub struct FeedConfig {
     /// Minutes between the end of a minute and the publication of its package (VirusTotal:
     /// 60; `vt emulator serve --feed-lag`). Asking earlier answers 400 `NotAvailableYet`.
     pub lag_minutes: u32,
-    /// Most dataset objects in one package (each minute draws 0 to this many per type).
+    /// Most dataset objects in one package (each minute draws 1 to this many per type, so
+    /// every minute of a non-empty dataset has something to show).
     pub max_items_per_minute: u32,
 }
 
@@ -129,7 +130,7 @@ pub(crate) fn package_text(
     let mut rng = SeededRng::new(salt);
     let mut keys: Vec<ObjKey> = Vec::new();
     if !pool.is_empty() {
-        let count = rng.range(0, u64::from(config.max_items_per_minute));
+        let count = rng.range(1, u64::from(config.max_items_per_minute));
         for _ in 0..count {
             keys.push((store_kind, pool[rng.index(pool.len())].clone()));
         }

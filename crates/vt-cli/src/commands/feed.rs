@@ -1,5 +1,5 @@
 //! `vt feed files|urls|domains|ips|behaviours`: a feed as NDJSON, one line per item as
-//! received, resumable exactly.
+//! received (`-I`: the ids only), resumable exactly.
 //!
 //! With `--output FILE` every line is written and flushed, then the feed cursor after it is
 //! recorded in `FILE.cursor` (with the length of FILE at that point, replaced atomically).
@@ -389,7 +389,15 @@ pub async fn run(ctx: &Context, args: FeedArgs) -> CliResult<Exit> {
                 }
             }
         }
-        sink.write_line(item.get())?;
+        if ctx.output.ids_only {
+            let id = serde_json::from_str::<ItemLink>(item.get())
+                .ok()
+                .and_then(|l| l.id)
+                .unwrap_or_default();
+            sink.write_line(&id)?;
+        } else {
+            sink.write_line(item.get())?;
+        }
         sink.save(kind, feed.cursor())?;
         written += 1;
     }
