@@ -504,7 +504,9 @@ async fn hostile_feed_packages_are_typed_errors() {
     let mut bad_line = item.to_vec();
     bad_line.extend_from_slice(b"\n{\"type\": \"file\", \"id\": \n");
     let bz = "application/x-bzip2";
-    let cases: Vec<(&str, Answer, u64, fn(&Error) -> bool)> = vec![
+    /// A case: its name, the answer, the package cap, what the error must be.
+    type Case = (&'static str, Answer, u64, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
         (
             "truncated bz2",
             http("200 OK", bz, &good[..good.len() / 2]),

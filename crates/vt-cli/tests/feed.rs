@@ -25,8 +25,10 @@ impl Emu {
             .enable_all()
             .build()
             .unwrap();
-        let mut cfg = EmulatorConfig::default();
-        cfg.dataset = vt_emulator::DatasetConfig::small();
+        let mut cfg = EmulatorConfig {
+            dataset: vt_emulator::DatasetConfig::small(),
+            ..EmulatorConfig::default()
+        };
         configure(&mut cfg);
         let handle = runtime
             .block_on(Emulator::from_config(cfg).start())
