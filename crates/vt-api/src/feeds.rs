@@ -12,6 +12,8 @@
 //! - **Not available yet** (400 `NotAvailableYet`, a package of the last hour): the stream
 //!   ends if it was asked to stop once caught up, and otherwise waits
 //!   ([`FeedStream::poll_interval`], 60 s as vt-py) and asks again.
+//!   A 404 for a minute that has not ended yet (by the system clock) counts as not available
+//!   yet too.
 //! - **Missing package** (404): skipped with a `tracing` warning, as the official clients do;
 //!   more consecutive missing packages than [`FeedStream::missing_tolerance`] (1, as vt-py
 //!   and vt-go) end the stream with the 404 error.
@@ -251,6 +253,15 @@ fn hourly_request(kind: FeedKind, hour: FeedMinute) -> Result<ApiRequest> {
     )))
 }
 
+/// The minute now (system clock). A 404 for a package whose minute has not even ended is a
+/// package not available yet, never a missing one.
+fn current_minute() -> FeedMinute {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    FeedMinute::from_unix_secs(now)
+}
+
 /// Sends one package request.
 type FetchPackage =
     Arc<dyn Fn(ApiRequest) -> BoxFuture<'static, Result<Response<ResponseBody>>> + Send + Sync>;
@@ -456,7 +467,10 @@ impl Reader {
                     }
                     self.current = Some((minute, lines, skipped));
                 }
-                Err(e) if e.api_code() == Some(&ErrorCode::NotAvailableYet) => {
+                Err(e)
+                    if e.api_code() == Some(&ErrorCode::NotAvailableYet)
+                        || (e.is_not_found() && minute >= current_minute()) =>
+                {
                     if self.settings.end == FeedEnd::CaughtUp {
                         self.done = true;
                         return None;

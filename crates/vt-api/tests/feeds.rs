@@ -422,3 +422,25 @@ async fn the_download_url_of_an_item_is_usable_as_is() {
         .unwrap_err();
     assert!(err.is_invalid_input());
 }
+
+#[tokio::test]
+async fn a_404_for_a_minute_not_yet_ended_means_not_available_yet() {
+    let server = MockServer::start_async().await;
+    let future = server
+        .mock_async(|when, then| {
+            when.method(GET).path_includes("/api/v3/feeds/files/2999");
+            then.status(404)
+                .body(json!({"error": {"code": "NotFoundError", "message": "x"}}).to_string());
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    let items: Vec<AnyObject> = client
+        .feeds()
+        .stream(FeedKind::Files, FeedCursor::at(minute("299901010000")))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(items.is_empty());
+    // Asked once, then the caught-up stream ended: no skipping on into the future.
+    assert_eq!(future.calls_async().await, 1);
+}
