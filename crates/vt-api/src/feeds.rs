@@ -84,7 +84,7 @@ pub const DEFAULT_MISSING_TOLERANCE: u32 = 1;
 /// ```
 /// use vt_api::feeds::newest_available;
 /// let newest = newest_available(1_700_000_000, 60);
-/// assert_eq!(newest.to_string(), "202311142213");
+/// assert_eq!(newest.to_string(), "202311142113");
 /// ```
 pub fn newest_available(now_secs: u64, lag_minutes: i64) -> FeedMinute {
     let now = FeedMinute::from_unix_secs(now_secs);
