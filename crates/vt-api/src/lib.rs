@@ -35,7 +35,9 @@
 //!
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
-//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::feeds`] and [`Client::v2`]; plus the
+//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::feeds`],
+//! [`Client::private`] and
+//! [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -152,7 +154,7 @@
 //!
 //! | family | functions | endpoints |
 //! |---|---|---|
-//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
+//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_of`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
 //! | [`urls`] | `submit`, `report`, `report_by_url`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `network_location` | `/urls`, `/urls/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /network_location]` |
 //! | [`domains`], [`ip_addresses`] | `report`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors` | `/domains/{d}[...]`, `/ip_addresses/{ip}[...]` |
 //! | [`analyses`] | `get`, `item`, `wait` | `/analyses/{id}`, `/analyses/{id}/item` |
@@ -162,6 +164,7 @@
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
+//! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -185,6 +188,7 @@ pub mod metadata;
 pub mod monitor;
 mod object_endpoints;
 pub mod pagination;
+pub mod private;
 mod raw;
 pub mod raw_json;
 pub mod request;
@@ -270,6 +274,12 @@ impl<S: HttpService> Client<S> {
         feeds::Feeds { client: self }
     }
 
+    /// Private scanning: private uploads and URL scans, their analyses and reports
+    /// (`/private/...`; objects wrapped in [`vt_model::Private`]).
+    pub fn private(&self) -> private::PrivateScans<'_, S> {
+        private::PrivateScans { client: self }
+    }
+
     /// The legacy v2 file report.
     pub fn v2(&self) -> v2::V2<'_, S> {
         v2::V2 { client: self }
@@ -293,6 +303,8 @@ mod tests {
         is_send(&c.files().report(&hash));
         is_send(&c.files().upload("x"));
         is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.private().upload("x"));
+        is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
         is_send(&c.v2().file_reports(&["a"], false));
         let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
         is_send(&p);

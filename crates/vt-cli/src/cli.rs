@@ -182,10 +182,23 @@ pub enum Command {
     Download(DownloadArgs),
     /// A signed download URL of a file (premium; valid one hour).
     DownloadUrl(DownloadUrlArgs),
-    /// The PCAP of a sandbox run (premium).
-    Pcap(PcapArgs),
-    /// Sandbox behaviour reports of a file.
-    Behaviours(BehavioursArgs),
+    /// The network capture (PCAP) of a sandbox run (premium).
+    Pcap(crate::commands::sandbox::ArtifactArgs),
+    /// The HTML report of a sandbox run.
+    Html(crate::commands::sandbox::ArtifactArgs),
+    /// The Windows event logs (EVTX) of a sandbox run.
+    Evtx(crate::commands::sandbox::ArtifactArgs),
+    /// The memory dump of a sandbox run.
+    Memdump(crate::commands::sandbox::ArtifactArgs),
+    /// Sandbox behaviour reports of a file, one per sandbox (or one with --sandbox).
+    Behaviours(crate::commands::sandbox::BehavioursArgs),
+    /// The sandbox reports of a file merged into one.
+    BehaviourSummary(crate::commands::sandbox::SandboxHashArgs),
+    /// The MITRE ATT&CK tactics and techniques seen by each sandbox.
+    Mitre(crate::commands::sandbox::SandboxHashArgs),
+    /// Private scanning: private file and URL reports, private analyses.
+    #[command(subcommand)]
+    Private(crate::commands::private::PrivateCommand),
     /// VT Monitor (software publishers).
     #[command(subcommand)]
     Monitor(MonitorCommand),
@@ -282,6 +295,9 @@ pub struct ScanFileArgs {
     /// Password of a protected ZIP holding one file, for VirusTotal to unpack it.
     #[arg(short, long, value_name = "PASSWORD")]
     pub password: Option<String>,
+    /// Private scanning.
+    #[command(flatten)]
+    pub private: crate::commands::private::PrivateFileScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -296,6 +312,9 @@ pub struct ScanUrlArgs {
     /// Wait for each analysis to complete and print it.
     #[arg(short, long)]
     pub wait: bool,
+    /// Private scanning.
+    #[command(flatten)]
+    pub private: crate::commands::private::PrivateUrlScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -483,26 +502,6 @@ pub struct DownloadArgs {
 pub struct DownloadUrlArgs {
     /// The file's hash.
     pub hash: String,
-}
-
-/// `vt pcap`.
-#[derive(Debug, Args)]
-pub struct PcapArgs {
-    /// The sandbox report id (`<sha256>_<sandbox name>`).
-    pub sandbox_id: String,
-    /// Where to write the PCAP.
-    #[arg(short, long, value_name = "PATH")]
-    pub output: PathBuf,
-}
-
-/// `vt behaviours`.
-#[derive(Debug, Args)]
-pub struct BehavioursArgs {
-    /// The file's hash.
-    pub hash: String,
-    /// Paging.
-    #[command(flatten)]
-    pub page: PageArgs,
 }
 
 /// `vt monitor`.
@@ -749,6 +748,9 @@ pub struct EmulatorServeArgs {
     /// Minutes after its minute ends that a feed package is published (the API: 60).
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub feed_lag: u32,
+    /// Delay every answer by this much, like a network round trip (e.g. `150ms`, `1s`).
+    #[arg(long, value_name = "DURATION")]
+    pub latency: Option<String>,
 }
 
 #[cfg(test)]
@@ -811,7 +813,13 @@ mod tests {
             "download",
             "download-url",
             "pcap",
+            "html",
+            "evtx",
+            "memdump",
             "behaviours",
+            "behaviour-summary",
+            "mitre",
+            "private",
             "monitor",
             "v2",
             "search",

@@ -212,6 +212,30 @@ bad!(
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
 bad!(pcap_empty_sandbox_id: ["pcap", "", "-o", "@out.pcap"] => 2, names "sandbox");
+bad!(pcap_sandbox_id_without_a_sha256: ["pcap", "abc_Zenbox", "-o", "@out.pcap"] => 2, names "abc_Zenbox");
+bad!(html_sandbox_id_without_a_name: ["html", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "-o", "@out.html"] => 2, names "sandbox report id");
+bad!(evtx_sandbox_name_with_a_slash: ["evtx", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_a/b", "-o", "@out.evtx"] => 2, names "a/b");
+bad!(memdump_into_a_missing_directory: ["memdump", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_Zenbox", "-o", "/nonexistent/dir/m.dmp"] => 2, names "/nonexistent/dir/m.dmp");
+bad!(pcap_output_is_a_directory: ["pcap", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_Zenbox", "-o", "@a-directory"] => 2, names "@a-directory");
+bad!(behaviours_empty_sandbox_name: ["behaviours", EICAR, "--sandbox", ""] => 2, names "sandbox");
+bad!(behaviour_summary_bad_hash: ["behaviour-summary", "abc"] => 2, names "abc");
+bad!(mitre_bad_hash: ["mitre", "abc"] => 2, names "abc");
+
+// private scanning
+bad!(scan_url_private_with_a_password: ["scan", "url", "--private", "--password", "x", "http://example.com/"] => 2, names "--password");
+bad!(private_analysis_with_a_password: ["private", "analysis", "--password", "x", "abc"] => 2, names "--password");
+bad!(scan_file_private_retention_over_28_days: ["scan", "file", "--private", "--retention-days", "29", "@sample.bin"] => 2, names "29");
+bad!(scan_file_private_lowercase_region: ["scan", "file", "--private", "--storage-region", "eu", "@sample.bin"] => 2, names "eu");
+bad!(scan_file_private_bad_locale: ["scan", "file", "--private", "--locale", "en-us", "@sample.bin"] => 2, names "en-us");
+bad!(scan_file_private_over_650_mb: ["scan", "file", "--private", "@big.bin"] => 2, names "@big.bin");
+bad!(scan_file_private_option_without_private: ["scan", "file", "--retention-days", "3", "@sample.bin"] => 2, names "--private");
+bad!(scan_file_private_with_skip_known: ["scan", "file", "--private", "--skip-known", "@sample.bin"] => 2, names "--skip-known");
+bad!(scan_url_private_bad_sandbox_name: ["scan", "url", "--private", "--sandboxes", "cape win", "http://example.com/"] => 2, names "cape win");
+bad!(scan_url_private_not_a_url: ["scan", "url", "--private", "not a url"] => 2, names "not a url");
+bad!(private_file_bad_hash: ["private", "file", "zzz"] => 2, names "zzz");
+bad!(private_analysis_id_with_spaces: ["private", "analysis", "not an id"] => 2, names "not an id");
+bad!(private_url_garbage: ["private", "url", "http://"] => 2, names "http://");
+bad!(private_files_limit_zero: ["private", "files", "--limit", "0"] => 2, names "limit");
 
 // VT Monitor
 bad!(monitor_get_not_base64: ["monitor", "get", "not base64!"] => 2, names "not base64!");

@@ -446,6 +446,9 @@ pub struct EmulatorConfig {
     pub upload_url_limit: u64,
     /// Feeds: availability lag and package size.
     pub feeds: crate::feeds::FeedConfig,
+    /// A fixed delay before every answer (default none), as a network round trip to
+    /// VirusTotal adds; `/_emulator` control routes answer at once.
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -468,6 +471,7 @@ impl Default for EmulatorConfig {
             direct_upload_limit: DIRECT_UPLOAD_LIMIT,
             upload_url_limit: UPLOAD_URL_LIMIT,
             feeds: crate::feeds::FeedConfig::default(),
+            latency: Duration::ZERO,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! A local VirusTotal API server for tests, benchmarks, demos and users' own CI.
 //!
 //! The emulator speaks the v3 API under `/api/v3` (files, URLs, domains, IP addresses,
-//! analyses, comments, votes, relationships with cursor pagination, search, metadata,
-//! users and quotas, VT Monitor) and the legacy v2 `/vtapi/v2/file/report`, with VirusTotal's
-//! error bodies and status codes, per-key quotas, and seeded fault injection. Its dataset is
+//! analyses, comments, votes, every relationship with cursor pagination, sandbox behaviour
+//! reports and their artefacts, search, metadata, users and quotas, VT Monitor) and the legacy
+//! v2 `/vtapi/v2/file/report`, with VirusTotal's error bodies and status codes, per-key quotas,
+//! seeded fault injection and an optional fixed latency. Its dataset is
 //! generated from a seed (the EICAR test file is always known), so tests can rely on it.
 //! The full behaviour is described in `docs/emulator.md`.
 //!
@@ -58,6 +59,7 @@ mod error;
 mod faults;
 mod feeds;
 mod http;
+mod private_scans;
 mod quota;
 mod relationships;
 mod reports;

@@ -121,6 +121,11 @@ impl EmulatorBuilder {
         self.config.clock = mode;
         self
     }
+    /// A fixed delay before every answer ([`EmulatorConfig::latency`]).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.config.latency = latency;
+        self
+    }
     /// Where uploads are stored.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.data_dir = Some(dir.into());
@@ -442,6 +447,14 @@ async fn handle(
         base,
     };
 
+    let latency = if path.starts_with("/_emulator/") {
+        Duration::ZERO
+    } else {
+        shared.config.latency
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     if let Some(FaultKind::Latency(d)) = fault {
         tokio::time::sleep(d).await;
     }

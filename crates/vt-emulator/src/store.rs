@@ -264,6 +264,10 @@ pub(crate) struct Analysis {
 pub(crate) enum UploadKind {
     Files,
     Monitor,
+    /// A private upload, owned by the user who asked for the URL.
+    Private {
+        owner: String,
+    },
 }
 
 /// A single-use upload URL.
@@ -347,6 +351,8 @@ pub(crate) struct Store {
     pub(crate) feed_pool: crate::feeds::FeedPool,
     /// Unix minute → objects uploaded, submitted or re-analysed then (feeds list them).
     pub(crate) feed_log: BTreeMap<i64, Vec<ObjKey>>,
+    /// Private scans, never mixed with the public objects above.
+    pub(crate) private: crate::private_scans::PrivateStore,
 }
 
 impl Store {

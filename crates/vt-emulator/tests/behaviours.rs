@@ -4,22 +4,13 @@
 
 mod common;
 
-use common::Http;
+use common::{Http, small_emulator};
 use http::StatusCode;
 use serde_json::Value;
 use vt_emulator::{
     DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, Emulator, EmulatorHandle,
     FileInfo,
 };
-
-async fn start(seed: u64) -> EmulatorHandle {
-    Emulator::builder()
-        .seed(seed)
-        .small_dataset()
-        .start()
-        .await
-        .unwrap()
-}
 
 /// A detected file with behaviour reports and contacted domains.
 fn sandboxed(emu: &EmulatorHandle) -> FileInfo {
@@ -41,7 +32,7 @@ fn enc(id: &str) -> String {
 
 #[tokio::test]
 async fn reports_tell_what_the_dataset_says_about_the_file() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let f = sandboxed(&emu);
     let api = emu.api_url();
@@ -150,7 +141,7 @@ async fn reports_tell_what_the_dataset_says_about_the_file() {
 
 #[tokio::test]
 async fn artefacts_are_served_when_the_report_says_so() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let f = sandboxed(&emu);
     let api = emu.api_url();
@@ -211,7 +202,7 @@ async fn artefacts_are_served_when_the_report_says_so() {
 
 #[tokio::test]
 async fn files_that_no_sandbox_runs_have_empty_reports() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let eicar = emu.dataset().eicar().unwrap().sha256.clone();
     let api = emu.api_url();
@@ -240,7 +231,7 @@ async fn files_that_no_sandbox_runs_have_empty_reports() {
 
 #[tokio::test]
 async fn reports_are_deterministic_from_the_seed() {
-    let (a, b) = (start(9).await, start(9).await);
+    let (a, b) = (small_emulator(9).await, small_emulator(9).await);
     let http = Http::new();
     let f = sandboxed(&a);
     let get = |emu: &EmulatorHandle| format!("{}/files/{}/behaviours", emu.api_url(), f.sha256);
@@ -260,4 +251,54 @@ async fn reports_are_deterministic_from_the_seed() {
     for emu in [a, b] {
         emu.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn loaded_reports_join_their_files_behaviours() {
+    let dir = tempfile::tempdir().unwrap();
+    let sha = "ab".repeat(32);
+    let file =
+        serde_json::json!({"data": {"type": "file", "id": sha, "attributes": {"sha256": sha}}});
+    let report = serde_json::json!({"data": {
+        "type": "file_behaviour",
+        "id": format!("{sha}_Real Sandbox"),
+        "attributes": {"sandbox_name": "Real Sandbox", "dns_lookups": [{"hostname": "real.example"}]},
+    }});
+    std::fs::write(dir.path().join("file.json"), file.to_string()).unwrap();
+    std::fs::write(dir.path().join("report.json"), report.to_string()).unwrap();
+    let emu = Emulator::builder()
+        .small_dataset()
+        .load_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let api = emu.api_url();
+    let list = http
+        .get(&format!("{api}/files/{sha}/behaviours"), Some(PREMIUM))
+        .await
+        .json();
+    assert_eq!(
+        list["data"][0]["attributes"]["sandbox_name"],
+        "Real Sandbox"
+    );
+    let summary = http
+        .get(
+            &format!("{api}/files/{sha}/behaviour_summary"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(
+        summary["data"]["dns_lookups"][0]["hostname"],
+        "real.example"
+    );
+    let one = http
+        .get(
+            &format!("{api}/file_behaviours/{sha}_Real%20Sandbox"),
+            Some(PREMIUM),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    emu.shutdown().await;
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{Http, full};
 use http::{Method, StatusCode};
@@ -156,5 +156,28 @@ async fn each_fault_kind_does_what_it_says() {
             .status,
         0
     );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_delays_every_answer() {
+    let latency = Duration::from_millis(150);
+    let emu = Emulator::builder()
+        .small_dataset()
+        .latency(latency)
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let sha = &emu.dataset().files()[1].sha256;
+    for url in [
+        format!("{}/files/{sha}", emu.api_url()),
+        format!("{}/no/such/route", emu.api_url()),
+    ] {
+        let started = Instant::now();
+        let r = http.get(&url, Some(PREMIUM)).await;
+        assert!(started.elapsed() >= latency, "{url} answered early");
+        assert!(r.status.is_success() || r.status.is_client_error());
+    }
     emu.shutdown().await;
 }

@@ -3,19 +3,10 @@
 
 mod common;
 
-use common::Http;
+use common::{Http, small_emulator};
 use http::StatusCode;
 use serde_json::Value;
-use vt_emulator::{DEFAULT_PREMIUM_KEY as PREMIUM, Emulator, EmulatorHandle};
-
-async fn start(seed: u64) -> EmulatorHandle {
-    Emulator::builder()
-        .seed(seed)
-        .small_dataset()
-        .start()
-        .await
-        .unwrap()
-}
+use vt_emulator::{DEFAULT_PREMIUM_KEY as PREMIUM, EmulatorHandle};
 
 /// The ids of every item of a relationship listing, following `links.next`.
 async fn ids(http: &Http, url: &str) -> Vec<String> {
@@ -52,7 +43,7 @@ fn samples(emu: &EmulatorHandle) -> Vec<(&'static str, &'static str, String)> {
 
 #[tokio::test]
 async fn every_relationship_the_api_lists_answers() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let metadata = http
         .get(&format!("{}/metadata", emu.api_url()), Some(PREMIUM))
@@ -128,7 +119,7 @@ const BACK_LINKS: &[(&str, &str, &str, &str)] = &[
 
 #[tokio::test]
 async fn related_objects_exist_and_link_back() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     let ds = emu.dataset();
     let all = |coll: &str| -> Vec<String> {
@@ -169,7 +160,11 @@ async fn related_objects_exist_and_link_back() {
 
 #[tokio::test]
 async fn relationships_are_deterministic_from_the_seed() {
-    let (a, b, c) = (start(7).await, start(7).await, start(8).await);
+    let (a, b, c) = (
+        small_emulator(7).await,
+        small_emulator(7).await,
+        small_emulator(8).await,
+    );
     let http = Http::new();
     let listing = |emu: &EmulatorHandle, i: usize, rel: &str| {
         let sha = emu.dataset().files()[i].sha256.clone();
@@ -207,7 +202,7 @@ async fn relationships_are_deterministic_from_the_seed() {
 
 #[tokio::test]
 async fn a_file_shows_the_same_engine_count_in_v2_and_v3() {
-    let emu = start(42).await;
+    let emu = small_emulator(42).await;
     let http = Http::new();
     for f in emu.dataset().files() {
         let v3 = http

@@ -29,6 +29,14 @@ async fn vt_py_works_against_the_emulator() {
         .await
         .unwrap();
     let file = emu.dataset().files()[1].clone();
+    let sandboxed = emu
+        .dataset()
+        .files()
+        .iter()
+        .find(|f| f.relationship_len("behaviours") > 0)
+        .unwrap()
+        .sha256
+        .clone();
     let script = format!("{}/tests/vtpy/compat.py", env!("CARGO_MANIFEST_DIR"));
     let args = [
         script,
@@ -36,6 +44,7 @@ async fn vt_py_works_against_the_emulator() {
         DEFAULT_PREMIUM_KEY.to_owned(),
         file.sha256.clone(),
         file.relationship_len("contacted_domains").to_string(),
+        sandboxed,
     ];
     let out = tokio::task::spawn_blocking(move || Command::new("python3").args(&args).output())
         .await

@@ -191,6 +191,7 @@ pub mod lossless;
 pub mod metadata;
 pub mod monitor;
 pub mod object;
+pub mod private;
 pub mod relationships;
 pub mod timestamp;
 pub mod url;
@@ -205,7 +206,10 @@ pub use any_object::{
     Analysis, AnyObject, Comment, DomainReport, FileBehaviour, FileReport, IpAddressReport,
     MonitorAnalysis, MonitorItem, UrlReport, User, Vote,
 };
-pub use behaviour::{BehaviourSummary, FileBehaviourAttributes};
+pub use behaviour::{
+    BehaviourMitreTrees, BehaviourSummary, FileBehaviourAttributes, MitreSignature, MitreTactic,
+    MitreTechnique, MitreTree,
+};
 pub use comment::{CommentAttributes, CommentVoteCounts};
 pub use common::{IconHashes, NumberOrText, PopularityRank, TotalVotes};
 pub use document::Document;
@@ -228,6 +232,10 @@ pub use monitor::{
     MonitorItemAttributes, MonitorItemKind, is_monitor_item_type,
 };
 pub use object::{Descriptor, Links, Object, ObjectId, RawObject, Relationship, RelationshipData};
+pub use private::{
+    Private, PrivateAnalysis, PrivateAnalysisAttributes, PrivateAnalysisDescriptor,
+    PrivateAnalysisDocument, PrivateFileReport, PrivateUrlReport, SandboxProgress,
+};
 pub use relationships::RelationshipName;
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;

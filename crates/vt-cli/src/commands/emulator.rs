@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use vt_emulator::{AnalysisTiming, Emulator, EmulatorConfig, FaultRule, KeySpec, QuotaWindows};
+use vt_emulator::{
+    AnalysisTiming, Emulator, EmulatorConfig, FaultRule, KeySpec, QuotaWindows, parse_duration,
+};
 
 use crate::cli::{EmulatorCommand, EmulatorServeArgs};
 use crate::exit::{CliError, CliResult, Exit};
@@ -42,6 +44,10 @@ pub fn config_of(args: &EmulatorServeArgs) -> CliResult<EmulatorConfig> {
             return Err(CliError::usage("--quota-scale must be at least 1"));
         }
         cfg.quotas.windows = QuotaWindows::scaled(factor);
+    }
+    if let Some(latency) = &args.latency {
+        cfg.latency =
+            parse_duration(latency).map_err(|e| CliError::usage(format!("--latency: {e}")))?;
     }
     if let Some(polls) = args.analysis_polls {
         cfg.analysis = if polls == 0 {
@@ -139,6 +145,8 @@ mod tests {
             "43200",
             "--analysis-polls",
             "0",
+            "--latency",
+            "150ms",
         ])
         .unwrap();
         assert_eq!((cfg.port, cfg.seed), (0, 7));
@@ -147,6 +155,7 @@ mod tests {
         assert_eq!(cfg.faults.rules.len(), 1);
         assert_eq!(cfg.quotas.windows, QuotaWindows::scaled(43_200));
         assert_eq!(cfg.analysis, AnalysisTiming::IMMEDIATE);
+        assert_eq!(cfg.latency, std::time::Duration::from_millis(150));
     }
 
     #[test]
@@ -155,6 +164,7 @@ mod tests {
             ["--fault", "nonsense"],
             ["--key", ":public"],
             ["--quota-scale", "0"],
+            ["--latency", "soon"],
         ] {
             let mut args = vec!["vt", "emulator", "serve"];
             args.extend(bad);

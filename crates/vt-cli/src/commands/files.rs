@@ -1,24 +1,17 @@
-//! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url`, `vt pcap`,
-//! `vt behaviours`.
+//! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url` (sandbox
+//! reports are in [`super::sandbox`], private scans in [`super::private`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use vt_api::analyses::WaitOptions;
-use vt_api::files::SandboxArtifact;
 use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
 use vt_model::{AnalysisId, FileHash};
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
-use crate::cli::{
-    BehavioursArgs, DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, PcapArgs,
-    ScanFileArgs,
-};
-use crate::commands::{
-    Context, fail, item_error, list, lookup_batch, print_one, shape_for, to_value,
-};
+use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
+use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::Shape;
 
 /// Checks a local path by the library's rule ([`vt_api::check_local_file`], or
 /// [`vt_api::check_upload_file`] with `upload`): a readable regular file, within the upload
@@ -307,53 +300,6 @@ pub async fn download_url(ctx: &Context, args: DownloadUrlArgs) -> CliResult<Exi
         .await
         .map_err(|e| fail(&format!("file {hash}"), &e))?;
     print_one(ctx, &Value::String(url))
-}
-
-/// `vt pcap`.
-pub async fn pcap(ctx: &Context, args: PcapArgs) -> CliResult<Exit> {
-    let id = args.sandbox_id.trim();
-    if id.is_empty() || id.contains(['/', '\n', '\r']) {
-        return Err(CliError::usage(format!(
-            "sandbox id {:?}: expected <sha256>_<sandbox name>",
-            args.sandbox_id
-        )));
-    }
-    if let Some(dir) = args.output.parent()
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(CliError::usage(format!(
-            "output {}: no such directory",
-            args.output.display()
-        )));
-    }
-    let client = ctx.client()?;
-    let bar = ctx.progress.bytes(0, "pcap");
-    let b = bar.clone();
-    let options = DownloadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
-    let r = client
-        .files()
-        .behaviour_artifact_to_path(id, SandboxArtifact::Pcap, &args.output, options)
-        .await;
-    bar.finish_and_clear();
-    let size = r.map_err(|e| fail(&format!("sandbox {id}"), &e))?;
-    print_one(
-        ctx,
-        &json!({"type": "download", "id": id, "attributes": {"path": args.output.display().to_string(), "size": size}}),
-    )
-}
-
-/// `vt behaviours`.
-pub async fn behaviours(ctx: &Context, args: BehavioursArgs) -> CliResult<Exit> {
-    let hash = parse_hash(&args.hash).map_err(CliError::usage)?;
-    let client = ctx.client()?;
-    let pages = client.files().behaviours(&hash);
-    list(ctx, pages, &args.page, &format!("file {hash}"), Shape::Many).await
 }
 
 #[cfg(test)]

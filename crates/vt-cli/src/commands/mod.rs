@@ -9,6 +9,8 @@ pub mod misc;
 pub mod monitor;
 pub mod network;
 pub mod objects;
+pub mod private;
+pub mod sandbox;
 pub mod urls;
 pub mod v2;
 
@@ -26,6 +28,7 @@ use crate::exit::{CliError, CliResult, Exit, error_chain};
 use crate::output::fields::FieldFilter;
 use crate::output::{Item, OutputOptions, Printer, Shape};
 use crate::progress::Progress;
+use vt_api::files::SandboxArtifact;
 
 /// What every command gets: settings, output options, progress, and the client (built on
 /// first use, so local commands never need a key).
@@ -387,14 +390,26 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
+        Command::Scan(ScanCommand::File(args)) if args.private.private => {
+            private::scan_file(&ctx, args).await
+        }
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
         Command::Download(args) => files::download(&ctx, args).await,
         Command::DownloadUrl(args) => files::download_url(&ctx, args).await,
-        Command::Pcap(args) => files::pcap(&ctx, args).await,
-        Command::Behaviours(args) => files::behaviours(&ctx, args).await,
+        Command::Pcap(args) => sandbox::artifact(&ctx, SandboxArtifact::Pcap, args).await,
+        Command::Html(args) => sandbox::artifact(&ctx, SandboxArtifact::Html, args).await,
+        Command::Evtx(args) => sandbox::artifact(&ctx, SandboxArtifact::Evtx, args).await,
+        Command::Memdump(args) => sandbox::artifact(&ctx, SandboxArtifact::Memdump, args).await,
+        Command::Behaviours(args) => sandbox::behaviours(&ctx, args).await,
+        Command::BehaviourSummary(args) => sandbox::summary(&ctx, args).await,
+        Command::Mitre(args) => sandbox::mitre(&ctx, args).await,
+        Command::Private(cmd) => private::run(&ctx, cmd).await,
         Command::UrlId(args) => urls::url_id(&ctx, args),
         Command::Url(args) => urls::url(&ctx, args).await,
         Command::NetworkLocation(args) => urls::network_location(&ctx, args).await,
+        Command::Scan(ScanCommand::Url(args)) if args.private.private => {
+            private::scan_url(&ctx, args).await
+        }
         Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
         Command::Domain(args) => network::domain(&ctx, args).await,
         Command::Ip(args) => network::ip(&ctx, args).await,

@@ -4,97 +4,107 @@
 
 use serde_json::Value;
 
-use super::summary::Dataset;
+use super::generation::Generation;
 use crate::reports::behaviour::{BehaviourFacts, behaviour_id, behaviour_object, sandboxes_for};
 use crate::rng::SeededRng;
-use crate::store::{Kind, Store};
+use crate::store::{Kind, ObjKey, Store};
 
 /// The most network items a report lists of each kind.
 const MAX_NETWORK: usize = 5;
 
-/// Adds the behaviour reports and the files' `behaviours` relationships.
-pub(super) fn add_behaviours(store: &mut Store, ds: &Dataset, base: &str, seed: u64) {
-    let generated: Vec<(String, String)> = ds
-        .files
-        .iter()
-        .skip(1)
-        .map(|f| (f.sha256.clone(), f.type_tag.clone()))
-        .collect();
-    for (i, (sha, tag)) in generated.iter().enumerate() {
-        let (platform, sandboxes) = sandboxes_for(tag);
-        if sandboxes.is_empty() {
-            continue;
-        }
-        let mut rng = SeededRng::derive(seed, "behaviour", i as u64);
-        let fkey = (Kind::File, sha.clone());
-        let Some(file) = store.get(&fkey) else {
-            continue;
+/// What the dataset says about a file, as its sandboxes will show it.
+struct FileStory {
+    date: u64,
+    malicious: bool,
+    name: String,
+    label: Option<String>,
+    domains: Vec<(String, Vec<String>)>,
+    ips: Vec<String>,
+    urls: Vec<String>,
+    dropped: Vec<String>,
+}
+
+impl FileStory {
+    /// Reads the file's report and relationships (`None` when the file is unknown).
+    fn of(store: &Store, fkey: &ObjKey) -> Option<FileStory> {
+        let file = store.get(fkey)?;
+        let ids = |rel: &str| -> Vec<String> {
+            let related = store.related(fkey, rel).iter().take(MAX_NETWORK);
+            related.map(|k| k.1.clone()).collect()
         };
-        let attr_u64 = |k: &str| file.attr(k).and_then(Value::as_u64).unwrap_or(0);
-        let date = attr_u64("last_analysis_date");
-        let malicious = file
-            .attr("last_analysis_stats")
-            .and_then(|s| s.get("malicious"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            > 0;
-        let name = file
-            .attr("meaningful_name")
-            .and_then(Value::as_str)
-            .unwrap_or(sha)
-            .to_owned();
-        let label = file
-            .data
-            .pointer("/attributes/popular_threat_classification/suggested_threat_label")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let ids = |store: &Store, rel: &str| -> Vec<String> {
-            store
-                .related(&fkey, rel)
-                .iter()
-                .take(MAX_NETWORK)
-                .map(|k| k.1.clone())
-                .collect()
-        };
-        let domains: Vec<(String, Vec<String>)> = ids(store, "contacted_domains")
+        let domains = ids("contacted_domains")
             .into_iter()
             .map(|d| {
                 let ips = store.resolved_ips(&(Kind::Domain, d.clone()));
                 (d, ips.into_iter().map(|k| k.1).collect())
             })
             .collect();
-        let ips = ids(store, "contacted_ips");
-        let urls: Vec<String> = ids(store, "contacted_urls")
-            .iter()
-            .filter_map(|id| store.get(&(Kind::Url, id.clone())))
+        let urls = ids("contacted_urls")
+            .into_iter()
+            .filter_map(|id| store.get(&(Kind::Url, id)))
             .filter_map(|u| u.attr("url").and_then(Value::as_str).map(str::to_owned))
             .collect();
-        let dropped = ids(store, "dropped_files");
+        Some(FileStory {
+            date: file
+                .attr("last_analysis_date")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+            malicious: file
+                .data
+                .pointer("/attributes/last_analysis_stats/malicious")
+                .and_then(Value::as_u64)
+                .is_some_and(|n| n > 0),
+            name: file
+                .attr("meaningful_name")
+                .and_then(Value::as_str)
+                .unwrap_or(&fkey.1)
+                .to_owned(),
+            label: file
+                .data
+                .pointer("/attributes/popular_threat_classification/suggested_threat_label")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            domains,
+            ips: ids("contacted_ips"),
+            urls,
+            dropped: ids("dropped_files"),
+        })
+    }
+}
+
+/// Adds the behaviour reports and the files' `behaviours` relationships.
+pub(super) fn add_behaviours(g: &mut Generation<'_>) {
+    let (store, ds, base, seed) = (&mut *g.store, &g.ds, g.base, g.seed);
+    for (i, f) in ds.files.iter().skip(1).enumerate() {
+        let (platform, sandboxes) = sandboxes_for(&f.type_tag);
+        let fkey = (Kind::File, f.sha256.clone());
+        let Some(story) = FileStory::of(store, &fkey).filter(|_| !sandboxes.is_empty()) else {
+            continue;
+        };
+        let mut rng = SeededRng::derive(seed, "behaviour", i as u64);
         let n = rng.range(1, sandboxes.len() as u64) as usize;
         for (k, sandbox) in sandboxes.iter().take(n).enumerate() {
             let report = behaviour_object(
                 base,
                 &mut rng,
                 &BehaviourFacts {
-                    sha256: sha,
+                    sha256: &f.sha256,
                     sandbox,
                     platform,
-                    name: &name,
-                    date: date.saturating_sub(3600 * (k as u64 + 1)),
-                    malicious,
-                    label: label.as_deref(),
-                    domains: domains.clone(),
-                    ips: ips.clone(),
-                    urls: urls.clone(),
-                    dropped: dropped.clone(),
+                    name: &story.name,
+                    // Sandboxes ran in the hours before the latest analysis.
+                    date: story.date.saturating_sub(3600 * (k as u64 + 1)),
+                    malicious: story.malicious,
+                    label: story.label.as_deref(),
+                    domains: &story.domains,
+                    ips: &story.ips,
+                    urls: &story.urls,
+                    dropped: &story.dropped,
                 },
             );
             store.insert(Kind::FileBehaviour, report);
-            store.relate(
-                &fkey,
-                "behaviours",
-                (Kind::FileBehaviour, behaviour_id(sha, sandbox)),
-            );
+            let report_key = (Kind::FileBehaviour, behaviour_id(&f.sha256, sandbox));
+            store.relate(&fkey, "behaviours", report_key);
         }
     }
 }

@@ -3,17 +3,17 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::detections::malicious_of;
-use super::summary::{Dataset, FileInfo};
+use super::files::keep_file;
+use super::generation::Generation;
 use super::well_known::{DATASET_EPOCH, EICAR_BYTES, EICAR_SHA256};
 use crate::digest::hashes;
 use crate::reports::file::{FileFacts, file_object};
 use crate::reports::file_types::TEXT_TYPE;
 use crate::rng::SeededRng;
-use crate::store::{Content, Kind, Store};
 
 /// Adds EICAR (62 detections, its well-known labels and names) as the first file.
-pub(super) fn add_eicar(store: &mut Store, ds: &mut Dataset, base: &str, seed: u64) {
+pub(super) fn add_eicar(g: &mut Generation<'_>) {
+    let (store, ds, base, seed) = (&mut *g.store, &mut g.ds, g.base, g.seed);
     let (md5, sha1, sha256) = hashes(EICAR_BYTES);
     debug_assert_eq!(sha256, EICAR_SHA256);
     let mut rng = SeededRng::derive(seed, "eicar", 0);
@@ -54,20 +54,11 @@ pub(super) fn add_eicar(store: &mut Store, ds: &mut Dataset, base: &str, seed: u
         "popular_threat_category": [{"count": 12, "value": "virus"}],
         "popular_threat_name": [{"count": 54, "value": "eicar"}],
     });
-    let eicar_mal = malicious_of(&eicar);
-    store.insert(Kind::File, eicar);
-    store.contents.insert(
-        sha256.clone(),
-        Content::Memory(Bytes::from_static(EICAR_BYTES)),
+    keep_file(
+        store,
+        ds,
+        eicar,
+        Bytes::from_static(EICAR_BYTES),
+        TEXT_TYPE.tag,
     );
-    ds.files.push(FileInfo {
-        sha256,
-        sha1,
-        md5,
-        size: EICAR_BYTES.len() as u64,
-        malicious: eicar_mal,
-        type_tag: "text".into(),
-        relationships: Vec::new(),
-        downloadable: true,
-    });
 }

@@ -1,11 +1,12 @@
 //! Generated files: random bytes behind a real file-type header, with full reports.
 
 use bytes::Bytes;
+use serde_json::Value;
 
 use super::detections::{detection_count, malicious_of};
+use super::generation::Generation;
 use super::summary::{Dataset, FileInfo};
 use super::well_known::DATASET_EPOCH;
-use crate::config::DatasetConfig;
 use crate::digest::hashes;
 use crate::engines::FILE_ENGINES;
 use crate::reports::file::{FileFacts, file_object};
@@ -15,13 +16,8 @@ use crate::rng::SeededRng;
 use crate::store::{Content, Kind, Store};
 
 /// Adds `cfg.files` files (their bytes are kept, so downloads work).
-pub(super) fn add_files(
-    store: &mut Store,
-    ds: &mut Dataset,
-    base: &str,
-    seed: u64,
-    cfg: &DatasetConfig,
-) {
+pub(super) fn add_files(g: &mut Generation<'_>) {
+    let (store, ds, base, seed, cfg) = (&mut *g.store, &mut g.ds, g.base, g.seed, g.cfg);
     for i in 0..cfg.files {
         let mut rng = SeededRng::derive(seed, "file", i as u64);
         let ft = rng.pick(FILE_TYPES);
@@ -50,20 +46,37 @@ pub(super) fn add_files(
                 malicious: mal,
             },
         );
-        let malicious = malicious_of(&obj);
-        store.insert(Kind::File, obj);
-        store
-            .contents
-            .insert(sha256.clone(), Content::Memory(Bytes::from(content)));
-        ds.files.push(FileInfo {
-            sha256,
-            sha1,
-            md5,
-            size: size as u64,
-            malicious,
-            type_tag: ft.tag.to_owned(),
-            relationships: Vec::new(),
-            downloadable: true,
-        });
+        keep_file(store, ds, obj, Bytes::from(content), ft.tag);
     }
+}
+
+/// Keeps a generated file: its object, its bytes (so downloads work) and its summary in `ds`.
+pub(super) fn keep_file(
+    store: &mut Store,
+    ds: &mut Dataset,
+    obj: Value,
+    content: Bytes,
+    type_tag: &str,
+) {
+    let attr = |k: &str| {
+        obj.pointer(&format!("/attributes/{k}"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let info = FileInfo {
+        sha256: attr("sha256"),
+        sha1: attr("sha1"),
+        md5: attr("md5"),
+        size: content.len() as u64,
+        malicious: malicious_of(&obj),
+        type_tag: type_tag.to_owned(),
+        relationships: Vec::new(),
+        downloadable: true,
+    };
+    store.insert(Kind::File, obj);
+    store
+        .contents
+        .insert(info.sha256.clone(), Content::Memory(content));
+    ds.files.push(info);
 }

@@ -3,6 +3,7 @@
 use super::behaviours::add_behaviours;
 use super::eicar::add_eicar;
 use super::files::add_files;
+use super::generation::Generation;
 use super::network::{add_domains, add_ip_addresses, add_urls};
 use super::relationships::add_relationships;
 use super::social::add_comments_and_votes;
@@ -19,17 +20,27 @@ pub(crate) struct Generated {
 /// resolutions), URLs, files, relationships, behaviour reports (which show what the
 /// relationships say), comments and votes.
 pub(crate) fn generate(store: &mut Store, base: &str, seed: u64, cfg: &DatasetConfig) -> Generated {
-    let mut ds = Dataset::default();
-    add_eicar(store, &mut ds, base, seed);
-    add_ip_addresses(store, &mut ds, base, seed, cfg);
-    add_domains(store, &mut ds, base, seed, cfg);
-    add_urls(store, &mut ds, base, seed, cfg);
-    add_files(store, &mut ds, base, seed, cfg);
-    add_relationships(store, &ds, seed);
-    add_behaviours(store, &ds, base, seed);
-    add_comments_and_votes(store, &mut ds, seed);
-    ds.record_relationships(store);
-    Generated { dataset: ds }
+    let mut g = Generation {
+        store,
+        ds: Dataset::default(),
+        base,
+        seed,
+        cfg,
+    };
+    for step in [
+        add_eicar,
+        add_ip_addresses,
+        add_domains,
+        add_urls,
+        add_files,
+        add_relationships,
+        add_behaviours,
+        add_comments_and_votes,
+    ] {
+        step(&mut g);
+    }
+    g.ds.record_relationships(g.store);
+    Generated { dataset: g.ds }
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use super::summary::{Dataset, FileInfo, UrlInfo};
 use crate::store::{Kind, Store};
 
-/// Adds every file, url, domain and ip_address object found in `*.json` files under `dir`
-/// (recursively; single objects and collection items). Unreadable or non-JSON files are
+/// Adds every file, url, domain, ip_address and file_behaviour object found in `*.json` files
+/// under `dir` (recursively; single objects and collection items); a file_behaviour becomes one
+/// of the `behaviours` of the file its id names. Unreadable or non-JSON files are
 /// skipped; only an unreadable directory is an error. Returns how many objects were added.
 pub(crate) fn load_dir(
     store: &mut Store,
@@ -110,5 +111,16 @@ fn add_object(store: &mut Store, ds: &mut Dataset, base: &str, mut item: Value) 
         Kind::Resolution | Kind::FileBehaviour => {}
     }
     store.insert(kind, item);
+    // A sandbox report (`<sha256>_<sandbox>`) is one of its file's behaviours.
+    if kind == Kind::FileBehaviour
+        && let Some((sha256, _)) = id.split_once('_')
+    {
+        let report = (Kind::FileBehaviour, id.clone());
+        store.relate(
+            &(Kind::File, sha256.to_ascii_lowercase()),
+            "behaviours",
+            report,
+        );
+    }
     true
 }

@@ -12,6 +12,7 @@ mod detections;
 mod eicar;
 mod files;
 mod generate;
+mod generation;
 mod load;
 mod monitor_tree;
 mod network;

@@ -5,9 +5,9 @@
 use serde_json::Value;
 
 use super::detections::{detection_count, malicious_of};
-use super::summary::{Dataset, UrlInfo};
+use super::generation::Generation;
+use super::summary::UrlInfo;
 use super::well_known::{DATASET_EPOCH, WELL_KNOWN_DOMAIN, WELL_KNOWN_IP};
-use crate::config::DatasetConfig;
 use crate::relationships::link;
 use crate::reports::domain::domain_object;
 use crate::reports::ip_address::ip_object;
@@ -15,17 +15,12 @@ use crate::reports::resolution::resolution_object;
 use crate::reports::url::url_object;
 use crate::reports::vocabulary::{TLDS, WORDS};
 use crate::rng::SeededRng;
-use crate::store::{Kind, Store};
+use crate::store::Kind;
 use crate::url_id::url_id;
 
 /// Adds `cfg.ip_addresses` IP addresses (the first is [`WELL_KNOWN_IP`]).
-pub(super) fn add_ip_addresses(
-    store: &mut Store,
-    ds: &mut Dataset,
-    base: &str,
-    seed: u64,
-    cfg: &DatasetConfig,
-) {
+pub(super) fn add_ip_addresses(g: &mut Generation<'_>) {
+    let (store, ds, base, seed, cfg) = (&mut *g.store, &mut g.ds, g.base, g.seed, g.cfg);
     for i in 0..cfg.ip_addresses {
         let mut rng = SeededRng::derive(seed, "ip", i as u64);
         let generated = format!(
@@ -53,13 +48,8 @@ pub(super) fn add_ip_addresses(
 
 /// Adds `cfg.domains` domains (the first is [`WELL_KNOWN_DOMAIN`]), each resolving to 1-3 of
 /// the IP addresses.
-pub(super) fn add_domains(
-    store: &mut Store,
-    ds: &mut Dataset,
-    base: &str,
-    seed: u64,
-    cfg: &DatasetConfig,
-) {
+pub(super) fn add_domains(g: &mut Generation<'_>) {
+    let (store, ds, base, seed, cfg) = (&mut *g.store, &mut g.ds, g.base, g.seed, g.cfg);
     for i in 0..cfg.domains {
         let mut rng = SeededRng::derive(seed, "domain", i as u64);
         let generated = format!(
@@ -108,13 +98,8 @@ pub(super) fn add_domains(
 }
 
 /// Adds `cfg.urls` URLs on the domains.
-pub(super) fn add_urls(
-    store: &mut Store,
-    ds: &mut Dataset,
-    base: &str,
-    seed: u64,
-    cfg: &DatasetConfig,
-) {
+pub(super) fn add_urls(g: &mut Generation<'_>) {
+    let (store, ds, base, seed, cfg) = (&mut *g.store, &mut g.ds, g.base, g.seed, g.cfg);
     for i in 0..cfg.urls {
         let mut rng = SeededRng::derive(seed, "url", i as u64);
         let domain = if ds.domains.is_empty() {

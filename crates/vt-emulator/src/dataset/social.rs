@@ -2,14 +2,15 @@
 
 use std::collections::HashMap;
 
-use super::summary::Dataset;
+use super::generation::Generation;
 use super::well_known::DATASET_EPOCH;
 use crate::reports::vocabulary::FAMILIES;
 use crate::rng::SeededRng;
 use crate::store::{Comment, Kind, ObjKey, Store, Vote, comment_tags};
 
 /// Adds comments and votes, then orders every list oldest first.
-pub(super) fn add_comments_and_votes(store: &mut Store, ds: &mut Dataset, seed: u64) {
+pub(super) fn add_comments_and_votes(g: &mut Generation<'_>) {
+    let (store, ds, seed) = (&mut *g.store, &mut g.ds, g.seed);
     // Comments and votes by community users on the first objects.
     let mut targets: Vec<ObjKey> = ds
         .files

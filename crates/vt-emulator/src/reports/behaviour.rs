@@ -58,79 +58,104 @@ pub(crate) struct BehaviourFacts<'a> {
     pub(crate) malicious: bool,
     pub(crate) label: Option<&'a str>,
     /// Contacted domains with the addresses they resolve to.
-    pub(crate) domains: Vec<(String, Vec<String>)>,
-    pub(crate) ips: Vec<String>,
-    pub(crate) urls: Vec<String>,
+    pub(crate) domains: &'a [(String, Vec<String>)],
+    pub(crate) ips: &'a [String],
+    pub(crate) urls: &'a [String],
     /// SHA-256 of the dropped files.
-    pub(crate) dropped: Vec<String>,
+    pub(crate) dropped: &'a [String],
 }
 
-/// `(technique id, technique name, tactic id, tactic name, signature)`.
-const TECHNIQUES: &[(&str, &str, &str, &str, &str)] = &[
-    (
+/// An ATT&CK technique a sandbox may see, with the tactic it serves.
+struct Technique {
+    id: &'static str,
+    name: &'static str,
+    tactic_id: &'static str,
+    tactic: &'static str,
+    /// The sandbox signature that shows it.
+    signature: &'static str,
+}
+
+const fn technique(
+    id: &'static str,
+    name: &'static str,
+    tactic_id: &'static str,
+    tactic: &'static str,
+    signature: &'static str,
+) -> Technique {
+    Technique {
+        id,
+        name,
+        tactic_id,
+        tactic,
+        signature,
+    }
+}
+
+const TECHNIQUES: &[Technique] = &[
+    technique(
         "T1055",
         "Process Injection",
         "TA0004",
         "Privilege Escalation",
         "Creates a process in suspended mode (likely to inject code)",
     ),
-    (
+    technique(
         "T1057",
         "Process Discovery",
         "TA0007",
         "Discovery",
         "Queries a list of all running processes",
     ),
-    (
+    technique(
         "T1082",
         "System Information Discovery",
         "TA0007",
         "Discovery",
         "Queries the cryptographic machine GUID",
     ),
-    (
+    technique(
         "T1083",
         "File and Directory Discovery",
         "TA0007",
         "Discovery",
         "Reads ini files",
     ),
-    (
+    technique(
         "T1497",
         "Virtualization/Sandbox Evasion",
         "TA0005",
         "Defense Evasion",
         "May sleep (evasive loops) to hinder dynamic analysis",
     ),
-    (
+    technique(
         "T1027",
         "Obfuscated Files or Information",
         "TA0005",
         "Defense Evasion",
         "Binary may include packed or crypted data",
     ),
-    (
+    technique(
         "T1053",
         "Scheduled Task/Job",
         "TA0003",
         "Persistence",
         "Uses schtasks.exe or at.exe to add and modify task schedules",
     ),
-    (
+    technique(
         "T1059",
         "Command and Scripting Interpreter",
         "TA0002",
         "Execution",
         "Very long cmdline option found, this is very uncommon (may be encrypted or packed)",
     ),
-    (
+    technique(
         "T1071",
         "Application Layer Protocol",
         "TA0011",
         "Command and Control",
         "Uses HTTP to talk to a remote server",
     ),
-    (
+    technique(
         "T1547.001",
         "Registry Run Keys / Startup Folder",
         "TA0003",
@@ -167,16 +192,7 @@ fn dropped_path(platform: Platform, n: usize) -> String {
 }
 
 /// The techniques a malicious sample shows (none for a clean one).
-fn techniques(
-    rng: &mut SeededRng,
-    malicious: bool,
-) -> Vec<&'static (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
+fn techniques(rng: &mut SeededRng, malicious: bool) -> Vec<&'static Technique> {
     if !malicious {
         return Vec::new();
     }
@@ -197,25 +213,117 @@ pub(crate) fn behaviour_id(sha256: &str, sandbox: &str) -> String {
 pub(crate) fn behaviour_object(base: &str, rng: &mut SeededRng, f: &BehaviourFacts<'_>) -> Value {
     let id = behaviour_id(f.sha256, f.sandbox);
     let windows = f.platform == Platform::Windows;
+    let mut a = Map::new();
+    a.insert("sandbox_name".into(), json!(f.sandbox));
+    a.insert("analysis_date".into(), json!(f.date));
+    a.insert("last_modification_date".into(), json!(f.date));
+    a.insert("behash".into(), json!(fake_hex(rng, 32)));
+    a.insert("has_html_report".into(), json!(true));
+    a.insert("has_evtx".into(), json!(windows));
+    a.insert("has_memdump".into(), json!(f.malicious && windows));
+    add_verdict(&mut a, rng, f);
+    add_processes(&mut a, rng, f);
+    add_host_activity(&mut a, rng, f);
+    add_network(&mut a, rng, f);
+    // VirusTotal writes the id into the link as it is, space included.
+    json!({
+        "type": "file_behaviour",
+        "id": id,
+        "links": {"self": format!("{base}/api/v3/file_behaviours/{id}")},
+        "attributes": a,
+    })
+}
+
+/// `verdicts`, `verdict_labels`, `verdict_confidence`, `tags`, `mitre_attack_techniques`.
+fn add_verdict(a: &mut Map<String, Value>, rng: &mut SeededRng, f: &BehaviourFacts<'_>) {
+    let (verdicts, labels, confidence): (Vec<&str>, Vec<&str>, u64) = if f.malicious {
+        let labels = f.label.into_iter().collect();
+        (vec!["MALWARE", "TROJAN"], labels, rng.range(60, 100))
+    } else {
+        (vec!["CLEAN"], Vec::new(), rng.range(20, 60))
+    };
+    let tags: Vec<&str> = TAGS
+        .iter()
+        .copied()
+        .filter(|_| f.malicious && rng.chance(0.4))
+        .collect();
+    let mitre: Vec<Value> = techniques(rng, f.malicious)
+        .iter()
+        .map(|t| {
+            json!({"id": t.id, "signature_description": t.signature, "severity": "IMPACT_SEVERITY_LOW"})
+        })
+        .collect();
+    a.insert("verdicts".into(), json!(verdicts));
+    a.insert("verdict_labels".into(), json!(labels));
+    a.insert("verdict_confidence".into(), json!(confidence));
+    a.insert("tags".into(), json!(tags));
+    a.insert("mitre_attack_techniques".into(), Value::Array(mitre));
+}
+
+/// `processes_tree`, `processes_created`, `command_executions`: the sample, and on Windows a
+/// detected sample schedules itself.
+fn add_processes(a: &mut Map<String, Value>, rng: &mut SeededRng, f: &BehaviourFacts<'_>) {
     let sample = sample_path(f.platform, f.name);
     let pid = rng.range(1000, 9000);
-    let mut children = Vec::new();
+    let mut tree = json!({"process_id": pid.to_string(), "name": sample});
     let mut commands = vec![sample.clone()];
-    if f.malicious && windows {
+    if f.malicious && f.platform == Platform::Windows {
         let cmd = format!("cmd.exe /c schtasks /create /tn Updater /tr \"{sample}\" /sc minute");
-        children.push(json!({"process_id": (pid + 4).to_string(), "name": cmd}));
+        tree["children"] = json!([{"process_id": (pid + 4).to_string(), "name": cmd}]);
         commands.push(cmd);
     }
-    let mut tree = json!({"process_id": pid.to_string(), "name": sample});
-    if !children.is_empty() {
-        tree["children"] = Value::Array(children);
-    }
+    a.insert("processes_tree".into(), json!([tree]));
+    a.insert("processes_created".into(), json!(commands));
+    a.insert("command_executions".into(), json!(commands));
+}
+
+/// Files opened and dropped; on Windows also registry keys (a Run key for a detected
+/// sample), modules and a mutex.
+fn add_host_activity(a: &mut Map<String, Value>, rng: &mut SeededRng, f: &BehaviourFacts<'_>) {
     let dropped: Vec<Value> = f
         .dropped
         .iter()
         .enumerate()
         .map(|(i, sha)| json!({"path": dropped_path(f.platform, i), "sha256": sha}))
         .collect();
+    a.insert("files_dropped".into(), Value::Array(dropped));
+    let opened = match f.platform {
+        Platform::Windows => &[
+            "C:\\Windows\\System32\\kernel32.dll",
+            "C:\\Windows\\win.ini",
+        ][..],
+        Platform::Linux => &["/etc/passwd", "/proc/self/maps"],
+        Platform::MacOs => &["/System/Library/CoreServices/SystemVersion.plist"],
+        Platform::Android => &["/system/framework/framework.jar"],
+    };
+    a.insert("files_opened".into(), json!(opened));
+    if f.platform != Platform::Windows {
+        return;
+    }
+    let mut keys = vec![json!({
+        "key": "HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Environment\\TEMP",
+        "value": "%USERPROFILE%\\AppData\\Local\\Temp",
+    })];
+    if f.malicious {
+        keys.push(json!({
+            "key": "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater",
+            "value": sample_path(f.platform, f.name),
+        }));
+    }
+    a.insert("registry_keys_set".into(), Value::Array(keys));
+    a.insert(
+        "modules_loaded".into(),
+        json!(["kernel32.dll", "advapi32.dll", "ws2_32.dll"]),
+    );
+    a.insert(
+        "mutexes_created".into(),
+        json!([format!("Global\\{}", fake_hex(rng, 16))]),
+    );
+}
+
+/// `dns_lookups`, `ip_traffic`, `http_conversations` from what the file contacts, and
+/// `has_pcap` when there was traffic to capture.
+fn add_network(a: &mut Map<String, Value>, rng: &mut SeededRng, f: &BehaviourFacts<'_>) {
     let dns: Vec<Value> = f
         .domains
         .iter()
@@ -234,85 +342,13 @@ pub(crate) fn behaviour_object(base: &str, rng: &mut SeededRng, f: &BehaviourFac
         .iter()
         .map(|u| json!({"url": u, "request_method": "GET", "response_status_code": 200}))
         .collect();
-    let techniques = techniques(rng, f.malicious);
-    let mitre: Vec<Value> = techniques
-        .iter()
-        .map(|(id, _, _, _, sig)| {
-            json!({"id": id, "signature_description": sig, "severity": if f.malicious { "IMPACT_SEVERITY_LOW" } else { "IMPACT_SEVERITY_INFO" }})
-        })
-        .collect();
-    let mut tags: Vec<&str> = Vec::new();
-    for t in TAGS {
-        if f.malicious && rng.chance(0.4) {
-            tags.push(t);
-        }
-    }
-    let (verdicts, labels, confidence): (Vec<&str>, Vec<&str>, u64) = match (f.malicious, f.label) {
-        (true, label) => (
-            vec!["MALWARE", "TROJAN"],
-            label.into_iter().collect(),
-            rng.range(60, 100),
-        ),
-        (false, _) => (vec!["CLEAN"], Vec::new(), rng.range(20, 60)),
-    };
-    let has_pcap = !f.ips.is_empty() || !f.domains.is_empty();
-    let mut a = Map::new();
-    a.insert("sandbox_name".into(), json!(f.sandbox));
-    a.insert("analysis_date".into(), json!(f.date));
-    a.insert("last_modification_date".into(), json!(f.date));
-    a.insert("behash".into(), json!(fake_hex(rng, 32)));
-    a.insert("verdicts".into(), json!(verdicts));
-    a.insert("verdict_labels".into(), json!(labels));
-    a.insert("verdict_confidence".into(), json!(confidence));
-    a.insert("has_html_report".into(), json!(true));
-    a.insert("has_pcap".into(), json!(has_pcap));
-    a.insert("has_evtx".into(), json!(windows));
-    a.insert("has_memdump".into(), json!(f.malicious && windows));
-    a.insert("tags".into(), json!(tags));
-    a.insert("processes_tree".into(), json!([tree]));
-    a.insert("processes_created".into(), json!(commands));
-    a.insert("command_executions".into(), json!(commands));
-    a.insert("files_dropped".into(), Value::Array(dropped));
     a.insert(
-        "files_opened".into(),
-        json!(match f.platform {
-            Platform::Windows => vec![
-                "C:\\Windows\\System32\\kernel32.dll",
-                "C:\\Windows\\win.ini"
-            ],
-            Platform::Linux => vec!["/etc/passwd", "/proc/self/maps"],
-            Platform::MacOs => vec!["/System/Library/CoreServices/SystemVersion.plist"],
-            Platform::Android => vec!["/system/framework/framework.jar"],
-        }),
+        "has_pcap".into(),
+        json!(!dns.is_empty() || !traffic.is_empty()),
     );
-    if windows {
-        let mut keys = vec![
-            json!({"key": "HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Environment\\TEMP", "value": "%USERPROFILE%\\AppData\\Local\\Temp"}),
-        ];
-        if f.malicious {
-            keys.push(json!({"key": "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater", "value": sample}));
-        }
-        a.insert("registry_keys_set".into(), Value::Array(keys));
-        a.insert(
-            "modules_loaded".into(),
-            json!(["kernel32.dll", "advapi32.dll", "ws2_32.dll"]),
-        );
-        a.insert(
-            "mutexes_created".into(),
-            json!([format!("Global\\{}", fake_hex(rng, 16))]),
-        );
-    }
     a.insert("dns_lookups".into(), Value::Array(dns));
     a.insert("ip_traffic".into(), Value::Array(traffic));
     a.insert("http_conversations".into(), Value::Array(http));
-    a.insert("mitre_attack_techniques".into(), Value::Array(mitre));
-    let enc = percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC);
-    json!({
-        "type": "file_behaviour",
-        "id": id,
-        "links": {"self": format!("{base}/api/v3/file_behaviours/{enc}")},
-        "attributes": a,
-    })
 }
 
 /// Fields that belong to one sandbox run and stay out of the summary.
@@ -389,23 +425,23 @@ pub(crate) fn mitre_trees<'a>(reports: impl IntoIterator<Item = &'a Value>) -> V
             .cloned()
             .unwrap_or_default();
         for t in &seen {
-            let Some(row) = TECHNIQUES.iter().find(|r| Some(r.0) == t["id"].as_str()) else {
+            let Some(known) = TECHNIQUES.iter().find(|k| Some(k.id) == t["id"].as_str()) else {
                 continue;
             };
-            let (tid, tname, aid, aname, _) = row;
             let technique = json!({
-                "id": tid, "name": tname,
-                "link": format!("https://attack.mitre.org/techniques/{}/", tid.replace('.', "/")),
+                "id": known.id, "name": known.name,
+                "link": format!("https://attack.mitre.org/techniques/{}/", known.id.replace('.', "/")),
                 "signatures": [{"severity": t["severity"], "description": t["signature_description"]}],
             });
-            match tactics.iter_mut().find(|x| x["id"] == *aid) {
+            let aid = known.tactic_id;
+            match tactics.iter_mut().find(|x| x["id"] == aid) {
                 Some(tactic) => {
                     if let Some(list) = tactic["techniques"].as_array_mut() {
                         list.push(technique);
                     }
                 }
                 None => tactics.push(json!({
-                    "id": aid, "name": aname,
+                    "id": aid, "name": known.tactic,
                     "link": format!("https://attack.mitre.org/tactics/{aid}/"),
                     "techniques": [technique],
                 })),

@@ -1,4 +1,5 @@
-//! A plain HTTP client for the emulator's tests (hyper-util's legacy client over http).
+//! A plain HTTP client for the emulator's tests (hyper-util's legacy client over http), and
+//! a small emulator to point it at.
 #![allow(dead_code)]
 
 use bytes::Bytes;
@@ -9,8 +10,19 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
+use vt_emulator::{Emulator, EmulatorHandle};
 
 pub type Body = BoxBody<Bytes, std::io::Error>;
+
+/// An emulator with the small dataset of `seed`.
+pub async fn small_emulator(seed: u64) -> EmulatorHandle {
+    Emulator::builder()
+        .seed(seed)
+        .small_dataset()
+        .start()
+        .await
+        .unwrap()
+}
 
 pub fn full(b: impl Into<Bytes>) -> Body {
     Full::new(b.into()).map_err(|never| match never {}).boxed()

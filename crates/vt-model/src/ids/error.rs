@@ -38,6 +38,8 @@ pub enum IdKind {
     FeedCursor,
     /// A feed type ([`FeedKind`](crate::FeedKind)).
     FeedKind,
+    /// A sandbox report id ([`SandboxId`](crate::SandboxId)).
+    SandboxId,
 }
 
 impl IdKind {
@@ -60,6 +62,7 @@ impl IdKind {
             IdKind::FeedTime => "feed time",
             IdKind::FeedCursor => "feed cursor",
             IdKind::FeedKind => "feed type",
+            IdKind::SandboxId => "sandbox report id",
         }
     }
 }
@@ -150,7 +153,7 @@ pub(crate) fn display_input(input: &str) -> String {
 /// Invisible formatting characters that sneak in through copy and paste (byte order mark,
 /// zero-width space, soft hyphen, bidirectional controls). Zero-width (non-)joiners are left
 /// alone: some internationalised domain names need them.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{ad}'

@@ -17,6 +17,7 @@
 //! | [`MonitorPath`] | a path starting with `/` (a folder ends with `/`), no control characters | unchanged |
 //! | [`V2Resource`] | an MD5, SHA-1, SHA-256 or a v2 scan id `<sha256>-<unix time>` | lowercase |
 //! | [`RelationshipName`](crate::RelationshipName) | lowercase letters, digits and `_` | unchanged |
+//! | [`SandboxId`] | `<sha256>_<sandbox name>`, the name open-world (spaces allowed, no `/` or control characters) | lowercase hash |
 //! | [`AnalysisId`] | any non-empty text without whitespace, control characters, `/`, `?`, `#` | unchanged |
 //!
 //! Choices made where the API documentation is silent:
@@ -52,6 +53,7 @@ mod error;
 mod hash;
 mod ip;
 mod monitor;
+mod sandbox;
 mod url_id;
 mod v2_resource;
 
@@ -62,6 +64,7 @@ pub use error::{IdError, IdKind};
 pub use hash::{FileHash, HashKind, Md5, Sha1, Sha256};
 pub use ip::IpAddress;
 pub use monitor::{MonitorItemId, MonitorPath};
+pub use sandbox::SandboxId;
 pub use url_id::{UrlId, check_url};
 pub use v2_resource::V2Resource;
 
