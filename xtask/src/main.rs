@@ -417,6 +417,14 @@ fn demo() -> Result<()> {
                 eicar_md5,
             ],
         ),
+        (
+            "a minute of the file feed (the newest package; ids only, drop -I for the NDJSON)",
+            vec!["feed", "files", "-I"],
+        ),
+        (
+            "the newest minute of the URL feed, as NDJSON",
+            vec!["feed", "urls"],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {

@@ -132,6 +132,42 @@ pub enum Error {
         limit: u64,
     },
 
+    /// A feed package is not a complete bzip2 stream: corrupt, truncated or not bzip2 at all.
+    /// The items read before the damage were delivered; the feed's cursor points after them.
+    #[error("feed package {package}: {reason}")]
+    FeedPackage {
+        /// The package (`{type}/{YYYYMMDDhhmm}`).
+        package: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A feed package decompresses to more than the reader accepts (a line or the whole
+    /// package): a bzip2 bomb, or a limit set too low. Nothing past the limit was decoded.
+    #[error("feed package {package}: a {what} decompresses to more than {limit} bytes")]
+    FeedTooLarge {
+        /// The package (`{type}/{YYYYMMDDhhmm}`).
+        package: String,
+        /// `line` or `package`.
+        what: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+
+    /// A line of a feed package is not the JSON object expected.
+    #[error("feed package {package}, line {line}: not a feed item; line starts with {snippet:?}")]
+    FeedLine {
+        /// The package (`{type}/{YYYYMMDDhhmm}`).
+        package: String,
+        /// The line number in the package (from 1).
+        line: u64,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+        /// The beginning of the line.
+        snippet: String,
+    },
+
     /// An analysis did not complete within the configured time.
     #[error("analysis {id} not completed after {waited:?} (last status: {last_status})")]
     AnalysisTimeout {
@@ -257,6 +293,16 @@ impl Error {
         }
     }
 
+    /// Whether a feed package could not be read: corrupt or truncated bzip2
+    /// ([`Error::FeedPackage`]), over a decompression limit ([`Error::FeedTooLarge`]) or a
+    /// line that is not a feed item ([`Error::FeedLine`]).
+    pub fn is_bad_feed_package(&self) -> bool {
+        matches!(
+            self,
+            Error::FeedPackage { .. } | Error::FeedTooLarge { .. } | Error::FeedLine { .. }
+        )
+    }
+
     /// The transport's typed error, when the transport failure came from `vt-transport`.
     pub fn transport_error(&self) -> Option<&vt_transport::TransportError> {
         let Error::Transport(source) = self else {
@@ -369,6 +415,9 @@ impl Error {
             | Error::MissingReport { .. } => ErrorClass::Transient,
             // The server gave up building the bundle: its answer about this request.
             Error::ZipFailed { .. } => ErrorClass::ItemAnswer,
+            // A damaged package is the server's to mend: asking again later may succeed.
+            Error::FeedPackage { .. } | Error::FeedLine { .. } => ErrorClass::Transient,
+            Error::FeedTooLarge { .. } => ErrorClass::Local,
             Error::Config(_)
             | Error::ResponseTooLarge { .. }
             | Error::InvalidInput { .. }

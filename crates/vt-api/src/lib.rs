@@ -36,7 +36,7 @@
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
 //! [`Client::intelligence`], [`Client::metadata`], [`Client::users`], [`Client::monitor`],
-//! [`Client::private`] and [`Client::v2`]; plus the
+//! [`Client::feeds`], [`Client::private`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -171,6 +171,7 @@
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
+//! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
@@ -186,6 +187,8 @@ pub mod comments;
 pub mod domains;
 pub mod download;
 pub mod error;
+mod feed_package;
+pub mod feeds;
 pub mod files;
 pub mod hashing;
 pub mod intelligence;
@@ -278,6 +281,11 @@ impl Client {
     /// VT Monitor (software publishers).
     pub fn monitor(&self) -> monitor::Monitor<'_> {
         monitor::Monitor { client: self }
+    }
+
+    /// Feeds (premium): files, URLs, domains, IP addresses and sandbox reports, per minute.
+    pub fn feeds(&self) -> feeds::Feeds<'_> {
+        feeds::Feeds { client: self }
     }
 
     /// Private scanning: private uploads and URL scans, their analyses and reports

@@ -477,6 +477,118 @@ async fn a_download_cut_mid_stream_is_an_error() {
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
+/// bzip2 of `text`.
+fn bz2(text: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    enc.write_all(text).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Issue 11: hostile feed packages. Each is a typed feed error (or the transport's), no
+/// panic, bounded in time and memory (the decoder works in 64 KiB steps under the line and
+/// package caps).
+#[tokio::test]
+async fn hostile_feed_packages_are_typed_errors() {
+    use futures_util::TryStreamExt;
+    use vt_api::feeds::FeedEnd;
+    use vt_model::{AnyObject, FeedCursor, FeedKind};
+
+    let item = br#"{"type": "file", "id": "abc", "attributes": {}}"#;
+    let good = bz2(&[&item[..], b"\n"].concat().repeat(200));
+    let mut corrupt = good.clone();
+    let mid = corrupt.len() / 2;
+    for b in &mut corrupt[mid..mid + 16] {
+        *b ^= 0x5a;
+    }
+    let mut bad_line = item.to_vec();
+    bad_line.extend_from_slice(b"\n{\"type\": \"file\", \"id\": \n");
+    let bz = "application/x-bzip2";
+    /// A case: its name, the answer, the package cap, what the error must be.
+    type Case = (&'static str, Answer, u64, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
+        (
+            "truncated bz2",
+            http("200 OK", bz, &good[..good.len() / 2]),
+            u64::MAX,
+            |e| matches!(e, Error::FeedPackage { reason, .. } if reason.contains("truncated")),
+        ),
+        ("corrupt bz2", http("200 OK", bz, &corrupt), u64::MAX, |e| {
+            matches!(e, Error::FeedPackage { .. })
+        }),
+        (
+            "not bz2 at all (a JSON error body with 200)",
+            http("200 OK", "application/json", br#"{"error": {"code": "x"}}"#),
+            u64::MAX,
+            |e| matches!(e, Error::FeedPackage { reason, .. } if reason.contains("corrupt")),
+        ),
+        ("empty body", http("200 OK", bz, b""), u64::MAX, |e| {
+            matches!(e, Error::FeedPackage { .. })
+        }),
+        (
+            "bz2 bomb: one 40 MiB line",
+            http("200 OK", bz, &bz2(&vec![b'0'; 40 << 20])),
+            u64::MAX,
+            |e| matches!(e, Error::FeedTooLarge { what: "line", .. }),
+        ),
+        (
+            "bz2 bomb: many lines past the package cap",
+            http(
+                "200 OK",
+                bz,
+                &bz2(&[&item[..], b"\n"].concat().repeat(200_000)),
+            ),
+            8 << 20,
+            |e| {
+                matches!(
+                    e,
+                    Error::FeedTooLarge {
+                        what: "package",
+                        ..
+                    } | Error::FeedLine { .. }
+                )
+            },
+        ),
+        (
+            "a line that is not JSON",
+            http("200 OK", bz, &bz2(&bad_line)),
+            u64::MAX,
+            |e| matches!(e, Error::FeedLine { line: 2, .. }),
+        ),
+        (
+            "endless chunked body",
+            Answer::EndlessChunked,
+            u64::MAX,
+            |e| e.is_bad_feed_package() || e.is_transport(),
+        ),
+        (
+            "2 GB Content-Length that never arrives",
+            Answer::HugeLengthNeverArrives,
+            u64::MAX,
+            |e| e.is_bad_feed_package() || e.is_transport(),
+        ),
+    ];
+    for (case, answer, package_cap, expected) in cases {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let minute = "202612030400".parse().unwrap();
+        let mut feed = c
+            .feeds()
+            .stream(FeedKind::Files, FeedCursor::at(minute))
+            .end(FeedEnd::At(minute));
+        if package_cap != u64::MAX {
+            feed = feed.max_package_bytes(package_cap);
+        }
+        let r: Result<Vec<AnyObject>, Error> =
+            tokio::time::timeout(Duration::from_secs(60), feed.try_collect())
+                .await
+                .unwrap_or_else(|_| panic!("{case}: the client hung"));
+        assert_typed(case, &r);
+        let err = r.unwrap_err();
+        assert!(expected(&err), "{case}: {err:?}");
+    }
+}
+
 /// The same hostile answers to the private-scan calls (issue 11): a private report, a private
 /// analysis and MITRE trees are typed errors too, never a panic or a hang.
 #[tokio::test]

@@ -253,6 +253,8 @@ pub enum Command {
     /// VirusTotal Intelligence search (premium); `--basic` for the public search by hash,
     /// URL, domain, IP or comment tag.
     Search(SearchArgs),
+    /// A feed (premium): files, urls, domains, ips or behaviours, as NDJSON; resumable.
+    Feed(crate::commands::feed::FeedArgs),
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
     /// Your API quotas and how much of them is used.
@@ -856,7 +858,9 @@ pub struct EmulatorServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Inject faults, `KIND[:PARAM]=RATE[@/path-prefix]` (repeatable): transient, 429, drop,
-    /// latency:200ms, slow-body:50ms, truncated-json, malformed-json; e.g. `transient=0.1`.
+    /// latency:200ms, slow-body:50ms, truncated-json, malformed-json, cut-body, and for feed
+    /// packages feed-corrupt, feed-truncated, feed-not-json, feed-bomb, feed-missing; e.g.
+    /// `transient=0.1`, `feed-truncated=1@/api/v3/feeds/files/202612030400`.
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<String>,
     /// Divide every quota window by FACTOR (43200 makes a day last two seconds).
@@ -865,6 +869,9 @@ pub struct EmulatorServeArgs {
     /// Polls after which an analysis is completed (0: at once).
     #[arg(long, value_name = "N")]
     pub analysis_polls: Option<u32>,
+    /// Minutes after its minute ends that a feed package is published (the API: 60).
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub feed_lag: u32,
     /// Delay every answer by this much, like a network round trip (e.g. `150ms`, `1s`).
     #[arg(long, value_name = "DURATION")]
     pub latency: Option<String>,

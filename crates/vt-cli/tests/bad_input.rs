@@ -309,6 +309,21 @@ bad!(
     api_unknown_method: ["api", "FETCH", "/files/x"] => 2, names "FETCH");
 bad!(api_data_not_json: ["api", "POST", "/urls", "--data", "{not json"] => 2, names "--data");
 
+// vt feed: times, ranges and cursors are checked before any request
+bad!(feed_from_after_to: ["feed", "files", "--from", "202101020304", "--to", "202101010000"] => 2, names "202101020304");
+bad!(feed_from_in_the_future: ["feed", "files", "--from", "299912312359"] => 2, names "299912312359");
+bad!(feed_to_in_the_future_rfc3339: ["feed", "urls", "--to", "2999-01-01T00:00:00Z"] => 2, names "2999-01-01T00:00:00Z");
+bad!(feed_time_with_month_13: ["feed", "files", "--from", "2026-13-01T00:00:00Z"] => 2, names "2026-13-01T00:00:00Z");
+bad!(feed_time_in_words: ["feed", "files", "--from", "yesterday"] => 2, names "yesterday");
+bad!(feed_cursor_without_a_count: ["feed", "files", "--cursor", "202612010000-"] => 2, names "202612010000-");
+bad!(feed_cursor_with_a_short_time: ["feed", "files", "--cursor", "2026120100-3"] => 2, names "2026120100-3");
+bad!(feed_unknown_type: ["feed", "gifs"] => 2, names "gifs");
+bad!(feed_download_of_a_feed_without_files: ["feed", "urls", "--download", "@a-directory"] => 2, names "--download");
+bad!(feed_download_into_a_missing_directory: ["feed", "files", "--download", "/nonexistent/dir"] => 2, names "/nonexistent/dir");
+bad!(feed_resume_without_output: ["feed", "files", "--resume"] => 2, names "--output");
+bad!(feed_follow_with_an_end: ["feed", "files", "--follow", "--to", "202101010000"] => 2, names "--to");
+bad!(feed_output_that_exists_without_resume: ["feed", "files", "--output", "@sample.bin"] => 2, names "@sample.bin");
+
 // global options and configuration
 bad!(rate_limit_unknown_window: ["--rate-limit", "4/fortnight", "file", EICAR] => 2, names "4/fortnight");
 bad!(rate_limit_garbage: ["--rate-limit", "fast", "file", EICAR] => 2, names "fast");

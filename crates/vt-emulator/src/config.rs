@@ -423,6 +423,8 @@ pub struct EmulatorConfig {
     pub direct_upload_limit: u64,
     /// Largest request body of an upload URL (default [`UPLOAD_URL_LIMIT`], 650 MB).
     pub upload_url_limit: u64,
+    /// Feeds: availability lag and package size.
+    pub feeds: crate::feeds::FeedConfig,
     /// A fixed delay before every answer (default none), as a network round trip to
     /// VirusTotal adds; `/_emulator` control routes answer at once.
     pub latency: Duration,
@@ -447,6 +449,7 @@ impl Default for EmulatorConfig {
             request_log_capacity: 1000,
             direct_upload_limit: DIRECT_UPLOAD_LIMIT,
             upload_url_limit: UPLOAD_URL_LIMIT,
+            feeds: crate::feeds::FeedConfig::default(),
             latency: Duration::ZERO,
         }
     }

@@ -51,6 +51,19 @@ pub enum FaultKind {
     /// then the connection is closed (`cut-body`). Only for signed downloads, and only by a
     /// rule whose prefix names them (`cut-body=1@/_download`).
     CutBody,
+    /// A feed package whose bzip2 data is corrupted in the middle (`feed-corrupt`).
+    /// Feed faults apply to `/api/v3/feeds/...` packages only and are decided per package
+    /// (from the seed and the path, not the request order), so the same package is damaged
+    /// the same way every time it is asked for: `feed-corrupt=1@/api/v3/feeds/files/202612030400`.
+    FeedCorrupt,
+    /// A feed package cut in half (`feed-truncated`).
+    FeedTruncated,
+    /// A feed package whose second line is not JSON (`feed-not-json`).
+    FeedNotJson,
+    /// A feed package that is a bzip2 bomb: one 48 MiB line of zeros (`feed-bomb`).
+    FeedBomb,
+    /// A feed package that is missing: 404 `NotFoundError` (`feed-missing`).
+    FeedMissing,
 }
 
 impl FaultKind {
@@ -65,7 +78,25 @@ impl FaultKind {
             FaultKind::TruncatedJson => "truncated-json",
             FaultKind::MalformedJson => "malformed-json",
             FaultKind::CutBody => "cut-body",
+            FaultKind::FeedCorrupt => "feed-corrupt",
+            FaultKind::FeedTruncated => "feed-truncated",
+            FaultKind::FeedNotJson => "feed-not-json",
+            FaultKind::FeedBomb => "feed-bomb",
+            FaultKind::FeedMissing => "feed-missing",
         }
+    }
+
+    /// Whether this fault damages feed packages (decided per package, see
+    /// [`FaultKind::FeedCorrupt`]).
+    pub fn is_feed_fault(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::FeedCorrupt
+                | FaultKind::FeedTruncated
+                | FaultKind::FeedNotJson
+                | FaultKind::FeedBomb
+                | FaultKind::FeedMissing
+        )
     }
 }
 
@@ -171,9 +202,14 @@ impl FromStr for FaultRule {
             "truncated-json" => FaultKind::TruncatedJson,
             "malformed-json" => FaultKind::MalformedJson,
             "cut-body" => FaultKind::CutBody,
+            "feed-corrupt" => FaultKind::FeedCorrupt,
+            "feed-truncated" => FaultKind::FeedTruncated,
+            "feed-not-json" => FaultKind::FeedNotJson,
+            "feed-bomb" => FaultKind::FeedBomb,
+            "feed-missing" => FaultKind::FeedMissing,
             other => {
                 return Err(bad(format!(
-                    "unknown fault {other:?} (expected transient, too-many-requests, drop, latency, slow-body, truncated-json, malformed-json or cut-body)"
+                    "unknown fault {other:?} (expected transient, too-many-requests, drop, latency, slow-body, truncated-json, malformed-json, cut-body or feed-corrupt, feed-truncated, feed-not-json, feed-bomb, feed-missing)"
                 )));
             }
         };
@@ -221,6 +257,30 @@ impl FaultPlan {
         self.decide_among(n, path, true)
     }
 
+    /// The damage of the feed package at `path` (`/api/v3/feeds/{type}/{minute}`), if a feed
+    /// rule matches: drawn from the seed and the path, so it is the same at every request.
+    pub(crate) fn feed_damage(&self, path: &str) -> Option<FaultKind> {
+        let h = path
+            .bytes()
+            .fold(self.seed ^ 0xfeed_fa17, |h, b| mix64(h ^ u64::from(b)));
+        let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+        let mut total = 0.0;
+        for rule in self.rules.iter().filter(|r| r.kind.is_feed_fault()) {
+            if rule
+                .path_prefix
+                .as_deref()
+                .is_some_and(|p| !path.starts_with(p))
+            {
+                continue;
+            }
+            total += rule.rate;
+            if u < total {
+                return Some(rule.kind);
+            }
+        }
+        None
+    }
+
     fn decide_among(&self, n: u64, path: &str, explicit_only: bool) -> Option<FaultKind> {
         if self.rules.is_empty() {
             return None;
@@ -233,6 +293,7 @@ impl FaultPlan {
                 .as_deref()
                 .is_some_and(|p| !path.starts_with(p))
                 || (explicit_only && rule.path_prefix.is_none())
+                || rule.kind.is_feed_fault()
             {
                 continue;
             }

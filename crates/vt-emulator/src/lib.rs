@@ -57,6 +57,7 @@ mod digest;
 mod engines;
 mod error;
 mod faults;
+mod feeds;
 mod http;
 mod private_scans;
 mod quota;
@@ -86,6 +87,7 @@ pub use dataset::{
 pub use engines::{FILE_ENGINES, URL_ENGINES};
 pub use error::{ConfigError, StartError};
 pub use faults::{FaultKind, FaultRule, parse_duration};
+pub use feeds::FeedConfig;
 pub use routes::v2::{V2_BATCH_PREMIUM, V2_BATCH_PUBLIC};
 pub use server::{Emulator, EmulatorBuilder, EmulatorHandle};
 pub use stats::{LoggedRequest, StatsSnapshot};

@@ -207,6 +207,8 @@ impl Emulator {
             })?;
         }
 
+        store.feed_pool = crate::feeds::FeedPool::of(&store);
+
         let keys = config
             .keys
             .iter()

@@ -347,6 +347,10 @@ pub(crate) struct Store {
     pub(crate) monitor_ids: HashMap<String, String>,
     /// Counter making generated ids unique.
     pub(crate) serial: u64,
+    /// The dataset objects feeds draw from (fixed at start).
+    pub(crate) feed_pool: crate::feeds::FeedPool,
+    /// Unix minute → objects uploaded, submitted or re-analysed then (feeds list them).
+    pub(crate) feed_log: BTreeMap<i64, Vec<ObjKey>>,
     /// Private scans, never mixed with the public objects above.
     pub(crate) private: crate::private_scans::PrivateStore,
     /// ZIP bundles by id (`/intelligence/zip_files`).

@@ -189,6 +189,7 @@ pub mod domain;
 pub mod engine;
 pub mod envelope;
 pub mod error;
+pub mod feed;
 pub mod file;
 pub mod ids;
 pub mod intelligence;
@@ -223,6 +224,7 @@ pub use domain::{DnsRecord, DomainAttributes};
 pub use engine::{AnalysisStats, Category, EngineResult, EngineResults};
 pub use envelope::{Collection, CollectionLinks, CollectionMeta, DataEnvelope};
 pub use error::{ApiError, ApiErrorBody, ErrorCode, RetryClass};
+pub use feed::{FeedCursor, FeedKind, FeedMinute};
 pub use file::{
     FileAttributes, PopularThreatClassification, SandboxVerdict, ThreatCount, ThreatSeverity,
     TridMatch,

@@ -59,6 +59,7 @@ pub fn config_of(args: &EmulatorServeArgs) -> CliResult<EmulatorConfig> {
             }
         };
     }
+    cfg.feeds.lag_minutes = args.feed_lag;
     if let Some(dir) = &args.data_dir {
         if !dir.is_dir() {
             return Err(CliError::usage(format!(

@@ -6,6 +6,7 @@ pub mod config;
 mod context;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod feed;
 pub mod files;
 mod lookup;
 pub mod misc;
@@ -92,6 +93,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
+        Command::Feed(args) => feed::run(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,

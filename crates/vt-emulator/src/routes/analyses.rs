@@ -46,6 +46,8 @@ pub(crate) fn create(store: &mut Store, target: AnalysisTarget, now_ms: u64) -> 
             continue;
         }
         let key = target.key();
+        let minute = i64::try_from(now_ms / 60_000).unwrap_or(0);
+        store.feed_log.entry(minute).or_default().push(key.clone());
         store
             .object_analyses
             .entry(key)

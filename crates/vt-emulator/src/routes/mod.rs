@@ -7,6 +7,7 @@ pub(crate) mod analyses;
 pub(crate) mod behaviours;
 pub(crate) mod comments;
 pub(crate) mod downloads;
+pub(crate) mod feeds;
 pub(crate) mod files;
 pub(crate) mod intelligence;
 pub(crate) mod internal;
@@ -101,6 +102,11 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::MonitorStatistics => monitor::statistics(shared),
         Route::MonitorEvents => monitor::events(shared, r),
         Route::MonitorItem(id, sub) => monitor::item(shared, r, &id, sub).await,
+        Route::FeedPackage(kind, minute) => feeds::package(shared, r, &kind, &minute),
+        Route::FeedHourly(kind, hour) => feeds::hourly(shared, r, &kind, &hour),
+        Route::FeedFileDownload(token) => feeds::file_download(shared, r, &token),
+        Route::FeedBehaviourArtifact(token, what) => behaviours::artifact(shared, &token, &what),
+        Route::FeedPackageBytes(kind, minute) => feeds::package_bytes(shared, r, &kind, &minute),
         Route::NotFound => Reply::error(
             vt_model::ErrorCode::NotFound,
             format!("Resource not found: {}", r.path),

@@ -75,6 +75,16 @@ pub(crate) enum Route {
     MonitorStatistics,
     MonitorEvents,
     MonitorItem(String, MonitorSub),
+    /// `GET /feeds/{type}/{YYYYMMDDhhmm}` (type as in the path, minute as given).
+    FeedPackage(String, String),
+    /// `GET /feeds/{type}/hourly/{YYYYMMDDhh}`.
+    FeedHourly(String, String),
+    /// `GET /feeds/files/{token}/download`.
+    FeedFileDownload(String),
+    /// `GET /feeds/file-behaviours/{token}/{artefact}`.
+    FeedBehaviourArtifact(String, String),
+    /// `GET /_feeds/{type}/{YYYYMMDDhhmm}`: the package bytes behind the redirect.
+    FeedPackageBytes(String, String),
     NotFound,
     MethodNotAllowed,
 }
@@ -127,6 +137,15 @@ impl Route {
                 Route::Download(decode(token))
             } else {
                 Route::MethodNotAllowed
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/_feeds/") {
+            return match (rest.split_once('/'), get) {
+                (Some((kind, minute)), true) => {
+                    Route::FeedPackageBytes(decode(kind), decode(minute))
+                }
+                (Some(_), false) => Route::MethodNotAllowed,
+                (None, _) => Route::NotFound,
             };
         }
         if let Some(token) = path.strip_prefix("/_upload/") {
@@ -218,6 +237,18 @@ impl Route {
             ["users", id, "overall_quotas"] if get => Route::UserQuotas(id.to_string()),
             ["users", id, "api_usage"] if get => Route::UserApiUsage(id.to_string()),
             ["file_behaviours", id] if get => Route::FileBehaviour(id.to_string()),
+            ["feeds", kind, "hourly", hour] if get => {
+                Route::FeedHourly(kind.to_string(), hour.to_string())
+            }
+            ["feeds", "files", token, "download"] if get => {
+                Route::FeedFileDownload(token.to_string())
+            }
+            ["feeds", "file-behaviours", token, what] if get => {
+                Route::FeedBehaviourArtifact(token.to_string(), what.to_string())
+            }
+            ["feeds", kind, minute] if get => {
+                Route::FeedPackage(kind.to_string(), minute.to_string())
+            }
             ["file_behaviours", id, what] if get => {
                 Route::FileBehaviourArtifact(id.to_string(), what.to_string())
             }
@@ -312,6 +343,10 @@ impl Route {
             | Route::MonitorStatistics
             | Route::MonitorEvents
             | Route::MonitorItem(..)
+            | Route::FeedPackage(..)
+            | Route::FeedHourly(..)
+            | Route::FeedFileDownload(_)
+            | Route::FeedBehaviourArtifact(..)
             | Route::PrivateFileUpload
             | Route::PrivateFileUploadUrl
             | Route::PrivateFileList
@@ -321,6 +356,7 @@ impl Route {
             | Route::PrivateAnalysis(_)
             | Route::PrivateUrlSubmit
             | Route::PrivateUrl(_) => Access::Premium,
+            Route::FeedPackageBytes(..) => Access::Open,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
             _ => Access::Key,
         }
@@ -402,6 +438,15 @@ impl Route {
                 MonitorSub::Owner => "/api/v3/monitor/items/{id}/owner",
                 MonitorSub::Comments => "/api/v3/monitor/items/{id}/comments",
             },
+            Route::FeedPackage(kind, _) => {
+                return format!("{method} /api/v3/feeds/{kind}/{{minute}}");
+            }
+            Route::FeedHourly(kind, _) => {
+                return format!("{method} /api/v3/feeds/{kind}/hourly/{{hour}}");
+            }
+            Route::FeedFileDownload(_) => "/api/v3/feeds/files/{token}/download",
+            Route::FeedBehaviourArtifact(..) => "/api/v3/feeds/file-behaviours/{token}/{artifact}",
+            Route::FeedPackageBytes(..) => "/_feeds/{type}/{minute}",
             Route::NotFound | Route::MethodNotAllowed => "(unknown)",
         };
         format!("{method} {t}")

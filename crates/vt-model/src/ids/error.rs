@@ -32,6 +32,12 @@ pub enum IdKind {
     RelationshipName,
     /// A v2 file-report resource ([`V2Resource`](crate::V2Resource)).
     V2Resource,
+    /// A feed package time ([`FeedMinute`](crate::FeedMinute)).
+    FeedTime,
+    /// A feed cursor ([`FeedCursor`](crate::FeedCursor)).
+    FeedCursor,
+    /// A feed type ([`FeedKind`](crate::FeedKind)).
+    FeedKind,
     /// A sandbox report id ([`SandboxId`](crate::SandboxId)).
     SandboxId,
 }
@@ -53,6 +59,9 @@ impl IdKind {
             IdKind::MonitorPath => "monitor path",
             IdKind::RelationshipName => "relationship name",
             IdKind::V2Resource => "v2 resource",
+            IdKind::FeedTime => "feed time",
+            IdKind::FeedCursor => "feed cursor",
+            IdKind::FeedKind => "feed type",
             IdKind::SandboxId => "sandbox report id",
         }
     }
