@@ -456,7 +456,7 @@ mod tests {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| {
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../../shared/fixtures/vt-json")
+                    .join("../../fixtures/vt-json")
             });
         let mut stack = vec![corpus];
         while let Some(dir) = stack.pop() {
