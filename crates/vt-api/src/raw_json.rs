@@ -455,8 +455,7 @@ mod tests {
         let corpus = std::env::var_os("VT_FIXTURES_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../fixtures/vt-json")
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/vt-json")
             });
         let mut stack = vec![corpus];
         while let Some(dir) = stack.pop() {
