@@ -94,6 +94,7 @@ fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
 
 /// `vt emulator ...` for its help alone: a server, not a client, so its help lists no client
 /// options (key, base URL, rate, formats, ...).
+#[cfg(feature = "emulator")]
 #[derive(clap::Parser)]
 #[command(name = "vt emulator", about = "The local VirusTotal emulator")]
 struct EmulatorHelp {
@@ -103,6 +104,7 @@ struct EmulatorHelp {
 
 /// Prints the help of `vt emulator ...` without the client options and exits, when that is
 /// what `args` ask for.
+#[cfg(feature = "emulator")]
 fn emulator_help(args: &[String]) {
     if args.get(1).map(String::as_str) != Some("emulator") {
         return;
@@ -129,6 +131,7 @@ fn usage_error(e: clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
+        #[cfg(feature = "emulator")]
         emulator_help(&std::env::args().collect::<Vec<_>>());
         e.exit()
     }
