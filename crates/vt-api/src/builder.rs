@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use vt_transport::{RateLimitSpec, RetryConfig, Transport, TransportBuilder};
 
+use crate::cache::{AttachedCache, CachePolicy, ReportCache};
 use crate::client::{Client, DEFAULT_BASE_URL, Settings};
 use crate::error::{Error, Result};
 
@@ -49,6 +50,19 @@ pub struct ClientBuilder {
     base_url: String,
     v2_batch_limit: usize,
     max_json_body: usize,
+    /// Kept only to name the cache namespace (a keyed digest); redacted in `Debug`.
+    key_for_cache: RedactedKey,
+    cache: Option<(std::sync::Arc<dyn ReportCache>, CachePolicy)>,
+}
+
+/// The API key, never shown by `Debug`.
+#[derive(Clone, Default)]
+struct RedactedKey(String);
+
+impl std::fmt::Debug for RedactedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for ClientBuilder {
@@ -65,11 +79,15 @@ impl ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             v2_batch_limit: crate::v2::PUBLIC_BATCH_LIMIT,
             max_json_body: crate::client::DEFAULT_MAX_JSON_BODY,
+            key_for_cache: RedactedKey::default(),
+            cache: None,
         }
     }
 
     /// The API key (sent by the transport as `x-apikey`; never logged).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        let key = key.into();
+        self.key_for_cache = RedactedKey(key.clone());
         self.transport = self.transport.api_key(key);
         self
     }
@@ -148,6 +166,35 @@ impl ClientBuilder {
         self
     }
 
+    /// Answers cacheable lookups (reports, relationship pages, completed analyses, v2
+    /// reports) from `store` while they are younger than `policy` allows, and stores fresh
+    /// ones (see [`crate::cache`]; the `vt-cache` crate has a SQLite store).
+    ///
+    /// ```no_run
+    /// # fn demo(store: std::sync::Arc<dyn vt_api::ReportCache>) -> Result<(), vt_api::Error> {
+    /// let client = vt_api::Client::builder()
+    ///     .api_key("...")
+    ///     .cache(store, vt_api::CachePolicy::default())
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cache(mut self, store: std::sync::Arc<dyn ReportCache>, policy: CachePolicy) -> Self {
+        self.cache = Some((store, policy));
+        self
+    }
+
+    fn settings(&self) -> Result<Settings> {
+        let mut settings = Settings::new(&self.base_url)?;
+        settings.v2_batch_limit = self.v2_batch_limit;
+        settings.max_json_body = self.max_json_body;
+        settings.cache = self.cache.as_ref().map(|(store, policy)| AttachedCache {
+            namespace: store.namespace(&self.key_for_cache.0).into(),
+            store: store.clone(),
+            policy: *policy,
+        });
+        Ok(settings)
+    }
+
     /// Gives access to the transport builder for what this builder does not forward (custom
     /// layers, a shared rate limiter, ...).
     pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
@@ -157,9 +204,7 @@ impl ClientBuilder {
 
     /// Builds the client (fails on a bad base URL or when the TLS or proxy setup fails).
     pub fn build(self) -> Result<Client<Transport>> {
-        let mut settings = Settings::new(&self.base_url)?;
-        settings.v2_batch_limit = self.v2_batch_limit;
-        settings.max_json_body = self.max_json_body;
+        let settings = self.settings()?;
         let transport = self
             .transport
             .build()
@@ -181,9 +226,7 @@ impl ClientBuilder {
         B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<vt_transport::BoxError>,
     {
-        let mut settings = Settings::new(&self.base_url)?;
-        settings.v2_batch_limit = self.v2_batch_limit;
-        settings.max_json_body = self.max_json_body;
+        let settings = self.settings()?;
         let transport = self
             .transport
             .build_with(inner)

@@ -170,6 +170,7 @@
 
 pub mod analyses;
 mod builder;
+pub mod cache;
 pub mod client;
 pub mod comments;
 pub mod domains;
@@ -192,6 +193,7 @@ pub mod v2;
 
 pub use analyses::WaitOptions;
 pub use builder::ClientBuilder;
+pub use cache::{CachePolicy, ReportCache};
 pub use client::{Client, HttpService};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
