@@ -313,8 +313,11 @@ where
     let bar = settings.progress.bar(todo as u64, kind);
     let mut results = futures_util::stream::iter(items)
         .map(|(input, t)| {
-            let fut = op(input.clone(), t);
-            async move { (input, fut.await) }
+            let fut = vt_api::cache::observe(op(input.clone(), t));
+            async move {
+                let (result, cache) = fut.await;
+                (input, result, cache)
+            }
         })
         .buffered(settings.concurrency.max(1));
 
@@ -331,13 +334,16 @@ where
             }
             next = results.next() => next,
         };
-        let Some((input, result)) = next else { break };
+        let Some((input, result, cache)) = next else { break };
         match result {
             Ok(value) => {
                 let item: Item = value.into();
                 match output.as_mut() {
                     Some(file) => file.record(&input, &item)?,
-                    None => bar.suspend(|| printer.item(&item))?,
+                    None => bar.suspend(|| {
+                        printer.item(&item)?;
+                        printer.cache_note(&cache)
+                    })?,
                 }
                 ok += 1;
             }

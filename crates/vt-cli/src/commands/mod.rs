@@ -1,6 +1,7 @@
 //! One module per command family, and the [`Context`] they share.
 
 pub mod analyses;
+pub mod cache;
 pub mod config;
 pub mod emulator;
 pub mod files;
@@ -111,6 +112,9 @@ fn build_client(settings: &Settings) -> CliResult<ApiClient> {
         .v2_batch_limit(v2_batch);
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
+    }
+    if let Some(store) = settings.cache.open_for_run()? {
+        builder = builder.cache(store, settings.cache.policy());
     }
     builder.build().map_err(|e| {
         let what = if e.is_invalid_input() {
@@ -381,6 +385,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
     match cli.command {
         Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
