@@ -334,7 +334,9 @@ where
             }
             next = results.next() => next,
         };
-        let Some((input, result, cache)) = next else { break };
+        let Some((input, result, cache)) = next else {
+            break;
+        };
         match result {
             Ok(value) => {
                 let item: Item = value.into();

@@ -52,7 +52,10 @@ impl CacheSettings {
                 } else {
                     "--max-age"
                 };
-                (parse_duration(text).map_err(|e| usage(what, text, &e))?, src)
+                (
+                    parse_duration(text).map_err(|e| usage(what, text, &e))?,
+                    src,
+                )
             }
             (None, Some(text)) => (
                 parse_duration(text).map_err(|e| usage("config key max_age", text, &e))?,

@@ -84,8 +84,6 @@ impl Emu {
             .env("XDG_CONFIG_HOME", self.home().join("config"))
             .env("VT_BASE_URL", self.url())
             .env("VT_RATE_LIMIT", "none")
-            // The report cache has its own tests (tests/cache.rs); here every lookup asks.
-            .env("VT_NO_CACHE", "1")
             .env("NO_COLOR", "1")
             .current_dir(self.home())
             .timeout(std::time::Duration::from_secs(60));
