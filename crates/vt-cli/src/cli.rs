@@ -681,6 +681,8 @@ pub enum CacheCommand {
     Prune,
     /// Remove every entry.
     Clear,
+    /// Run SQLite's integrity check on the cache file (exit 1 when it finds a problem).
+    Check,
     /// Print where the cache file is.
     Path,
 }

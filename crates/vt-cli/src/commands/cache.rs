@@ -1,4 +1,4 @@
-//! `vt cache stats|prune|clear|path`: the local report cache.
+//! `vt cache stats|prune|clear|check|path`: the local report cache.
 
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -59,6 +59,17 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> CliResult<Exit> {
                 .map_err(|e| store_error(&path, e))?
         }
         CacheCommand::Clear => store.clear().map_err(|e| store_error(&path, e))?,
+        CacheCommand::Check => {
+            let verdict = store
+                .integrity_check()
+                .map_err(|e| store_error(&path, e))?;
+            let _ = writeln!(std::io::stdout(), "{verdict}");
+            return Ok(if verdict == "ok" {
+                Exit::Ok
+            } else {
+                Exit::ItemsFailed
+            });
+        }
         CacheCommand::Path => 0,
     };
     if !ctx.settings.quiet {
