@@ -285,7 +285,7 @@ fn start_batch(emu: &Emu, path: &Path, hashes: &[String]) -> std::process::Child
 
 /// SIGKILLs `vt` `kills` times while it writes to the cache, then checks the file with
 /// SQLite's `PRAGMA integrity_check` and that a last run still uses it.
-pub fn sigkill_during_cache_writes(kills: usize) {
+fn sigkill_during_cache_writes(kills: usize) {
     let emu = Emu::start(|cfg| {
         cfg.faults.rules = vec!["latency:5ms=1.0@/api/v3/files".parse().unwrap()];
     });
@@ -319,4 +319,12 @@ pub fn sigkill_during_cache_writes(kills: usize) {
 #[test]
 fn sigkill_during_cache_writes_never_corrupts_the_store_quick() {
     sigkill_during_cache_writes(4);
+}
+
+/// The 20-kill variant (about 20 s; `cargo xtask reliability` runs it too, against the
+/// fault server): `cargo test -p vt-cli --test cache -- --ignored`.
+#[test]
+#[ignore = "slow: 20 kills; run by hand or through cargo xtask reliability"]
+fn sigkill_during_cache_writes_never_corrupts_the_store_20_kills() {
+    sigkill_during_cache_writes(20);
 }
