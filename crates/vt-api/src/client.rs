@@ -180,10 +180,10 @@ impl<S: HttpService> Client<S> {
     /// With a report cache attached ([`ClientBuilder::cache`](crate::ClientBuilder::cache)),
     /// cacheable requests (see [`crate::cache::cacheable`]) may be answered from it.
     pub async fn send_raw(&self, request: ApiRequest) -> Result<Response<ResponseBody>> {
-        if let Some(cache) = &self.inner.settings.cache {
-            if let Some(kind) = crate::cache::cacheable(&request) {
-                return self.send_cached(cache, kind, request).await;
-            }
+        if let Some(cache) = &self.inner.settings.cache
+            && let Some(kind) = crate::cache::cacheable(&request)
+        {
+            return self.send_cached(cache, kind, request).await;
         }
         let http = request.into_http(&self.inner.settings.base_url)?;
         let response = self

@@ -399,7 +399,11 @@ impl ReportCache for SqliteCache {
             now,
             size
         ])?;
-        if self.writes.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0 {
+        if self
+            .writes
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+        {
             prune_to_bound(&mut conn, self.max_bytes())?;
         }
         Ok(())

@@ -76,13 +76,13 @@ impl CacheSettings {
             (None, Some(p)) => Some((p.clone(), Source::ConfigFile)),
             (None, None) => None,
         };
-        if let Some((p, _)) = &path {
-            if p.as_os_str().is_empty() || p.is_dir() {
-                return Err(CliError::usage(format!(
-                    "cache path {:?}: must be a file path, not a directory",
-                    p.display().to_string()
-                )));
-            }
+        if let Some((p, _)) = &path
+            && (p.as_os_str().is_empty() || p.is_dir())
+        {
+            return Err(CliError::usage(format!(
+                "cache path {:?}: must be a file path, not a directory",
+                p.display().to_string()
+            )));
         }
         Ok(CacheSettings {
             enabled,

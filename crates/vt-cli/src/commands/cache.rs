@@ -60,9 +60,7 @@ pub fn run(ctx: &Context, cmd: CacheCommand) -> CliResult<Exit> {
         }
         CacheCommand::Clear => store.clear().map_err(|e| store_error(&path, e))?,
         CacheCommand::Check => {
-            let verdict = store
-                .integrity_check()
-                .map_err(|e| store_error(&path, e))?;
+            let verdict = store.integrity_check().map_err(|e| store_error(&path, e))?;
             let _ = writeln!(std::io::stdout(), "{verdict}");
             return Ok(if verdict == "ok" {
                 Exit::Ok
