@@ -211,12 +211,17 @@ fn check_others(input: &str) {
         MonitorItemId::parse,
         MonitorItemId::as_str,
     ) {
-        match MonitorItemId::new(id.owner(), id.path()) {
-            Ok(rebuilt) => assert_eq!(
-                rebuilt, id,
-                "MonitorItemId::new(owner, path) differs from the parsed id {input:?}"
-            ),
-            Err(err) => panic!("MonitorItemId {input:?} parses but new(owner, path) fails: {err}"),
+        // Only ids of today's form are taken apart; those rebuild from their parts.
+        if let (Some(owner), Some(path)) = (id.owner(), id.path()) {
+            match MonitorItemId::new(owner, path) {
+                Ok(rebuilt) => assert_eq!(
+                    rebuilt, id,
+                    "MonitorItemId::new(owner, path) differs from the parsed id {input:?}"
+                ),
+                Err(err) => {
+                    panic!("MonitorItemId {input:?} parses but new(owner, path) fails: {err}")
+                }
+            }
         }
     }
     if let Some(id) = check("AnalysisId", input, AnalysisId::parse, AnalysisId::as_str) {

@@ -200,6 +200,10 @@ fn demo() -> Result<()> {
             "a URL scan",
             vec!["scan", "url", "--wait", "https://example.com/demo"],
         ),
+        (
+            "a private scan (shared with no one; sandbox output only), waiting for it",
+            vec!["scan", "file", "--private", "--wait", &sample_path],
+        ),
         ("a domain", vec!["domain", "example.com"]),
         ("an IP address", vec!["ip", "8.8.8.8"]),
         (

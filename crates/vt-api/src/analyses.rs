@@ -1,8 +1,9 @@
 //! Analyses: get one, get the analysed item, and wait for completion (`/analyses`).
 //!
-//! [`Analyses::wait`] polls `GET /analyses/{id}` until the status is `completed`: first after
-//! 2 s, then with the interval growing (×1.5) up to 30 s, within an overall timeout
-//! (10 minutes by default), riding out transient failures (`TransientError`,
+//! [`Analyses::wait`] polls `GET /analyses/{id}` until the status is `completed`: at once
+//! (an analysis asked about later may be done already), then after 2 s, with the interval
+//! growing (×1.5) up to 30 s, within an overall timeout ([`WaitOptions::timeout`], 10 minutes
+//! by default), riding out transient failures (`TransientError`,
 //! `DeadlineExceededError`, 5xx gateways, retryable transport errors) until the timeout. vt-py
 //! polls every 20 s with no timeout; a small file is usually done in under a minute, so the
 //! short first intervals save most of the waiting and the cap keeps long analyses from
@@ -114,36 +115,57 @@ impl<'a, S: HttpService> Analyses<'a, S> {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&self, id: &AnalysisId, options: WaitOptions) -> Result<AnalysisDocument> {
-        let start = tokio::time::Instant::now();
-        let deadline = start + options.timeout;
-        let mut interval = options.initial_interval;
-        let mut last_status = String::from("unknown");
-        loop {
-            match self.get(id).await {
-                Ok(doc) => {
-                    let status = doc.data.attributes.status.clone();
-                    if status.as_ref().is_some_and(AnalysisStatus::is_completed) {
-                        return Ok(doc);
-                    }
-                    last_status =
-                        status.map_or_else(|| "unknown".into(), |s| s.as_str().to_owned());
+        poll_until_completed(
+            id,
+            &options,
+            || self.get(id),
+            |doc: &AnalysisDocument| doc.data.attributes.status.clone(),
+        )
+        .await
+    }
+}
+
+/// The one waiting loop (see the module docs): calls `get` until `status` of its answer is
+/// `completed`, riding out transient errors, within `options.timeout`. Shared by public
+/// ([`Analyses::wait`]) and private ([`crate::private::PrivateScans::wait`]) analyses.
+pub(crate) async fn poll_until_completed<T, F, Fut>(
+    id: &AnalysisId,
+    options: &WaitOptions,
+    mut get: F,
+    status_of: impl Fn(&T) -> Option<AnalysisStatus>,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let start = tokio::time::Instant::now();
+    let deadline = start + options.timeout;
+    let mut interval = options.initial_interval;
+    let mut last_status = String::from("unknown");
+    loop {
+        match get().await {
+            Ok(doc) => {
+                let status = status_of(&doc);
+                if status.as_ref().is_some_and(AnalysisStatus::is_completed) {
+                    return Ok(doc);
                 }
-                Err(e) if e.is_transient() => {
-                    tracing::debug!(analysis = %id, error = %e, "transient error while waiting; polling on");
-                }
-                Err(e) => return Err(e),
+                last_status = status.map_or_else(|| "unknown".into(), |s| s.as_str().to_owned());
             }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                return Err(Error::AnalysisTimeout {
-                    id: id.to_string(),
-                    waited: now - start,
-                    last_status,
-                });
+            Err(e) if e.is_transient() => {
+                tracing::debug!(analysis = %id, error = %e, "transient error while waiting; polling on");
             }
-            let sleep = interval.min(deadline - now);
-            tokio::time::sleep(sleep).await;
-            interval = options.next_interval(interval);
+            Err(e) => return Err(e),
         }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Err(Error::AnalysisTimeout {
+                id: id.to_string(),
+                waited: now - start,
+                last_status,
+            });
+        }
+        let sleep = interval.min(deadline - now);
+        tokio::time::sleep(sleep).await;
+        interval = options.next_interval(interval);
     }
 }

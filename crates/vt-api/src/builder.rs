@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use vt_model::Tier;
 use vt_transport::{RateLimitSpec, RetryConfig, Transport, TransportBuilder};
 
 use crate::cache::{AttachedCache, CachePolicy, ReportCache};
 use crate::client::{Client, DEFAULT_BASE_URL, Settings};
 use crate::error::{Error, Result};
+use crate::v2::{PRIVATE_BATCH_LIMIT, PUBLIC_BATCH_LIMIT};
 
 impl Client<Transport> {
     /// A client for `https://www.virustotal.com` with the transport's defaults: the public
@@ -36,10 +38,10 @@ impl Client<Transport> {
 /// let client = vt_api::Client::builder()
 ///     .api_key("...")
 ///     .base_url("http://127.0.0.1:8080")
-///     .rate_limit(vt_api::transport::RateLimitSpec::premium(1000))
+///     .tier(vt_api::Tier::Premium) // no client-side rate limit, v2 batches of 25
+///     .rate_limit(vt_api::RateLimitSpec::premium(1000))
 ///     .max_retries(3)
 ///     .response_timeout(Duration::from_secs(60))
-///     .v2_batch_limit(25)
 ///     .build()?;
 /// # Ok(()) }
 /// ```
@@ -48,7 +50,11 @@ impl Client<Transport> {
 pub struct ClientBuilder {
     transport: TransportBuilder,
     base_url: String,
-    v2_batch_limit: usize,
+    tier: Tier,
+    /// Set by [`ClientBuilder::rate_limit`]: the tier's default no longer applies.
+    explicit_rate_limit: bool,
+    /// Set by [`ClientBuilder::v2_batch_limit`]; the tier's size otherwise.
+    v2_batch_limit: Option<usize>,
     max_json_body: usize,
     /// Kept only to name the cache namespace (a keyed digest); redacted in `Debug`.
     key_for_cache: RedactedKey,
@@ -77,7 +83,9 @@ impl ClientBuilder {
         ClientBuilder {
             transport: TransportBuilder::new(),
             base_url: DEFAULT_BASE_URL.to_owned(),
-            v2_batch_limit: crate::v2::PUBLIC_BATCH_LIMIT,
+            tier: Tier::Public,
+            explicit_rate_limit: false,
+            v2_batch_limit: None,
             max_json_body: crate::client::DEFAULT_MAX_JSON_BODY,
             key_for_cache: RedactedKey::default(),
             cache: None,
@@ -105,9 +113,26 @@ impl ClientBuilder {
         self
     }
 
+    /// The key's tier, which sets two things together: the default client-side rate limit
+    /// (public: 4 requests a minute and 500 a day; premium: none, the contract's quotas are
+    /// the server's to enforce) and the v2 batch size (4 or 25 resources a request).
+    /// [`rate_limit`](Self::rate_limit) and [`v2_batch_limit`](Self::v2_batch_limit) override
+    /// either, in any order. Default [`Tier::Public`].
+    pub fn tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        if !self.explicit_rate_limit {
+            self.transport = self.transport.rate_limit(match tier {
+                Tier::Public => RateLimitSpec::public(),
+                Tier::Premium => RateLimitSpec::none(),
+            });
+        }
+        self
+    }
+
     /// The client-side rate limit (`public`, `none`, `premium(n)`, or a spec like
-    /// `4/min,500/day`).
+    /// `4/min,500/day`), instead of the tier's default.
     pub fn rate_limit(mut self, spec: RateLimitSpec) -> Self {
+        self.explicit_rate_limit = true;
         self.transport = self.transport.rate_limit(spec);
         self
     }
@@ -154,9 +179,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Resources per v2 file-report request: 4 (public keys, the default) up to 25 (private).
+    /// Resources per v2 file-report request, instead of the tier's (4 public, 25 premium);
+    /// held between 1 and the API's maximum of 25.
     pub fn v2_batch_limit(mut self, limit: usize) -> Self {
-        self.v2_batch_limit = limit.max(1);
+        self.v2_batch_limit = Some(clamp_batch(limit));
         self
     }
 
@@ -183,9 +209,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Gives access to the transport builder for what this builder does not forward (custom
+    /// layers, a shared rate limiter, ...).
+    pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
+        self.transport = f(self.transport);
+        self
+    }
+
+    /// The client's settings that are not the transport's.
     fn settings(&self) -> Result<Settings> {
         let mut settings = Settings::new(&self.base_url)?;
-        settings.v2_batch_limit = self.v2_batch_limit;
+        settings.v2_batch_limit = self.v2_batch_limit.unwrap_or(match self.tier {
+            Tier::Public => PUBLIC_BATCH_LIMIT,
+            Tier::Premium => PRIVATE_BATCH_LIMIT,
+        });
         settings.max_json_body = self.max_json_body;
         settings.cache = self.cache.as_ref().map(|(store, policy)| AttachedCache {
             namespace: store.namespace(&self.key_for_cache.0).into(),
@@ -195,20 +232,14 @@ impl ClientBuilder {
         Ok(settings)
     }
 
-    /// Gives access to the transport builder for what this builder does not forward (custom
-    /// layers, a shared rate limiter, ...).
-    pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
-        self.transport = f(self.transport);
-        self
-    }
-
-    /// Builds the client (fails on a bad base URL or when the TLS or proxy setup fails).
+    /// Builds the client (fails with [`Error::InvalidInput`] on a bad base URL, with
+    /// [`Error::Config`] when the TLS or proxy setup fails).
     pub fn build(self) -> Result<Client<Transport>> {
         let settings = self.settings()?;
         let transport = self
             .transport
             .build()
-            .map_err(|e| Error::Transport(Box::new(e)))?;
+            .map_err(|e| Error::Config(Box::new(e)))?;
         Ok(Client::from_parts(transport, settings))
     }
 
@@ -230,7 +261,63 @@ impl ClientBuilder {
         let transport = self
             .transport
             .build_with(inner)
-            .map_err(|e| Error::Transport(Box::new(e)))?;
+            .map_err(|e| Error::Config(Box::new(e)))?;
         Ok(Client::from_parts(transport, settings))
+    }
+}
+
+/// A v2 batch size held between 1 and the API's maximum.
+pub(crate) fn clamp_batch(limit: usize) -> usize {
+    limit.clamp(1, PRIVATE_BATCH_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tier_sets_the_v2_batch_size_and_an_explicit_size_is_capped() {
+        let size = |b: ClientBuilder| b.settings().unwrap().v2_batch_limit;
+        assert_eq!(size(ClientBuilder::new()), 4);
+        assert_eq!(size(ClientBuilder::new().tier(Tier::Premium)), 25);
+        assert_eq!(
+            size(ClientBuilder::new().tier(Tier::Premium).v2_batch_limit(10)),
+            10
+        );
+        assert_eq!(
+            size(ClientBuilder::new().v2_batch_limit(100).tier(Tier::Public)),
+            25
+        );
+        assert_eq!(size(ClientBuilder::new().v2_batch_limit(0)), 1);
+    }
+
+    #[test]
+    fn the_tier_sets_the_rate_limit_unless_one_is_given() {
+        let spec = |b: ClientBuilder| {
+            let layer = b.transport.into_layer().unwrap();
+            layer.rate_limiter().spec().clone()
+        };
+        assert_eq!(spec(ClientBuilder::new()), RateLimitSpec::public());
+        assert_eq!(
+            spec(ClientBuilder::new().tier(Tier::Premium)),
+            RateLimitSpec::none()
+        );
+        let custom: RateLimitSpec = "30/min".parse().unwrap();
+        assert_eq!(
+            spec(
+                ClientBuilder::new()
+                    .rate_limit(custom.clone())
+                    .tier(Tier::Premium)
+            ),
+            custom
+        );
+        assert_eq!(
+            spec(
+                ClientBuilder::new()
+                    .tier(Tier::Premium)
+                    .rate_limit(custom.clone())
+            ),
+            custom
+        );
     }
 }

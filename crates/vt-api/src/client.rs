@@ -75,15 +75,23 @@ impl Settings {
     pub(crate) fn new(base_url: &str) -> Result<Self> {
         Ok(Settings {
             base_url: check_base_url(base_url)?,
-            v2_batch_limit: crate::v2::PUBLIC_BATCH_LIMIT,
+            v2_batch_limit: vt_model::Tier::Public.v2_batch_limit(),
             max_json_body: DEFAULT_MAX_JSON_BODY,
             cache: None,
         })
     }
 }
 
-/// Validates a base URL: `http` or `https`, a host, no query or fragment.
-pub(crate) fn check_base_url(base_url: &str) -> Result<String> {
+/// Validates a base URL (`http` or `https`, a host, no query or fragment) and returns it
+/// without a trailing `/`. The one base-URL rule: the builder applies it, and `vt` checks
+/// its `--base-url` with it before anything else.
+///
+/// ```
+/// assert_eq!(vt_api::check_base_url("http://127.0.0.1:8080/")?, "http://127.0.0.1:8080");
+/// assert!(vt_api::check_base_url("www.virustotal.com").is_err());
+/// # Ok::<(), vt_api::Error>(())
+/// ```
+pub fn check_base_url(base_url: &str) -> Result<String> {
     let parsed = url::Url::parse(base_url)
         .map_err(|e| Error::invalid(base_url, format!("not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -159,10 +167,10 @@ impl<S: HttpService> Client<S> {
     }
 
     /// The same client with another number of resources per v2 batch request (4 for public
-    /// keys, the default; up to 25 for private keys). Values below 1 are read as 1.
+    /// keys, the default; up to 25 for premium keys), held between 1 and 25.
     pub fn with_v2_batch_limit(&self, limit: usize) -> Self {
         let mut settings = self.inner.settings.clone();
-        settings.v2_batch_limit = limit.max(1);
+        settings.v2_batch_limit = crate::builder::clamp_batch(limit);
         Self::from_parts(self.inner.service.clone(), settings)
     }
 
@@ -288,25 +296,6 @@ pub(crate) fn error_from_parts(status: StatusCode, body: &[u8]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pagination::Paginator;
-
-    fn is_send<T: Send>(_: &T) {}
-    fn is_send_sync<T: Send + Sync>() {}
-
-    /// Compile-time checks: the client is shareable and its futures can be spawned.
-    #[allow(dead_code)]
-    fn futures_are_send<S: HttpService>(c: Client<S>) {
-        is_send_sync::<Client<S>>();
-        is_send(&c.send_raw(ApiRequest::get("/x")));
-        is_send(&c.send::<serde_json::Value>(ApiRequest::get("/x")));
-        let hash: vt_model::FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();
-        is_send(&c.files().report(&hash));
-        is_send(&c.files().upload("x"));
-        is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
-        is_send(&c.v2().file_reports(&["a"], false));
-        let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
-        is_send(&p);
-    }
 
     #[test]
     fn base_urls_are_checked() {
@@ -317,10 +306,5 @@ mod tests {
         assert!(check_base_url("ftp://x").is_err());
         assert!(check_base_url("https://x/?a=1").is_err());
         assert!(check_base_url("not a url").unwrap_err().is_invalid_input());
-    }
-
-    #[test]
-    fn the_default_client_is_send_and_sync() {
-        is_send_sync::<Client>();
     }
 }

@@ -3,8 +3,10 @@
 //! Every failure of a call is an [`Error`]: an answer of VirusTotal's API
 //! ([`Error::Api`], with the HTTP status, the [`ErrorCode`] and the message), a failure of the
 //! transport ([`Error::Transport`]), a body that does not decode ([`Error::Decode`], with a short
-//! snippet of the body), bad input caught before any request ([`Error::InvalidInput`],
-//! [`Error::FileTooLarge`]) and local file errors ([`Error::Io`], with the path).
+//! snippet of the body), a success answer without the report asked for
+//! ([`Error::MissingReport`]), bad input caught before any request ([`Error::InvalidInput`],
+//! [`Error::FileTooLarge`]), a client configuration that cannot be built ([`Error::Config`])
+//! and local file errors ([`Error::Io`], with the path).
 //!
 //! The `is_*` helpers classify an error without matching on variants, for example to choose a
 //! process exit code:
@@ -66,6 +68,19 @@ pub enum Error {
     /// spent, ...). The source is the transport's error; see [`Error::transport_error`].
     #[error("transport failure")]
     Transport(#[source] BoxError),
+
+    /// The client could not be built from its configuration (TLS setup, proxy URL, ...);
+    /// nothing was sent. A bad base URL is [`Error::InvalidInput`].
+    #[error("cannot build the client from its configuration")]
+    Config(#[source] BoxError),
+
+    /// The server answered with success but without the report asked for (a v2 batch answer
+    /// with fewer reports than resources).
+    #[error("VirusTotal answered no report for {resource:?}")]
+    MissingReport {
+        /// The resource whose report is missing.
+        resource: String,
+    },
 
     /// A success answer whose JSON does not have the expected shape.
     #[error("cannot decode the answer at `{path}`; body starts with {snippet:?}")]

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use bytes::Bytes;
+use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use tokio::io::AsyncWrite;
 use vt_model::{
-    DataEnvelope, Descriptor, FileBehaviour, FileBehaviourAttributes, FileHash, FileReport,
+    BehaviourMitreTrees, DataEnvelope, Descriptor, ErrorCode, FileBehaviour,
+    FileBehaviourAttributes, FileHash, FileReport, SandboxId,
 };
 
 use crate::client::{Client, HttpService};
@@ -17,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target, path_segment};
-use crate::upload::{DIRECT_UPLOAD_LIMIT, LocalFile, Multipart, UploadOptions, filename_of};
+use crate::upload::{LocalFile, Multipart, UploadOptions, filename_of, send_multipart, upload_url};
 
 /// What [`Files::upload_with`] did.
 #[derive(Debug, Clone)]
@@ -57,13 +58,48 @@ pub enum SandboxArtifact {
 }
 
 impl SandboxArtifact {
-    fn path_part(self) -> &'static str {
+    /// Every artefact, in the order above.
+    pub const ALL: [SandboxArtifact; 4] = [
+        SandboxArtifact::Pcap,
+        SandboxArtifact::Html,
+        SandboxArtifact::Evtx,
+        SandboxArtifact::Memdump,
+    ];
+
+    /// The last path segment (`pcap`, `html`, `evtx`, `memdump`).
+    pub fn as_str(self) -> &'static str {
         match self {
             SandboxArtifact::Pcap => "pcap",
             SandboxArtifact::Html => "html",
             SandboxArtifact::Evtx => "evtx",
             SandboxArtifact::Memdump => "memdump",
         }
+    }
+
+    /// The report flag saying the artefact exists (`has_pcap`, `has_html_report`, ...).
+    pub fn flag(self) -> &'static str {
+        match self {
+            SandboxArtifact::Pcap => "has_pcap",
+            SandboxArtifact::Html => "has_html_report",
+            SandboxArtifact::Evtx => "has_evtx",
+            SandboxArtifact::Memdump => "has_memdump",
+        }
+    }
+
+    /// Whether `report` says the sandbox kept this artefact (`None` when it does not say).
+    pub fn is_in(self, report: &FileBehaviourAttributes) -> Option<bool> {
+        match self {
+            SandboxArtifact::Pcap => report.has_pcap,
+            SandboxArtifact::Html => report.has_html_report,
+            SandboxArtifact::Evtx => report.has_evtx,
+            SandboxArtifact::Memdump => report.has_memdump,
+        }
+    }
+}
+
+impl std::fmt::Display for SandboxArtifact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -77,14 +113,8 @@ fn file_path(id: &FileHash) -> ObjectPath {
     ObjectPath::new("files", id.as_str())
 }
 
-fn behaviour_path(sandbox_id: &str) -> Result<String> {
-    if sandbox_id.is_empty() || !sandbox_id.contains('_') {
-        return Err(Error::invalid(
-            sandbox_id,
-            "a sandbox report id is `<sha256>_<sandbox name>`",
-        ));
-    }
-    Ok(format!("/file_behaviours/{}", path_segment(sandbox_id)))
+fn behaviour_path(sandbox_id: &SandboxId) -> String {
+    format!("/file_behaviours/{}", path_segment(sandbox_id.as_str()))
 }
 
 impl<'a, S: HttpService> Files<'a, S> {
@@ -236,22 +266,54 @@ impl<'a, S: HttpService> Files<'a, S> {
         self.data(file_path(id).sub("behaviour_summary")).await
     }
 
-    /// The MITRE ATT&CK trees per sandbox (`GET /files/{id}/behaviour_mitre_trees`).
-    pub async fn behaviour_mitre_trees(&self, id: &FileHash) -> Result<Map<String, Value>> {
+    /// The MITRE ATT&CK trees per sandbox (`GET /files/{id}/behaviour_mitre_trees`): tactics,
+    /// techniques and the signatures behind them, typed and lossless.
+    pub async fn behaviour_mitre_trees(&self, id: &FileHash) -> Result<BehaviourMitreTrees> {
         self.data(file_path(id).sub("behaviour_mitre_trees")).await
     }
 
     /// One sandbox report (`GET /file_behaviours/{sandbox_id}`; the id is
-    /// `<sha256>_<sandbox name>`, spaces allowed).
-    pub async fn behaviour(&self, sandbox_id: &str) -> Result<FileBehaviour> {
-        self.data(behaviour_path(sandbox_id)?).await
+    /// `<sha256>_<sandbox name>`, spaces allowed and percent-encoded).
+    pub async fn behaviour(&self, sandbox_id: &SandboxId) -> Result<FileBehaviour> {
+        self.data(behaviour_path(sandbox_id)).await
+    }
+
+    /// The report of the sandbox named `sandbox_name` (any case) on the file `id`: first
+    /// `GET /file_behaviours/{sha256}_{name}` when `id` is a SHA-256 (one request when the
+    /// name's case is right); otherwise, or when that is not found, the file's reports
+    /// (`GET /files/{id}/behaviours`) searched by `sandbox_name` ignoring case. No such
+    /// report is a `NotFoundError` (404), as from the API.
+    pub async fn behaviour_of(&self, id: &FileHash, sandbox_name: &str) -> Result<FileBehaviour> {
+        if let Some(sha256) = id.as_sha256() {
+            let sandbox_id = SandboxId::new(sha256, sandbox_name)?;
+            match self.behaviour(&sandbox_id).await {
+                Err(e) if e.is_not_found() => {}
+                other => return other,
+            }
+        }
+        let mut reports = self.behaviours(id).page_size(40);
+        while let Some(report) = reports.try_next().await? {
+            if report
+                .attributes
+                .sandbox_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(sandbox_name))
+            {
+                return Ok(report);
+            }
+        }
+        Err(Error::Api {
+            status: http::StatusCode::NOT_FOUND,
+            code: ErrorCode::NotFound,
+            message: format!("File {id} has no report of sandbox {sandbox_name:?}"),
+        })
     }
 
     /// Streams a sandbox artefact to `writer`, e.g. the PCAP
     /// (`GET /file_behaviours/{sandbox_id}/pcap`; special privileges).
     pub async fn behaviour_artifact_to_writer<W>(
         &self,
-        sandbox_id: &str,
+        sandbox_id: &SandboxId,
         artifact: SandboxArtifact,
         writer: &mut W,
         options: DownloadOptions,
@@ -259,7 +321,7 @@ impl<'a, S: HttpService> Files<'a, S> {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let path = format!("{}/{}", behaviour_path(sandbox_id)?, artifact.path_part());
+        let path = format!("{}/{}", behaviour_path(sandbox_id), artifact.as_str());
         request_to_writer(
             self.client,
             ApiRequest::get(path),
@@ -269,15 +331,16 @@ impl<'a, S: HttpService> Files<'a, S> {
         .await
     }
 
-    /// Downloads a sandbox artefact (e.g. the PCAP) to `dest` through a temporary file.
+    /// Downloads a sandbox artefact (PCAP, HTML report, EVTX, memory dump) to `dest` through
+    /// a temporary file renamed at the end (see [`crate::download`]).
     pub async fn behaviour_artifact_to_path(
         &self,
-        sandbox_id: &str,
+        sandbox_id: &SandboxId,
         artifact: SandboxArtifact,
         dest: impl AsRef<Path>,
         options: DownloadOptions,
     ) -> Result<u64> {
-        let path = format!("{}/{}", behaviour_path(sandbox_id)?, artifact.path_part());
+        let path = format!("{}/{}", behaviour_path(sandbox_id), artifact.as_str());
         request_to_path(self.client, ApiRequest::get(path), dest.as_ref(), &options).await
     }
 
@@ -285,42 +348,4 @@ impl<'a, S: HttpService> Files<'a, S> {
         let doc: DataEnvelope<T> = self.client.send(ApiRequest::get(path)).await?;
         Ok(doc.data)
     }
-}
-
-/// Fetches a single-use upload URL (`{"data": "<url>"}`); a relative answer is resolved
-/// against the base URL.
-pub(crate) async fn upload_url<S: HttpService>(client: &Client<S>, path: &str) -> Result<String> {
-    let doc: DataEnvelope<String> = client.send(ApiRequest::get(path)).await?;
-    let url = doc.data;
-    if url.starts_with("http://") || url.starts_with("https://") {
-        Ok(url)
-    } else if url.starts_with('/') {
-        Ok(format!("{}{url}", client.base_url()))
-    } else {
-        Err(Error::Decode {
-            path: "data".into(),
-            source: serde::de::Error::custom("the upload URL is not a URL"),
-            snippet: crate::error::snippet(url.as_bytes()),
-        })
-    }
-}
-
-/// Sends a multipart body to `direct` when it fits the 32 MiB request limit, else to a fresh
-/// upload URL from `upload_url_path`; decodes the `{"data": descriptor}` answer.
-pub(crate) async fn send_multipart<S: HttpService>(
-    client: &Client<S>,
-    direct: &str,
-    upload_url_path: &str,
-    multipart: Multipart,
-    progress: Option<crate::upload::Progress>,
-) -> Result<Descriptor> {
-    let target = if multipart.len() <= DIRECT_UPLOAD_LIMIT {
-        direct.to_owned()
-    } else {
-        upload_url(client, upload_url_path).await?
-    };
-    let (body, content_type) = multipart.into_body(progress);
-    let req = ApiRequest::post(target).body(body, Some(content_type));
-    let doc: DataEnvelope<Descriptor> = client.send(req).await?;
-    Ok(doc.data)
 }

@@ -55,9 +55,12 @@ pub fn hash_bytes(bytes: &[u8]) -> FileDigests {
     state.finish(bytes.len() as u64)
 }
 
-/// Hashes the file at `path` in one streaming pass (see the module docs).
+/// Hashes the file at `path` in one streaming pass (see the module docs). The path is checked
+/// first by [`check_local_file`](crate::upload::check_local_file): a directory is
+/// [`Error::InvalidInput`], not a read error halfway.
 pub fn hash_file(path: impl AsRef<Path>) -> Result<FileDigests> {
     let path = path.as_ref();
+    crate::upload::check_local_file(path)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     hash_reader_at(file, path)
 }

@@ -35,7 +35,8 @@
 //!
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
-//! [`Client::metadata`], [`Client::users`], [`Client::monitor`] and [`Client::v2`]; plus the
+//! [`Client::metadata`], [`Client::users`], [`Client::monitor`], [`Client::private`] and
+//! [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -152,7 +153,7 @@
 //!
 //! | family | functions | endpoints |
 //! |---|---|---|
-//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
+//! | [`files`] | `report`, `report_with_relationships`, `upload`, `upload_with`, `upload_bytes`, `upload_url`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `download_url`, `download_to_writer`, `download_to_path`, `behaviours`, `behaviour_summary`, `behaviour_mitre_trees`, `behaviour`, `behaviour_of`, `behaviour_artifact_to_writer`/`_to_path` | `/files`, `/files/upload_url`, `/files/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /download_url, /download, /behaviours, /behaviour_summary, /behaviour_mitre_trees]`, `/file_behaviours/{id}[/pcap, /html, /evtx, /memdump]` |
 //! | [`urls`] | `submit`, `report`, `report_by_url`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors`, `network_location` | `/urls`, `/urls/{id}[/analyse, /comments, /votes, /{rel}, /relationships/{rel}, /network_location]` |
 //! | [`domains`], [`ip_addresses`] | `report`, `report_with_relationships`, `reanalyse`, `comments`, `add_comment`, `votes`, `add_vote`, `related`, `related_descriptors` | `/domains/{d}[...]`, `/ip_addresses/{ip}[...]` |
 //! | [`analyses`] | `get`, `item`, `wait` | `/analyses/{id}`, `/analyses/{id}/item` |
@@ -161,6 +162,7 @@
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
+//! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -183,7 +185,9 @@ pub mod metadata;
 pub mod monitor;
 mod object_endpoints;
 pub mod pagination;
+pub mod private;
 mod raw;
+pub mod raw_json;
 pub mod request;
 pub mod search;
 pub mod upload;
@@ -194,7 +198,7 @@ pub mod v2;
 pub use analyses::WaitOptions;
 pub use builder::ClientBuilder;
 pub use cache::{CachePolicy, ReportCache};
-pub use client::{Client, HttpService};
+pub use client::{Client, DEFAULT_BASE_URL, HttpService, check_base_url};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
 pub use error::{Error, Result};
@@ -202,7 +206,10 @@ pub use files::UploadOutcome;
 pub use monitor::{MonitorFilter, MonitorTag};
 pub use pagination::{Page, Paginator};
 pub use request::{ApiRequest, Target};
-pub use upload::UploadOptions;
+pub use upload::{UploadOptions, check_local_file, check_upload_file};
+pub use vt_model::Tier;
+/// The client-side rate limit the builder takes ([`ClientBuilder::rate_limit`]).
+pub use vt_transport::RateLimitSpec;
 
 /// The types of `vt-model` this crate's functions take and return.
 pub use vt_model as model;
@@ -260,8 +267,44 @@ impl<S: HttpService> Client<S> {
         monitor::Monitor { client: self }
     }
 
+    /// Private scanning: private uploads and URL scans, their analyses and reports
+    /// (`/private/...`; objects wrapped in [`vt_model::Private`]).
+    pub fn private(&self) -> private::PrivateScans<'_, S> {
+        private::PrivateScans { client: self }
+    }
+
     /// The legacy v2 file report.
     pub fn v2(&self) -> v2::V2<'_, S> {
         v2::V2 { client: self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: &T) {}
+    fn is_send_sync<T: Send + Sync>() {}
+
+    /// Compile-time checks: the client is shareable and its futures can be spawned.
+    #[allow(dead_code)]
+    fn futures_are_send<S: HttpService>(c: Client<S>) {
+        is_send_sync::<Client<S>>();
+        is_send(&c.send_raw(ApiRequest::get("/x")));
+        is_send(&c.send::<serde_json::Value>(ApiRequest::get("/x")));
+        let hash: vt_model::FileHash = "44d88612fea8a8f36de82e1278abb02f".parse().unwrap();
+        is_send(&c.files().report(&hash));
+        is_send(&c.files().upload("x"));
+        is_send(&c.analyses().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.private().upload("x"));
+        is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
+        is_send(&c.v2().file_reports(&["a"], false));
+        let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
+        is_send(&p);
+    }
+
+    #[test]
+    fn the_default_client_is_send_and_sync() {
+        is_send_sync::<Client>();
     }
 }

@@ -23,10 +23,9 @@ use vt_model::{
 use crate::client::{Client, HttpService};
 use crate::download::{DownloadOptions, request_to_path, request_to_writer};
 use crate::error::{Error, Result};
-use crate::files::send_multipart;
 use crate::pagination::Paginator;
 use crate::request::{ApiRequest, Target};
-use crate::upload::{LocalFile, Multipart, UploadOptions, filename_of};
+use crate::upload::{LocalFile, Multipart, UploadOptions, filename_of, send_multipart};
 
 /// A tag of the `tag:` filter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -113,9 +112,9 @@ impl MonitorFilter {
     /// The error names the bad part.
     pub fn validate(&self) -> Result<()> {
         match self {
-            MonitorFilter::Path(p) if !p.starts_with('/') => {
-                Err(Error::invalid(p, "a Monitor path starts with `/`"))
-            }
+            MonitorFilter::Path(p) => vt_model::MonitorPath::parse(p)
+                .map(drop)
+                .map_err(Into::into),
             MonitorFilter::Tags(tags) if tags.is_empty() => {
                 Err(Error::invalid("tag:", "give at least one tag"))
             }
@@ -238,20 +237,16 @@ fn item_path(id: &MonitorItemId) -> String {
     format!("/monitor/items/{}", id.path_segment())
 }
 
+/// Checks a remote path by the one Monitor path rule ([`vt_model::MonitorPath`]), and that
+/// it names a folder (`folder`) or a file.
 fn check_remote_path(path: &str, folder: bool) -> Result<()> {
-    if !path.starts_with('/') {
-        return Err(Error::invalid(path, "a Monitor path starts with `/`"));
-    }
-    if folder != path.ends_with('/') {
+    if folder != vt_model::MonitorPath::parse(path)?.is_folder() {
         let why = if folder {
             "a Monitor folder path ends with `/`"
         } else {
             "a Monitor file path does not end with `/`"
         };
         return Err(Error::invalid(path, why));
-    }
-    if path.chars().any(char::is_control) {
-        return Err(Error::invalid(path, "control characters in a Monitor path"));
     }
     Ok(())
 }
@@ -344,7 +339,7 @@ impl<'a, S: HttpService> Monitor<'a, S> {
     /// A single-use URL for uploads above 32 MiB (`GET /monitor/items/upload_url`);
     /// [`Monitor::upload`] uses it by itself when needed.
     pub async fn upload_url(&self) -> Result<String> {
-        crate::files::upload_url(self.client, "/monitor/items/upload_url").await
+        crate::upload::upload_url(self.client, "/monitor/items/upload_url").await
     }
 
     /// Deletes an item; a folder is deleted with its content (`DELETE /monitor/items/{id}`).
@@ -497,8 +492,8 @@ mod tests {
             ("", "a Monitor filter is"),
             ("detected", "a Monitor filter is"),
             ("tags:detected", "unknown filter modifier"),
-            ("path:releases/", "starts with `/`"),
-            ("path:", "starts with `/`"),
+            ("path:releases/", "does not start with '/'"),
+            ("path:", "does not start with '/'"),
             ("path:/a/\u{7}", "control characters"),
             ("path:/a/ tag:detected", "one modifier"),
             ("tag:detected path:/a/", "one modifier"),

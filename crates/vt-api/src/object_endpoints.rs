@@ -16,40 +16,6 @@ pub(crate) struct ObjectPath {
     pub(crate) path: String,
 }
 
-/// The deepest nesting serde_json decodes (its recursion limit).
-const MAX_NESTING: usize = 128;
-
-/// How deeply objects and arrays nest in `text` (valid JSON): strings are skipped whole.
-fn nesting_depth(text: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
-    while i < text.len() {
-        match text[i] {
-            b'"' => {
-                i += 1;
-                // To the closing quote, jumping over escapes.
-                while i < text.len() {
-                    match memchr::memchr2(b'"', b'\\', &text[i..]) {
-                        Some(k) if text[i + k] == b'\\' => i += k + 2,
-                        Some(k) => {
-                            i += k;
-                            break;
-                        }
-                        None => i = text.len(),
-                    }
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    deepest
-}
-
 impl ObjectPath {
     pub(crate) fn new(collection: &str, id: &str) -> Self {
         ObjectPath {
@@ -89,22 +55,15 @@ impl ObjectPath {
         let doc: DataEnvelope<Box<serde_json::value::RawValue>> =
             client.send(ApiRequest::get(self.path.clone())).await?;
         let text = doc.data.get();
-        let problem = if !text.trim_start().starts_with('{') {
-            Some("`data` is not a JSON object")
-        } else if nesting_depth(text.as_bytes()) > MAX_NESTING {
-            // The typed decoders refuse such a document (serde_json's recursion limit); so
-            // does this, rather than hand out text nobody can decode or print in bounded time.
-            Some("`data` is nested more than 128 levels deep")
-        } else {
-            None
-        };
-        match problem {
-            Some(why) => Err(Error::Decode {
+        // The typed decoders refuse a document nested past serde_json's recursion limit; so
+        // does this, rather than hand out text nobody can decode or print in bounded time.
+        match crate::raw_json::check_object(text) {
+            Err(why) => Err(Error::Decode {
                 path: "data".into(),
                 source: serde::de::Error::custom(why),
                 snippet: crate::error::snippet(text.as_bytes()),
             }),
-            None => Ok(doc.data),
+            Ok(()) => Ok(doc.data),
         }
     }
 
@@ -179,20 +138,10 @@ impl ObjectPath {
     }
 }
 
-/// Relationship names are lowercase words joined by `_` (e.g. `contacted_ips`).
+/// A relationship name is checked by its shape only ([`vt_model::RelationshipName`]): a
+/// well-formed name VirusTotal added after this version is sent as given.
 pub(crate) fn check_relationship(name: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(Error::invalid(name, "a relationship name cannot be empty"));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(Error::invalid(
-            name,
-            "a relationship name has only lowercase letters, digits and `_` (e.g. `contacted_ips`)",
-        ));
-    }
+    vt_model::RelationshipName::parse(name)?;
     Ok(())
 }
 
@@ -256,19 +205,3 @@ macro_rules! object_family_methods {
     };
 }
 pub(crate) use object_family_methods;
-
-#[cfg(test)]
-mod tests {
-    use super::nesting_depth;
-
-    #[test]
-    fn nesting_depth_skips_strings_and_escapes() {
-        assert_eq!(nesting_depth(br#"{}"#), 1);
-        assert_eq!(nesting_depth(br#"{"a": [1, {"b": []}], "c": {}}"#), 4);
-        assert_eq!(nesting_depth(br#"{"s": "[[[{{{\"]]]", "t": "\\"}"#), 1);
-        assert_eq!(nesting_depth(br#"[[[[]]]]"#), 4);
-        // Truncated input does not panic.
-        assert_eq!(nesting_depth(br#"{"a": "\"#), 1);
-        assert_eq!(nesting_depth(b"\""), 0);
-    }
-}

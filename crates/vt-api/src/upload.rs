@@ -34,7 +34,11 @@ use http_body::Frame;
 use http_body_util::StreamBody;
 use vt_transport::{BoxError, VtBody};
 
+use vt_model::{DataEnvelope, Descriptor};
+
+use crate::client::{Client, HttpService};
 use crate::error::{Error, Result};
+use crate::request::ApiRequest;
 
 /// Largest request body sent to `POST /files` (32 MiB); bigger uploads use an upload URL.
 pub const DIRECT_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
@@ -126,29 +130,47 @@ pub(crate) struct LocalFile {
 }
 
 impl LocalFile {
-    /// Checks `path` without sending anything.
+    /// Checks `path` without sending anything (see [`check_upload_file`]).
     pub(crate) async fn check(path: &Path) -> Result<LocalFile> {
-        let meta = tokio::fs::metadata(path)
+        let owned = path.to_owned();
+        let size = tokio::task::spawn_blocking(move || check_upload_file(&owned))
             .await
-            .map_err(|e| Error::io(path, e))?;
-        if !meta.is_file() {
-            return Err(Error::invalid(
-                path.display().to_string(),
-                "not a regular file",
-            ));
-        }
-        if meta.len() > MAX_UPLOAD_SIZE {
-            return Err(Error::FileTooLarge {
-                path: path.to_owned(),
-                size: meta.len(),
-                limit: MAX_UPLOAD_SIZE,
-            });
-        }
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))??;
         Ok(LocalFile {
             path: path.to_owned(),
-            size: meta.len(),
+            size,
         })
     }
+}
+
+/// Checks that `path` is a regular file this process can open, and returns its size. The
+/// one local-file rule of the workspace: hashing, uploads and `vt` use it before any request.
+/// Fails with [`Error::Io`] (missing, unreadable) or [`Error::InvalidInput`] (a directory or
+/// another non-regular file), each naming the path.
+pub fn check_local_file(path: &Path) -> Result<u64> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(
+            path.display().to_string(),
+            "not a regular file",
+        ));
+    }
+    std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(meta.len())
+}
+
+/// [`check_local_file`], and the file is no larger than [`MAX_UPLOAD_SIZE`]
+/// ([`Error::FileTooLarge`] otherwise): what every upload checks before its first request.
+pub fn check_upload_file(path: &Path) -> Result<u64> {
+    let size = check_local_file(path)?;
+    if size > MAX_UPLOAD_SIZE {
+        return Err(Error::FileTooLarge {
+            path: path.to_owned(),
+            size,
+            limit: MAX_UPLOAD_SIZE,
+        });
+    }
+    Ok(size)
 }
 
 /// Where the file part's bytes come from.
@@ -304,6 +326,44 @@ impl Multipart {
         let body = VtBody::from_stream(StreamBody::new(chunks), Some(len));
         (body, content_type)
     }
+}
+
+/// Fetches a single-use upload URL (`{"data": "<url>"}`); a relative answer is resolved
+/// against the base URL.
+pub(crate) async fn upload_url<S: HttpService>(client: &Client<S>, path: &str) -> Result<String> {
+    let doc: DataEnvelope<String> = client.send(ApiRequest::get(path)).await?;
+    let url = doc.data;
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url)
+    } else if url.starts_with('/') {
+        Ok(format!("{}{url}", client.base_url()))
+    } else {
+        Err(Error::Decode {
+            path: "data".into(),
+            source: serde::de::Error::custom("the upload URL is not a URL"),
+            snippet: crate::error::snippet(url.as_bytes()),
+        })
+    }
+}
+
+/// Sends a multipart body to `direct` when it fits the 32 MiB request limit, else to a fresh
+/// upload URL from `upload_url_path`; decodes the `{"data": descriptor}` answer.
+pub(crate) async fn send_multipart<S: HttpService>(
+    client: &Client<S>,
+    direct: &str,
+    upload_url_path: &str,
+    multipart: Multipart,
+    progress: Option<Progress>,
+) -> Result<Descriptor> {
+    let target = if multipart.len() <= DIRECT_UPLOAD_LIMIT {
+        direct.to_owned()
+    } else {
+        upload_url(client, upload_url_path).await?
+    };
+    let (body, content_type) = multipart.into_body(progress);
+    let req = ApiRequest::post(target).body(body, Some(content_type));
+    let doc: DataEnvelope<Descriptor> = client.send(req).await?;
+    Ok(doc.data)
 }
 
 #[cfg(test)]

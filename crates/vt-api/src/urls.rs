@@ -8,7 +8,7 @@
 use vt_model::{AnyObject, DataEnvelope, Descriptor, UrlId, UrlReport};
 
 use crate::client::{Client, HttpService};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::object_endpoints::{ObjectPath, object_family_methods};
 use crate::request::ApiRequest;
 
@@ -24,14 +24,10 @@ fn url_path(id: &UrlId) -> ObjectPath {
 
 impl<'a, S: HttpService> Urls<'a, S> {
     /// Submits `url` for analysis (`POST /urls`, form field `url`); returns the analysis
-    /// descriptor (id `u-<sha256>-<timestamp>`).
+    /// descriptor (id `u-<sha256>-<timestamp>`). `url` must pass [`vt_model::check_url`]
+    /// (nothing is sent otherwise).
     pub async fn submit(&self, url: &str) -> Result<Descriptor> {
-        if url.trim().is_empty() || url.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                url,
-                "not a URL (empty or with control characters)",
-            ));
-        }
+        vt_model::check_url(url)?;
         let doc: DataEnvelope<Descriptor> = self
             .client
             .send(ApiRequest::post("/urls").form(&[("url", url)]))
@@ -52,8 +48,10 @@ impl<'a, S: HttpService> Urls<'a, S> {
         url_path(id).get_json(self.client).await
     }
 
-    /// The report of a URL given as text (`GET /urls/{base64url(url)}`).
+    /// The report of a URL given as text (`GET /urls/{base64url(url)}`); `url` must pass
+    /// [`vt_model::check_url`].
     pub async fn report_by_url(&self, url: &str) -> Result<UrlReport> {
+        vt_model::check_url(url)?;
         self.report(&UrlId::from_url(url)?).await
     }
 

@@ -45,6 +45,13 @@ impl<'a, S: HttpService> Users<'a, S> {
         user_path(id)?.get(self.client, &[]).await
     }
 
+    /// The key's tier as the user object tells it (`GET /users/{id}`; see
+    /// [`UserAttributes::tier`](vt_model::UserAttributes::tier)): `id` is a user id or the API
+    /// key itself. `None` when the object lists no privileges.
+    pub async fn tier(&self, id: &str) -> Result<Option<vt_model::Tier>> {
+        Ok(self.get(id).await?.attributes.tier())
+    }
+
     /// The user's quotas by name (`api_requests_daily`, `api_requests_hourly`,
     /// `api_requests_monthly`, ...): the `quotas` attribute of `GET /users/{id}`.
     pub async fn quotas(&self, id: &str) -> Result<IndexMap<String, Quota>> {

@@ -1,10 +1,13 @@
 //! The legacy v2 file report (`GET /vtapi/v2/file/report`).
 //!
-//! `resource` is an MD5, SHA-1, SHA-256 or a `scan_id`. Several resources are looked up with
-//! one request, at most 4 per request with a public key and 25 with a private one (set with
+//! `resource` is an MD5, SHA-1, SHA-256 or a `scan_id` ([`V2Resource`]). Several resources are
+//! looked up with one request, at most 4 per request with a public key and 25 with a premium
+//! one (set with [`ClientBuilder::tier`](crate::ClientBuilder::tier) or
 //! [`Client::with_v2_batch_limit`]); [`V2::file_reports`] splits longer lists into requests of
 //! that size and merges the answers back **in input order** (matched by the `resource` each
 //! answer echoes, by position when it does not). Each resource costs one unit of quota.
+//! Every resource is checked before the first request: one bad resource late in a long list
+//! fails the call before any quota is spent.
 //!
 //! v2 answers an exhausted quota with `204 No Content`: that is
 //! [`Error::Api`] with status 204 and [`ErrorCode::QuotaExceeded`](vt_model::ErrorCode).
@@ -16,16 +19,16 @@
 use futures_core::Stream;
 use futures_util::StreamExt;
 use http::StatusCode;
-use vt_model::{ErrorCode, V2FileReport, V2FileReportBatch};
+use vt_model::{ErrorCode, Tier, V2FileReport, V2FileReportBatch, V2Resource};
 
 use crate::client::{Client, HttpService};
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Target};
 
 /// Resources per v2 request with a public key.
-pub const PUBLIC_BATCH_LIMIT: usize = 4;
-/// Resources per v2 request with a private key.
-pub const PRIVATE_BATCH_LIMIT: usize = 25;
+pub const PUBLIC_BATCH_LIMIT: usize = Tier::Public.v2_batch_limit();
+/// Resources per v2 request with a premium (private) key: the API's maximum.
+pub const PRIVATE_BATCH_LIMIT: usize = Tier::Premium.v2_batch_limit();
 
 /// The v2 family; get it with [`Client::v2`].
 #[derive(Debug)]
@@ -33,29 +36,22 @@ pub struct V2<'a, S> {
     pub(crate) client: &'a Client<S>,
 }
 
-fn check_resource(resource: &str) -> Result<()> {
-    if resource.is_empty() {
-        return Err(Error::invalid(resource, "a resource cannot be empty"));
-    }
-    if resource
-        .chars()
-        .any(|c| c == ',' || c.is_whitespace() || c.is_control())
-    {
-        return Err(Error::invalid(
-            resource,
-            "a resource is one hash or scan id (no commas or whitespace)",
-        ));
-    }
-    Ok(())
+/// Checks every resource (see [`V2Resource`]), in their normal form.
+fn check_all<R: AsRef<str>>(resources: &[R]) -> Result<Vec<String>> {
+    resources
+        .iter()
+        .map(|r| Ok(V2Resource::parse(r.as_ref())?.as_str().to_owned()))
+        .collect()
 }
 
 impl<'a, S: HttpService> V2<'a, S> {
     /// The report of one resource (`allinfo=true` needs a private key).
     pub async fn file_report(&self, resource: &str, allinfo: bool) -> Result<V2FileReport> {
-        let mut reports = self.batch(&[resource.to_owned()], allinfo).await?;
-        reports
-            .pop()
-            .ok_or_else(|| Error::invalid(resource, "VirusTotal answered no report"))
+        let resources = check_all(&[resource])?;
+        let mut reports = self.batch(&resources, allinfo).await?;
+        reports.pop().ok_or_else(|| Error::MissingReport {
+            resource: resource.to_owned(),
+        })
     }
 
     /// The reports of every resource, in input order (see the module docs). Fails on the first
@@ -74,7 +70,8 @@ impl<'a, S: HttpService> V2<'a, S> {
     }
 
     /// The reports, one item per request of at most the batch limit, in input order. The
-    /// stream ends after the first error.
+    /// stream ends after the first error; a bad resource anywhere in `resources` is that
+    /// first error, before any request.
     pub fn file_report_batches<R: AsRef<str>>(
         &self,
         resources: &[R],
@@ -82,14 +79,14 @@ impl<'a, S: HttpService> V2<'a, S> {
     ) -> impl Stream<Item = Result<Vec<V2FileReport>>> + Send + 'static {
         let client = self.client.clone();
         let limit = client.inner.settings.v2_batch_limit.max(1);
-        let chunks: Vec<Vec<String>> = resources
-            .chunks(limit)
-            .map(|c| c.iter().map(|r| r.as_ref().to_owned()).collect())
-            .collect();
+        let chunks: Vec<Result<Vec<String>>> = match check_all(resources) {
+            Ok(all) => all.chunks(limit).map(|c| Ok(c.to_vec())).collect(),
+            Err(e) => vec![Err(e)],
+        };
         futures_util::stream::iter(chunks)
             .then(move |chunk| {
                 let client = client.clone();
-                async move { V2 { client: &client }.batch(&chunk, allinfo).await }
+                async move { V2 { client: &client }.batch(&chunk?, allinfo).await }
             })
             .scan(false, |failed, item| {
                 if *failed {
@@ -100,11 +97,8 @@ impl<'a, S: HttpService> V2<'a, S> {
             })
     }
 
-    /// One request for `chunk`.
+    /// One request for `chunk` (resources already checked).
     async fn batch(&self, chunk: &[String], allinfo: bool) -> Result<Vec<V2FileReport>> {
-        for r in chunk {
-            check_resource(r)?;
-        }
         let mut req = ApiRequest::to(http::Method::GET, Target::V2("/file/report".into()))
             .query("resource", chunk.join(","));
         if allinfo {
@@ -178,10 +172,13 @@ mod tests {
     }
 
     #[test]
-    fn resources_with_commas_or_spaces_are_refused() {
-        assert!(check_resource("a,b").is_err());
-        assert!(check_resource(" a").is_err());
-        assert!(check_resource("").is_err());
-        assert!(check_resource("44d88612fea8a8f36de82e1278abb02f").is_ok());
+    fn every_resource_is_checked_and_normalised() {
+        assert!(check_all(&["a,b"]).is_err());
+        assert!(check_all(&["44d88612fea8a8f36de82e1278abb02f", " a"]).is_err());
+        assert!(check_all(&[""]).is_err());
+        assert_eq!(
+            check_all(&["44D88612FEA8A8F36DE82E1278ABB02F"]).unwrap(),
+            ["44d88612fea8a8f36de82e1278abb02f"]
+        );
     }
 }

@@ -323,7 +323,7 @@ async fn download_url_and_streamed_download() {
 #[tokio::test]
 async fn behaviours_summary_one_report_and_pcap() {
     let server = MockServer::start_async().await;
-    let sandbox = format!("{SHA256}_VirusTotal Jujubox");
+    let sandbox: vt_model::SandboxId = format!("{SHA256}_VirusTotal Jujubox").parse().unwrap();
     let behaviour: serde_json::Value =
         common::fixture_json("other/msticpy_file_behaviour_sysinternals.json");
     let summary: serde_json::Value =
@@ -365,8 +365,10 @@ async fn behaviours_summary_one_report_and_pcap() {
         .mock_async(|when, then| {
             when.method(GET)
                 .path(format!("/api/v3/files/{SHA256}/behaviour_mitre_trees"));
-            then.status(200)
-                .body(r#"{"data": {"Zenbox": {"tactics": []}}}"#);
+            then.status(200).body(
+                r#"{"data": {"Zenbox": {"tactics": [{"id": "TA0002", "name": "Execution",
+                   "techniques": [{"id": "T1059", "signatures": [{"severity": "HIGH"}]}]}]}}}"#,
+            );
         })
         .await;
     let client = http_client(&server.base_url());
@@ -391,14 +393,16 @@ async fn behaviours_summary_one_report_and_pcap() {
     pcap.assert_async().await;
     assert_eq!(out, b"\xd4\xc3\xb2\xa1pcap");
     let trees = files.behaviour_mitre_trees(&hash(SHA256)).await.unwrap();
-    assert!(trees.contains_key("Zenbox"));
-    assert!(
-        files
-            .behaviour("no-underscore")
-            .await
-            .unwrap_err()
-            .is_invalid_input()
+    let tactic = &trees["Zenbox"].tactics.as_ref().unwrap()[0];
+    assert_eq!(tactic.id.as_deref(), Some("TA0002"));
+    let technique = &tactic.techniques.as_ref().unwrap()[0];
+    assert_eq!(
+        technique.signatures.as_ref().unwrap()[0]
+            .severity
+            .as_deref(),
+        Some("HIGH")
     );
+    assert!("no-underscore".parse::<vt_model::SandboxId>().is_err());
 }
 
 #[tokio::test]
@@ -542,4 +546,91 @@ async fn downloads_follow_the_redirect_without_carrying_the_key_to_another_host(
     blob.assert_async().await;
     assert_eq!(n, 12);
     assert_eq!(std::fs::read(&dest).unwrap(), b"sample bytes");
+}
+
+#[tokio::test]
+async fn every_sandbox_artefact_has_its_path_and_lands_under_the_final_name() {
+    let server = MockServer::start_async().await;
+    let sandbox: vt_model::SandboxId = format!("{SHA256}_Zenbox").parse().unwrap();
+    let mut mocks = Vec::new();
+    for artifact in vt_api::files::SandboxArtifact::ALL {
+        let body = format!("{artifact} bytes");
+        mocks.push(
+            server
+                .mock_async(move |when, then| {
+                    when.method(GET)
+                        .path(format!(
+                            "/api/v3/file_behaviours/{SHA256}_Zenbox/{artifact}"
+                        ))
+                        .header("x-apikey", KEY)
+                        .header("accept", "*/*");
+                    then.status(200).body(body.clone());
+                })
+                .await,
+        );
+    }
+    let client = http_client(&server.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    for (artifact, mock) in vt_api::files::SandboxArtifact::ALL.into_iter().zip(&mocks) {
+        let dest = dir.path().join(artifact.as_str());
+        let n = client
+            .files()
+            .behaviour_artifact_to_path(&sandbox, artifact, &dest, DownloadOptions::new())
+            .await
+            .unwrap();
+        mock.assert_async().await;
+        assert_eq!(
+            std::fs::read_to_string(&dest).unwrap(),
+            format!("{artifact} bytes")
+        );
+        assert_eq!(n, format!("{artifact} bytes").len() as u64);
+    }
+}
+
+#[tokio::test]
+async fn behaviour_of_a_sha256_asks_for_the_one_report_and_of_an_md5_searches_the_list() {
+    let server = MockServer::start_async().await;
+    let direct = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/api/v3/file_behaviours/{SHA256}_Dr.Web%20vxCube"));
+            then.status(200).body(
+                json!({"data": {"type": "file_behaviour", "id": format!("{SHA256}_Dr.Web vxCube"),
+                    "attributes": {"sandbox_name": "Dr.Web vxCube"}}})
+                .to_string(),
+            );
+        })
+        .await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("/api/v3/files/{MD5}/behaviours"));
+            then.status(200).body(
+                json!({"data": [
+                    {"type": "file_behaviour", "id": "a_Zenbox", "attributes": {"sandbox_name": "Zenbox"}},
+                    {"type": "file_behaviour", "id": "a_C2AE", "attributes": {"sandbox_name": "C2AE"}}]})
+                .to_string(),
+            );
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    let b = client
+        .files()
+        .behaviour_of(&hash(SHA256), "Dr.Web vxCube")
+        .await
+        .unwrap();
+    direct.assert_async().await;
+    assert_eq!(b.attributes.sandbox_name.as_deref(), Some("Dr.Web vxCube"));
+    let b = client
+        .files()
+        .behaviour_of(&hash(MD5), "zenbox")
+        .await
+        .unwrap();
+    assert_eq!(b.id_str(), "a_Zenbox");
+    let err = client
+        .files()
+        .behaviour_of(&hash(MD5), "Nope")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(list.calls_async().await, 2);
 }

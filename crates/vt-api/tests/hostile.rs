@@ -476,3 +476,28 @@ async fn a_download_cut_mid_stream_is_an_error() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// The same hostile answers to the private-scan calls (issue 11): a private report, a private
+/// analysis and MITRE trees are typed errors too, never a panic or a hang.
+#[tokio::test]
+async fn malformed_answers_to_private_and_sandbox_calls_are_typed_errors() {
+    for (case, answer) in malformed_answers() {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let hash: FileHash = HASH.parse().unwrap();
+        let id: vt_model::AnalysisId = "aWQ6MTcwMDAwMDAwMA==".parse().unwrap();
+        let bound = Duration::from_secs(60);
+        let r = tokio::time::timeout(bound, c.private().file(&hash))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let r = tokio::time::timeout(bound, c.private().analysis(&id))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let r = tokio::time::timeout(bound, c.files().behaviour_mitre_trees(&hash))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+    }
+}

@@ -19,7 +19,7 @@ async fn submit_posts_a_form_and_returns_the_analysis_descriptor() {
                 .path("/api/v3/urls")
                 .header("x-apikey", KEY)
                 .header("content-type", "application/x-www-form-urlencoded")
-                .form_urlencoded_tuple("url", "http://example.com/a b?x=1&y=2");
+                .form_urlencoded_tuple("url", "http://example.com/a%20b?x=1&y=2");
             then.status(200)
                 .body(fixture("analysis/vtx_url_analyse_descriptor.json"));
         })
@@ -27,20 +27,18 @@ async fn submit_posts_a_form_and_returns_the_analysis_descriptor() {
     let client = http_client(&server.base_url());
     let d = client
         .urls()
-        .submit("http://example.com/a b?x=1&y=2")
+        .submit("http://example.com/a%20b?x=1&y=2")
         .await
         .unwrap();
     m.assert_async().await;
     assert_eq!(d.type_str(), "analysis");
     assert!(d.id_str().starts_with("u-"));
-    assert!(
-        client
-            .urls()
-            .submit("")
-            .await
-            .unwrap_err()
-            .is_invalid_input()
-    );
+    // The one URL rule (vt_model::check_url): nothing is sent for these.
+    for bad in ["", "http://example.com/a b", "http://"] {
+        let err = client.urls().submit(bad).await.unwrap_err();
+        assert!(err.is_invalid_input(), "{bad:?}: {err}");
+    }
+    m.assert_calls_async(1).await;
 }
 
 #[tokio::test]

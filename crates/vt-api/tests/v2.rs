@@ -81,7 +81,9 @@ async fn a_204_is_a_quota_error_and_earlier_batches_are_kept() {
         (200, serde_json::Value::Array(answers).to_string())
     });
     let client = fake.client();
-    let resources = ["a1", "a2", "a3", "a4", "bad1", "b2", "c1"];
+    let resources: Vec<String> = ["a1", "a2", "a3", "a4", "bad1", "b2", "c1"]
+        .map(|r| format!("{r:0<32}"))
+        .into();
     let mut batches = Box::pin(client.v2().file_report_batches(&resources, false));
     let first = batches.next().await.unwrap().unwrap();
     assert_eq!(first.len(), 4);
@@ -107,6 +109,40 @@ async fn a_204_is_a_quota_error_and_earlier_batches_are_kept() {
             .unwrap_err()
             .is_invalid_input()
     );
+}
+
+#[tokio::test]
+async fn a_bad_resource_in_a_later_chunk_fails_before_the_first_request() {
+    let fake = Fake::new(|seen| {
+        let resources = seen.query_value("resource").unwrap();
+        let answers: Vec<_> = resources.split(',').map(found).collect();
+        (200, serde_json::Value::Array(answers).to_string())
+    });
+    let client = fake.client();
+    let mut resources: Vec<String> = (0..9).map(|i| format!("{i:032x}")).collect();
+    resources.push("not-a-hash".into());
+    let mut batches = Box::pin(client.v2().file_report_batches(&resources, false));
+    let err = batches.next().await.unwrap().unwrap_err();
+    assert!(err.is_invalid_input(), "{err}");
+    assert!(err.to_string().contains("not-a-hash"), "{err}");
+    assert!(batches.next().await.is_none());
+    assert_eq!(fake.count(), 0, "nothing sent, no quota spent");
+}
+
+#[tokio::test]
+async fn an_answer_without_the_report_is_its_own_error() {
+    let fake = Fake::new(|_| (200, "[]".to_owned()));
+    let client = fake.client();
+    let err = client
+        .v2()
+        .file_report("44d88612fea8a8f36de82e1278abb02f", false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, vt_api::Error::MissingReport { resource } if resource == "44d88612fea8a8f36de82e1278abb02f"),
+        "{err:?}"
+    );
+    assert!(!err.is_invalid_input());
 }
 
 #[tokio::test]

@@ -44,8 +44,13 @@ pub struct GlobalArgs {
     /// Output format [default: human on a terminal, json otherwise].
     #[arg(long, env = "VT_FORMAT", global = true, value_enum)]
     pub format: Option<Format>,
-    /// Request rate: public (4/min, 500/day; default), premium:N (N/min), none, or a custom
-    /// list such as 20/s or 4/min,500/day.
+    /// The key's tier: public (default) or premium. Sets the default --rate-limit (public:
+    /// 4/min and 500/day; premium: none) and the v2 batch size (4 or 25); `vt quota` says
+    /// which tier a key has.
+    #[arg(long, env = "VT_TIER", global = true, value_name = "TIER", value_parser = parse_tier)]
+    pub tier: Option<vt_api::Tier>,
+    /// Request rate [default: the tier's]: public (4/min, 500/day), premium:N (N/min), none, or
+    /// a custom list such as 20/s or 4/min,500/day.
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
     /// Requests in flight at once for batches [default: 4].
@@ -57,6 +62,10 @@ pub struct GlobalArgs {
     /// Retries of a transient failure (429 TooManyRequests, 503, network) [default: 3].
     #[arg(long, env = "VT_RETRIES", global = true, value_name = "N")]
     pub retries: Option<u32>,
+    /// How long `--wait` waits for an analysis before giving up, e.g. 90s, 10m, 1h
+    /// [default: 10m].
+    #[arg(long, env = "VT_WAIT_TIMEOUT", global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_timeout: Option<std::time::Duration>,
     /// HTTP(S) proxy URL.
     #[arg(long, env = "VT_PROXY", global = true, value_name = "URL")]
     pub proxy: Option<String>,
@@ -103,6 +112,37 @@ pub struct GlobalArgs {
     /// The report cache file [default: $XDG_CACHE_HOME/vt/cache.sqlite3].
     #[arg(long, env = "VT_CACHE_PATH", global = true, value_name = "PATH")]
     pub cache_path: Option<PathBuf>,
+}
+
+/// A duration: a whole number with a unit `s`, `m` or `h` (seconds without one), above zero.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "{text:?}: expected a number with s, m or h (e.g. 90s, 10m)"
+            ));
+        }
+    };
+    let secs = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?}: expected a positive whole number (e.g. 90s, 10m)"))?;
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// `--tier`: `public` or `premium`.
+fn parse_tier(text: &str) -> Result<vt_api::Tier, String> {
+    text.parse()
 }
 
 /// Output formats.
@@ -166,10 +206,23 @@ pub enum Command {
     Download(DownloadArgs),
     /// A signed download URL of a file (premium; valid one hour).
     DownloadUrl(DownloadUrlArgs),
-    /// The PCAP of a sandbox run (premium).
-    Pcap(PcapArgs),
-    /// Sandbox behaviour reports of a file.
-    Behaviours(BehavioursArgs),
+    /// The network capture (PCAP) of a sandbox run (premium).
+    Pcap(crate::commands::sandbox::ArtifactArgs),
+    /// The HTML report of a sandbox run.
+    Html(crate::commands::sandbox::ArtifactArgs),
+    /// The Windows event logs (EVTX) of a sandbox run.
+    Evtx(crate::commands::sandbox::ArtifactArgs),
+    /// The memory dump of a sandbox run.
+    Memdump(crate::commands::sandbox::ArtifactArgs),
+    /// Sandbox behaviour reports of a file, one per sandbox (or one with --sandbox).
+    Behaviours(crate::commands::sandbox::BehavioursArgs),
+    /// The sandbox reports of a file merged into one.
+    BehaviourSummary(crate::commands::sandbox::SandboxHashArgs),
+    /// The MITRE ATT&CK tactics and techniques seen by each sandbox.
+    Mitre(crate::commands::sandbox::SandboxHashArgs),
+    /// Private scanning: private file and URL reports, private analyses.
+    #[command(subcommand)]
+    Private(crate::commands::private::PrivateCommand),
     /// VT Monitor (software publishers).
     #[command(subcommand)]
     Monitor(MonitorCommand),
@@ -267,6 +320,9 @@ pub struct ScanFileArgs {
     /// Password of a protected ZIP holding one file, for VirusTotal to unpack it.
     #[arg(short, long, value_name = "PASSWORD")]
     pub password: Option<String>,
+    /// Private scanning.
+    #[command(flatten)]
+    pub private: crate::commands::private::PrivateFileScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -281,6 +337,9 @@ pub struct ScanUrlArgs {
     /// Wait for each analysis to complete and print it.
     #[arg(short, long)]
     pub wait: bool,
+    /// Private scanning.
+    #[command(flatten)]
+    pub private: crate::commands::private::PrivateUrlScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -468,26 +527,6 @@ pub struct DownloadArgs {
 pub struct DownloadUrlArgs {
     /// The file's hash.
     pub hash: String,
-}
-
-/// `vt pcap`.
-#[derive(Debug, Args)]
-pub struct PcapArgs {
-    /// The sandbox report id (`<sha256>_<sandbox name>`).
-    pub sandbox_id: String,
-    /// Where to write the PCAP.
-    #[arg(short, long, value_name = "PATH")]
-    pub output: PathBuf,
-}
-
-/// `vt behaviours`.
-#[derive(Debug, Args)]
-pub struct BehavioursArgs {
-    /// The file's hash.
-    pub hash: String,
-    /// Paging.
-    #[command(flatten)]
-    pub page: PageArgs,
 }
 
 /// `vt monitor`.
@@ -752,6 +791,27 @@ pub struct EmulatorServeArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_have_units() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "10x",
+            "m",
+            "-5s",
+            "1.5m",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
     use clap::CommandFactory;
 
     #[test]
@@ -788,7 +848,13 @@ mod tests {
             "download",
             "download-url",
             "pcap",
+            "html",
+            "evtx",
+            "memdump",
             "behaviours",
+            "behaviour-summary",
+            "mitre",
+            "private",
             "monitor",
             "v2",
             "search",

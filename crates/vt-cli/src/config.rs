@@ -8,6 +8,7 @@
 //! api_key = "..."          # or: api_key_file = "/path/to/key"
 //! base_url = "https://www.virustotal.com"
 //! format = "json"          # human | json | ndjson | yaml | csv
+//! tier = "premium"         # public | premium: the default rate limit and the v2 batch size
 //! rate_limit = "public"    # public | premium:N | none | 20/s | 4/min,500/day
 //! concurrency = 4
 //! timeout = 300            # seconds
@@ -33,10 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{Format, GlobalArgs};
 use crate::exit::{CliError, Exit};
 
-/// The default API host.
-pub const DEFAULT_BASE_URL: &str = "https://www.virustotal.com";
-/// The default rate limit preset.
-pub const DEFAULT_RATE_LIMIT: &str = "public";
+use vt_api::Tier;
 /// Default requests in flight for batches.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Default per-request timeout, in seconds.
@@ -60,6 +58,9 @@ pub struct ConfigFile {
     /// Output format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<Format>,
+    /// The key's tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
     /// Rate limit spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<String>,
@@ -160,7 +161,9 @@ pub struct Settings {
     pub base_url: (String, Source),
     /// Output format.
     pub format: (Format, Source),
-    /// Rate limit spec (parsed when the client is built).
+    /// The key's tier.
+    pub tier: (Tier, Source),
+    /// Rate limit spec (parsed when the client is built); the tier's when not set.
     pub rate_limit: (String, Source),
     /// Concurrency.
     pub concurrency: (usize, Source),
@@ -241,14 +244,20 @@ impl Settings {
             args.base_url.clone(),
             "base_url",
             file.base_url.clone(),
-            DEFAULT_BASE_URL,
+            vt_api::DEFAULT_BASE_URL,
         );
-        check_base_url(&base_url.0)?;
+        vt_api::check_base_url(&base_url.0)
+            .map_err(|e| CliError::usage(format!("base URL: {}", crate::exit::error_chain(&e))))?;
+        let tier = match (args.tier, file.tier) {
+            (Some(t), _) => (t, src("tier")),
+            (None, Some(t)) => (t, Source::ConfigFile),
+            (None, None) => (Tier::default(), Source::Default),
+        };
         let rate_limit = pick(
             args.rate_limit.clone(),
             "rate_limit",
             file.rate_limit.clone(),
-            DEFAULT_RATE_LIMIT,
+            default_rate_limit(tier.0),
         );
         let format = match (args.format, file.format) {
             (Some(f), _) => (f, src("format")),
@@ -301,6 +310,7 @@ impl Settings {
             api_key,
             base_url,
             format,
+            tier,
             rate_limit,
             concurrency,
             timeout: (Duration::from_secs(timeout.0), timeout.1),
@@ -339,6 +349,7 @@ impl Settings {
                 "api_key": key,
                 "base_url": entry(json!(self.base_url.0), self.base_url.1),
                 "format": entry(json!(self.format.0), self.format.1),
+                "tier": entry(json!(self.tier.0), self.tier.1),
                 "rate_limit": entry(json!(self.rate_limit.0), self.rate_limit.1),
                 "concurrency": entry(json!(self.concurrency.0), self.concurrency.1),
                 "timeout": entry(json!(self.timeout.0.as_secs()), self.timeout.1),
@@ -378,21 +389,12 @@ fn source_of(matches: &ArgMatches, id: &str) -> Source {
     }
 }
 
-/// Checks a base URL is http(s) with a host.
-pub fn check_base_url(url: &str) -> Result<(), CliError> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "base URL {url:?}: must start with https:// or http://"
-            ))
-        })?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(CliError::usage(format!("base URL {url:?}: no host")));
+/// The rate limit a tier implies when none is set (what `vt_api::ClientBuilder::tier` sets).
+fn default_rate_limit(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Public => "public",
+        Tier::Premium => "none",
     }
-    Ok(())
 }
 
 /// Hides the password of `scheme://user:password@host` URLs.
@@ -613,14 +615,6 @@ mod tests {
     fn bad_keys_are_refused() {
         assert!(ApiKey::parse("  ", "t").is_err());
         assert!(ApiKey::parse("ab cd", "t").is_err());
-    }
-
-    #[test]
-    fn base_urls_need_a_scheme_and_host() {
-        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
-        assert!(check_base_url("https://www.virustotal.com/").is_ok());
-        assert!(check_base_url("www.virustotal.com").is_err());
-        assert!(check_base_url("http://").is_err());
     }
 
     #[test]

@@ -214,7 +214,7 @@ bad!(votes_bad_ip: ["votes", "ip", "1.2.3.4.5"] => 2, names "1.2.3.4.5");
 bad!(
     vote_unknown_verdict: ["vote", "file", EICAR, "evil"] => 2, names "evil");
 bad!(
-    related_unknown_relationship: ["related", "file", EICAR, "not_a_relationship"] => 2, names "not_a_relationship");
+    related_malformed_relationship: ["related", "file", EICAR, "Contacted-IPs"] => 2, names "Contacted-IPs");
 bad!(related_bad_hash: ["related", "file", "zzz", "contacted_domains"] => 2, names "zzz");
 bad!(
     comments_limit_zero: ["comments", "file", EICAR, "--limit", "0"] => 2, names "limit");
@@ -226,6 +226,30 @@ bad!(
 bad!(download_url_bad_hash: ["download-url", "abc"] => 2, names "abc");
 bad!(behaviours_bad_hash: ["behaviours", "abc"] => 2, names "abc");
 bad!(pcap_empty_sandbox_id: ["pcap", "", "-o", "@out.pcap"] => 2, names "sandbox");
+bad!(pcap_sandbox_id_without_a_sha256: ["pcap", "abc_Zenbox", "-o", "@out.pcap"] => 2, names "abc_Zenbox");
+bad!(html_sandbox_id_without_a_name: ["html", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "-o", "@out.html"] => 2, names "sandbox report id");
+bad!(evtx_sandbox_name_with_a_slash: ["evtx", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_a/b", "-o", "@out.evtx"] => 2, names "a/b");
+bad!(memdump_into_a_missing_directory: ["memdump", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_Zenbox", "-o", "/nonexistent/dir/m.dmp"] => 2, names "/nonexistent/dir/m.dmp");
+bad!(pcap_output_is_a_directory: ["pcap", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f_Zenbox", "-o", "@a-directory"] => 2, names "@a-directory");
+bad!(behaviours_empty_sandbox_name: ["behaviours", EICAR, "--sandbox", ""] => 2, names "sandbox");
+bad!(behaviour_summary_bad_hash: ["behaviour-summary", "abc"] => 2, names "abc");
+bad!(mitre_bad_hash: ["mitre", "abc"] => 2, names "abc");
+
+// private scanning
+bad!(scan_url_private_with_a_password: ["scan", "url", "--private", "--password", "x", "http://example.com/"] => 2, names "--password");
+bad!(private_analysis_with_a_password: ["private", "analysis", "--password", "x", "abc"] => 2, names "--password");
+bad!(scan_file_private_retention_over_28_days: ["scan", "file", "--private", "--retention-days", "29", "@sample.bin"] => 2, names "29");
+bad!(scan_file_private_lowercase_region: ["scan", "file", "--private", "--storage-region", "eu", "@sample.bin"] => 2, names "eu");
+bad!(scan_file_private_bad_locale: ["scan", "file", "--private", "--locale", "en-us", "@sample.bin"] => 2, names "en-us");
+bad!(scan_file_private_over_650_mb: ["scan", "file", "--private", "@big.bin"] => 2, names "@big.bin");
+bad!(scan_file_private_option_without_private: ["scan", "file", "--retention-days", "3", "@sample.bin"] => 2, names "--private");
+bad!(scan_file_private_with_skip_known: ["scan", "file", "--private", "--skip-known", "@sample.bin"] => 2, names "--skip-known");
+bad!(scan_url_private_bad_sandbox_name: ["scan", "url", "--private", "--sandboxes", "cape win", "http://example.com/"] => 2, names "cape win");
+bad!(scan_url_private_not_a_url: ["scan", "url", "--private", "not a url"] => 2, names "not a url");
+bad!(private_file_bad_hash: ["private", "file", "zzz"] => 2, names "zzz");
+bad!(private_analysis_id_with_spaces: ["private", "analysis", "not an id"] => 2, names "not an id");
+bad!(private_url_garbage: ["private", "url", "http://"] => 2, names "http://");
+bad!(private_files_limit_zero: ["private", "files", "--limit", "0"] => 2, names "limit");
 
 // VT Monitor
 bad!(monitor_get_not_base64: ["monitor", "get", "not base64!"] => 2, names "not base64!");
@@ -235,6 +259,7 @@ bad!(monitor_upload_missing_local_path: ["monitor", "upload", "/nonexistent/app.
 bad!(monitor_upload_remote_path_without_slash: ["monitor", "upload", "@sample.bin", "releases"] => 2, names "releases");
 bad!(monitor_upload_tree_with_a_file_over_650_mb: ["monitor", "upload", "@upload-dir", "/big/"] => 2, names "big.bin");
 bad!(monitor_analyses_bad_id: ["monitor", "analyses", "***"] => 2, names "***");
+bad!(monitor_upload_over_650_mb: ["monitor", "upload", "@big.bin", "/releases/big.bin"] => 2, names "@big.bin");
 bad!(monitor_sync_missing_local_dir: ["monitor", "sync", "/nonexistent/dir", "/releases/"] => 2, names "/nonexistent/dir");
 bad!(monitor_items_unknown_filter_modifier: ["monitor", "items", "--filter", "tags:detected"] => 2, names "tags:detected");
 bad!(monitor_items_two_filter_modifiers: ["monitor", "items", "--filter", "path:/a/ tag:detected"] => 2, names "path:/a/ tag:detected");
@@ -268,6 +293,69 @@ bad!(cache_path_in_a_world_writable_directory: ["--cache-path", "@open-dir/c.sql
 bad!(cache_path_in_an_unwritable_directory: ["--cache-path", "@unwritable-dir/c.sqlite3", "file", EICAR] => 2, names "@unwritable-dir");
 bad!(cache_path_is_a_directory: ["--cache-path", "@a-directory", "file", EICAR] => 2, names "@a-directory");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
+
+bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");
+bad!(tier_unknown: ["--tier", "gold", "file", EICAR] => 2, names "gold");
+
+// Open world: well-formed input this version does not know is sent, never refused.
+
+#[test]
+fn an_unknown_but_well_formed_relationship_is_sent_with_a_did_you_mean_warning() {
+    let emu = Emu::start(|_| {});
+    let r = run(emu
+        .vt()
+        .args(["related", "file", EICAR, "contacted_domain"]));
+    let sent = emu.api_requests();
+    assert_eq!(sent.len(), 1, "sent as given: {}", r.stderr);
+    assert!(
+        sent[0].path.contains("/contacted_domain?"),
+        "{}",
+        sent[0].path
+    );
+    assert!(
+        r.stderr.contains("did you mean `contacted_domains`"),
+        "{}",
+        r.stderr
+    );
+    // A name with no near miss: no warning without -v.
+    let r = run(emu
+        .vt()
+        .args(["related", "file", EICAR, "a_relationship_added_later"]));
+    assert_eq!(emu.api_requests().len(), 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn a_monitor_item_id_of_another_form_is_sent() {
+    let emu = Emu::start(|_| {});
+    // base64 of "vtmonitor-v2://acme/x": well formed, not today's form.
+    let r = run(emu
+        .vt()
+        .args(["monitor", "get", "dnRtb25pdG9yLXYyOi8vYWNtZS94"]));
+    assert_eq!(r.code, 1, "the server's answer decides: {}", r.stderr);
+    let sent = emu.api_requests();
+    assert_eq!(sent.len(), 1, "{}", r.stderr);
+    assert!(sent[0].path.contains("dnRtb25pdG9yLXYyOi8vYWNtZS94"));
+}
+
+#[test]
+fn the_tier_sets_the_v2_batch_size() {
+    let hashes: Vec<String> = (0..6).map(|i| format!("{i:032x}")).collect();
+    for (tier, requests) in [("public", 2), ("premium", 1)] {
+        let emu = Emu::start(|_| {});
+        let r = run(emu
+            .vt()
+            .args(["--tier", tier, "--format", "json", "v2", "file-report"])
+            .args(&hashes));
+        assert_eq!(r.code, 1, "unknown hashes: {}", r.stderr);
+        assert_eq!(
+            emu.api_requests().len(),
+            requests,
+            "--tier {tier}: {}",
+            r.stderr
+        );
+    }
+}
 
 #[test]
 fn config_file_with_a_key_readable_by_others() {

@@ -678,6 +678,20 @@ fn domain_ip_analysis_and_rescan() {
             .args(["--format", "json", "analysis", "--wait", &analysis]),
     );
     assert_eq!(r.json()["attributes"]["status"], "completed");
+    assert_eq!(
+        r.json()["meta"]["file_info"]["sha256"],
+        emu.eicar(),
+        "the envelope's meta says which file was analysed"
+    );
+    let r = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "--wait-timeout",
+        "90s",
+        "analysis",
+        &analysis,
+    ]));
+    assert_eq!(r.json()["meta"]["file_info"]["sha256"], emu.eicar());
     let r = run_ok(
         emu.vt()
             .args(["--format", "json", "rescan", "domain", &ds.domains()[0]]),
@@ -939,6 +953,11 @@ fn v2_search_metadata_quota_and_raw_api() {
     assert!(r.json()["attributes"]["engines"].is_object());
     let r = run_ok(emu.vt().args(["--format", "json", "-vvv", "quota"]));
     assert_eq!(r.json()["type"], "overall_quotas");
+    assert_eq!(
+        r.json()["tier"],
+        "premium",
+        "the default emulator key is premium"
+    );
     assert!(!r.stdout.contains(DEFAULT_PREMIUM_KEY));
     assert!(
         r.stderr.contains("overall_quotas"),
@@ -1351,6 +1370,212 @@ fn related_lists_embedded_domains_urls_and_compressed_parents() {
         "{domain} referrer_files lacks {}",
         f.sha256
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandbox reports and artefacts; private scanning
+
+/// A detected file that several sandboxes ran, one of them keeping every artefact flag set.
+fn sandboxed_file(emu: &Emu) -> vt_emulator::FileInfo {
+    emu.handle
+        .dataset()
+        .files()
+        .iter()
+        .find(|f| f.relationship_len("behaviours") > 1 && f.malicious > 0)
+        .expect("a detected file that several sandboxes ran")
+        .clone()
+}
+
+#[test]
+fn sandbox_commands_summary_mitre_one_sandbox_and_every_artefact() {
+    let emu = shared();
+    let f = sandboxed_file(emu);
+    let reports = run_ok(
+        emu.vt()
+            .args(["--format", "json", "behaviours", &f.md5, "--all"]),
+    )
+    .json();
+    let first = &reports.as_array().unwrap()[0];
+    let sandbox = first["attributes"]["sandbox_name"].as_str().unwrap();
+    // --sandbox by SHA-256 (one request) and by MD5 (the list searched), any case.
+    for hash in [&f.sha256, &f.md5] {
+        let one = run_ok(emu.vt().args([
+            "--format",
+            "json",
+            "behaviours",
+            hash,
+            "--sandbox",
+            &sandbox.to_lowercase(),
+        ]))
+        .json();
+        assert_eq!(one["id"], first["id"], "{hash}");
+    }
+    let r = run(emu
+        .vt()
+        .args(["behaviours", &f.sha256, "--sandbox", "No Such Box"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let summary = run_ok(
+        emu.vt()
+            .args(["--format", "json", "behaviour-summary", &f.sha256]),
+    )
+    .json();
+    assert_eq!(summary["type"], "behaviour_summary");
+    assert!(summary["attributes"]["processes_tree"].is_array());
+    let mitre = run_ok(emu.vt().args(["--format", "json", "mitre", &f.sha256])).json();
+    assert_eq!(mitre["type"], "behaviour_mitre_trees");
+    let trees = mitre["attributes"].as_object().unwrap();
+    assert!(trees.contains_key(sandbox));
+    assert!(
+        trees
+            .values()
+            .any(|t| !t["tactics"].as_array().unwrap().is_empty())
+    );
+    // Artefacts: each flagged one lands under the final name, nothing partial is left.
+    let dir = tempfile::tempdir().unwrap();
+    let mut fetched = 0;
+    for report in reports.as_array().unwrap() {
+        let id = report["id"].as_str().unwrap();
+        for (cmd, flag) in [
+            ("pcap", "has_pcap"),
+            ("html", "has_html_report"),
+            ("evtx", "has_evtx"),
+            ("memdump", "has_memdump"),
+        ] {
+            let out = dir.path().join(format!("{fetched}.{cmd}"));
+            let r = run(emu
+                .vt()
+                .args(["--format", "json", cmd, id, "-o", out.to_str().unwrap()]));
+            if report["attributes"][flag] == true {
+                assert_eq!(r.code, 0, "{cmd} {id}: {}", r.stderr);
+                let v = r.json();
+                assert_eq!(v["attributes"]["artifact"], cmd);
+                assert_eq!(
+                    v["attributes"]["size"].as_u64().unwrap(),
+                    std::fs::metadata(&out).unwrap().len()
+                );
+                fetched += 1;
+            } else {
+                assert_eq!(r.code, 1, "{cmd} of a run without it: {}", r.stderr);
+                assert!(!out.exists());
+            }
+        }
+    }
+    assert!(fetched > 0);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("vt-partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn private_scans_of_files_and_urls_stay_private_and_can_be_waited_for() {
+    let emu = Emu::start(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("private.bin");
+    std::fs::write(&sample, b"a private sample for the e2e test 91c2").unwrap();
+    let digests = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "hash",
+        "--alg",
+        "all",
+        sample.to_str().unwrap(),
+    ]))
+    .json();
+    let sha256 = digests["attributes"]["sha256"].as_str().unwrap().to_owned();
+    let done = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "scan",
+        "file",
+        "--private",
+        "--wait",
+        "--retention-days",
+        "2",
+        "--enable-internet",
+        "false",
+        sample.to_str().unwrap(),
+    ]))
+    .json();
+    assert_eq!(done["type"], "private_analysis");
+    assert_eq!(done["attributes"]["status"], "completed");
+    assert_eq!(done["meta"]["file_info"]["sha256"], sha256.as_str());
+    let report = run_ok(
+        emu.vt()
+            .args(["--format", "json", "private", "file", &sha256]),
+    )
+    .json();
+    assert_eq!(report["type"], "private_file");
+    assert!(report["attributes"]["sandbox_verdicts"].is_object());
+    // The public side never heard of it.
+    let r = run(emu.vt().args(["file", &sha256]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let listed = run_ok(
+        emu.vt()
+            .args(["--format", "json", "private", "files", "--all"]),
+    )
+    .json();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == sha256.as_str())
+    );
+    // Without --wait: the descriptor, then `vt private analysis --wait`, in a batch with
+    // --output/--resume.
+    let url = "http://private-e2e.example.net/a";
+    let d = run_ok(
+        emu.vt()
+            .args(["--format", "json", "scan", "url", "--private", url]),
+    )
+    .json();
+    assert_eq!(d["type"], "private_analysis");
+    let id = d["id"].as_str().unwrap().to_owned();
+    let out = dir.path().join("analyses.ndjson");
+    run_ok(emu.vt().args([
+        "private",
+        "analysis",
+        "--wait",
+        &id,
+        "--output",
+        out.to_str().unwrap(),
+    ]));
+    let lines = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(lines.contains("\"completed\""), "{lines}");
+    let before = emu.requests();
+    run_ok(emu.vt().args([
+        "private",
+        "analysis",
+        &id,
+        "--output",
+        out.to_str().unwrap(),
+        "--resume",
+    ]));
+    assert_eq!(emu.requests(), before, "--resume skipped the done input");
+    let u = run_ok(emu.vt().args(["--format", "json", "private", "url", url])).json();
+    assert_eq!(u["type"], "private_url");
+    assert_eq!(run(emu.vt().args(["url", url])).code, 1);
+}
+
+#[test]
+fn private_scanning_with_a_public_key_exits_3() {
+    let emu = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("p.bin");
+    std::fs::write(&sample, b"x").unwrap();
+    for args in [
+        vec!["scan", "file", "--private", sample.to_str().unwrap()],
+        vec!["scan", "url", "--private", "http://example.com/"],
+        vec!["private", "file", UNKNOWN_SHA256],
+    ] {
+        let r = run(emu.vt_with_key(DEFAULT_PUBLIC_KEY).args(&args));
+        assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("ForbiddenError"), "{}", r.stderr);
+    }
 }
 
 #[test]

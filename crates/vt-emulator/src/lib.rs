@@ -58,6 +58,7 @@ mod engines;
 mod error;
 mod faults;
 mod http;
+mod private_scans;
 mod quota;
 mod relationships;
 mod reports;

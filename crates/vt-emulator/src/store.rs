@@ -264,6 +264,10 @@ pub(crate) struct Analysis {
 pub(crate) enum UploadKind {
     Files,
     Monitor,
+    /// A private upload, owned by the user who asked for the URL.
+    Private {
+        owner: String,
+    },
 }
 
 /// A single-use upload URL.
@@ -343,6 +347,8 @@ pub(crate) struct Store {
     pub(crate) monitor_ids: HashMap<String, String>,
     /// Counter making generated ids unique.
     pub(crate) serial: u64,
+    /// Private scans, never mixed with the public objects above.
+    pub(crate) private: crate::private_scans::PrivateStore,
 }
 
 impl Store {

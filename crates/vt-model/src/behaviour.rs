@@ -84,3 +84,67 @@ lossless_struct! {
 /// The `data` of `GET /files/{id}/behaviour_summary`: the merged sandbox reports, with the same
 /// members as one [`FileBehaviourAttributes`].
 pub type BehaviourSummary = FileBehaviourAttributes;
+
+/// The `data` of `GET /files/{id}/behaviour_mitre_trees`: one [`MitreTree`] per sandbox
+/// name, in the order received.
+pub type BehaviourMitreTrees = indexmap::IndexMap<String, MitreTree>;
+
+lossless_struct! {
+    /// The MITRE ATT&CK tree of one sandbox run: tactics, their techniques, and the sandbox
+    /// signatures that point at each technique.
+    ///
+    /// ```
+    /// use vt_model::BehaviourMitreTrees;
+    /// let trees: BehaviourMitreTrees = serde_json::from_str(r#"{"Zenbox": {"tactics": [
+    ///   {"id": "TA0002", "name": "Execution", "techniques": [{"id": "T1059", "name": "Command and Scripting Interpreter",
+    ///    "signatures": [{"severity": "HIGH", "description": "Runs cmd.exe"}]}]}]}}"#).unwrap();
+    /// let tactic = &trees["Zenbox"].tactics.as_ref().unwrap()[0];
+    /// assert_eq!(tactic.techniques.as_ref().unwrap()[0].id.as_deref(), Some("T1059"));
+    /// ```
+    pub struct MitreTree {
+        /// The tactics seen.
+        tactics: Vec<MitreTactic> = "tactics",
+    }
+}
+
+lossless_struct! {
+    /// A MITRE ATT&CK tactic (`TA0002`, ...) and its techniques.
+    pub struct MitreTactic {
+        /// The tactic id, e.g. `TA0002`.
+        id: String = "id",
+        /// The tactic name, e.g. `Execution`.
+        name: String = "name",
+        /// A description.
+        description: String = "description",
+        /// The tactic's page on attack.mitre.org.
+        link: String = "link",
+        /// The techniques seen under this tactic.
+        techniques: Vec<MitreTechnique> = "techniques",
+    }
+}
+
+lossless_struct! {
+    /// A MITRE ATT&CK technique (`T1059`, `T1059.001`, ...).
+    pub struct MitreTechnique {
+        /// The technique id.
+        id: String = "id",
+        /// The technique name.
+        name: String = "name",
+        /// A description.
+        description: String = "description",
+        /// The technique's page on attack.mitre.org.
+        link: String = "link",
+        /// The sandbox signatures behind it.
+        signatures: Vec<MitreSignature> = "signatures",
+    }
+}
+
+lossless_struct! {
+    /// A sandbox signature pointing at a technique.
+    pub struct MitreSignature {
+        /// `INFO`, `LOW`, `MEDIUM`, `HIGH`, ...
+        severity: String = "severity",
+        /// What the sandbox saw.
+        description: String = "description",
+    }
+}

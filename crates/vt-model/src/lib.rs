@@ -190,6 +190,7 @@ pub mod lossless;
 pub mod metadata;
 pub mod monitor;
 pub mod object;
+pub mod private;
 pub mod relationships;
 pub mod timestamp;
 pub mod url;
@@ -204,7 +205,10 @@ pub use any_object::{
     Analysis, AnyObject, Comment, DomainReport, FileBehaviour, FileReport, IpAddressReport,
     MonitorAnalysis, MonitorItem, UrlReport, User, Vote,
 };
-pub use behaviour::{BehaviourSummary, FileBehaviourAttributes};
+pub use behaviour::{
+    BehaviourMitreTrees, BehaviourSummary, FileBehaviourAttributes, MitreSignature, MitreTactic,
+    MitreTechnique, MitreTree,
+};
 pub use comment::{CommentAttributes, CommentVoteCounts};
 pub use common::{IconHashes, NumberOrText, PopularityRank, TotalVotes};
 pub use document::Document;
@@ -226,8 +230,15 @@ pub use monitor::{
     MonitorItemAttributes, MonitorItemKind, is_monitor_item_type,
 };
 pub use object::{Descriptor, Links, Object, ObjectId, RawObject, Relationship, RelationshipData};
+pub use private::{
+    Private, PrivateAnalysis, PrivateAnalysisAttributes, PrivateAnalysisDescriptor,
+    PrivateAnalysisDocument, PrivateFileReport, PrivateUrlReport, SandboxProgress,
+};
+pub use relationships::RelationshipName;
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;
-pub use user::{ApiUsage, OverallQuotas, Privilege, Quota, QuotaUsage, Redacted, UserAttributes};
+pub use user::{
+    ApiUsage, OverallQuotas, Privilege, Quota, QuotaUsage, Redacted, Tier, UserAttributes,
+};
 pub use v2::{V2FileReport, V2FileReportBatch, V2ResponseCode, V2ScanResult};
 pub use vote::{Verdict, VoteAttributes};

@@ -1,18 +1,65 @@
-//! The relationship names VirusTotal documents for each object type (public and premium),
-//! so that a typo can be refused before a request spends quota.
+//! Relationship names: [`RelationshipName`], the one rule for their shape, and the names
+//! VirusTotal documents for each object type (public and premium).
 //!
-//! The lists follow VirusTotal's reference pages (see `vt-api.md` §5 and §8). VirusTotal adds
-//! relationships over time: a name missing here is not proof that the API lacks it, so
-//! callers that check names should offer a way around the check (the `vt` command line
-//! points to `vt api GET /files/{id}/{name}`). `GET /metadata` lists the live set.
+//! Inputs are open-world: any well-formed name is sent, because VirusTotal adds relationships
+//! over time and a name missing here is not proof that the API lacks it. The known lists serve
+//! completion, warnings ([`is_known`]) and "did you mean" hints ([`suggest`]), never as a
+//! wall. They follow VirusTotal's reference pages (see `vt-api.md` §5 and §8); `GET /metadata`
+//! lists the live set.
 //!
 //! ```
+//! use vt_model::RelationshipName;
 //! use vt_model::relationships::{is_known, known, suggest};
 //! assert!(is_known("file", "contacted_domains"));
 //! assert!(!is_known("file", "contacted_domain"));
 //! assert_eq!(suggest("file", "contacted_domain"), Some("contacted_domains"));
 //! assert!(known("ip_address").contains(&"resolutions"));
+//! // Unknown but well formed: a valid name all the same.
+//! assert!(RelationshipName::parse("brand_new_relationship").is_ok());
+//! assert!(RelationshipName::parse("Contacted-IPs").is_err());
 //! ```
+
+use crate::ids::{IdError, IdKind};
+
+/// A relationship name (`contacted_ips`, `subdomains`, ...): lowercase ASCII letters, digits
+/// and `_`, checked by shape only (see the module documentation).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelationshipName(String);
+
+impl RelationshipName {
+    /// Validates a name by its shape.
+    pub fn parse(s: &str) -> Result<RelationshipName, IdError> {
+        crate::ids::check_no_blank(IdKind::RelationshipName, s)?;
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+        {
+            return Err(IdError::new(
+                IdKind::RelationshipName,
+                s,
+                format!(
+                    "{c:?}: a relationship name has only lowercase letters, digits and `_` (e.g. `contacted_ips`)"
+                ),
+            ));
+        }
+        Ok(RelationshipName(s.to_owned()))
+    }
+
+    /// The name as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether VirusTotal documents this name for `object_type` (see [`is_known`]).
+    pub fn is_known_for(&self, object_type: &str) -> bool {
+        is_known(object_type, &self.0)
+    }
+}
+
+crate::ids::string_identifier!(
+    RelationshipName,
+    "a relationship name (lowercase letters, digits and `_`)"
+);
 
 const FILE: &[&str] = &[
     "analyses",

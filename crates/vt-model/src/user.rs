@@ -44,6 +44,82 @@ lossless_struct! {
     }
 }
 
+impl UserAttributes {
+    /// The key's tier as the user object tells it: [`Tier::Premium`] when the `private`
+    /// privilege (VirusTotal's private, i.e. premium, API) is granted, [`Tier::Public`] when
+    /// the privileges are listed without it; `None` when the object lists no privileges
+    /// (they are only visible to the owner or a group admin).
+    ///
+    /// ```
+    /// use vt_model::{Tier, UserAttributes};
+    /// let user: UserAttributes =
+    ///     serde_json::from_str(r#"{"privileges": {"private": {"granted": true}}}"#).unwrap();
+    /// assert_eq!(user.tier(), Some(Tier::Premium));
+    /// let user: UserAttributes =
+    ///     serde_json::from_str(r#"{"privileges": {"private": {"granted": false}}}"#).unwrap();
+    /// assert_eq!(user.tier(), Some(Tier::Public));
+    /// assert_eq!(UserAttributes::default().tier(), None);
+    /// ```
+    pub fn tier(&self) -> Option<Tier> {
+        let privileges = self.privileges.as_ref()?;
+        let premium = privileges
+            .get("private")
+            .is_some_and(|p| p.granted == Some(true));
+        Some(if premium { Tier::Premium } else { Tier::Public })
+    }
+}
+
+/// Which API a key may use. The public API allows 4 requests a minute and 500 a day and v2
+/// batches of 4 resources; the premium (private) API has contract-defined quotas, premium
+/// endpoints and v2 batches of up to 25.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// The public API (the default).
+    #[default]
+    Public,
+    /// The premium (private) API.
+    Premium,
+}
+
+impl Tier {
+    /// Resources per request of the legacy v2 file report: 4 public, 25 premium (the API's
+    /// maximum).
+    pub const fn v2_batch_limit(self) -> usize {
+        match self {
+            Tier::Public => 4,
+            Tier::Premium => 25,
+        }
+    }
+
+    /// `"public"` or `"premium"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Public => "public",
+            Tier::Premium => "premium",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+
+    /// `public` or `premium` (any case; `private` is read as premium).
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" => Ok(Tier::Public),
+            "premium" | "private" => Ok(Tier::Premium),
+            _ => Err(format!("tier {s:?}: expected `public` or `premium`")),
+        }
+    }
+}
+
 lossless_struct! {
     /// One quota window: how much is allowed and how much is used.
     pub struct Quota {

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use vt_model::{
     AnalysisId, DomainName, FileHash, HashKind, IdError, IdKind, IpAddress, Md5, MonitorItemId,
-    Sha1, Sha256, UrlId,
+    MonitorPath, RelationshipName, Sha1, Sha256, UrlId, V2Resource, check_url,
 };
 
 const MD5: &str = "44d88612fea8a8f36de82e1278abb02f";
@@ -599,8 +599,9 @@ fn monitor_item_ids_both_ways() {
         assert_eq!(built.as_str(), id, "{owner}{path}");
         let parsed = MonitorItemId::parse(id).unwrap();
         assert_eq!(parsed, built);
-        assert_eq!(parsed.owner(), owner);
-        assert_eq!(parsed.path(), path);
+        assert!(parsed.is_known_form());
+        assert_eq!(parsed.owner(), Some(owner));
+        assert_eq!(parsed.path(), Some(path));
         assert_eq!(parsed.is_folder(), folder, "{path}");
         assert_eq!(parsed.name(), name, "{path}");
     }
@@ -642,26 +643,11 @@ fn monitor_item_ids_invalid() {
             ("", "empty"),
             ("vtmonitor-v1://acme/x", "this is the decoded form"),
             ("/folder/file.exe", "this looks like a monitor path"),
-            (
-                "dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIvZmlsZS5leGU",
-                "padding missing",
-            ),
-            ("dnRtb25pdG9yLXYxOi8vYWNtZS_DvC9-", "looks like base64url"),
             ("dnRtb25p!G9y", "character '!' at position 9"),
-            (
-                "bm90bW9uaXRvcjovL2FjbWUveA==",
-                "decodes to \"notmonitor://acme/x\", which does not start with \"vtmonitor-v1://\"",
-            ),
-            (
-                "dnRtb25pdG9yLXYxOi8vYWNtZQ==",
-                "decodes to an owner without a path",
-            ),
-            (
-                "dnRtb25pdG9yLXYxOi8vL3g=",
-                "decodes to an owner that is empty",
-            ),
-            ("//79", "does not decode to UTF-8 text"),
-            ("YQ===", "not a multiple of 4"),
+            ("YQ===", "padded base64 is a multiple of 4 long"),
+            ("YQ=", "padded base64 is a multiple of 4 long"),
+            ("==", "only '=' padding"),
+            ("a=b=", "character '=' at position 2"),
         ],
     );
     let cases: [(&str, &str, &str); 5] = [
@@ -692,6 +678,121 @@ fn monitor_item_ids_invalid() {
             MonitorItemId::new(owner, path).unwrap_err().to_string(),
             message
         );
+    }
+}
+
+#[test]
+fn monitor_item_ids_of_other_well_formed_shapes_are_accepted_as_given() {
+    // Open world: base64 text that is not today's vtmonitor-v1 form is sent as given, not
+    // taken apart.
+    for id in [
+        "dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIvZmlsZS5leGU", // padding missing
+        "dnRtb25pdG9yLXYxOi8vYWNtZS_DvC9-",                // base64url
+        "bm90bW9uaXRvcjovL2FjbWUveA==",                    // notmonitor://acme/x
+        "dnRtb25pdG9yLXYxOi8vYWNtZQ==",                    // owner without a path
+        "dnRtb25pdG9yLXYxOi8vL3g=",                        // empty owner
+        "dnRtb25pdG9yLXYyOi8vYWNtZS94",                    // vtmonitor-v2://acme/x
+        "//79",                                            // not UTF-8
+    ] {
+        let parsed = MonitorItemId::parse(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(parsed.as_str(), id);
+        assert!(!parsed.is_known_form(), "{id}");
+        assert_eq!(
+            (parsed.owner(), parsed.path(), parsed.name()),
+            (None, None, None)
+        );
+        assert!(!parsed.is_folder());
+        assert!(!parsed.path_segment().contains(['/', '+', '=']), "{id}");
+    }
+}
+
+#[test]
+fn monitor_paths_start_with_a_slash() {
+    let p = MonitorPath::parse("/dir with space/ü.bin").unwrap();
+    assert!(!p.is_folder());
+    assert_eq!(p.as_folder().as_str(), "/dir with space/ü.bin/");
+    assert_eq!(
+        MonitorPath::parse("/a/")
+            .unwrap()
+            .join("b/c.exe")
+            .unwrap()
+            .as_str(),
+        "/a/b/c.exe"
+    );
+    assert_eq!(
+        MonitorPath::parse("releases/").unwrap_err().to_string(),
+        r#"invalid monitor path "releases/": does not start with '/'"#
+    );
+    assert!(MonitorPath::parse("/a\u{7}b").is_err());
+    assert!(MonitorPath::parse("").is_err());
+}
+
+#[test]
+fn v2_resources_are_hashes_or_scan_ids() {
+    let md5 = V2Resource::parse("44D88612FEA8A8F36DE82E1278ABB02F").unwrap();
+    assert_eq!(md5.as_str(), "44d88612fea8a8f36de82e1278abb02f");
+    assert!(!md5.is_scan_id());
+    let scan = V2Resource::parse(
+        "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F-1700000000",
+    )
+    .unwrap();
+    assert!(scan.is_scan_id());
+    assert_eq!(
+        scan.as_str(),
+        "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f-1700000000"
+    );
+    for bad in [
+        "",
+        "zzz",
+        "a,b",
+        " 44d88612fea8a8f36de82e1278abb02f",
+        "abc-123",
+        "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f-",
+    ] {
+        let err = V2Resource::parse(bad).unwrap_err();
+        assert_eq!(err.kind(), IdKind::V2Resource, "{bad}");
+    }
+}
+
+#[test]
+fn relationship_names_are_checked_by_shape_only() {
+    assert!(
+        RelationshipName::parse("contacted_ips")
+            .unwrap()
+            .is_known_for("file")
+    );
+    let new = RelationshipName::parse("a_relationship_added_next_year").unwrap();
+    assert!(!new.is_known_for("file"));
+    for bad in ["", "Contacted_IPs", "contacted-ips", "a/b", "x y"] {
+        assert_eq!(
+            RelationshipName::parse(bad).unwrap_err().kind(),
+            IdKind::RelationshipName,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn urls_are_checked_by_one_rule() {
+    for ok in [
+        "https://example.com/a?b#c",
+        "http://1.2.3.4:8080/",
+        "example.com/path",
+        "http://[::1]/",
+        "8.8.8.8",
+    ] {
+        assert!(check_url(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "",
+        "not a url",
+        "http://",
+        "http:// x",
+        "1http://x",
+        "http:///path",
+        "word",
+    ] {
+        assert_eq!(check_url(bad).unwrap_err().kind(), IdKind::Url, "{bad}");
     }
 }
 
@@ -834,7 +935,7 @@ fn serde_round_trips_as_strings_and_validates_on_deserialize() {
     rejects::<DomainName>(serde_json::json!("http://x.com"), "looks like a URL");
     rejects::<IpAddress>(serde_json::json!("1.2.3"), r#"invalid IP address "1.2.3""#);
     rejects::<UrlId>(serde_json::json!("a+b"), "standard base64");
-    rejects::<MonitorItemId>(serde_json::json!("YWJj"), "does not start with");
+    rejects::<MonitorItemId>(serde_json::json!("not_base64!"), "base64 alphabet");
     rejects::<AnalysisId>(serde_json::json!("a/b"), "character '/'");
 
     // Inside a struct, from JSON text, with the path in the error.

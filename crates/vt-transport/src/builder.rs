@@ -186,7 +186,9 @@ impl TransportBuilder {
         self
     }
 
-    /// Wraps the whole stack in `layer` (the first layer added is the outermost).
+    /// Wraps the whole stack, built-in layers and the custom layers added before, in `layer`:
+    /// the last layer added is the outermost, the first to see a request (tested in
+    /// `tests/contract.rs`).
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Transport> + Send + Sync + 'static,

@@ -52,3 +52,41 @@ fn the_builder_debug_shows_settings_but_not_the_key() {
     assert!(text.contains("600/min"), "{text}");
     assert!(!text.contains("hidden-key-value"), "{text}");
 }
+
+mod common;
+
+#[tokio::test]
+async fn the_last_layer_added_is_the_outermost_and_custom_layers_wrap_the_whole_stack() {
+    use std::sync::{Arc, Mutex};
+    use tower::ServiceExt;
+
+    let order: Arc<Mutex<Vec<(&'static str, bool)>>> = Arc::default();
+    let recording = |name: &'static str| {
+        let order = order.clone();
+        tower::util::MapRequestLayer::new(move |req: http::Request<vt_transport::VtBody>| {
+            // Whether the auth layer has run yet: custom layers are outside it.
+            let keyed = req.headers().contains_key("x-apikey");
+            order.lock().unwrap().push((name, keyed));
+            req
+        })
+    };
+    let fake = common::Fake::new(|_, _| common::respond(200, "{}"));
+    let transport = TransportBuilder::new()
+        .api_key("k")
+        .rate_limit(RateLimitSpec::none())
+        .layer(recording("first added"))
+        .layer(recording("second added"))
+        .build_with(fake.service())
+        .unwrap();
+    let response = transport
+        .oneshot(common::get("http://127.0.0.1/api/v3/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        *order.lock().unwrap(),
+        [("second added", false), ("first added", false)],
+        "requests meet the last layer added first, before the built-in stack"
+    );
+    assert!(fake.seen()[0].headers.contains_key("x-apikey"));
+}

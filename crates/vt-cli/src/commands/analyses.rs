@@ -1,12 +1,23 @@
 //! `vt analysis [--wait]`.
 
-use vt_api::analyses::WaitOptions;
+use serde_json::Value;
+use vt_api::analyses::AnalysisDocument;
 use vt_model::AnalysisId;
 
-use crate::batch::{self, collect_inputs, validate_all};
+use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
 use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
+
+/// The analysis object, with the envelope's `meta` (`file_info` or `url_info`: which file or
+/// URL was analysed) kept as its `meta` member.
+pub fn analysis_value(doc: &AnalysisDocument) -> Result<Value, ItemError> {
+    let mut value = to_value(&doc.data)?;
+    if let (Some(meta), Some(object)) = (doc.meta(), value.as_object_mut()) {
+        object.insert("meta".into(), Value::Object(meta.clone()));
+    }
+    Ok(value)
+}
 
 /// `vt analysis`.
 pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
@@ -16,20 +27,19 @@ pub async fn analysis(ctx: &Context, args: AnalysisArgs) -> CliResult<Exit> {
     })?;
     let client = ctx.client()?;
     let mut printer = ctx.printer(shape_for(&items));
-    let wait = args.wait;
+    let wait = args.wait.then(|| ctx.wait.clone());
     batch::run(
         items,
         &mut printer,
         ctx.batch("analysis", &args.batch),
         |_, id| {
-            let client = client.clone();
+            let (client, wait) = (client.clone(), wait.clone());
             async move {
-                let doc = if wait {
-                    client.analyses().wait(&id, WaitOptions::new()).await
-                } else {
-                    client.analyses().get(&id).await
+                let doc = match wait {
+                    Some(options) => client.analyses().wait(&id, options).await,
+                    None => client.analyses().get(&id).await,
                 };
-                to_value(&doc.map_err(|e| item_error(&e))?.data)
+                analysis_value(&doc.map_err(|e| item_error(&e))?)
             }
         },
     )

@@ -1,45 +1,29 @@
-//! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url`, `vt pcap`,
-//! `vt behaviours`.
+//! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url` (sandbox
+//! reports are in [`super::sandbox`], private scans in [`super::private`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use vt_api::analyses::WaitOptions;
-use vt_api::files::SandboxArtifact;
 use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
 use vt_model::{AnalysisId, FileHash};
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
-use crate::cli::{
-    BehavioursArgs, DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, PcapArgs,
-    ScanFileArgs,
-};
-use crate::commands::{
-    Context, fail, item_error, list, lookup_batch, print_one, shape_for, to_value,
-};
+use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
+use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::Shape;
 
-/// Files over this size are refused before any request.
-pub const MAX_UPLOAD: u64 = vt_api::upload::MAX_UPLOAD_SIZE;
-
-/// Checks a local path is a readable regular file (for hashing or uploading).
-pub fn check_file(path: &str, max: Option<u64>) -> Result<PathBuf, String> {
+/// Checks a local path by the library's rule ([`vt_api::check_local_file`], or
+/// [`vt_api::check_upload_file`] with `upload`): a readable regular file, within the upload
+/// limit. The error names the path.
+pub fn check_file(path: &str, upload: bool) -> Result<PathBuf, String> {
     let p = PathBuf::from(path);
-    let meta = std::fs::metadata(&p).map_err(|e| format!("path {path:?}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("path {path:?}: not a regular file"));
-    }
-    if let Some(max) = max
-        && meta.len() > max
-    {
-        return Err(format!(
-            "path {path:?}: {} bytes is more than the {max} bytes VirusTotal accepts",
-            meta.len()
-        ));
-    }
-    std::fs::File::open(&p).map_err(|e| format!("path {path:?}: {e}"))?;
-    Ok(p)
+    let checked = if upload {
+        vt_api::check_upload_file(&p)
+    } else {
+        vt_api::check_local_file(&p)
+    };
+    checked.map(|_| p).map_err(|e| crate::exit::error_chain(&e))
 }
 
 /// A `vt file` input: a hash, or a local file to hash first.
@@ -57,7 +41,7 @@ pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
         Ok(h) => Ok(FileInput::Hash(h)),
         Err(hash_err) => {
             if Path::new(input).exists() {
-                check_file(input, None).map(FileInput::Path)
+                check_file(input, false).map(FileInput::Path)
             } else {
                 Err(format!("{hash_err}, and there is no file of that name"))
             }
@@ -95,7 +79,7 @@ pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
 /// `vt hash`: local MD5/SHA-1/SHA-256, no request.
 pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
-    let items = validate_all("file", inputs, |p| check_file(p, None))?;
+    let items = validate_all("file", inputs, |p| check_file(p, false))?;
     let mut printer = ctx.printer(shape_for(&items));
     let mut failed = false;
     for (input, path) in items {
@@ -134,6 +118,7 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
 pub async fn wait_analysis(
     client: &crate::commands::ApiClient,
     id: &str,
+    options: WaitOptions,
     spinner: &indicatif::ProgressBar,
 ) -> Result<Value, ItemError> {
     let id: AnalysisId = id.parse().map_err(|e: vt_model::IdError| ItemError::Api {
@@ -143,20 +128,21 @@ pub async fn wait_analysis(
     spinner.set_message(format!("waiting for analysis {id}"));
     let doc = client
         .analyses()
-        .wait(&id, WaitOptions::new())
+        .wait(&id, options)
         .await
         .map_err(|e| item_error(&e))?;
-    to_value(&doc.data)
+    crate::commands::analyses::analysis_value(&doc)
 }
 
 /// `vt scan file`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let inputs = collect_inputs(&args.paths)?;
-    let items = validate_all("file", inputs, |p| check_file(p, Some(MAX_UPLOAD)))?;
+    let items = validate_all("file", inputs, |p| check_file(p, true))?;
     let client = ctx.client()?;
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
     let (wait, skip_known, progress) = (args.wait, args.skip_known, ctx.progress);
+    let wait_options = &ctx.wait;
     let password = args.password.clone();
     batch::run(
         items,
@@ -202,7 +188,13 @@ pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
                         } else {
                             indicatif::ProgressBar::hidden()
                         };
-                        let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                        let r = wait_analysis(
+                            &client,
+                            descriptor.id_str(),
+                            wait_options.clone(),
+                            &spinner,
+                        )
+                        .await;
                         spinner.finish_and_clear();
                         let _ = input;
                         r
@@ -308,53 +300,6 @@ pub async fn download_url(ctx: &Context, args: DownloadUrlArgs) -> CliResult<Exi
         .await
         .map_err(|e| fail(&format!("file {hash}"), &e))?;
     print_one(ctx, &Value::String(url))
-}
-
-/// `vt pcap`.
-pub async fn pcap(ctx: &Context, args: PcapArgs) -> CliResult<Exit> {
-    let id = args.sandbox_id.trim();
-    if id.is_empty() || id.contains(['/', '\n', '\r']) {
-        return Err(CliError::usage(format!(
-            "sandbox id {:?}: expected <sha256>_<sandbox name>",
-            args.sandbox_id
-        )));
-    }
-    if let Some(dir) = args.output.parent()
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(CliError::usage(format!(
-            "output {}: no such directory",
-            args.output.display()
-        )));
-    }
-    let client = ctx.client()?;
-    let bar = ctx.progress.bytes(0, "pcap");
-    let b = bar.clone();
-    let options = DownloadOptions::new().progress(move |done, total| {
-        if total > 0 {
-            b.set_length(total);
-        }
-        b.set_position(done);
-    });
-    let r = client
-        .files()
-        .behaviour_artifact_to_path(id, SandboxArtifact::Pcap, &args.output, options)
-        .await;
-    bar.finish_and_clear();
-    let size = r.map_err(|e| fail(&format!("sandbox {id}"), &e))?;
-    print_one(
-        ctx,
-        &json!({"type": "download", "id": id, "attributes": {"path": args.output.display().to_string(), "size": size}}),
-    )
-}
-
-/// `vt behaviours`.
-pub async fn behaviours(ctx: &Context, args: BehavioursArgs) -> CliResult<Exit> {
-    let hash = parse_hash(&args.hash).map_err(CliError::usage)?;
-    let client = ctx.client()?;
-    let pages = client.files().behaviours(&hash);
-    list(ctx, pages, &args.page, &format!("file {hash}"), Shape::Many).await
 }
 
 #[cfg(test)]

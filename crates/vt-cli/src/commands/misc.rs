@@ -51,8 +51,17 @@ pub async fn quota(ctx: &Context, args: QuotaArgs) -> CliResult<Exit> {
         .overall_quotas(&user)
         .await
         .map_err(|e| fail("quota", &e))?;
+    // The tier from the user object's privileges; a group id has no user object.
+    let tier = match c.users().tier(&user).await {
+        Ok(tier) => tier,
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(fail("quota", &e)),
+    };
     let v = to_value(&q).map_err(|e| e.into_cli_error("quota"))?;
-    print_one(ctx, &json!({"type": "overall_quotas", "attributes": v}))
+    print_one(
+        ctx,
+        &json!({"type": "overall_quotas", "tier": tier, "attributes": v}),
+    )
 }
 
 fn read_data(arg: &str) -> CliResult<Value> {

@@ -9,6 +9,8 @@ pub mod misc;
 pub mod monitor;
 pub mod network;
 pub mod objects;
+pub mod private;
+pub mod sandbox;
 pub mod urls;
 pub mod v2;
 
@@ -26,6 +28,7 @@ use crate::exit::{CliError, CliResult, Exit, error_chain};
 use crate::output::fields::FieldFilter;
 use crate::output::{Item, OutputOptions, Printer, Shape};
 use crate::progress::Progress;
+use vt_api::files::SandboxArtifact;
 
 /// What every command gets: settings, output options, progress, and the client (built on
 /// first use, so local commands never need a key).
@@ -36,6 +39,8 @@ pub struct Context {
     pub output: OutputOptions,
     /// Progress bars on stderr.
     pub progress: Progress,
+    /// How `--wait` polls an analysis (`--wait-timeout`).
+    pub wait: vt_api::WaitOptions,
     client: OnceLock<ApiClient>,
 }
 
@@ -47,10 +52,15 @@ impl Context {
         let filter = FieldFilter::new(&cli.global.include, &cli.global.exclude);
         let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
         let progress = Progress::new(settings.quiet);
+        let mut wait = vt_api::WaitOptions::new();
+        if let Some(timeout) = cli.global.wait_timeout {
+            wait = wait.timeout(timeout);
+        }
         Ok(Context {
             settings,
             output,
             progress,
+            wait,
             client: OnceLock::new(),
         })
     }
@@ -90,26 +100,22 @@ pub type ApiClient = vt_api::Client;
 fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     let key = settings.require_key()?;
     crate::logging::register_secret(key.expose());
-    let spec: vt_transport::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
+    let spec: vt_api::RateLimitSpec = settings.rate_limit.0.parse().map_err(|e| {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
-    // A public key may batch 4 v2 resources a request, a private (premium) one 25.
-    let v2_batch = if settings.rate_limit.0.trim().starts_with("premium") {
-        vt_api::v2::PRIVATE_BATCH_LIMIT
-    } else {
-        vt_api::v2::PUBLIC_BATCH_LIMIT
-    };
+    // The tier sets the v2 batch size (4 or 25); the rate limit is the tier's default unless
+    // one was given (Settings::resolve fills it in).
     let mut builder = vt_api::Client::builder()
         .api_key(key.expose())
         .base_url(settings.base_url.0.clone())
         .user_agent(format!("vt-cli/{}", env!("CARGO_PKG_VERSION")))
+        .tier(settings.tier.0)
         .rate_limit(spec)
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1))
-        .v2_batch_limit(v2_batch);
+        .concurrency(settings.concurrency.0.max(1));
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }
@@ -388,14 +394,26 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
+        Command::Scan(ScanCommand::File(args)) if args.private.private => {
+            private::scan_file(&ctx, args).await
+        }
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
         Command::Download(args) => files::download(&ctx, args).await,
         Command::DownloadUrl(args) => files::download_url(&ctx, args).await,
-        Command::Pcap(args) => files::pcap(&ctx, args).await,
-        Command::Behaviours(args) => files::behaviours(&ctx, args).await,
+        Command::Pcap(args) => sandbox::artifact(&ctx, SandboxArtifact::Pcap, args).await,
+        Command::Html(args) => sandbox::artifact(&ctx, SandboxArtifact::Html, args).await,
+        Command::Evtx(args) => sandbox::artifact(&ctx, SandboxArtifact::Evtx, args).await,
+        Command::Memdump(args) => sandbox::artifact(&ctx, SandboxArtifact::Memdump, args).await,
+        Command::Behaviours(args) => sandbox::behaviours(&ctx, args).await,
+        Command::BehaviourSummary(args) => sandbox::summary(&ctx, args).await,
+        Command::Mitre(args) => sandbox::mitre(&ctx, args).await,
+        Command::Private(cmd) => private::run(&ctx, cmd).await,
         Command::UrlId(args) => urls::url_id(&ctx, args),
         Command::Url(args) => urls::url(&ctx, args).await,
         Command::NetworkLocation(args) => urls::network_location(&ctx, args).await,
+        Command::Scan(ScanCommand::Url(args)) if args.private.private => {
+            private::scan_url(&ctx, args).await
+        }
         Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
         Command::Domain(args) => network::domain(&ctx, args).await,
         Command::Ip(args) => network::ip(&ctx, args).await,

@@ -1,7 +1,7 @@
 //! URLs: `vt url`, `vt url-id`, `vt network-location`, `vt scan url`.
 
 use serde_json::json;
-use vt_model::{DomainName, IpAddress, UrlId};
+use vt_model::UrlId;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
@@ -9,58 +9,9 @@ use crate::commands::files::wait_analysis;
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 
-/// Checks that `input` looks like a URL: `scheme://host...`, or a bare `host/...` whose host
-/// is a domain name or an IP address (VirusTotal adds `http://`).
+/// Checks a URL by the library's rule ([`vt_model::check_url`]); the error names it.
 pub fn check_url(input: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("invalid URL {input:?}: {why}"));
-    if input.is_empty() {
-        return bad("empty");
-    }
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("contains whitespace or control characters (percent-encode them)");
-    }
-    let rest = match input.split_once("://") {
-        Some((scheme, rest)) => {
-            let ok = scheme
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-            if !ok {
-                return bad("malformed scheme");
-            }
-            rest
-        }
-        None => input,
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host_port.rsplit_once(':').map_or(host_port, |(h, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) {
-                h
-            } else {
-                host_port
-            }
-        })
-    };
-    if host.is_empty() {
-        return bad("no host");
-    }
-    if input.contains("://") {
-        return Ok(());
-    }
-    if host.parse::<IpAddress>().is_ok()
-        || (host.contains('.') && host.parse::<DomainName>().is_ok())
-    {
-        Ok(())
-    } else {
-        bad("no scheme and the host is not a domain name or IP address")
-    }
+    vt_model::check_url(input).map_err(|e| e.to_string())
 }
 
 /// A `vt url` input: a URL (sent as its base64url id) or a URL identifier.
@@ -141,6 +92,7 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
     let (wait, progress) = (args.wait, ctx.progress);
+    let wait_options = &ctx.wait;
     batch::run(
         items,
         &mut printer,
@@ -161,7 +113,8 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
                 } else {
                     indicatif::ProgressBar::hidden()
                 };
-                let r = wait_analysis(&client, descriptor.id_str(), &spinner).await;
+                let r = wait_analysis(&client, descriptor.id_str(), wait_options.clone(), &spinner)
+                    .await;
                 spinner.finish_and_clear();
                 r
             }
@@ -173,29 +126,6 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_checked() {
-        for ok in [
-            "https://example.com/a?b#c",
-            "http://1.2.3.4:8080/",
-            "example.com/path",
-            "ftp://x",
-            "http://[::1]/",
-        ] {
-            assert!(check_url(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "http:// x",
-            "1http://x",
-            "http:///path",
-            "notaurl",
-            "://x",
-        ] {
-            assert!(check_url(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn url_or_id() {

@@ -5,7 +5,6 @@ use std::io::Write;
 
 use futures_util::StreamExt;
 use serde_json::Value;
-use vt_model::FileHash;
 
 use crate::batch::{collect_inputs, validate_all};
 use crate::cli::{V2Command, V2FileReportArgs};
@@ -13,22 +12,11 @@ use crate::commands::{Context, fail, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
 use crate::output::report_failure;
 
-/// A v2 resource: an MD5/SHA-1/SHA-256, or a scan id `<sha256>-<unix time>`.
+/// A v2 resource by the library's rule ([`vt_model::V2Resource`]), in its normal form.
 pub fn check_resource(input: &str) -> Result<String, String> {
-    if let Ok(h) = input.parse::<FileHash>() {
-        return Ok(h.as_str().to_owned());
-    }
-    if let Some((sha, ts)) = input.split_once('-')
-        && sha.len() == 64
-        && sha.bytes().all(|b| b.is_ascii_hexdigit())
-        && !ts.is_empty()
-        && ts.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Ok(input.to_ascii_lowercase());
-    }
-    Err(format!(
-        "invalid v2 resource {input:?}: expected an MD5, SHA-1, SHA-256 or a scan id <sha256>-<time>"
-    ))
+    vt_model::V2Resource::parse(input)
+        .map(|r| r.as_str().to_owned())
+        .map_err(|e| e.to_string())
 }
 
 /// Runs a `vt v2` command.
@@ -103,7 +91,10 @@ mod tests {
 
     #[test]
     fn resources() {
-        assert!(check_resource("44D88612FEA8A8F36DE82E1278ABB02F").is_ok());
+        assert_eq!(
+            check_resource("44D88612FEA8A8F36DE82E1278ABB02F").unwrap(),
+            "44d88612fea8a8f36de82e1278abb02f"
+        );
         let scan = format!("{}-1273894724", "a".repeat(64));
         assert_eq!(check_resource(&scan).unwrap(), scan);
         assert!(check_resource("nope").is_err());

@@ -8,6 +8,7 @@ pub(crate) mod file;
 pub(crate) mod file_types;
 pub(crate) mod ip_address;
 pub(crate) mod monitor_item;
+pub(crate) mod private;
 pub(crate) mod resolution;
 pub(crate) mod url;
 pub(crate) mod vocabulary;

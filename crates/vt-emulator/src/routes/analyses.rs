@@ -65,11 +65,22 @@ pub(crate) fn create(store: &mut Store, target: AnalysisTarget, now_ms: u64) -> 
 
 /// The status an analysis shows now, given how often it was polled before.
 pub(crate) fn status_of(a: &Analysis, timing: &AnalysisTiming, now_ms: u64) -> &'static str {
-    let elapsed = now_ms.saturating_sub(a.created_ms);
+    status_at(a.created_ms, a.polls, timing, now_ms)
+}
+
+/// The status of an analysis created at `created_ms` and polled `polls` times before (public
+/// and private analyses move alike).
+pub(crate) fn status_at(
+    created_ms: u64,
+    polls: u32,
+    timing: &AnalysisTiming,
+    now_ms: u64,
+) -> &'static str {
+    let elapsed = now_ms.saturating_sub(created_ms);
     let by_time = timing.time_to_complete.map(|t| t.as_millis() as u64);
-    if a.polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
+    if polls >= timing.polls_to_complete || by_time.is_some_and(|t| elapsed >= t) {
         "completed"
-    } else if a.polls == 0 && by_time.is_none_or(|t| elapsed.saturating_mul(2) < t) {
+    } else if polls == 0 && by_time.is_none_or(|t| elapsed.saturating_mul(2) < t) {
         "queued"
     } else {
         "in-progress"

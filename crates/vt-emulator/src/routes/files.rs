@@ -125,5 +125,8 @@ pub(crate) async fn upload_to_url(shared: &Shared, token: &str, r: &mut Req) -> 
         UploadKind::Monitor => {
             monitor::create_with_limit(shared, r, shared.config.upload_url_limit).await
         }
+        UploadKind::Private { owner } => {
+            super::private::upload(shared, r, shared.config.upload_url_limit, owner).await
+        }
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod misc;
 pub(crate) mod monitor;
 pub(crate) mod objects;
 pub(crate) mod paging;
+pub(crate) mod private;
 pub(crate) mod receive;
 pub(crate) mod request;
 pub(crate) mod route;
@@ -76,6 +77,18 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::FileBehaviourInfo(id, _) => behaviours::mitre_trees_of(shared, &id),
         Route::FileBehaviour(id) => behaviours::get(shared, &id),
         Route::FileBehaviourArtifact(id, what) => behaviours::artifact(shared, &id, &what),
+        Route::PrivateFileUpload => private::upload_direct(shared, r).await,
+        Route::PrivateFileUploadUrl => {
+            let owner = r.user();
+            files::upload_url(shared, r, UploadKind::Private { owner })
+        }
+        Route::PrivateFileList => private::list(shared, r),
+        Route::PrivateFile(id) => private::file(shared, r, &id),
+        Route::PrivateFileAnalyse(id) => private::analyse(shared, r, &id),
+        Route::PrivateFileBehaviours(id) => private::behaviours(shared, r, &id),
+        Route::PrivateAnalysis(id) => private::analysis(shared, r, &id),
+        Route::PrivateUrlSubmit => private::submit_url(shared, r).await,
+        Route::PrivateUrl(id) => private::url(shared, r, &id),
         Route::MonitorList => monitor::list(shared, r),
         Route::MonitorCreate => monitor::create(shared, r).await,
         Route::MonitorUploadUrl => files::upload_url(shared, r, UploadKind::Monitor),

@@ -56,6 +56,15 @@ pub(crate) enum Route {
     FileBehaviour(String),
     FileBehaviourInfo(String, String),
     FileBehaviourArtifact(String, String),
+    PrivateFileUpload,
+    PrivateFileUploadUrl,
+    PrivateFileList,
+    PrivateFile(String),
+    PrivateFileAnalyse(String),
+    PrivateFileBehaviours(String),
+    PrivateAnalysis(String),
+    PrivateUrlSubmit,
+    PrivateUrl(String),
     MonitorList,
     MonitorCreate,
     MonitorUploadUrl,
@@ -136,6 +145,9 @@ impl Route {
         if let Some(m) = rest.strip_prefix("monitor/") {
             return Self::classify_monitor(method, m);
         }
+        if let Some(p) = rest.strip_prefix("private/") {
+            return Self::classify_private(method, p);
+        }
         let segs: Vec<String> = rest.split('/').map(decode).collect();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
         let del = method == Method::DELETE;
@@ -197,6 +209,26 @@ impl Route {
             ["file_behaviours", id, what] if get => {
                 Route::FileBehaviourArtifact(id.to_string(), what.to_string())
             }
+            _ => Route::NotFound,
+        }
+    }
+
+    fn classify_private(method: &Method, rest: &str) -> Route {
+        let get = method == Method::GET;
+        let post = method == Method::POST;
+        let segs: Vec<String> = rest.split('/').map(decode).collect();
+        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+        match s.as_slice() {
+            ["files"] if post => Route::PrivateFileUpload,
+            ["files"] if get => Route::PrivateFileList,
+            ["files", "upload_url"] if get => Route::PrivateFileUploadUrl,
+            ["files", id] if get => Route::PrivateFile(id.to_string()),
+            ["files", id, "analyse"] if post => Route::PrivateFileAnalyse(id.to_string()),
+            ["files", id, "behaviours"] if get => Route::PrivateFileBehaviours(id.to_string()),
+            ["analyses", id] if get => Route::PrivateAnalysis(id.to_string()),
+            ["urls"] if post => Route::PrivateUrlSubmit,
+            ["urls", id] if get => Route::PrivateUrl(id.to_string()),
+            ["files" | "urls" | "analyses", ..] => Route::MethodNotAllowed,
             _ => Route::NotFound,
         }
     }
@@ -263,7 +295,16 @@ impl Route {
             | Route::MonitorUploadUrl
             | Route::MonitorStatistics
             | Route::MonitorEvents
-            | Route::MonitorItem(..) => Access::Premium,
+            | Route::MonitorItem(..)
+            | Route::PrivateFileUpload
+            | Route::PrivateFileUploadUrl
+            | Route::PrivateFileList
+            | Route::PrivateFile(_)
+            | Route::PrivateFileAnalyse(_)
+            | Route::PrivateFileBehaviours(_)
+            | Route::PrivateAnalysis(_)
+            | Route::PrivateUrlSubmit
+            | Route::PrivateUrl(_) => Access::Premium,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
             _ => Access::Key,
         }
@@ -320,6 +361,14 @@ impl Route {
                 return format!("{method} /api/v3/files/{{id}}/{what}");
             }
             Route::FileBehaviourArtifact(..) => "/api/v3/file_behaviours/{id}/{artifact}",
+            Route::PrivateFileUpload | Route::PrivateFileList => "/api/v3/private/files",
+            Route::PrivateFileUploadUrl => "/api/v3/private/files/upload_url",
+            Route::PrivateFile(_) => "/api/v3/private/files/{id}",
+            Route::PrivateFileAnalyse(_) => "/api/v3/private/files/{id}/analyse",
+            Route::PrivateFileBehaviours(_) => "/api/v3/private/files/{id}/behaviours",
+            Route::PrivateAnalysis(_) => "/api/v3/private/analyses/{id}",
+            Route::PrivateUrlSubmit => "/api/v3/private/urls",
+            Route::PrivateUrl(_) => "/api/v3/private/urls/{id}",
             Route::MonitorList | Route::MonitorCreate => "/api/v3/monitor/items",
             Route::MonitorUploadUrl => "/api/v3/monitor/items/upload_url",
             Route::MonitorStatistics => "/api/v3/monitor/statistics",

@@ -4,8 +4,9 @@ Usage: python3 compat.py <base_url> <premium_key> <file sha256> <its contacted d
        <a file sandboxes ran>
 
 Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
-scan_url, wait_for_completion, post_object for comments and votes, download_file and
-error decoding, behaviour reports and relationships. Exits non-zero with a message on the first mismatch.
+scan_url, wait_for_completion, post_object for comments and votes, download_file,
+scan_file_private / scan_url_private, error decoding, behaviour reports and relationships.
+Exits non-zero with a message on the first mismatch.
 """
 
 import io
@@ -110,6 +111,29 @@ def main():
         check(one.sandbox_name == reports[0].sandbox_name, "file_behaviour by sandbox id")
         summary = client.get_data(f"/files/{sandboxed}/behaviour_summary")
         check("sandbox_name" not in summary and summary["verdicts"], "behaviour_summary merges reports")
+
+        # Private scanning: scan_file_private (through /private/files/upload_url, waiting on
+        # /private/analyses) and scan_url_private; nothing private shows up publicly.
+        private_payload = b"vt-py private compat payload " * 50
+        private_sha256 = hashlib.sha256(private_payload).hexdigest()
+        with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
+            tmp.write(private_payload)
+            tmp.flush()
+            analysis = client.scan_file_private(tmp.name, wait_for_completion=True)
+        check(analysis.type == "private_analysis" and analysis.status == "completed",
+              "scan_file_private + wait_for_completion")
+        private_file = client.get_object(f"/private/files/{private_sha256}")
+        check(private_file.type == "private_file" and private_file.size == len(private_payload),
+              "the private file report")
+        try:
+            client.get_object(f"/files/{private_sha256}")
+            check(False, "a private upload is not public")
+        except vt.APIError as e:
+            check(e.code == "NotFoundError", "a private upload is not a public file")
+        analysis = client.scan_url_private("http://vtpy-private.example.com/x")
+        check(analysis.type == "private_analysis", "scan_url_private returns a private analysis")
+        done = client.get_object(f"/private/analyses/{analysis.id}")
+        check(done.status == "completed", "the private URL analysis completes")
 
         # Plain JSON helpers.
         user = client.get_json(f"/users/{key}")

@@ -26,6 +26,14 @@ pub enum IdKind {
     MonitorItemId,
     /// An analysis id ([`AnalysisId`](crate::AnalysisId)).
     AnalysisId,
+    /// A path in a VT Monitor collection ([`MonitorPath`](crate::MonitorPath)).
+    MonitorPath,
+    /// A relationship name ([`RelationshipName`](crate::RelationshipName)).
+    RelationshipName,
+    /// A v2 file-report resource ([`V2Resource`](crate::V2Resource)).
+    V2Resource,
+    /// A sandbox report id ([`SandboxId`](crate::SandboxId)).
+    SandboxId,
 }
 
 impl IdKind {
@@ -42,6 +50,10 @@ impl IdKind {
             IdKind::IpAddress => "IP address",
             IdKind::MonitorItemId => "monitor item id",
             IdKind::AnalysisId => "analysis id",
+            IdKind::MonitorPath => "monitor path",
+            IdKind::RelationshipName => "relationship name",
+            IdKind::V2Resource => "v2 resource",
+            IdKind::SandboxId => "sandbox report id",
         }
     }
 }
@@ -132,7 +144,7 @@ pub(crate) fn display_input(input: &str) -> String {
 /// Invisible formatting characters that sneak in through copy and paste (byte order mark,
 /// zero-width space, soft hyphen, bidirectional controls). Zero-width (non-)joiners are left
 /// alone: some internationalised domain names need them.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{ad}'

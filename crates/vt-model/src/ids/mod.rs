@@ -13,11 +13,20 @@
 //! | [`UrlId`] | 64 hex digits (a SHA-256 URL id) or unpadded base64url of a URL | lowercase hex / unpadded |
 //! | [`DomainName`] | DNS names, IDN (Unicode or `xn--`), `_` allowed, one trailing dot | lowercase, no trailing dot |
 //! | [`IpAddress`] | IPv4 (dotted quad, no leading zeros) or IPv6 (no zone id) | as `std` prints it |
-//! | [`MonitorItemId`] | padded standard base64 of `vtmonitor-v1://{owner}{path}` | unchanged |
+//! | [`MonitorItemId`] | base64 text (today: padded standard base64 of `vtmonitor-v1://{owner}{path}`, taken apart; other forms accepted as given) | unchanged |
+//! | [`MonitorPath`] | a path starting with `/` (a folder ends with `/`), no control characters | unchanged |
+//! | [`V2Resource`] | an MD5, SHA-1, SHA-256 or a v2 scan id `<sha256>-<unix time>` | lowercase |
+//! | [`RelationshipName`](crate::RelationshipName) | lowercase letters, digits and `_` | unchanged |
+//! | [`SandboxId`] | `<sha256>_<sandbox name>`, the name open-world (spaces allowed, no `/` or control characters) | lowercase hash |
 //! | [`AnalysisId`] | any non-empty text without whitespace, control characters, `/`, `?`, `#` | unchanged |
 //!
 //! Choices made where the API documentation is silent:
 //!
+//! - **Open world.** A type checks the *shape* of an identifier or name, never membership in a
+//!   list this crate knows: a well-formed relationship name or Monitor item id is accepted even
+//!   when it is new to this version (known lists, such as [`relationships`](crate::relationships),
+//!   serve completion, warnings and "did you mean" hints), and anything VirusTotal itself returned
+//!   parses back.
 //! - **Whitespace is rejected, never trimmed**, anywhere in any identifier, and so are
 //!   control characters and invisible ones (byte order mark, zero-width space, bidi
 //!   controls). An identifier with spaces around it is almost always a parsing mistake
@@ -44,15 +53,20 @@ mod error;
 mod hash;
 mod ip;
 mod monitor;
+mod sandbox;
 mod url_id;
+mod v2_resource;
 
 pub use analysis::AnalysisId;
 pub use domain::DomainName;
+pub(crate) use error::check_no_blank;
 pub use error::{IdError, IdKind};
 pub use hash::{FileHash, HashKind, Md5, Sha1, Sha256};
 pub use ip::IpAddress;
-pub use monitor::MonitorItemId;
-pub use url_id::UrlId;
+pub use monitor::{MonitorItemId, MonitorPath};
+pub use sandbox::SandboxId;
+pub use url_id::{UrlId, check_url};
+pub use v2_resource::V2Resource;
 
 /// Implements the string conversions every identifier shares, given an inherent
 /// `fn parse(&str) -> Result<Self, IdError>` and `fn as_str(&self) -> &str`.

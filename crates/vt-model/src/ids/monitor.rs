@@ -3,21 +3,28 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::error::{IdError, IdKind, check_no_blank, display_input};
+use super::error::{IdError, IdKind, check_no_blank};
 use super::string_identifier;
 
 /// What every decoded monitor item id starts with.
 const PREFIX: &str = "vtmonitor-v1://";
 
-/// A VT Monitor item id: standard, `=`-padded base64 of the UTF-8 text
+/// A VT Monitor item id, as VirusTotal hands it out.
+///
+/// Today's ids are standard, `=`-padded base64 of the UTF-8 text
 /// `vtmonitor-v1://{owner}{path}`, where the owner is the user or group id that owns the
-/// monitor collection and the path starts with `/` (and ends with `/` for a folder).
+/// monitor collection and the path starts with `/` (and ends with `/` for a folder). Inputs are
+/// open-world: [`MonitorItemId::parse`] accepts **any well-formed id**, that is base64 text
+/// (standard or URL-safe alphabet, optional `=` padding), so an id in a form VirusTotal
+/// introduces later is sent as given. Only ids of today's form are taken apart:
+/// [`owner`](MonitorItemId::owner), [`path`](MonitorItemId::path) and
+/// [`name`](MonitorItemId::name) are `None` for the others, and
+/// [`is_known_form`](MonitorItemId::is_known_form) tells which is which (the `vt` command
+/// line warns about the others at `-v`).
 ///
 /// Where the owner ends is not documented; this crate takes the path to start at the first
-/// `/` after `vtmonitor-v1://`, so an owner never contains `/`. [`MonitorItemId::parse`]
-/// wants the id exactly as VirusTotal gives it: standard alphabet (`+`, `/`), with its
-/// padding. Because the id can contain `/`, `+` and `=`, use
-/// [`MonitorItemId::path_segment`] to put it in a URL path.
+/// `/` after `vtmonitor-v1://`, so an owner never contains `/`. Because the id can contain
+/// `/`, `+` and `=`, use [`MonitorItemId::path_segment`] to put it in a URL path.
 ///
 /// ```
 /// use vt_model::MonitorItemId;
@@ -26,16 +33,21 @@ const PREFIX: &str = "vtmonitor-v1://";
 /// assert_eq!(id.as_str(), "dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIvZmlsZS5leGU=");
 ///
 /// let id: MonitorItemId = "dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIvZmlsZS5leGU=".parse()?;
-/// assert_eq!((id.owner(), id.path()), ("acme", "/folder/file.exe"));
+/// assert_eq!((id.owner(), id.path()), (Some("acme"), Some("/folder/file.exe")));
 /// assert!(!id.is_folder());
 /// assert_eq!(id.path_segment(), "dnRtb25pdG9yLXYxOi8vYWNtZS9mb2xkZXIvZmlsZS5leGU%3D");
+///
+/// // Another well-formed id: accepted, not taken apart.
+/// let other: MonitorItemId = "dnRtb25pdG9yLXYyOi8vYWNtZS94".parse()?;
+/// assert!(!other.is_known_form());
+/// assert_eq!(other.path(), None);
 /// # Ok::<(), vt_model::IdError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MonitorItemId {
     id: String,
-    owner: String,
-    path: String,
+    /// Owner and path, for an id of today's `vtmonitor-v1://` form.
+    known: Option<(String, String)>,
 }
 
 impl MonitorItemId {
@@ -51,13 +63,13 @@ impl MonitorItemId {
         })?;
         Ok(MonitorItemId {
             id: STANDARD.encode(format!("{PREFIX}{owner}{path}")),
-            owner: owner.to_owned(),
-            path: path.to_owned(),
+            known: Some((owner.to_owned(), path.to_owned())),
         })
     }
 
-    /// Validates an id: padded standard base64 that decodes to UTF-8 text of the form
-    /// `vtmonitor-v1://{owner}{path}`.
+    /// Validates an id by its shape: base64 text (the standard or the URL-safe alphabet, then
+    /// at most two `=` of padding, a padded id being a multiple of 4 long). What it decodes
+    /// to is not checked (see the type's documentation).
     pub fn parse(s: &str) -> Result<MonitorItemId, IdError> {
         let err = |reason: String| IdError::new(IdKind::MonitorItemId, s, reason);
         check_no_blank(IdKind::MonitorItemId, s)?;
@@ -71,71 +83,61 @@ impl MonitorItemId {
         if let Some((pos, c)) = unpadded
             .chars()
             .enumerate()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '+' || *c == '/'))
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_')))
         {
             let hint = if s.starts_with('/') {
                 "; this looks like a monitor path, not an item id (MonitorItemId::new takes an owner and a path)"
-            } else if c == '-' || c == '_' {
-                "; this looks like base64url, monitor ids use '+' and '/'"
             } else {
                 ""
             };
             return Err(err(format!(
-                "character {c:?} at position {} is not in the standard base64 alphabet (A-Z, a-z, 0-9, '+', '/', '=' padding){hint}",
+                "character {c:?} at position {} is not in the base64 alphabet (A-Z, a-z, 0-9, '+', '/', '-', '_', '=' padding){hint}",
                 pos + 1
             )));
         }
-        if !s.len().is_multiple_of(4) || s.len() - unpadded.len() > 2 {
+        let padding = s.len() - unpadded.len();
+        if unpadded.is_empty() {
+            return Err(err("only '=' padding".into()));
+        }
+        if padding > 2 || (padding > 0 && !s.len().is_multiple_of(4)) {
             return Err(err(format!(
-                "base64 of length {} with {} '=': not a multiple of 4 (truncated, or padding missing)",
-                s.len(),
-                s.len() - unpadded.len()
+                "base64 of length {} with {padding} '=': padded base64 is a multiple of 4 long",
+                s.len()
             )));
         }
-        let bytes = STANDARD
-            .decode(s)
-            .map_err(|e| err(format!("not valid base64: {e}")))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Err(err("does not decode to UTF-8 text".into()));
-        };
-        let Some(rest) = text.strip_prefix(PREFIX) else {
-            return Err(err(format!(
-                "decodes to \"{}\", which does not start with {PREFIX:?}",
-                display_input(&text)
-            )));
-        };
-        let Some(slash) = rest.find('/') else {
-            return Err(err("decodes to an owner without a path (no '/')".into()));
-        };
-        let (owner, path) = rest.split_at(slash);
-        check_owner(owner).map_err(|reason| err(format!("decodes to an owner that {reason}")))?;
-        check_path(path).map_err(|reason| err(format!("decodes to a path that {reason}")))?;
         Ok(MonitorItemId {
             id: s.to_owned(),
-            owner: owner.to_owned(),
-            path: path.to_owned(),
+            known: decode_known_form(s),
         })
     }
 
-    /// The user or group id owning the item.
-    pub fn owner(&self) -> &str {
-        &self.owner
+    /// Whether the id is of today's form, `vtmonitor-v1://{owner}{path}`, so that
+    /// [`owner`](Self::owner) and [`path`](Self::path) are known.
+    pub fn is_known_form(&self) -> bool {
+        self.known.is_some()
     }
 
-    /// The item's path in the collection; starts with `/`, ends with `/` for a folder.
-    pub fn path(&self) -> &str {
-        &self.path
+    /// The user or group id owning the item (ids of today's form only).
+    pub fn owner(&self) -> Option<&str> {
+        self.known.as_ref().map(|(owner, _)| owner.as_str())
     }
 
-    /// Whether the item is a folder (its path ends with `/`).
+    /// The item's path in the collection; starts with `/`, ends with `/` for a folder (ids
+    /// of today's form only).
+    pub fn path(&self) -> Option<&str> {
+        self.known.as_ref().map(|(_, path)| path.as_str())
+    }
+
+    /// Whether the item is known to be a folder (an id of today's form whose path ends with
+    /// `/`); `false` when the id cannot tell.
     pub fn is_folder(&self) -> bool {
-        self.path.ends_with('/')
+        self.path().is_some_and(|p| p.ends_with('/'))
     }
 
     /// The last path component (the file name, or the folder name for a folder); `None` for
-    /// the root folder `/`.
+    /// the root folder `/` and for ids not of today's form.
     pub fn name(&self) -> Option<&str> {
-        self.path
+        self.path()?
             .trim_end_matches('/')
             .rsplit('/')
             .next()
@@ -163,6 +165,16 @@ impl MonitorItemId {
     }
 }
 
+/// Owner and path of an id of today's form: canonical padded standard base64 of UTF-8 text
+/// `vtmonitor-v1://{owner}{path}` with a valid owner and path.
+fn decode_known_form(id: &str) -> Option<(String, String)> {
+    let text = String::from_utf8(STANDARD.decode(id).ok()?).ok()?;
+    let rest = text.strip_prefix(PREFIX)?;
+    let (owner, path) = rest.split_at(rest.find('/')?);
+    (check_owner(owner).is_ok() && check_path(path).is_ok())
+        .then(|| (owner.to_owned(), path.to_owned()))
+}
+
 /// Why `owner` cannot be an owner id, as the end of a sentence starting "owner ...".
 fn check_owner(owner: &str) -> Result<(), String> {
     if owner.is_empty() {
@@ -188,7 +200,59 @@ fn check_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
-string_identifier!(
-    MonitorItemId,
-    "a VT Monitor item id (base64 of vtmonitor-v1://owner/path)"
-);
+string_identifier!(MonitorItemId, "a VT Monitor item id (base64 text)");
+
+/// A path in a VT Monitor collection: starts with `/`, ends with `/` for a folder, holds no
+/// control characters (spaces and any other Unicode are fine: file names have them). The one
+/// rule for Monitor paths, used by `vt-api` (uploads, folders, `path:` filters) and `vt`.
+///
+/// ```
+/// use vt_model::MonitorPath;
+///
+/// let dir = MonitorPath::parse("/releases")?;
+/// assert!(!dir.is_folder());
+/// assert_eq!(dir.as_folder().as_str(), "/releases/");
+/// assert_eq!(dir.as_folder().join("app v2.exe")?.as_str(), "/releases/app v2.exe");
+/// assert!(MonitorPath::parse("releases/").is_err());
+/// # Ok::<(), vt_model::IdError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MonitorPath(String);
+
+impl MonitorPath {
+    /// Validates a path (see the type's documentation).
+    pub fn parse(s: &str) -> Result<MonitorPath, IdError> {
+        check_path(s).map_err(|reason| IdError::new(IdKind::MonitorPath, s, reason))?;
+        Ok(MonitorPath(s.to_owned()))
+    }
+
+    /// Whether the path names a folder (ends with `/`).
+    pub fn is_folder(&self) -> bool {
+        self.0.ends_with('/')
+    }
+
+    /// The path as a folder: itself when it ends with `/`, else with `/` appended.
+    pub fn as_folder(&self) -> MonitorPath {
+        if self.is_folder() {
+            self.clone()
+        } else {
+            MonitorPath(format!("{}/", self.0))
+        }
+    }
+
+    /// `name` (a relative path, `/`-separated) under this folder.
+    pub fn join(&self, name: &str) -> Result<MonitorPath, IdError> {
+        MonitorPath::parse(&format!(
+            "{}{}",
+            self.as_folder().0,
+            name.trim_start_matches('/')
+        ))
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_identifier!(MonitorPath, "a VT Monitor path (starting with /)");

@@ -3,8 +3,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::domain::DomainName;
 use super::error::{IdError, IdKind, check_no_blank};
 use super::hash::Sha256;
+use super::ip::IpAddress;
 use super::string_identifier;
 
 /// Which of its two forms a [`UrlId`] is in.
@@ -179,6 +181,70 @@ impl From<Sha256> for UrlId {
             id: sha256.as_str().to_owned(),
             form: Form::Sha256,
         }
+    }
+}
+
+/// Checks that `input` looks like a URL: `scheme://host...`, or a bare `host/...` whose host
+/// is a domain name or an IP address (VirusTotal adds `http://`). No whitespace or control
+/// characters (percent-encode them). The one URL rule of the workspace: `vt-api` applies it
+/// before submitting or looking up a URL, and `vt` before any request.
+///
+/// ```
+/// use vt_model::check_url;
+/// assert!(check_url("https://example.com/a?b#c").is_ok());
+/// assert!(check_url("example.com/path").is_ok());
+/// assert!(check_url("http://").is_err());
+/// assert!(check_url("not a url").is_err());
+/// ```
+pub fn check_url(input: &str) -> Result<(), IdError> {
+    let bad = |why: &str| Err(IdError::new(IdKind::Url, input, why));
+    if input.is_empty() {
+        return bad("empty");
+    }
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains whitespace or control characters (percent-encode them)");
+    }
+    let rest = match input.split_once("://") {
+        Some((scheme, rest)) => {
+            let ok = scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            if !ok {
+                return bad("malformed scheme");
+            }
+            rest
+        }
+        None => input,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host_port
+            }
+        })
+    };
+    if host.is_empty() {
+        return bad("no host");
+    }
+    if input.contains("://") {
+        return Ok(());
+    }
+    if host.parse::<IpAddress>().is_ok()
+        || (host.contains('.') && host.parse::<DomainName>().is_ok())
+    {
+        Ok(())
+    } else {
+        bad("no scheme and the host is not a domain name or IP address")
     }
 }
 
