@@ -226,6 +226,7 @@ impl ClientBuilder {
         settings.max_json_body = self.max_json_body;
         settings.cache = self.cache.as_ref().map(|(store, policy)| AttachedCache {
             namespace: store.namespace(&self.key_for_cache.0).into(),
+            api_key: self.key_for_cache.0.as_str().into(),
             store: store.clone(),
             policy: *policy,
         });

@@ -161,6 +161,17 @@ pub(crate) struct AttachedCache {
     pub(crate) store: Arc<dyn ReportCache>,
     pub(crate) namespace: Arc<str>,
     pub(crate) policy: CachePolicy,
+    /// The API key, only to keep requests and answers that contain it out of the store
+    /// (never shown by `Debug`).
+    pub(crate) api_key: Arc<str>,
+}
+
+impl AttachedCache {
+    /// Whether `text` holds the API key (such a request or answer is never stored).
+    fn holds_key(&self, text: &[u8]) -> bool {
+        let key = self.api_key.as_bytes();
+        !key.is_empty() && memchr::memmem::find(text, key).is_some()
+    }
 }
 
 impl fmt::Debug for AttachedCache {
@@ -271,6 +282,21 @@ impl<S: HttpService> Client<S> {
         request: ApiRequest,
     ) -> Result<Response<ResponseBody>> {
         let key = request.url(&self.inner.settings.base_url);
+        if cache.holds_key(key.as_bytes()) {
+            // The key typed as an identifier, say: it must never reach the disk.
+            let http = request.into_http(&self.inner.settings.base_url)?;
+            let response = self
+                .inner
+                .service
+                .send(http)
+                .await
+                .map_err(Error::Transport)?;
+            return if response.status().is_success() {
+                Ok(response)
+            } else {
+                Err(crate::client::error_from_response(response).await)
+            };
+        }
         let policy = cache.policy;
         if !policy.refresh {
             let (store, ns, k) = (cache.store.clone(), cache.namespace.clone(), key.clone());
@@ -332,7 +358,7 @@ impl<S: HttpService> Client<S> {
             )
         } else {
             kind != Cacheable::Analysis || analysis_completed(&body)
-        };
+        } && !cache.holds_key(&body);
         if keep {
             let answer = CachedAnswer {
                 status: status.as_u16(),

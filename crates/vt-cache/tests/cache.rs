@@ -430,3 +430,29 @@ fn child_writer() {
         .unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_request_or_answer_holding_the_key_is_never_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = store(dir.path());
+    let secret = "k3y-SECRET-7f1d2c9a6b";
+    let fake = Fake::new(|_, seen| {
+        if seen.path().contains("/domains/") {
+            respond(
+                200,
+                r#"{"data": {"type": "domain", "id": "k3y-SECRET-7f1d2c9a6b.example", "attributes": {}}}"#,
+            )
+        } else {
+            api_error(404, "NotFoundError")
+        }
+    });
+    let c = client(&fake, secret, st.clone(), CachePolicy::default());
+    // The key typed where an identifier goes (the URL holds it) ...
+    c.get_json::<serde_json::Value>(&format!("/files/{secret}"))
+        .await
+        .unwrap_err();
+    // ... and an answer that holds it.
+    let domain = "k3y-secret-7f1d2c9a6b.example".parse().unwrap();
+    c.domains().report(&domain).await.unwrap();
+    assert_eq!(st.stats().unwrap().entries, 0);
+}
