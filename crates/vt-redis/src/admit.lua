@@ -60,10 +60,11 @@ for _, m in ipairs(expired) do redis.call('ZREM', KEYS[3], m) end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', num(now))
 redis.call('ZADD', KEYS[3], 'NX', num(now), ticket)
 
+-- Waiters ahead of this one take the first free slots; this one needs the next.
+local rank = redis.call('ZRANK', KEYS[3], ticket)
 local wait = 0
 local hold = tonumber(redis.call('GET', KEYS[2]) or '0')
 if hold > now then wait = hold - now end
-local spacing = 1000
 for i = 1, R do
   local key = KEYS[4 + i]
   local len = tonumber(ARGV[rbase + 2 * i - 1])
@@ -71,19 +72,25 @@ for i = 1, R do
   -- A slot taken at s counts while s + len > now.
   redis.call('ZREMRANGEBYSCORE', key, '-inf', num(now - len))
   local card = redis.call('ZCARD', key)
-  if card >= count then
-    local e = redis.call('ZRANGE', key, card - count, card - count, 'WITHSCORES')
-    local w = tonumber(e[2]) + len - now
-    if w > wait then wait = w end
+  -- Free for this waiter once the entry at idx (ascending) has expired: then at most
+  -- count - 1 - rank remain, leaving room for the rank waiters ahead and this one.
+  local idx = card - count + rank
+  local w = 0
+  if idx >= card then
+    local last = now
+    if card > 0 then
+      last = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+    end
+    w = last + len * (1 + math.floor((idx - card) / count)) - now
+  elseif idx >= 0 then
+    local e = redis.call('ZRANGE', key, idx, idx, 'WITHSCORES')
+    w = tonumber(e[2]) + len - now
   end
-  local sp = math.floor(len / count)
-  if sp > spacing then spacing = sp end
+  if w > wait then wait = w end
 end
-
-local rank = redis.call('ZRANK', KEYS[3], ticket)
-if rank > 0 then
-  -- Not the head of the queue: ask again about when the waiters ahead should be through.
-  wait = math.max(wait, 1000) + (rank - 1) * spacing
+if rank > 0 and wait < 1000 then
+  -- Not the head of the queue, which is about to take its slot: ask again very soon.
+  wait = 1000
 end
 if wait > 0 then
   local lease = now + wait + margin
