@@ -270,6 +270,115 @@ fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
 
 #[cfg(unix)]
 #[test]
+fn ctrl_c_during_a_private_scan_keeps_the_uploads_and_a_resume_waits_on_them() {
+    let emu = slow_analyses(Some(Duration::from_secs(3600)));
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+    std::fs::write(&a, b"first private sample").unwrap();
+    std::fs::write(&b, b"second private sample").unwrap();
+    let out = dir.path().join("out.ndjson");
+    let (a, b, out_s) = (
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let args = [
+        "scan",
+        "file",
+        "--private",
+        a,
+        b,
+        "--wait",
+        "--output",
+        out_s,
+    ];
+    let child = spawn(&emu, &args);
+    wait_until("two pending records", || lines(&out).len() == 2);
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("2 still pending"), "{stderr}");
+    for rec in lines(&out) {
+        assert_eq!(rec["pending"]["private"], true, "{rec}");
+        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
+        assert!(
+            stderr.contains(&format!("private analysis {id}")),
+            "the pending id {id} is printed: {stderr}"
+        );
+    }
+
+    emu.handle.clock().advance(Duration::from_secs(7200));
+    emu.handle.reset_stats();
+    let r = run(emu.vt().args(args).arg("--resume"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let requests = emu.api_requests();
+    assert!(
+        requests.iter().all(|r| r.method == "GET"),
+        "the resume uploaded again: {requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.path.starts_with("/api/v3/private/analyses/")),
+        "waited through the private endpoint only: {requests:?}"
+    );
+    let done: Vec<Value> = lines(&out)
+        .into_iter()
+        .filter(|l| l.get("data").is_some())
+        .collect();
+    assert_eq!(done.len(), 2);
+    for rec in &done {
+        assert_eq!(rec["data"]["type"], "private_analysis", "{rec}");
+        assert_eq!(rec["data"]["attributes"]["status"], "completed", "{rec}");
+    }
+
+    // A public scan does not take a private record for its own: it uploads.
+    let public_out = dir.path().join("public.ndjson");
+    let record = serde_json::json!({"input": a, "pending": {"analysis": "cDE=", "private": true}});
+    std::fs::write(&public_out, format!("{record}\n")).unwrap();
+    emu.handle.reset_stats();
+    let r = run(emu
+        .vt()
+        .args(["scan", "file", a, "--resume", "--output"])
+        .arg(&public_out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let requests = emu.api_requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/api/v3/files"),
+        "{requests:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_private_url_scan_names_the_private_analysis_to_wait_on() {
+    let emu = slow_analyses(None);
+    let child = spawn(
+        &emu,
+        &[
+            "scan",
+            "url",
+            "--private",
+            "https://example.com/p",
+            "--wait",
+        ],
+    );
+    wait_until("the submission", || {
+        emu.api_requests().iter().any(|r| r.method == "GET")
+    });
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("1 still pending"), "{stderr}");
+    assert!(stderr.contains("vt private analysis ID --wait"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
 fn sigterm_closes_the_json_array_keeps_results_and_exits_143() {
     let emu = Emu::start(|_| {});
     let files: Vec<String> = emu.handle.dataset().files()[..4]

@@ -119,6 +119,28 @@ fn a_wait_says_which_poll_and_when_the_next_is() {
 }
 
 #[test]
+fn a_private_scan_wait_shows_the_same_progress_line() {
+    let emu = Emu::start(|cfg| {
+        cfg.analysis = vt_emulator::AnalysisTiming {
+            polls_to_complete: u32::MAX,
+            time_to_complete: None,
+        };
+    });
+    let args = [
+        "scan",
+        "url",
+        "--private",
+        "https://example.com/slow-private",
+        "--wait",
+    ]
+    .map(String::from);
+    let vt = OnTerminal::start(&emu, KEY, Some("none"), &args);
+    vt.wait_for("waiting for private analysis");
+    vt.wait_for("analysis queued, poll 1, next in");
+    vt.wait_for("poll 2, next in 3 s");
+}
+
+#[test]
 fn a_premium_key_on_the_default_rate_is_told_once_how_to_raise_it() {
     let emu = Emu::start(|_| {});
     let mut args = vec!["file".to_owned()];

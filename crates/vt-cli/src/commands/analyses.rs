@@ -1,8 +1,8 @@
 //! `vt analysis [--wait]`.
 
+use serde::Serialize;
 use serde_json::Value;
-use vt_api::analyses::AnalysisDocument;
-use vt_model::AnalysisId;
+use vt_model::{AnalysisId, DataEnvelope};
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::AnalysisArgs;
@@ -10,9 +10,9 @@ use crate::commands::{Context, item_error, shape_for, to_value};
 use crate::exit::{CliResult, Exit};
 use crate::progress::PollWatch;
 
-/// The analysis object, with the envelope's `meta` (`file_info` or `url_info`: which file or
-/// URL was analysed) kept as its `meta` member.
-pub fn analysis_value(doc: &AnalysisDocument) -> Result<Value, ItemError> {
+/// The analysis object (public or private), with the envelope's `meta` (`file_info` or
+/// `url_info`: which file or URL was analysed) kept as its `meta` member.
+pub fn analysis_value<T: Serialize>(doc: &DataEnvelope<T>) -> Result<Value, ItemError> {
     let mut value = to_value(&doc.data)?;
     if let (Some(meta), Some(object)) = (doc.meta(), value.as_object_mut()) {
         object.insert("meta".into(), Value::Object(meta.clone()));

@@ -59,9 +59,6 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
-        Command::Scan(ScanCommand::File(args)) if args.private.private => {
-            private::scan_file(&ctx, args).await
-        }
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
         Command::Download(args) if args.zip.is_some() => zip_download::download(&ctx, args).await,
         Command::Download(args) => files::download(&ctx, args).await,
@@ -77,9 +74,6 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::UrlId(args) => urls::url_id(&ctx, args),
         Command::Url(args) => urls::url(&ctx, args).await,
         Command::NetworkLocation(args) => urls::network_location(&ctx, args).await,
-        Command::Scan(ScanCommand::Url(args)) if args.private.private => {
-            private::scan_url(&ctx, args).await
-        }
         Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
         Command::Domain(args) => network::domain(&ctx, args).await,
         Command::Ip(args) => network::ip(&ctx, args).await,

@@ -1,23 +1,23 @@
-//! Private scanning: `vt scan file --private`, `vt scan url --private`, `vt private file`,
+//! Private scanning: the options of `vt scan file --private` and `vt scan url --private`
+//! (which run through [`super::scanning`] like public scans), `vt private file`,
 //! `vt private analysis [--wait]`, `vt private url`, `vt private files`.
 //!
 //! Every object printed keeps its API type (`private_file`, `private_url`,
 //! `private_analysis`), so private results are never mistaken for public ones downstream.
 
-use std::path::PathBuf;
-
 use clap::{Args, Subcommand};
-use serde_json::Value;
 use vt_api::private::PrivateScanOptions;
-use vt_model::{AnalysisId, FileHash, PrivateAnalysisDocument, UrlId};
+use vt_model::{AnalysisId, FileHash, UrlId};
 
-use crate::batch::{self, ItemError, collect_inputs, validate_all};
-use crate::cli::{BatchArgs, PageArgs, ScanFileArgs, ScanUrlArgs};
-use crate::commands::files::{check_file, parse_hash};
-use crate::commands::urls::{check_url, parse_url_or_id};
-use crate::commands::{Context, item_error, list, lookup_batch, shape_for, to_value};
+use crate::batch::{self, collect_inputs, validate_all};
+use crate::cli::{BatchArgs, PageArgs, ScanFileArgs};
+use crate::commands::analyses::analysis_value;
+use crate::commands::files::parse_hash;
+use crate::commands::urls::parse_url_or_id;
+use crate::commands::{Context, item_error, list, lookup_batch, shape_for};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
+use crate::progress::PollWatch;
 
 /// Private-scan options of `vt scan file`.
 #[derive(Debug, Clone, Default, Args)]
@@ -117,7 +117,7 @@ pub struct PrivateFilesArgs {
 }
 
 /// The library options of `vt scan file --private`, checked by the library's rules.
-fn file_options(args: &ScanFileArgs) -> CliResult<PrivateScanOptions> {
+pub(crate) fn file_options(args: &ScanFileArgs) -> CliResult<PrivateScanOptions> {
     let p = &args.private;
     let mut o = PrivateScanOptions::new();
     if let Some(pw) = &args.password {
@@ -148,7 +148,8 @@ fn file_options(args: &ScanFileArgs) -> CliResult<PrivateScanOptions> {
     Ok(o)
 }
 
-fn url_options(args: &PrivateUrlScanArgs) -> CliResult<PrivateScanOptions> {
+/// The library options of `vt scan url --private`, checked by the library's rules.
+pub(crate) fn url_options(args: &PrivateUrlScanArgs) -> CliResult<PrivateScanOptions> {
     let mut o = PrivateScanOptions::new();
     if let Some(d) = args.retention_days {
         o = o.retention_period_days(d);
@@ -168,139 +169,6 @@ fn url_options(args: &PrivateUrlScanArgs) -> CliResult<PrivateScanOptions> {
 
 fn usage(err: &vt_api::Error) -> CliError {
     CliError::usage(crate::exit::error_chain(err))
-}
-
-/// The private analysis object with its envelope's `meta` kept as its `meta` member.
-fn analysis_value(doc: &PrivateAnalysisDocument) -> Result<Value, ItemError> {
-    let mut value = to_value(&doc.data)?;
-    if let (Some(meta), Some(object)) = (doc.meta(), value.as_object_mut()) {
-        object.insert("meta".into(), Value::Object(meta.clone()));
-    }
-    Ok(value)
-}
-
-/// Waits for a private analysis, with a spinner for a single input.
-async fn wait_private(
-    client: &crate::commands::ApiClient,
-    id: &str,
-    options: vt_api::WaitOptions,
-    spinner: &indicatif::ProgressBar,
-) -> Result<Value, ItemError> {
-    let id: AnalysisId = id
-        .parse()
-        .map_err(|e: vt_model::IdError| ItemError::local(format!("analysis id: {e}")))?;
-    spinner.set_message(format!("waiting for private analysis {id}"));
-    let doc = client
-        .private()
-        .wait(&id, options)
-        .await
-        .map_err(|e| item_error(&e))?;
-    analysis_value(&doc)
-}
-
-/// `vt scan file --private`.
-pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
-    let options = file_options(&args)?;
-    let inputs = collect_inputs(&args.paths)?;
-    let items = validate_all("file", inputs, |p| check_file(p, true))?;
-    let client = ctx.client()?;
-    let single = items.len() == 1;
-    let mut printer = ctx.printer(shape_for(&items));
-    let (wait, progress) = (args.wait, ctx.progress);
-    let wait_options = &ctx.wait;
-    let options = &options;
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("file", &args.batch),
-        |_, path: PathBuf, _| {
-            let client = client.clone();
-            async move {
-                let bar = if single {
-                    progress.bytes(
-                        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-                        "upload",
-                    )
-                } else {
-                    indicatif::ProgressBar::hidden()
-                };
-                let b = bar.clone();
-                let options = options.clone().progress(move |done, total| {
-                    if total > 0 {
-                        b.set_length(total);
-                    }
-                    b.set_position(done);
-                });
-                let sent = client.private().upload_with(&path, options).await;
-                bar.finish_and_clear();
-                let descriptor = sent.map_err(|e| item_error(&e))?;
-                if !wait {
-                    return to_value(&descriptor);
-                }
-                let spinner = if single {
-                    progress.spinner("")
-                } else {
-                    indicatif::ProgressBar::hidden()
-                };
-                let r = wait_private(
-                    &client,
-                    descriptor.get().id_str(),
-                    wait_options.clone(),
-                    &spinner,
-                )
-                .await;
-                spinner.finish_and_clear();
-                r
-            }
-        },
-    )
-    .await
-}
-
-/// `vt scan url --private`.
-pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
-    let options = url_options(&args.private)?;
-    let inputs = collect_inputs(&args.urls)?;
-    let items = validate_all("url", inputs, check_url)?;
-    let client = ctx.client()?;
-    let single = items.len() == 1;
-    let mut printer = ctx.printer(shape_for(&items));
-    let (wait, progress) = (args.wait, ctx.progress);
-    let wait_options = &ctx.wait;
-    let options = &options;
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("url", &args.batch),
-        |url, (), _| {
-            let client = client.clone();
-            async move {
-                let descriptor = client
-                    .private()
-                    .scan_url_with(&url, options.clone())
-                    .await
-                    .map_err(|e| item_error(&e))?;
-                if !wait {
-                    return to_value(&descriptor);
-                }
-                let spinner = if single {
-                    progress.spinner("")
-                } else {
-                    indicatif::ProgressBar::hidden()
-                };
-                let r = wait_private(
-                    &client,
-                    descriptor.get().id_str(),
-                    wait_options.clone(),
-                    &spinner,
-                )
-                .await;
-                spinner.finish_and_clear();
-                r
-            }
-        },
-    )
-    .await
 }
 
 /// `vt private ...`.
@@ -361,7 +229,13 @@ async fn analysis(ctx: &Context, args: PrivateAnalysisArgs) -> CliResult<Exit> {
             let (client, wait) = (client.clone(), wait.clone());
             async move {
                 let doc = match wait {
-                    Some(options) => client.private().wait(&id, options).await,
+                    Some(options) => {
+                        let shown = PollWatch::new();
+                        client
+                            .private()
+                            .wait_observed(&id, options, |p| shown.update(p))
+                            .await
+                    }
                     None => client.private().analysis(&id).await,
                 };
                 analysis_value(&doc.map_err(|e| item_error(&e))?)

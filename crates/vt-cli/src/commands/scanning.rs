@@ -1,11 +1,15 @@
-//! Submit, then wait for the analysis: the one path of `vt scan file` and `vt scan url`.
+//! Submit, then wait for the analysis: the one path of `vt scan file` and `vt scan url`,
+//! public and `--private`.
 //!
 //! An analysis id, once known, is recorded at once through the item's [`Checkpoint`] (in
 //! `--output`, and for the stop message), so neither Ctrl-C nor a quota stop loses an upload:
-//! a resume waits on the recorded id instead of submitting again.
+//! a resume waits on the recorded id instead of submitting again. A private scan's record
+//! says so (`{"analysis": ID, "private": true}`), and a record is only picked up by a scan of
+//! the same kind: a private analysis is never waited for through the public endpoint.
 
 use std::future::Future;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use vt_api::analyses::WaitOptions;
 use vt_model::AnalysisId;
@@ -15,19 +19,85 @@ use crate::commands::analyses::analysis_value;
 use crate::commands::{ApiClient, to_value};
 use crate::progress::{PollWatch, Progress};
 
+/// Which analyses a scan makes: public (`/analyses`) or private (`/private/analyses`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `vt scan file|url`.
+    Public,
+    /// `vt scan file|url --private`.
+    Private,
+}
+
+impl Scope {
+    /// What the analysis is called in messages, and the `vt` command that shows one
+    /// (`vt analysis ID`, `vt private analysis ID`).
+    fn analysis(self) -> &'static str {
+        match self {
+            Scope::Public => "analysis",
+            Scope::Private => "private analysis",
+        }
+    }
+
+    /// The object type of an analysis descriptor of this scope.
+    fn analysis_type(self) -> &'static str {
+        match self {
+            Scope::Public => "analysis",
+            Scope::Private => "private_analysis",
+        }
+    }
+
+    /// The `pending` record of a submitted analysis.
+    fn record(self, id: &str) -> Value {
+        match self {
+            Scope::Public => json!({"analysis": id}),
+            Scope::Private => json!({"analysis": id, "private": true}),
+        }
+    }
+
+    /// The analysis id an earlier run recorded for this item, if it was a scan of this scope.
+    fn recorded(self, previous: Option<&Value>) -> Option<String> {
+        let previous = previous?;
+        let private = previous.get("private").and_then(Value::as_bool) == Some(true);
+        if private != (self == Scope::Private) {
+            return None;
+        }
+        previous
+            .get("analysis")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
 /// What a submission gave.
 pub enum Submitted {
     /// A final result without an analysis (a file VirusTotal already knew, with `--skip-known`).
     Final(Value),
-    /// An analysis was queued: its descriptor as the API returned it.
-    Analysis(Box<vt_model::Descriptor>),
+    /// An analysis was queued.
+    Analysis {
+        /// Its id.
+        id: String,
+        /// Its descriptor as the API returned it (printed when there is no waiting).
+        descriptor: Value,
+    },
+}
+
+impl Submitted {
+    /// A queued analysis, from its descriptor (public or private) and id.
+    pub fn analysis<T: Serialize>(descriptor: &T, id: &str) -> Result<Submitted, ItemError> {
+        Ok(Submitted::Analysis {
+            id: id.to_owned(),
+            descriptor: to_value(descriptor)?,
+        })
+    }
 }
 
 /// Submits (unless a resume found this item's analysis id) and, with `wait` (how to poll),
-/// waits for the analysis; the spinner (shown for a single item) says what it waits for.
+/// waits for the analysis of `scope`; the spinner (shown for a single item) says what it
+/// waits for.
 pub async fn submit_then_wait<S, Fut>(
     client: &ApiClient,
     checkpoint: &Checkpoint,
+    scope: Scope,
     wait: Option<WaitOptions>,
     spinner: Progress,
     submit: S,
@@ -36,37 +106,62 @@ where
     S: FnOnce() -> Fut,
     Fut: Future<Output = Result<Submitted, ItemError>>,
 {
-    let recorded = checkpoint
-        .previous()
-        .and_then(|p| p.get("analysis"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let id = match recorded {
+    let id = match scope.recorded(checkpoint.previous()) {
         Some(id) => id,
         None => match submit().await? {
             Submitted::Final(value) => return Ok(value),
-            Submitted::Analysis(descriptor) => {
+            Submitted::Analysis { id, descriptor } => {
                 if wait.is_none() {
-                    return to_value(&descriptor);
+                    return Ok(descriptor);
                 }
-                let id = descriptor.id_str().to_owned();
-                checkpoint.pending(json!({"analysis": id}), format!("analysis {id}"))?;
+                let what = scope.analysis();
+                checkpoint.pending(scope.record(&id), format!("{what} {id}"))?;
                 id
             }
         },
     };
     let Some(options) = wait else {
-        return Ok(json!({"type": "analysis", "id": id}));
+        return Ok(json!({"type": scope.analysis_type(), "id": id}));
     };
     let id: AnalysisId = id
         .parse()
         .map_err(|e: vt_model::IdError| ItemError::local(format!("recorded analysis id: {e}")))?;
-    let bar = spinner.spinner(&format!("waiting for analysis {id}"));
+    let bar = spinner.spinner(&format!("waiting for {} {id}", scope.analysis()));
     let shown = PollWatch::new();
-    let doc = client
-        .analyses()
-        .wait_observed(&id, options, |p| shown.update(p))
-        .await;
+    let observe = |p: &vt_api::WaitProgress<'_>| shown.update(p);
+    let value = match scope {
+        Scope::Public => client
+            .analyses()
+            .wait_observed(&id, options, observe)
+            .await
+            .map_err(|e| ItemError::from(&e))
+            .and_then(|doc| analysis_value(&doc)),
+        Scope::Private => client
+            .private()
+            .wait_observed(&id, options, observe)
+            .await
+            .map_err(|e| ItemError::from(&e))
+            .and_then(|doc| analysis_value(&doc)),
+    };
     bar.finish_and_clear();
-    analysis_value(&doc.map_err(|e| ItemError::from(&e))?)
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_is_picked_up_only_by_a_scan_of_its_scope() {
+        let public = Scope::Public.record("a1");
+        let private = Scope::Private.record("p1");
+        assert_eq!(Scope::Public.recorded(Some(&public)).as_deref(), Some("a1"));
+        assert_eq!(
+            Scope::Private.recorded(Some(&private)).as_deref(),
+            Some("p1")
+        );
+        assert_eq!(Scope::Public.recorded(Some(&private)), None);
+        assert_eq!(Scope::Private.recorded(Some(&public)), None);
+        assert_eq!(Scope::Private.recorded(None), None);
+    }
 }
