@@ -5,13 +5,13 @@
 //! Rows that fail today are `#[ignore = "finding RN: ..."]` with the finding's number of
 //! `docs/reliability.md`.
 
-mod reliability_support;
+mod common;
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use reliability_support::{Emu, run};
+use common::{Emu, run};
 
 /// Local files the rows point at.
 struct Fixture {
@@ -38,12 +38,12 @@ impl Fixture {
         std::fs::write(p.join("bad-rate.toml"), "rate_limit = \"4/fortnight\"\n").unwrap();
         std::fs::write(
             p.join("open.toml"),
-            format!("api_key = \"{}\"\n", reliability_support::KEY),
+            format!("api_key = \"{}\"\n", common::KEY),
         )
         .unwrap();
         std::fs::set_permissions(p.join("open.toml"), std::fs::Permissions::from_mode(0o644))
             .unwrap();
-        std::fs::write(p.join("open.key"), reliability_support::KEY).unwrap();
+        std::fs::write(p.join("open.key"), common::KEY).unwrap();
         std::fs::set_permissions(p.join("open.key"), std::fs::Permissions::from_mode(0o644))
             .unwrap();
         std::fs::create_dir(p.join("upload-dir")).unwrap();

@@ -4,65 +4,15 @@
 //! started as a real process with `--base-url`/`VT_BASE_URL` pointing at it and a clean
 //! environment (no user config, no VT_* variables, `--rate-limit none`).
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
+use common::{Emu, run, run_ok};
 use serde_json::Value;
-use vt_emulator::{
-    AnalysisTiming, DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, Emulator, EmulatorConfig,
-    EmulatorHandle, QuotaLimits,
-};
-
-struct Emu {
-    handle: EmulatorHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut cfg = EmulatorConfig {
-            analysis: AnalysisTiming::IMMEDIATE,
-            ..EmulatorConfig::default()
-        };
-        configure(&mut cfg);
-        let handle = runtime
-            .block_on(Emulator::from_config(cfg).start())
-            .unwrap();
-        Emu {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    fn url(&self) -> String {
-        self.handle.base_url().to_owned()
-    }
-
-    fn requests(&self) -> u64 {
-        self.handle.stats().requests_total
-    }
-
-    /// `vt` with a clean environment, pointed at this emulator with the premium key.
-    fn vt(&self) -> Command {
-        self.vt_with_key(DEFAULT_PREMIUM_KEY)
-    }
-
-    fn vt_with_key(&self, key: &str) -> Command {
-        let mut cmd = clean_vt();
-        cmd.env("VT_BASE_URL", self.url()).env("VT_API_KEY", key);
-        cmd
-    }
-
-    fn eicar(&self) -> String {
-        self.handle.dataset().eicar().unwrap().sha256.clone()
-    }
-}
+use vt_emulator::{DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, EmulatorConfig, QuotaLimits};
 
 /// The shared emulator for tests that do not count requests or spend quota.
 fn shared() -> &'static Emu {
@@ -75,51 +25,9 @@ fn home() -> &'static Path {
     HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
+/// `vt` with a clean environment and no emulator.
 fn clean_vt() -> Command {
-    let mut cmd = Command::cargo_bin("vt").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home())
-        .env("XDG_CONFIG_HOME", home().join("config"))
-        .env("VT_RATE_LIMIT", "none")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(60));
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr: {}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run_ok(cmd: &mut Command) -> Run {
-    let r = run(cmd);
-    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    r
+    common::clean_vt(home())
 }
 
 const UNKNOWN_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -1350,43 +1258,24 @@ fn ctrl_c_stops_a_batch_cleanly_and_says_how_to_resume() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.ndjson");
-    let bin = assert_cmd::cargo::cargo_bin("vt");
     // One request a minute: the first result comes at once, the second would take a minute.
-    let child = std::process::Command::new(bin)
-        .env_clear()
-        .env("HOME", home())
-        .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
-        .args([
-            "--rate-limit",
-            "1/min",
-            "--concurrency",
-            "1",
-            "file",
-            "--output",
-            out.to_str().unwrap(),
-        ])
-        .args(&files)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::read_to_string(&out)
-        .map(|s| s.lines().count())
-        .unwrap_or(0)
-        < 1
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first result never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let child = emu.spawn(&[
+        "--rate-limit",
+        "1/min",
+        "--concurrency",
+        "1",
+        "file",
+        "--output",
+        out.to_str().unwrap(),
+        &files[0],
+        &files[1],
+        &files[2],
+        &files[3],
+    ]);
+    common::wait_until("the first result", || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s.lines().count() >= 1)
+    });
+    common::signal(&child, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");

@@ -4,13 +4,13 @@
 
 #![cfg(unix)]
 
-mod reliability_support;
+mod common;
 
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect};
+use common::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect};
 
 /// `vt ARGS` on a pseudo-terminal; everything it draws is collected.
 struct OnTerminal {

@@ -1,13 +1,18 @@
-//! Shared harness of the reliability tests (`bad_input`, `secrets`, `paths`, `faults`): an
-//! in-process emulator on its own runtime and `vt` with a clean environment.
+//! The one harness of vt-cli's tests through the binary (`e2e`, `feed`, `outcomes`,
+//! `progress`, `bad_input`, `secrets`, `paths`, `faults`): an in-process emulator on its own
+//! runtime, `vt` with a clean environment pointed at it, and helpers to run, watch and
+//! signal `vt` processes.
 
 #![allow(dead_code)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use vt_emulator::{
     AnalysisTiming, DEFAULT_PREMIUM_KEY, Emulator, EmulatorConfig, EmulatorHandle, FaultRule,
     LoggedRequest,
@@ -19,7 +24,7 @@ pub use vt_emulator::DEFAULT_PUBLIC_KEY;
 /// The premium key of the emulator.
 pub const KEY: &str = DEFAULT_PREMIUM_KEY;
 
-/// An emulator kept alive with its runtime.
+/// An emulator kept alive with its runtime, and a scratch HOME for the `vt` runs against it.
 pub struct Emu {
     pub handle: EmulatorHandle,
     _runtime: tokio::runtime::Runtime,
@@ -27,6 +32,8 @@ pub struct Emu {
 }
 
 impl Emu {
+    /// Starts an emulator: analyses complete on the first poll, the small dataset, a request
+    /// log; `configure` changes what a test needs.
     pub fn start(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -54,6 +61,11 @@ impl Emu {
         self.handle.base_url().to_owned()
     }
 
+    /// Every request served so far (API and `/_emulator`).
+    pub fn requests(&self) -> u64 {
+        self.handle.stats().requests_total
+    }
+
     /// The API requests logged so far (not `/_emulator`).
     pub fn api_requests(&self) -> Vec<LoggedRequest> {
         self.handle
@@ -71,31 +83,68 @@ impl Emu {
     /// `vt` with a clean environment (own HOME, no VT_* variables), the premium key and
     /// `--rate-limit none`, pointed at this emulator.
     pub fn vt(&self) -> Command {
+        self.vt_with_key(KEY)
+    }
+
+    /// [`Emu::vt`] with another key.
+    pub fn vt_with_key(&self, key: &str) -> Command {
         let mut cmd = self.vt_without_key();
-        cmd.env("VT_API_KEY", KEY);
+        cmd.env("VT_API_KEY", key);
         cmd
     }
 
     pub fn vt_without_key(&self) -> Command {
-        let mut cmd = Command::cargo_bin("vt").unwrap();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("HOME", self.home())
+        let mut cmd = clean_vt(self.home());
+        cmd.env("VT_BASE_URL", self.url());
+        cmd
+    }
+
+    /// `vt` as a `std::process::Command` (for a child to watch, signal or kill) with the
+    /// environment of [`Emu::vt`], cleared of everything else.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vt"));
+        cmd.env_clear()
+            .env("HOME", self.home())
             .env("XDG_CONFIG_HOME", self.home().join("config"))
             .env("VT_BASE_URL", self.url())
+            .env("VT_API_KEY", KEY)
             .env("VT_RATE_LIMIT", "none")
-            .env("NO_COLOR", "1")
-            .current_dir(self.home())
-            .timeout(std::time::Duration::from_secs(60));
+            .current_dir(self.home());
         cmd
+    }
+
+    /// `vt ARGS` started by [`Emu::process`], stdin empty, stdout and stderr piped.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.process()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     pub fn eicar(&self) -> String {
         self.handle.dataset().eicar().unwrap().sha256.clone()
     }
+}
+
+/// `vt` with a clean environment: HOME and the config directory in `home`, no VT_*
+/// variables, `--rate-limit none`, no colour, a 60 s timeout.
+pub fn clean_vt(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("vt").unwrap();
+    for (k, _) in std::env::vars() {
+        if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("VT_RATE_LIMIT", "none")
+        .env("NO_COLOR", "1")
+        .current_dir(home)
+        .timeout(Duration::from_secs(60));
+    cmd
 }
 
 /// What a run of `vt` gave.
@@ -105,6 +154,18 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Stdout as one JSON document.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().unwrap();
     Run {
@@ -112,6 +173,13 @@ pub fn run(cmd: &mut Command) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// [`run`], asserting exit 0.
+pub fn run_ok(cmd: &mut Command) -> Run {
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    r
 }
 
 /// Every file below `dir`, recursively.
@@ -132,10 +200,37 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The lines of an NDJSON file (`--output`), each parsed; none if it does not exist.
+pub fn ndjson_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
 /// An emulator injecting these faults (`"transient=0.2@/api/v3/files"`, ...).
 pub fn with_faults(rules: &[&str]) -> Emu {
     let rules: Vec<FaultRule> = rules.iter().map(|r| r.parse().unwrap()).collect();
     Emu::start(|cfg| cfg.faults.rules = rules)
+}
+
+/// Polls `ready` every 20 ms for up to 30 s; fails naming `what` if it never holds.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends a signal (`"-INT"`, `"-TERM"`) to a child with kill(1).
+pub fn signal(child: &Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 /// Reads `from` on a thread into a shared buffer, for tests that watch a child's output as
