@@ -160,57 +160,73 @@ fn slow_analyses(complete_after: Option<Duration>) -> Emu {
     })
 }
 
+/// Ctrl-C while `vt scan file [--private] A B --wait --output` waits: both uploads are
+/// recorded and named; a resume (once the analyses are done) waits on the recorded ids
+/// through the scan's own analyses endpoint and uploads nothing. Returns what the test needs
+/// to go on: the emulator, the scratch directory and the two paths.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
+fn ctrl_c_then_resume(private: bool) -> (Emu, tempfile::TempDir, [String; 2]) {
     // Analyses complete only after an hour of the emulator's clock.
     let emu = slow_analyses(Some(Duration::from_secs(3600)));
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
-    std::fs::write(&a, b"first sample").unwrap();
-    std::fs::write(&b, b"second sample").unwrap();
+    let paths = ["a.bin", "b.bin"].map(|n| dir.path().join(n).display().to_string());
+    std::fs::write(&paths[0], b"first sample").unwrap();
+    std::fs::write(&paths[1], b"second sample").unwrap();
     let out = dir.path().join("out.ndjson");
-    let (a, b, out_s) = (
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
-    let child = emu.spawn(&["scan", "file", a, b, "--wait", "--output", out_s]);
+    let mut args = vec!["scan", "file", &paths[0], &paths[1], "--wait", "--output"];
+    args.push(out.to_str().unwrap());
+    if private {
+        args.push("--private");
+    }
+    let child = emu.spawn(&args);
     wait_until("two pending records", || ndjson_lines(&out).len() == 2);
     signal(&child, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
-    let pending = ndjson_lines(&out);
-    for rec in &pending {
-        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
-        assert!(
-            stderr.contains(id),
-            "the pending id {id} is printed: {stderr}"
-        );
-    }
     assert!(stderr.contains("2 still pending"), "{stderr}");
+    let (kind, endpoint) = if private {
+        ("private_analysis", "/api/v3/private/analyses/")
+    } else {
+        ("analysis", "/api/v3/analyses/")
+    };
+    for rec in ndjson_lines(&out) {
+        assert_eq!(
+            rec["pending"]["private"].as_bool().unwrap_or(false),
+            private
+        );
+        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
+        let named = format!("{} {id}", kind.replace('_', " "));
+        assert!(stderr.contains(&named), "{named} is printed: {stderr}");
+    }
 
     emu.handle.clock().advance(Duration::from_secs(7200));
     emu.handle.reset_stats();
-    let r = run(emu.vt().args([
-        "scan", "file", a, b, "--wait", "--resume", "--output", out_s,
-    ]));
+    let r = run(emu.vt().args(&args).arg("--resume"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let posts = emu
-        .api_requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
-    assert_eq!(posts, 0, "the resume uploaded again");
+    let requests = emu.api_requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "GET" && r.path.starts_with(endpoint)),
+        "the resume only waited, on {endpoint}: {requests:?}"
+    );
     let done: Vec<Value> = ndjson_lines(&out)
         .into_iter()
         .filter(|l| l.get("data").is_some())
         .collect();
     assert_eq!(done.len(), 2);
     for rec in &done {
+        assert_eq!(rec["data"]["type"], kind, "{rec}");
         assert_eq!(rec["data"]["attributes"]["status"], "completed", "{rec}");
     }
+    (emu, dir, paths)
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
+    ctrl_c_then_resume(false);
 }
 
 #[cfg(unix)]
@@ -232,76 +248,15 @@ fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_during_a_private_scan_keeps_the_uploads_and_a_resume_waits_on_them() {
-    let emu = slow_analyses(Some(Duration::from_secs(3600)));
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
-    std::fs::write(&a, b"first private sample").unwrap();
-    std::fs::write(&b, b"second private sample").unwrap();
-    let out = dir.path().join("out.ndjson");
-    let (a, b, out_s) = (
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
-    let args = [
-        "scan",
-        "file",
-        "--private",
-        a,
-        b,
-        "--wait",
-        "--output",
-        out_s,
-    ];
-    let child = emu.spawn(&args);
-    wait_until("two pending records", || ndjson_lines(&out).len() == 2);
-    signal(&child, "-INT");
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("2 still pending"), "{stderr}");
-    for rec in ndjson_lines(&out) {
-        assert_eq!(rec["pending"]["private"], true, "{rec}");
-        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
-        assert!(
-            stderr.contains(&format!("private analysis {id}")),
-            "the pending id {id} is printed: {stderr}"
-        );
-    }
-
-    emu.handle.clock().advance(Duration::from_secs(7200));
-    emu.handle.reset_stats();
-    let r = run(emu.vt().args(args).arg("--resume"));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let requests = emu.api_requests();
-    assert!(
-        requests.iter().all(|r| r.method == "GET"),
-        "the resume uploaded again: {requests:?}"
-    );
-    assert!(
-        requests
-            .iter()
-            .all(|r| r.path.starts_with("/api/v3/private/analyses/")),
-        "waited through the private endpoint only: {requests:?}"
-    );
-    let done: Vec<Value> = ndjson_lines(&out)
-        .into_iter()
-        .filter(|l| l.get("data").is_some())
-        .collect();
-    assert_eq!(done.len(), 2);
-    for rec in &done {
-        assert_eq!(rec["data"]["type"], "private_analysis", "{rec}");
-        assert_eq!(rec["data"]["attributes"]["status"], "completed", "{rec}");
-    }
-
+    let (emu, dir, [a, _]) = ctrl_c_then_resume(true);
     // A public scan does not take a private record for its own: it uploads.
     let public_out = dir.path().join("public.ndjson");
-    let record = serde_json::json!({"input": a, "pending": {"analysis": "cDE=", "private": true}});
+    let record = serde_json::json!({"input": &a, "pending": {"analysis": "cDE=", "private": true}});
     std::fs::write(&public_out, format!("{record}\n")).unwrap();
     emu.handle.reset_stats();
     let r = run(emu
         .vt()
-        .args(["scan", "file", a, "--resume", "--output"])
+        .args(["scan", "file", &a, "--resume", "--output"])
         .arg(&public_out));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let requests = emu.api_requests();

@@ -104,14 +104,19 @@ fn a_batch_held_by_the_rate_limit_ticks_and_says_so() {
     );
 }
 
-#[test]
-fn a_wait_says_which_poll_and_when_the_next_is() {
-    let emu = Emu::start(|cfg| {
+/// An emulator whose analyses never complete.
+fn never_completing() -> Emu {
+    Emu::start(|cfg| {
         cfg.analysis = vt_emulator::AnalysisTiming {
             polls_to_complete: u32::MAX,
             time_to_complete: None,
         };
-    });
+    })
+}
+
+#[test]
+fn a_wait_says_which_poll_and_when_the_next_is() {
+    let emu = never_completing();
     let args = ["scan", "url", "https://example.com/slow", "--wait"].map(String::from);
     let vt = OnTerminal::start(&emu, KEY, Some("none"), &args);
     vt.wait_for("analysis queued, poll 1, next in");
@@ -120,12 +125,7 @@ fn a_wait_says_which_poll_and_when_the_next_is() {
 
 #[test]
 fn a_private_scan_wait_shows_the_same_progress_line() {
-    let emu = Emu::start(|cfg| {
-        cfg.analysis = vt_emulator::AnalysisTiming {
-            polls_to_complete: u32::MAX,
-            time_to_complete: None,
-        };
-    });
+    let emu = never_completing();
     let args = [
         "scan",
         "url",

@@ -10,8 +10,9 @@ use vt_model::FileHash;
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
+use crate::commands::analyses::Scope;
 use crate::commands::private;
-use crate::commands::scanning::{Scope, Submitted, submit_then_wait};
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{
     ApiClient, Context, fail, item_error, lookup_batch, print_one, shape_for, to_value,
 };

@@ -33,6 +33,7 @@ pub use printing::{list, print_one, shape_for};
 
 use crate::cli::{Cli, Command, ConfigCommand, ScanCommand};
 use crate::exit::{CliResult, Exit};
+use analyses::Scope;
 use vt_api::files::SandboxArtifact;
 
 /// Runs the command.
@@ -77,7 +78,9 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
         Command::Domain(args) => network::domain(&ctx, args).await,
         Command::Ip(args) => network::ip(&ctx, args).await,
-        Command::Analysis(args) => analyses::analysis(&ctx, args).await,
+        Command::Analysis(args) => {
+            analyses::analyses(&ctx, Scope::Public, &args.ids, args.wait, &args.batch).await
+        }
         Command::Rescan(args) => objects::rescan(&ctx, args).await,
         Command::Comments(args) => objects::comments(&ctx, args).await,
         Command::Comment(args) => objects::comment(&ctx, args).await,

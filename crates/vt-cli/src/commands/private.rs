@@ -7,17 +7,15 @@
 
 use clap::{Args, Subcommand};
 use vt_api::private::PrivateScanOptions;
-use vt_model::{AnalysisId, FileHash, UrlId};
+use vt_model::{FileHash, UrlId};
 
-use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{BatchArgs, PageArgs, ScanFileArgs};
-use crate::commands::analyses::analysis_value;
+use crate::commands::analyses::{Scope, analyses};
 use crate::commands::files::parse_hash;
 use crate::commands::urls::parse_url_or_id;
-use crate::commands::{Context, item_error, list, lookup_batch, shape_for};
+use crate::commands::{Context, list, lookup_batch};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
-use crate::progress::PollWatch;
 
 /// Private-scan options of `vt scan file`.
 #[derive(Debug, Clone, Default, Args)]
@@ -203,44 +201,13 @@ pub async fn run(ctx: &Context, cmd: PrivateCommand) -> CliResult<Exit> {
             )
             .await
         }
-        PrivateCommand::Analysis(args) => analysis(ctx, args).await,
+        PrivateCommand::Analysis(args) => {
+            analyses(ctx, Scope::Private, &args.ids, args.wait, &args.batch).await
+        }
         PrivateCommand::Files(args) => {
             let client = ctx.client()?;
             let pages = client.private().files();
             list(ctx, pages, &args.page, "private files", Shape::Many).await
         }
     }
-}
-
-/// `vt private analysis [--wait]`.
-async fn analysis(ctx: &Context, args: PrivateAnalysisArgs) -> CliResult<Exit> {
-    let inputs = collect_inputs(&args.ids)?;
-    let items = validate_all("private_analysis", inputs, |s| {
-        s.parse::<AnalysisId>().map_err(|e| e.to_string())
-    })?;
-    let client = ctx.client()?;
-    let mut printer = ctx.printer(shape_for(&items));
-    let wait = args.wait.then(|| ctx.wait.clone());
-    batch::run(
-        items,
-        &mut printer,
-        ctx.batch("private_analysis", &args.batch),
-        |_, id, _| {
-            let (client, wait) = (client.clone(), wait.clone());
-            async move {
-                let doc = match wait {
-                    Some(options) => {
-                        let shown = PollWatch::new();
-                        client
-                            .private()
-                            .wait_observed(&id, options, |p| shown.update(p))
-                            .await
-                    }
-                    None => client.private().analysis(&id).await,
-                };
-                analysis_value(&doc.map_err(|e| item_error(&e))?)
-            }
-        },
-    )
-    .await
 }

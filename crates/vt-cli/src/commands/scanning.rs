@@ -15,57 +15,29 @@ use vt_api::analyses::WaitOptions;
 use vt_model::AnalysisId;
 
 use crate::batch::{Checkpoint, ItemError};
-use crate::commands::analyses::analysis_value;
+use crate::commands::analyses::{Scope, get_or_wait};
 use crate::commands::{ApiClient, to_value};
-use crate::progress::{PollWatch, Progress};
+use crate::progress::Progress;
 
-/// Which analyses a scan makes: public (`/analyses`) or private (`/private/analyses`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// `vt scan file|url`.
-    Public,
-    /// `vt scan file|url --private`.
-    Private,
+/// The `pending` record of a submitted analysis of `scope`.
+fn record(scope: Scope, id: &str) -> Value {
+    match scope {
+        Scope::Public => json!({"analysis": id}),
+        Scope::Private => json!({"analysis": id, "private": true}),
+    }
 }
 
-impl Scope {
-    /// What the analysis is called in messages, and the `vt` command that shows one
-    /// (`vt analysis ID`, `vt private analysis ID`).
-    fn analysis(self) -> &'static str {
-        match self {
-            Scope::Public => "analysis",
-            Scope::Private => "private analysis",
-        }
+/// The analysis id an earlier run recorded for this item, if it was a scan of `scope`.
+fn recorded(scope: Scope, previous: Option<&Value>) -> Option<String> {
+    let previous = previous?;
+    let private = previous.get("private").and_then(Value::as_bool) == Some(true);
+    if private != (scope == Scope::Private) {
+        return None;
     }
-
-    /// The object type of an analysis descriptor of this scope.
-    fn analysis_type(self) -> &'static str {
-        match self {
-            Scope::Public => "analysis",
-            Scope::Private => "private_analysis",
-        }
-    }
-
-    /// The `pending` record of a submitted analysis.
-    fn record(self, id: &str) -> Value {
-        match self {
-            Scope::Public => json!({"analysis": id}),
-            Scope::Private => json!({"analysis": id, "private": true}),
-        }
-    }
-
-    /// The analysis id an earlier run recorded for this item, if it was a scan of this scope.
-    fn recorded(self, previous: Option<&Value>) -> Option<String> {
-        let previous = previous?;
-        let private = previous.get("private").and_then(Value::as_bool) == Some(true);
-        if private != (self == Scope::Private) {
-            return None;
-        }
-        previous
-            .get("analysis")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    }
+    previous
+        .get("analysis")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// What a submission gave.
@@ -106,7 +78,7 @@ where
     S: FnOnce() -> Fut,
     Fut: Future<Output = Result<Submitted, ItemError>>,
 {
-    let id = match scope.recorded(checkpoint.previous()) {
+    let id = match recorded(scope, checkpoint.previous()) {
         Some(id) => id,
         None => match submit().await? {
             Submitted::Final(value) => return Ok(value),
@@ -115,7 +87,7 @@ where
                     return Ok(descriptor);
                 }
                 let what = scope.analysis();
-                checkpoint.pending(scope.record(&id), format!("{what} {id}"))?;
+                checkpoint.pending(record(scope, &id), format!("{what} {id}"))?;
                 id
             }
         },
@@ -127,22 +99,7 @@ where
         .parse()
         .map_err(|e: vt_model::IdError| ItemError::local(format!("recorded analysis id: {e}")))?;
     let bar = spinner.spinner(&format!("waiting for {} {id}", scope.analysis()));
-    let shown = PollWatch::new();
-    let observe = |p: &vt_api::WaitProgress<'_>| shown.update(p);
-    let value = match scope {
-        Scope::Public => client
-            .analyses()
-            .wait_observed(&id, options, observe)
-            .await
-            .map_err(|e| ItemError::from(&e))
-            .and_then(|doc| analysis_value(&doc)),
-        Scope::Private => client
-            .private()
-            .wait_observed(&id, options, observe)
-            .await
-            .map_err(|e| ItemError::from(&e))
-            .and_then(|doc| analysis_value(&doc)),
-    };
+    let value = get_or_wait(client, scope, &id, Some(options)).await;
     bar.finish_and_clear();
     value
 }
@@ -153,15 +110,13 @@ mod tests {
 
     #[test]
     fn a_record_is_picked_up_only_by_a_scan_of_its_scope() {
-        let public = Scope::Public.record("a1");
-        let private = Scope::Private.record("p1");
-        assert_eq!(Scope::Public.recorded(Some(&public)).as_deref(), Some("a1"));
-        assert_eq!(
-            Scope::Private.recorded(Some(&private)).as_deref(),
-            Some("p1")
-        );
-        assert_eq!(Scope::Public.recorded(Some(&private)), None);
-        assert_eq!(Scope::Private.recorded(Some(&public)), None);
-        assert_eq!(Scope::Private.recorded(None), None);
+        let public = record(Scope::Public, "a1");
+        let private = record(Scope::Private, "p1");
+        let found = |scope, rec| recorded(scope, rec);
+        assert_eq!(found(Scope::Public, Some(&public)).as_deref(), Some("a1"));
+        assert_eq!(found(Scope::Private, Some(&private)).as_deref(), Some("p1"));
+        assert_eq!(found(Scope::Public, Some(&private)), None);
+        assert_eq!(found(Scope::Private, Some(&public)), None);
+        assert_eq!(found(Scope::Private, None), None);
     }
 }

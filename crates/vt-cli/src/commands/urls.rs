@@ -5,8 +5,9 @@ use vt_model::UrlId;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
+use crate::commands::analyses::Scope;
 use crate::commands::private;
-use crate::commands::scanning::{Scope, Submitted, submit_then_wait};
+use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::progress::Progress;
