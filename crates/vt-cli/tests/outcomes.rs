@@ -229,11 +229,12 @@ fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploadin
     ctrl_c_then_resume(false);
 }
 
+/// Ctrl-C while `vt ARGS` (a scan with `--wait`, no `--output`) waits: the pending analysis
+/// is named with the command that waits on it.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
+fn ctrl_c_without_output_names_the_pending_analysis(args: &[&str], command: &str) {
     let emu = slow_analyses(None);
-    let child = emu.spawn(&["scan", "url", "https://example.com/pending", "--wait"]);
+    let child = emu.spawn(args);
     wait_until("the submission", || {
         emu.api_requests().iter().any(|r| r.method == "GET")
     });
@@ -242,7 +243,14 @@ fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("1 still pending"), "{stderr}");
-    assert!(stderr.contains("vt analysis"), "{stderr}");
+    assert!(stderr.contains(command), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
+    let args = ["scan", "url", "https://example.com/pending", "--wait"];
+    ctrl_c_without_output_names_the_pending_analysis(&args, "`vt analysis ID --wait`");
 }
 
 #[cfg(unix)]
@@ -271,23 +279,14 @@ fn ctrl_c_during_a_private_scan_keeps_the_uploads_and_a_resume_waits_on_them() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_during_a_private_url_scan_names_the_private_analysis_to_wait_on() {
-    let emu = slow_analyses(None);
-    let child = emu.spawn(&[
+    let args = [
         "scan",
         "url",
         "--private",
         "https://example.com/p",
         "--wait",
-    ]);
-    wait_until("the submission", || {
-        emu.api_requests().iter().any(|r| r.method == "GET")
-    });
-    signal(&child, "-INT");
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("1 still pending"), "{stderr}");
-    assert!(stderr.contains("vt private analysis ID --wait"), "{stderr}");
+    ];
+    ctrl_c_without_output_names_the_pending_analysis(&args, "`vt private analysis ID --wait`");
 }
 
 #[cfg(unix)]
