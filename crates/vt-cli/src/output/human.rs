@@ -106,10 +106,18 @@ pub fn verdict(stats: &Map<String, Value>) -> (String, String) {
     } else {
         "undetected"
     };
-    let ratio = if sus > 0 {
-        format!("{mal}/{total} engines (+{sus} suspicious)")
+    // Without `undetected` and `harmless` (stats cut by `-i`), the total is unknown: no
+    // ratio that would claim every engine detected it.
+    let whole = stats.contains_key("undetected") || stats.contains_key("harmless");
+    let of_total = if whole {
+        format!("{mal}/{total}")
     } else {
-        format!("{mal}/{total} engines")
+        mal.to_string()
+    };
+    let ratio = if sus > 0 {
+        format!("{of_total} engines (+{sus} suspicious)")
+    } else {
+        format!("{of_total} engines")
     };
     (word.to_owned(), ratio)
 }
@@ -610,6 +618,15 @@ fn quotas(out: &mut String, attrs: &Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stats_cut_by_a_filter_give_no_ratio() {
+        let stats = |v: Value| v.as_object().unwrap().clone();
+        let (word, ratio) = verdict(&stats(json!({"malicious": 62})));
+        assert_eq!((word.as_str(), ratio.as_str()), ("malicious", "62 engines"));
+        let (_, ratio) = verdict(&stats(json!({"malicious": 62, "undetected": 12})));
+        assert_eq!(ratio, "62/74 engines");
+    }
     use serde_json::json;
 
     #[test]
