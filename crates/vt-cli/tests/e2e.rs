@@ -17,7 +17,7 @@ use vt_emulator::{DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, EmulatorConfig, Quota
 /// The shared emulator for tests that do not count requests or spend quota.
 fn shared() -> &'static Emu {
     static EMU: OnceLock<Emu> = OnceLock::new();
-    EMU.get_or_init(|| Emu::start(|_| {}))
+    EMU.get_or_init(|| Emu::start_uncached(|_| {}))
 }
 
 fn home() -> &'static Path {
@@ -25,9 +25,12 @@ fn home() -> &'static Path {
     HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
-/// `vt` with a clean environment and no emulator.
+/// `vt` with a clean environment and no emulator; the report cache has its own tests
+/// (tests/cache.rs): here every lookup asks.
 fn clean_vt() -> Command {
-    common::clean_vt(home())
+    let mut cmd = common::clean_vt(home());
+    cmd.env("VT_NO_CACHE", "1");
+    cmd
 }
 
 const UNKNOWN_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -352,7 +355,7 @@ fn a_path_is_hashed_locally_and_looked_up() {
 
 #[test]
 fn bad_input_exits_2_before_any_request() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let before = emu.requests();
     let r = run(emu.vt().args(["file", &emu.eicar(), "nothex", "also-bad"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -462,7 +465,7 @@ fn a_dead_server_exits_5() {
 
 #[test]
 fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
-    let emu = Emu::start(|cfg| {
+    let emu = Emu::start_uncached(|cfg| {
         cfg.quotas.public = QuotaLimits {
             per_day: Some(3),
             ..QuotaLimits::UNLIMITED
@@ -514,7 +517,7 @@ fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
         .unwrap();
 
     // The quota is back (a fresh emulator): only the remaining inputs are sent.
-    let fresh = Emu::start(|_| {});
+    let fresh = Emu::start_uncached(|_| {});
     let before = fresh.requests();
     let r = run(fresh
         .vt_with_key(DEFAULT_PUBLIC_KEY)
@@ -553,7 +556,7 @@ fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
 
 #[test]
 fn quota_stop_without_output_still_closes_the_json_array() {
-    let emu = Emu::start(|cfg| {
+    let emu = Emu::start_uncached(|cfg| {
         cfg.quotas.public = QuotaLimits {
             per_day: Some(1),
             ..QuotaLimits::UNLIMITED
@@ -585,7 +588,7 @@ fn quota_stop_without_output_still_closes_the_json_array() {
 
 #[test]
 fn scan_file_waits_and_skip_known_does_not_upload() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("sample.txt");
     std::fs::write(&sample, b"a brand new file for the vt-cli tests\n").unwrap();
@@ -700,7 +703,7 @@ fn domain_ip_analysis_and_rescan() {
 
 #[test]
 fn comments_votes_and_related() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let f = emu.handle.dataset().files()[4].sha256.clone();
     let r = run_ok(emu.vt().args([
         "--format",
@@ -823,7 +826,7 @@ fn downloads_go_to_a_dir_or_a_path() {
 
 #[test]
 fn monitor_commands() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let r = run_ok(emu.vt().args([
         "--format", "json", "monitor", "items", "--tag", "detected", "--all",
     ]));
@@ -1608,7 +1611,7 @@ fn sandbox_commands_summary_mitre_one_sandbox_and_every_artefact() {
 
 #[test]
 fn private_scans_of_files_and_urls_stay_private_and_can_be_waited_for() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("private.bin");
     std::fs::write(&sample, b"a private sample for the e2e test 91c2").unwrap();
@@ -1819,7 +1822,7 @@ fn a_search_stopped_by_the_quota_resumes_without_gaps_or_repeats() {
             ..QuotaLimits::UNLIMITED
         };
     };
-    let emu = Emu::start(quota);
+    let emu = Emu::start_uncached(quota);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hits.ndjson");
     let out_s = out.to_str().unwrap();
@@ -1853,7 +1856,7 @@ fn a_search_stopped_by_the_quota_resumes_without_gaps_or_repeats() {
         .open(&out)
         .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"input\":\"torn"))
         .unwrap();
-    let fresh = Emu::start(quota);
+    let fresh = Emu::start_uncached(quota);
     let r = run(fresh.vt().args(args.iter().copied().chain(["--resume"])));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let resumed: Vec<String> = std::fs::read_to_string(&out)
@@ -1918,7 +1921,7 @@ fn download_zip_builds_one_password_protected_zip_with_progress() {
 #[test]
 fn a_zip_that_never_finishes_times_out_in_one_line_and_leaves_nothing() {
     // A frozen clock: the bundle never gets past "starting".
-    let emu = Emu::start(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
+    let emu = Emu::start_uncached(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle.zip");
     let r = run(emu.vt().args([

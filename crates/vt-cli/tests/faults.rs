@@ -195,7 +195,8 @@ fn sigkill_three_times_then_resume_keeps_every_input_once() {
     let out = dir.path().join("out.ndjson");
     let start = || {
         let mut cmd = emu.process();
-        cmd.args(["--concurrency", "2", "file", "-", "--resume", "--output"])
+        cmd.env("VT_NO_CACHE", "1")
+            .args(["--concurrency", "2", "file", "-", "--resume", "--output"])
             .arg(&out)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())

@@ -1,5 +1,5 @@
-//! The one harness of vt-cli's tests through the binary (`e2e`, `feed`, `outcomes`,
-//! `progress`, `bad_input`, `secrets`, `paths`, `faults`): an in-process emulator on its own
+//! The one harness of vt-cli's tests through the binary (`e2e`, `feed`, `cache`,
+//! `outcomes`, `progress`, `bad_input`, `secrets`, `paths`, `faults`): an in-process emulator on its own
 //! runtime, `vt` with a clean environment pointed at it, and helpers to run, watch and
 //! signal `vt` processes.
 
@@ -29,6 +29,8 @@ pub struct Emu {
     pub handle: EmulatorHandle,
     _runtime: tokio::runtime::Runtime,
     home: tempfile::TempDir,
+    /// Whether `vt` runs against it use the report cache (in HOME; on, as for a user).
+    cache: bool,
 }
 
 impl Emu {
@@ -54,6 +56,16 @@ impl Emu {
             handle,
             _runtime: runtime,
             home: tempfile::tempdir().unwrap(),
+            cache: true,
+        }
+    }
+
+    /// [`Emu::start`], with `vt`'s report cache off (`VT_NO_CACHE=1`) for every run against
+    /// it: for tests that count requests and are not about the cache (tests/cache.rs is).
+    pub fn start_uncached(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
+        Emu {
+            cache: false,
+            ..Emu::start(configure)
         }
     }
 
@@ -96,6 +108,9 @@ impl Emu {
     pub fn vt_without_key(&self) -> Command {
         let mut cmd = clean_vt(self.home());
         cmd.env("VT_BASE_URL", self.url());
+        if !self.cache {
+            cmd.env("VT_NO_CACHE", "1");
+        }
         cmd
     }
 
@@ -110,6 +125,9 @@ impl Emu {
             .env("VT_API_KEY", KEY)
             .env("VT_RATE_LIMIT", "none")
             .current_dir(self.home());
+        if !self.cache {
+            cmd.env("VT_NO_CACHE", "1");
+        }
         cmd
     }
 
