@@ -36,6 +36,7 @@ impl Fixture {
         std::fs::write(p.join("broken.toml"), "api_key = \"unterminated\n").unwrap();
         std::fs::write(p.join("bad-format.toml"), "format = \"xml\"\n").unwrap();
         std::fs::write(p.join("bad-rate.toml"), "rate_limit = \"4/fortnight\"\n").unwrap();
+        std::fs::write(p.join("zero-concurrency.toml"), "concurrency = 0\n").unwrap();
         std::fs::write(
             p.join("open.toml"),
             format!("api_key = \"{}\"\n", common::KEY),
@@ -347,6 +348,8 @@ bad!(
     concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "--concurrency <N>': must be at least 1");
 bad!(
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
+bad!(timeout_zero: ["--timeout", "0", "file", EICAR] => 2, names "--timeout must be at least 1 second");
+bad!(config_file_concurrency_zero: ["--config", "@zero-concurrency.toml", "file", EICAR] => 2, names "concurrency must be at least 1");
 bad!(include_glob_with_an_empty_field_name: ["-i", "attributes..names", "file", EICAR] => 2, names "attributes..names");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");

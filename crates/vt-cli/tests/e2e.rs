@@ -1226,6 +1226,45 @@ fn config_init_writes_0600_and_a_readable_config_is_refused() {
 
 #[cfg(unix)]
 #[test]
+fn each_setting_comes_from_the_flag_then_the_environment_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("vt.toml");
+    std::fs::write(
+        &cfg,
+        "timeout = 7\nretries = 1\nformat = \"csv\"\ntier = \"premium\"\nconcurrency = 5\n\
+         proxy = \"http://user:pw@proxy.example:3128\"\n",
+    )
+    .unwrap();
+    let r = run_ok(
+        clean_vt()
+            .env_remove("VT_RATE_LIMIT")
+            .env("VT_CONCURRENCY", "3")
+            .args(["--config", cfg.to_str().unwrap(), "--retries", "2"])
+            .args(["--format", "json", "config", "show"]),
+    );
+    let a = &r.json()["attributes"];
+    let setting = |k: &str| (a[k]["value"].clone(), a[k]["source"].clone());
+    assert_eq!(setting("retries"), (2.into(), "flag".into()));
+    assert_eq!(setting("format"), ("json".into(), "flag".into()));
+    assert_eq!(setting("concurrency"), (3.into(), "environment".into()));
+    assert_eq!(setting("timeout"), (7.into(), "config file".into()));
+    assert_eq!(setting("tier"), ("premium".into(), "config file".into()));
+    // The tier's rate limit when none is set.
+    assert_eq!(setting("rate_limit"), ("none".into(), "default".into()));
+    assert_eq!(
+        setting("proxy"),
+        (
+            "http://user:<redacted>@proxy.example:3128".into(),
+            "config file".into()
+        )
+    );
+    assert_eq!(
+        setting("base_url"),
+        ("https://www.virustotal.com".into(), "default".into())
+    );
+}
+
+#[test]
 fn a_key_file_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let emu = shared();
