@@ -375,7 +375,7 @@ pub struct ScanFileArgs {
     pub password: Option<String>,
     /// Private scanning.
     #[command(flatten)]
-    pub private: crate::commands::private::PrivateFileScanArgs,
+    pub private: crate::commands::private_scan::PrivateFileScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -392,7 +392,7 @@ pub struct ScanUrlArgs {
     pub wait: bool,
     /// Private scanning.
     #[command(flatten)]
-    pub private: crate::commands::private::PrivateUrlScanArgs,
+    pub private: crate::commands::private_scan::PrivateUrlScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,

@@ -1,5 +1,5 @@
 //! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url` (sandbox
-//! reports are in [`super::sandbox`], private scans in [`super::private`]).
+//! reports are in [`super::sandbox`], private scans in [`super::private`] and [`super::private_scan`]).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use vt_model::FileHash;
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
 use crate::commands::analyses::Scope;
-use crate::commands::private;
+use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{
     ApiClient, Context, fail, item_error, lookup_batch, print_one, shape_for, to_value,
@@ -182,7 +182,10 @@ impl FileScan {
 /// `vt scan file [--private]`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
     let scan = if args.private.private {
-        FileScan::Private(Box::new(private::file_options(&args)?))
+        FileScan::Private(Box::new(private_scan::file_options(
+            &args.private,
+            args.password.as_ref(),
+        )?))
     } else {
         FileScan::Public {
             skip_known: args.skip_known,

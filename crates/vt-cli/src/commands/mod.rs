@@ -16,6 +16,7 @@ pub mod network;
 pub mod objects;
 mod printing;
 pub mod private;
+pub mod private_scan;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;

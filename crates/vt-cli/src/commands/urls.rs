@@ -6,7 +6,7 @@ use vt_model::UrlId;
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
 use crate::commands::analyses::Scope;
-use crate::commands::private;
+use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
@@ -89,7 +89,7 @@ pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliRe
 /// `vt scan url [--private]`.
 pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
     let private = if args.private.private {
-        Some(private::url_options(&args.private)?)
+        Some(private_scan::url_options(&args.private)?)
     } else {
         None
     };
