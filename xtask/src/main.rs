@@ -357,6 +357,8 @@ fn demo() -> Result<()> {
     let zip_path = zip.to_string_lossy().into_owned();
     let eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
+    // SHA-256 of the sample's text above; the file scan uploads it, so the emulator has it.
+    let sample_sha256 = "fc8784e88006db75d169f6601f3c4d9484e56a21bfb95f89ab5829a780ebf95d";
     let tour: Vec<(&str, Vec<&str>)> = vec![
         (
             "a hash report (the EICAR test file)",
@@ -402,7 +404,7 @@ fn demo() -> Result<()> {
                 "-i",
                 "attributes.meaningful_name",
                 "-i",
-                "attributes.last_analysis_stats.malicious",
+                "attributes.last_analysis_stats",
             ],
         ),
         (
@@ -414,7 +416,7 @@ fn demo() -> Result<()> {
                 "--password",
                 "infected",
                 eicar_sha256,
-                eicar_md5,
+                sample_sha256,
             ],
         ),
         (

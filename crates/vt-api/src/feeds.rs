@@ -66,7 +66,7 @@ use crate::error::{Error, Result, snippet};
 use crate::feed_package::{PackageLimits, PackageLines};
 use crate::request::{ApiRequest, path_segment};
 
-/// How long after a minute ends its package is published (the API: the newest package is
+/// How long after a minute starts its package is published (the API: the newest package is
 /// the one of an hour ago).
 pub const DEFAULT_AVAILABILITY_LAG_MINUTES: i64 = 60;
 /// Wait before asking again for a package that is not available yet (vt-py's 60 s).

@@ -36,7 +36,7 @@ use vt_model::{
     PrivateFileReport, PrivateUrlReport, UrlId,
 };
 
-use crate::analyses::{WaitOptions, poll_until_completed};
+use crate::analyses::{WaitOptions, WaitProgress, poll_until_completed};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
@@ -457,12 +457,24 @@ impl<'a> PrivateScans<'a> {
         id: &AnalysisId,
         options: WaitOptions,
     ) -> Result<PrivateAnalysisDocument> {
+        self.wait_observed(id, options, |_| {}).await
+    }
+
+    /// [`wait`](Self::wait), telling `observe` after each poll that did not complete it what
+    /// it saw and when the next poll comes, as
+    /// [`Analyses::wait_observed`](crate::analyses::Analyses::wait_observed) does.
+    pub async fn wait_observed(
+        &self,
+        id: &AnalysisId,
+        options: WaitOptions,
+        observe: impl FnMut(&WaitProgress) + Send,
+    ) -> Result<PrivateAnalysisDocument> {
         poll_until_completed(
             id,
             &options,
             || self.analysis(id),
             |doc: &PrivateAnalysisDocument| doc.data.get().attributes.status.clone(),
-            |_| {},
+            observe,
         )
         .await
     }

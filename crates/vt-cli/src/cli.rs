@@ -379,7 +379,7 @@ pub struct ScanFileArgs {
     pub password: Option<String>,
     /// Private scanning.
     #[command(flatten)]
-    pub private: crate::commands::private::PrivateFileScanArgs,
+    pub private: crate::commands::private_scan::PrivateFileScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -396,7 +396,7 @@ pub struct ScanUrlArgs {
     pub wait: bool,
     /// Private scanning.
     #[command(flatten)]
-    pub private: crate::commands::private::PrivateUrlScanArgs,
+    pub private: crate::commands::private_scan::PrivateUrlScanArgs,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -915,7 +915,7 @@ pub struct EmulatorServeArgs {
     /// Polls after which an analysis is completed (0: at once).
     #[arg(long, value_name = "N")]
     pub analysis_polls: Option<u32>,
-    /// Minutes after its minute ends that a feed package is published (the API: 60).
+    /// Minutes after its start that a feed minute's package is published (the API: 60).
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub feed_lag: u32,
     /// Delay every answer by this much, like a network round trip (e.g. `150ms`, `1s`).

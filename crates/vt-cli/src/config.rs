@@ -221,100 +221,31 @@ impl Settings {
         creating: bool,
     ) -> Result<Settings, CliError> {
         let (config_path, file, config_exists) = config_file_of(args, creating)?;
-        let src = |id: &str| source_of(matches, id);
-
-        let pick = |flag: Option<String>, id: &str, cfg: Option<String>, default: &str| match flag {
-            Some(v) => (v, src(id)),
-            None => match cfg {
-                Some(v) => (v, Source::ConfigFile),
-                None => (default.to_owned(), Source::Default),
-            },
-        };
-        let base_url = pick(
-            args.base_url.clone(),
-            "base_url",
-            file.base_url.clone(),
-            vt_api::DEFAULT_BASE_URL,
+        let base_url = base_url(args, matches, &file)?;
+        let tier = or_default(
+            first_set(matches, "tier", args.tier, file.tier),
+            Tier::default,
         );
-        vt_api::check_base_url(&base_url.0)
-            .map_err(|e| CliError::usage(format!("base URL: {}", crate::exit::error_chain(&e))))?;
-        let tier = match (args.tier, file.tier) {
-            (Some(t), _) => (t, src("tier")),
-            (None, Some(t)) => (t, Source::ConfigFile),
-            (None, None) => (Tier::default(), Source::Default),
-        };
-        let rate_limit = pick(
-            args.rate_limit.clone(),
-            "rate_limit",
-            file.rate_limit.clone(),
-            default_rate_limit(tier.0),
+        let rate_limit = or_default(
+            first_set(
+                matches,
+                "rate_limit",
+                args.rate_limit.clone(),
+                file.rate_limit.clone(),
+            ),
+            || default_rate_limit(tier.0).to_owned(),
         );
-        let format = match (args.format, file.format) {
-            (Some(f), _) => (f, src("format")),
-            (None, Some(f)) => (f, Source::ConfigFile),
-            (None, None) => {
-                let f = if io::stdout().is_terminal() {
-                    Format::Human
-                } else {
-                    Format::Json
-                };
-                (f, Source::Default)
-            }
-        };
-        let concurrency = match (args.concurrency, file.concurrency) {
-            (Some(n), _) => (n.get(), src("concurrency")),
-            (None, Some(0)) => {
-                return Err(CliError::usage(format!(
-                    "config file {}: concurrency must be at least 1",
-                    display_opt(&config_path)
-                )));
-            }
-            (None, Some(n)) => (n, Source::ConfigFile),
-            (None, None) => (DEFAULT_CONCURRENCY, Source::Default),
-        };
-        let timeout = match (args.timeout, file.timeout) {
-            (Some(t), _) => (t, src("timeout")),
-            (None, Some(t)) => (t, Source::ConfigFile),
-            (None, None) => (DEFAULT_TIMEOUT_SECS, Source::Default),
-        };
-        if timeout.0 == 0 {
-            return Err(CliError::usage("--timeout must be at least 1 second"));
-        }
-        let retries = match (args.retries, file.retries) {
-            (Some(r), _) => (r, src("retries")),
-            (None, Some(r)) => (r, Source::ConfigFile),
-            (None, None) => (DEFAULT_RETRIES, Source::Default),
-        };
-        let proxy = match (&args.proxy, &file.proxy) {
-            (Some(p), _) => Some((p.clone(), src("proxy"))),
-            (None, Some(p)) => Some((p.clone(), Source::ConfigFile)),
-            (None, None) => None,
-        };
-
-        let fleet = match (&args.fleet, &file.fleet) {
-            (Some(text), _) => Some((text.clone(), src("fleet"))),
-            (None, Some(text)) => Some((text.clone(), Source::ConfigFile)),
-            (None, None) => None,
-        };
-        let fleet = match fleet {
-            Some((text, source)) => {
-                let url = text.parse::<vt_redis::FleetUrl>().map_err(|e| {
-                    let what = match source {
-                        Source::Environment => "VT_FLEET: ",
-                        Source::ConfigFile => "config key fleet: ",
-                        _ => "",
-                    };
-                    CliError::usage(format!("{what}{e}"))
-                        .with_detail("example: --fleet redis://127.0.0.1:6379/0")
-                })?;
-                Some((url, source))
-            }
-            None => None,
-        };
-
+        let format = output_format(args, matches, &file);
+        let concurrency = concurrency(args, matches, &file, &config_path)?;
+        let timeout = timeout(args, matches, &file)?;
+        let retries = or_default(
+            first_set(matches, "retries", args.retries, file.retries),
+            || DEFAULT_RETRIES,
+        );
+        let proxy = first_set(matches, "proxy", args.proxy.clone(), file.proxy.clone());
+        let fleet = fleet(args, matches, &file)?;
         let api_key = resolve_key(args, matches, &file, config_path.as_deref());
         let cache = crate::cache_config::CacheSettings::resolve(args, matches, &file)?;
-
         Ok(Settings {
             config_path,
             config_exists,
@@ -324,7 +255,7 @@ impl Settings {
             tier,
             rate_limit,
             concurrency,
-            timeout: (Duration::from_secs(timeout.0), timeout.1),
+            timeout,
             retries,
             proxy,
             quiet: args.quiet,
@@ -403,6 +334,117 @@ fn source_of(matches: &ArgMatches, id: &str) -> Source {
         Some(ValueSource::CommandLine) => Source::Flag,
         _ => Source::Default,
     }
+}
+
+/// A setting from the first place that sets it: the flag or environment variable `id` (clap
+/// tells which), then the config file; `None` when neither does.
+fn first_set<T>(
+    matches: &ArgMatches,
+    id: &str,
+    flag: Option<T>,
+    file: Option<T>,
+) -> Option<(T, Source)> {
+    match (flag, file) {
+        (Some(v), _) => Some((v, source_of(matches, id))),
+        (None, Some(v)) => Some((v, Source::ConfigFile)),
+        (None, None) => None,
+    }
+}
+
+/// A setting as [`first_set`] found it, else its default.
+fn or_default<T>(set: Option<(T, Source)>, default: impl FnOnce() -> T) -> (T, Source) {
+    set.unwrap_or_else(|| (default(), Source::Default))
+}
+
+/// The Redis URL of a fleet (`--fleet`, `VT_FLEET`, config key `fleet`), checked before any
+/// request.
+fn fleet(
+    args: &GlobalArgs,
+    matches: &ArgMatches,
+    file: &ConfigFile,
+) -> Result<Option<(vt_redis::FleetUrl, Source)>, CliError> {
+    let Some((text, source)) = first_set(matches, "fleet", args.fleet.clone(), file.fleet.clone())
+    else {
+        return Ok(None);
+    };
+    let url = text.parse::<vt_redis::FleetUrl>().map_err(|e| {
+        let what = match source {
+            Source::Environment => "VT_FLEET: ",
+            Source::ConfigFile => "config key fleet: ",
+            _ => "",
+        };
+        CliError::usage(format!("{what}{e}")).with_detail("example: --fleet redis://127.0.0.1:6379/0")
+    })?;
+    Ok(Some((url, source)))
+}
+
+/// The API host, checked by the library's rule.
+fn base_url(
+    args: &GlobalArgs,
+    matches: &ArgMatches,
+    file: &ConfigFile,
+) -> Result<(String, Source), CliError> {
+    let set = first_set(
+        matches,
+        "base_url",
+        args.base_url.clone(),
+        file.base_url.clone(),
+    );
+    let base_url = or_default(set, || vt_api::DEFAULT_BASE_URL.to_owned());
+    vt_api::check_base_url(&base_url.0)
+        .map_err(|e| CliError::usage(format!("base URL: {}", crate::exit::error_chain(&e))))?;
+    Ok(base_url)
+}
+
+/// The output format: human on a terminal, JSON otherwise, unless set.
+fn output_format(args: &GlobalArgs, matches: &ArgMatches, file: &ConfigFile) -> (Format, Source) {
+    or_default(
+        first_set(matches, "format", args.format, file.format),
+        || {
+            if io::stdout().is_terminal() {
+                Format::Human
+            } else {
+                Format::Json
+            }
+        },
+    )
+}
+
+/// Requests in flight at once; the flag cannot be 0 (clap checks it), the config file is
+/// checked here.
+fn concurrency(
+    args: &GlobalArgs,
+    matches: &ArgMatches,
+    file: &ConfigFile,
+    config_path: &Option<PathBuf>,
+) -> Result<(usize, Source), CliError> {
+    if args.concurrency.is_none() && file.concurrency == Some(0) {
+        return Err(CliError::usage(format!(
+            "config file {}: concurrency must be at least 1",
+            display_opt(config_path)
+        )));
+    }
+    let flag = args.concurrency.map(|n| n.get());
+    Ok(or_default(
+        first_set(matches, "concurrency", flag, file.concurrency),
+        || DEFAULT_CONCURRENCY,
+    ))
+}
+
+/// The per-request timeout, at least one second.
+fn timeout(
+    args: &GlobalArgs,
+    matches: &ArgMatches,
+    file: &ConfigFile,
+) -> Result<(Duration, Source), CliError> {
+    let (secs, source) = or_default(
+        first_set(matches, "timeout", args.timeout, file.timeout),
+        || DEFAULT_TIMEOUT_SECS,
+    );
+    if secs == 0 {
+        return Err(CliError::usage("--timeout must be at least 1 second"));
+    }
+    Ok((Duration::from_secs(secs), source))
 }
 
 /// The rate limit a tier implies when none is set (what `vt_api::ClientBuilder::tier` sets).

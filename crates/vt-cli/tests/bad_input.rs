@@ -5,13 +5,13 @@
 //! Rows that fail today are `#[ignore = "finding RN: ..."]` with the finding's number of
 //! `docs/reliability.md`.
 
-mod reliability_support;
+mod common;
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use reliability_support::{Emu, run};
+use common::{Emu, run};
 
 /// Local files the rows point at.
 struct Fixture {
@@ -36,14 +36,15 @@ impl Fixture {
         std::fs::write(p.join("broken.toml"), "api_key = \"unterminated\n").unwrap();
         std::fs::write(p.join("bad-format.toml"), "format = \"xml\"\n").unwrap();
         std::fs::write(p.join("bad-rate.toml"), "rate_limit = \"4/fortnight\"\n").unwrap();
+        std::fs::write(p.join("zero-concurrency.toml"), "concurrency = 0\n").unwrap();
         std::fs::write(
             p.join("open.toml"),
-            format!("api_key = \"{}\"\n", reliability_support::KEY),
+            format!("api_key = \"{}\"\n", common::KEY),
         )
         .unwrap();
         std::fs::set_permissions(p.join("open.toml"), std::fs::Permissions::from_mode(0o644))
             .unwrap();
-        std::fs::write(p.join("open.key"), reliability_support::KEY).unwrap();
+        std::fs::write(p.join("open.key"), common::KEY).unwrap();
         std::fs::set_permissions(p.join("open.key"), std::fs::Permissions::from_mode(0o644))
             .unwrap();
         std::fs::create_dir(p.join("upload-dir")).unwrap();
@@ -347,6 +348,8 @@ bad!(
     concurrency_zero: ["--concurrency", "0", "file", EICAR] => 2, names "--concurrency <N>': must be at least 1");
 bad!(
     timeout_negative: ["--timeout", "-1", "file", EICAR] => 2, names "-1");
+bad!(timeout_zero: ["--timeout", "0", "file", EICAR] => 2, names "--timeout must be at least 1 second");
+bad!(config_file_concurrency_zero: ["--config", "@zero-concurrency.toml", "file", EICAR] => 2, names "concurrency must be at least 1");
 bad!(include_glob_with_an_empty_field_name: ["-i", "attributes..names", "file", EICAR] => 2, names "attributes..names");
 bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names "not a url");
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");

@@ -1,13 +1,13 @@
 //! Issue 13, section 1: the local report cache through the real `vt` binary against the
 //! emulator (whose request log tells what was sent) and a real SQLite file.
 
-mod reliability_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use reliability_support::{Emu, Run, run};
+use common::{Emu, Run, run};
 
 fn small() -> Emu {
     Emu::start(|_| {})
@@ -250,18 +250,8 @@ fn cache_commands_report_prune_clear_and_locate_the_store() {
 /// Starts `vt file` over `hashes` (from stdin) with the cache at `path`, answers slowed by the
 /// emulator so that writes are spread over the run.
 fn start_batch(emu: &Emu, path: &Path, hashes: &[String]) -> std::process::Child {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vt"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VT_") {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
-        .env("HOME", emu.home())
-        .env("XDG_CONFIG_HOME", emu.home().join("config"))
-        .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", reliability_support::KEY)
-        .env("VT_RATE_LIMIT", "none")
+    let mut child = emu
+        .process()
         .arg("--cache-path")
         .arg(path)
         .args([

@@ -4,70 +4,20 @@
 //! started as a real process with `--base-url`/`VT_BASE_URL` pointing at it and a clean
 //! environment (no user config, no VT_* variables, `--rate-limit none`).
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
+use common::{Emu, run, run_ok};
 use serde_json::Value;
-use vt_emulator::{
-    AnalysisTiming, DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, Emulator, EmulatorConfig,
-    EmulatorHandle, QuotaLimits,
-};
-
-struct Emu {
-    handle: EmulatorHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut cfg = EmulatorConfig {
-            analysis: AnalysisTiming::IMMEDIATE,
-            ..EmulatorConfig::default()
-        };
-        configure(&mut cfg);
-        let handle = runtime
-            .block_on(Emulator::from_config(cfg).start())
-            .unwrap();
-        Emu {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    fn url(&self) -> String {
-        self.handle.base_url().to_owned()
-    }
-
-    fn requests(&self) -> u64 {
-        self.handle.stats().requests_total
-    }
-
-    /// `vt` with a clean environment, pointed at this emulator with the premium key.
-    fn vt(&self) -> Command {
-        self.vt_with_key(DEFAULT_PREMIUM_KEY)
-    }
-
-    fn vt_with_key(&self, key: &str) -> Command {
-        let mut cmd = clean_vt();
-        cmd.env("VT_BASE_URL", self.url()).env("VT_API_KEY", key);
-        cmd
-    }
-
-    fn eicar(&self) -> String {
-        self.handle.dataset().eicar().unwrap().sha256.clone()
-    }
-}
+use vt_emulator::{DEFAULT_PREMIUM_KEY, DEFAULT_PUBLIC_KEY, EmulatorConfig, QuotaLimits};
 
 /// The shared emulator for tests that do not count requests or spend quota.
 fn shared() -> &'static Emu {
     static EMU: OnceLock<Emu> = OnceLock::new();
-    EMU.get_or_init(|| Emu::start(|_| {}))
+    EMU.get_or_init(|| Emu::start_uncached(|_| {}))
 }
 
 fn home() -> &'static Path {
@@ -75,53 +25,12 @@ fn home() -> &'static Path {
     HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
+/// `vt` with a clean environment and no emulator; the report cache has its own tests
+/// (tests/cache.rs): here every lookup asks.
 fn clean_vt() -> Command {
-    let mut cmd = Command::cargo_bin("vt").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home())
-        .env("XDG_CONFIG_HOME", home().join("config"))
-        .env("VT_RATE_LIMIT", "none")
-        // The report cache has its own tests (tests/cache.rs); here every lookup asks.
-        .env("VT_NO_CACHE", "1")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(60));
+    let mut cmd = common::clean_vt(home());
+    cmd.env("VT_NO_CACHE", "1");
     cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr: {}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run_ok(cmd: &mut Command) -> Run {
-    let r = run(cmd);
-    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    r
 }
 
 const UNKNOWN_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -446,7 +355,7 @@ fn a_path_is_hashed_locally_and_looked_up() {
 
 #[test]
 fn bad_input_exits_2_before_any_request() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let before = emu.requests();
     let r = run(emu.vt().args(["file", &emu.eicar(), "nothex", "also-bad"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -556,7 +465,7 @@ fn a_dead_server_exits_5() {
 
 #[test]
 fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
-    let emu = Emu::start(|cfg| {
+    let emu = Emu::start_uncached(|cfg| {
         cfg.quotas.public = QuotaLimits {
             per_day: Some(3),
             ..QuotaLimits::UNLIMITED
@@ -608,7 +517,7 @@ fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
         .unwrap();
 
     // The quota is back (a fresh emulator): only the remaining inputs are sent.
-    let fresh = Emu::start(|_| {});
+    let fresh = Emu::start_uncached(|_| {});
     let before = fresh.requests();
     let r = run(fresh
         .vt_with_key(DEFAULT_PUBLIC_KEY)
@@ -647,7 +556,7 @@ fn a_quota_stop_keeps_results_and_resume_finishes_the_rest() {
 
 #[test]
 fn quota_stop_without_output_still_closes_the_json_array() {
-    let emu = Emu::start(|cfg| {
+    let emu = Emu::start_uncached(|cfg| {
         cfg.quotas.public = QuotaLimits {
             per_day: Some(1),
             ..QuotaLimits::UNLIMITED
@@ -679,7 +588,7 @@ fn quota_stop_without_output_still_closes_the_json_array() {
 
 #[test]
 fn scan_file_waits_and_skip_known_does_not_upload() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("sample.txt");
     std::fs::write(&sample, b"a brand new file for the vt-cli tests\n").unwrap();
@@ -794,7 +703,7 @@ fn domain_ip_analysis_and_rescan() {
 
 #[test]
 fn comments_votes_and_related() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let f = emu.handle.dataset().files()[4].sha256.clone();
     let r = run_ok(emu.vt().args([
         "--format",
@@ -917,7 +826,7 @@ fn downloads_go_to_a_dir_or_a_path() {
 
 #[test]
 fn monitor_commands() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let r = run_ok(emu.vt().args([
         "--format", "json", "monitor", "items", "--tag", "detected", "--all",
     ]));
@@ -1317,6 +1226,45 @@ fn config_init_writes_0600_and_a_readable_config_is_refused() {
 
 #[cfg(unix)]
 #[test]
+fn each_setting_comes_from_the_flag_then_the_environment_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("vt.toml");
+    std::fs::write(
+        &cfg,
+        "timeout = 7\nretries = 1\nformat = \"csv\"\ntier = \"premium\"\nconcurrency = 5\n\
+         proxy = \"http://user:pw@proxy.example:3128\"\n",
+    )
+    .unwrap();
+    let r = run_ok(
+        clean_vt()
+            .env_remove("VT_RATE_LIMIT")
+            .env("VT_CONCURRENCY", "3")
+            .args(["--config", cfg.to_str().unwrap(), "--retries", "2"])
+            .args(["--format", "json", "config", "show"]),
+    );
+    let a = &r.json()["attributes"];
+    let setting = |k: &str| (a[k]["value"].clone(), a[k]["source"].clone());
+    assert_eq!(setting("retries"), (2.into(), "flag".into()));
+    assert_eq!(setting("format"), ("json".into(), "flag".into()));
+    assert_eq!(setting("concurrency"), (3.into(), "environment".into()));
+    assert_eq!(setting("timeout"), (7.into(), "config file".into()));
+    assert_eq!(setting("tier"), ("premium".into(), "config file".into()));
+    // The tier's rate limit when none is set.
+    assert_eq!(setting("rate_limit"), ("none".into(), "default".into()));
+    assert_eq!(
+        setting("proxy"),
+        (
+            "http://user:<redacted>@proxy.example:3128".into(),
+            "config file".into()
+        )
+    );
+    assert_eq!(
+        setting("base_url"),
+        ("https://www.virustotal.com".into(), "default".into())
+    );
+}
+
+#[test]
 fn a_key_file_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let emu = shared();
@@ -1352,43 +1300,24 @@ fn ctrl_c_stops_a_batch_cleanly_and_says_how_to_resume() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.ndjson");
-    let bin = assert_cmd::cargo::cargo_bin("vt");
     // One request a minute: the first result comes at once, the second would take a minute.
-    let child = std::process::Command::new(bin)
-        .env_clear()
-        .env("HOME", home())
-        .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
-        .args([
-            "--rate-limit",
-            "1/min",
-            "--concurrency",
-            "1",
-            "file",
-            "--output",
-            out.to_str().unwrap(),
-        ])
-        .args(&files)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::read_to_string(&out)
-        .map(|s| s.lines().count())
-        .unwrap_or(0)
-        < 1
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first result never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let child = emu.spawn(&[
+        "--rate-limit",
+        "1/min",
+        "--concurrency",
+        "1",
+        "file",
+        "--output",
+        out.to_str().unwrap(),
+        &files[0],
+        &files[1],
+        &files[2],
+        &files[3],
+    ]);
+    common::wait_until("the first result", || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s.lines().count() >= 1)
+    });
+    common::signal(&child, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -1721,7 +1650,7 @@ fn sandbox_commands_summary_mitre_one_sandbox_and_every_artefact() {
 
 #[test]
 fn private_scans_of_files_and_urls_stay_private_and_can_be_waited_for() {
-    let emu = Emu::start(|_| {});
+    let emu = Emu::start_uncached(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("private.bin");
     std::fs::write(&sample, b"a private sample for the e2e test 91c2").unwrap();
@@ -1932,7 +1861,7 @@ fn a_search_stopped_by_the_quota_resumes_without_gaps_or_repeats() {
             ..QuotaLimits::UNLIMITED
         };
     };
-    let emu = Emu::start(quota);
+    let emu = Emu::start_uncached(quota);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hits.ndjson");
     let out_s = out.to_str().unwrap();
@@ -1966,7 +1895,7 @@ fn a_search_stopped_by_the_quota_resumes_without_gaps_or_repeats() {
         .open(&out)
         .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"input\":\"torn"))
         .unwrap();
-    let fresh = Emu::start(quota);
+    let fresh = Emu::start_uncached(quota);
     let r = run(fresh.vt().args(args.iter().copied().chain(["--resume"])));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let resumed: Vec<String> = std::fs::read_to_string(&out)
@@ -2031,7 +1960,7 @@ fn download_zip_builds_one_password_protected_zip_with_progress() {
 #[test]
 fn a_zip_that_never_finishes_times_out_in_one_line_and_leaves_nothing() {
     // A frozen clock: the bundle never gets past "starting".
-    let emu = Emu::start(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
+    let emu = Emu::start_uncached(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle.zip");
     let r = run(emu.vt().args([

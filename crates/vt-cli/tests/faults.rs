@@ -3,14 +3,14 @@
 //! with exactly one valid JSON line in the `--output` file (zero lost, zero duplicated), and
 //! the emulator's request log shows what was (not) sent.
 
-mod reliability_support;
+mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, run, with_faults};
+use common::{DEFAULT_PUBLIC_KEY, Emu, run, with_faults};
 use serde_json::Value;
 use vt_emulator::QuotaLimits;
 
@@ -194,18 +194,8 @@ fn sigkill_three_times_then_resume_keeps_every_input_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.ndjson");
     let start = || {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vt"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("VT_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("HOME", emu.home())
-            .env("XDG_CONFIG_HOME", emu.home().join("config"))
-            .env("VT_BASE_URL", emu.url())
-            .env("VT_API_KEY", reliability_support::KEY)
-            .env("VT_RATE_LIMIT", "none")
-            .env("VT_NO_CACHE", "1")
+        let mut cmd = emu.process();
+        cmd.env("VT_NO_CACHE", "1")
             .args(["--concurrency", "2", "file", "-", "--resume", "--output"])
             .arg(&out)
             .stdin(Stdio::piped())
@@ -279,7 +269,7 @@ fn a_dropped_download_leaves_no_file() {
         .arg(dir.path()));
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-    assert!(reliability_support::files_below(dir.path()).is_empty());
+    assert!(common::files_below(dir.path()).is_empty());
 }
 
 #[test]
@@ -297,6 +287,6 @@ fn a_download_cut_mid_body_is_a_clear_error_and_leaves_no_file() {
         "names the hash: {}",
         r.stderr
     );
-    assert!(reliability_support::files_below(dir.path()).is_empty());
+    assert!(common::files_below(dir.path()).is_empty());
     assert!(emu.handle.stats().fault_count("cut-body") >= 1);
 }

@@ -2,100 +2,13 @@
 //! 60-minute lag): NDJSON as received, exact resume after a quota stop and after a kill,
 //! downloads, damaged packages, and bad input refused before any request.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::OnceLock;
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
+use common::{Emu, run};
 use serde_json::Value;
-use vt_emulator::{
-    DEFAULT_PREMIUM_KEY, Emulator, EmulatorConfig, EmulatorHandle, FaultRule, QuotaLimits,
-};
-
-struct Emu {
-    handle: EmulatorHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start(configure: impl FnOnce(&mut EmulatorConfig)) -> Emu {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut cfg = EmulatorConfig {
-            dataset: vt_emulator::DatasetConfig::small(),
-            ..EmulatorConfig::default()
-        };
-        configure(&mut cfg);
-        let handle = runtime
-            .block_on(Emulator::from_config(cfg).start())
-            .unwrap();
-        Emu {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    fn url(&self) -> String {
-        self.handle.base_url().to_owned()
-    }
-
-    fn requests(&self) -> u64 {
-        self.handle.stats().requests_total
-    }
-
-    fn vt(&self) -> Command {
-        let mut cmd = Command::cargo_bin("vt").unwrap();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("VT_") || k == "NO_COLOR" || k == "RUST_LOG" {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("HOME", home())
-            .env("XDG_CONFIG_HOME", home().join("config"))
-            .env("VT_RATE_LIMIT", "none")
-            .env("VT_BASE_URL", self.url())
-            .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
-            .timeout(Duration::from_secs(60));
-        cmd
-    }
-
-    /// `POST /_emulator/reset`: quotas back to full.
-    fn reset_quotas(&self) {
-        let addr = self.url().trim_start_matches("http://").to_owned();
-        let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.write_all(
-            b"POST /_emulator/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    }
-}
-
-fn home() -> &'static Path {
-    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
-    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use vt_emulator::{FaultRule, QuotaLimits};
 
 /// `YYYYMMDDhhmm` of `minutes_ago` minutes before the newest package published now
 /// (now − 60 min). A range in the past stays published while the test runs.
@@ -220,7 +133,7 @@ fn a_quota_stop_keeps_what_was_saved_and_resume_continues_exactly() {
     let cursor_file = std::fs::read_to_string(dir.path().join("feed.ndjson.cursor")).unwrap();
     assert!(cursor_file.contains("\"feed\":\"files\""), "{cursor_file}");
 
-    emu.reset_quotas();
+    emu.handle.reset_stats(); // quotas back to full
     // Without --resume an existing output is refused (nothing lost), before any request.
     let before = emu.requests();
     let r = run(emu.vt().args([
@@ -270,31 +183,25 @@ fn a_killed_run_resumes_exactly_after_its_last_saved_item() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("feed.ndjson");
     let out_s = out.to_str().unwrap().to_owned();
-    let bin = assert_cmd::cargo::cargo_bin("vt");
-    let mut child = std::process::Command::new(bin)
-        .env_clear()
-        .env("HOME", home())
-        .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", DEFAULT_PREMIUM_KEY)
-        .env("VT_RATE_LIMIT", "none")
+    let mut child = emu
+        .process()
         .args([
             "feed", "files", "--from", &from, "--to", &to, "--output", &out_s,
         ])
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::fs::read_to_string(&out).map_or(0, |s| s.lines().count()) < 1 {
-        assert!(std::time::Instant::now() < deadline, "no item came");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_until("an item", || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s.lines().count() >= 1)
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     // The kill may have cut a line: make sure one is torn.
     std::fs::OpenOptions::new()
         .append(true)
         .open(&out)
-        .and_then(|mut f| f.write_all(b"{\"type\":\"file\",\"id\":\"tor"))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"type\":\"file\",\"id\":\"tor"))
         .unwrap();
     let r = run(emu.vt().args([
         "feed", "files", "--from", &from, "--to", &to, "--output", &out_s, "--resume",

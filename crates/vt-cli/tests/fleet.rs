@@ -3,7 +3,7 @@
 //! against an emulator that enforces the rate itself: zero 429s, the arrival log within the
 //! rate, and every input exactly once in the `--output` files, Redis faults included.
 
-mod reliability_support;
+mod common;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use reliability_support::{Emu, run};
+use common::{Emu, run};
 use serde_json::Value;
 use vt_emulator::QuotaLimits;
 use vt_test_support::RedisServer;
@@ -58,7 +58,7 @@ fn spawn_member(
     cmd.env("HOME", emu.home())
         .env("XDG_CONFIG_HOME", emu.home().join("config"))
         .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", reliability_support::KEY)
+        .env("VT_API_KEY", common::KEY)
         .env("VT_NO_CACHE", "1")
         .env("VT_FLEET", redis_url)
         .args([

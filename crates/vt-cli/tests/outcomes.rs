@@ -2,12 +2,13 @@
 //! through `--output`/`--resume`, uploads never lost to Ctrl-C, SIGTERM handled like Ctrl-C,
 //! and errors that say what is wrong.
 
-mod reliability_support;
+mod common;
 
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect, run, with_faults};
+use common::{
+    DEFAULT_PUBLIC_KEY, Emu, KEY, collect, ndjson_lines, run, signal, wait_until, with_faults,
+};
 use serde_json::Value;
 use vt_emulator::{AnalysisTiming, QuotaLimits};
 
@@ -15,15 +16,6 @@ fn two_files(emu: &Emu) -> Vec<String> {
     emu.handle.dataset().files()[..2]
         .iter()
         .map(|f| f.sha256.clone())
-        .collect()
-}
-
-/// The `--output` file's lines.
-fn lines(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 
@@ -49,7 +41,11 @@ fn not_saved_then_resumed(faulty: &Emu, key: &str, args: &[&str], exit: i32, say
         r.stderr
     );
     assert!(r.stderr.contains("--resume"), "{}", r.stderr);
-    assert_eq!(lines(&out), Vec::<Value>::new(), "nothing final was saved");
+    assert_eq!(
+        ndjson_lines(&out),
+        Vec::<Value>::new(),
+        "nothing final was saved"
+    );
 
     let healthy = Emu::start(|_| {});
     let r = run(healthy
@@ -58,7 +54,7 @@ fn not_saved_then_resumed(faulty: &Emu, key: &str, args: &[&str], exit: i32, say
         .arg(&out)
         .args(&inputs));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let saved: Vec<String> = lines(&out)
+    let saved: Vec<String> = ndjson_lines(&out)
         .iter()
         .map(|l| l["data"]["id"].as_str().unwrap().to_owned())
         .collect();
@@ -131,7 +127,7 @@ fn a_dead_network_is_not_saved() {
         .arg(&out)
         .args(&inputs));
     assert_eq!(r.code, 5, "{}", r.stderr);
-    assert_eq!(lines(&out), Vec::<Value>::new());
+    assert_eq!(ndjson_lines(&out), Vec::<Value>::new());
 }
 
 #[test]
@@ -142,7 +138,7 @@ fn a_not_found_answer_is_saved_and_never_asked_again() {
     let out = dir.path().join("out.ndjson");
     let r = run(emu.vt().args(["file", &unknown, "--output"]).arg(&out));
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let saved = lines(&out);
+    let saved = ndjson_lines(&out);
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0]["data"]["error"]["code"], "NotFoundError");
     emu.handle.reset_stats();
@@ -152,38 +148,6 @@ fn a_not_found_answer_is_saved_and_never_asked_again() {
         .arg(&out));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(emu.api_requests().is_empty());
-}
-
-/// `vt` as a child process with a clean environment, stdout and stderr piped.
-fn spawn(emu: &Emu, args: &[&str]) -> Child {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vt"));
-    cmd.env_clear()
-        .env("HOME", emu.home())
-        .env("XDG_CONFIG_HOME", emu.home().join("config"))
-        .env("VT_BASE_URL", emu.url())
-        .env("VT_API_KEY", KEY)
-        .env("VT_RATE_LIMIT", "none")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.spawn().unwrap()
-}
-
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !ready() {
-        assert!(Instant::now() < deadline, "{what} never happened");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 /// An emulator whose analyses stay queued (until `complete_after` of its clock, if given).
@@ -196,67 +160,81 @@ fn slow_analyses(complete_after: Option<Duration>) -> Emu {
     })
 }
 
+/// Ctrl-C while `vt scan file [--private] A B --wait --output` waits: both uploads are
+/// recorded and named; a resume (once the analyses are done) waits on the recorded ids
+/// through the scan's own analyses endpoint and uploads nothing. Returns what the test needs
+/// to go on: the emulator, the scratch directory and the two paths.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
+fn ctrl_c_then_resume(private: bool) -> (Emu, tempfile::TempDir, [String; 2]) {
     // Analyses complete only after an hour of the emulator's clock.
     let emu = slow_analyses(Some(Duration::from_secs(3600)));
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
-    std::fs::write(&a, b"first sample").unwrap();
-    std::fs::write(&b, b"second sample").unwrap();
+    let paths = ["a.bin", "b.bin"].map(|n| dir.path().join(n).display().to_string());
+    std::fs::write(&paths[0], b"first sample").unwrap();
+    std::fs::write(&paths[1], b"second sample").unwrap();
     let out = dir.path().join("out.ndjson");
-    let (a, b, out_s) = (
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
-    let child = spawn(&emu, &["scan", "file", a, b, "--wait", "--output", out_s]);
-    wait_until("two pending records", || lines(&out).len() == 2);
+    let mut args = vec!["scan", "file", &paths[0], &paths[1], "--wait", "--output"];
+    args.push(out.to_str().unwrap());
+    if private {
+        args.push("--private");
+    }
+    let child = emu.spawn(&args);
+    wait_until("two pending records", || ndjson_lines(&out).len() == 2);
     signal(&child, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
-    let pending = lines(&out);
-    for rec in &pending {
-        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
-        assert!(
-            stderr.contains(id),
-            "the pending id {id} is printed: {stderr}"
-        );
-    }
     assert!(stderr.contains("2 still pending"), "{stderr}");
+    let (kind, endpoint) = if private {
+        ("private_analysis", "/api/v3/private/analyses/")
+    } else {
+        ("analysis", "/api/v3/analyses/")
+    };
+    for rec in ndjson_lines(&out) {
+        assert_eq!(
+            rec["pending"]["private"].as_bool().unwrap_or(false),
+            private
+        );
+        let id = rec["pending"]["analysis"].as_str().expect("an analysis id");
+        let named = format!("{} {id}", kind.replace('_', " "));
+        assert!(stderr.contains(&named), "{named} is printed: {stderr}");
+    }
 
     emu.handle.clock().advance(Duration::from_secs(7200));
     emu.handle.reset_stats();
-    let r = run(emu.vt().args([
-        "scan", "file", a, b, "--wait", "--resume", "--output", out_s,
-    ]));
+    let r = run(emu.vt().args(&args).arg("--resume"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let posts = emu
-        .api_requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
-    assert_eq!(posts, 0, "the resume uploaded again");
-    let done: Vec<Value> = lines(&out)
+    let requests = emu.api_requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "GET" && r.path.starts_with(endpoint)),
+        "the resume only waited, on {endpoint}: {requests:?}"
+    );
+    let done: Vec<Value> = ndjson_lines(&out)
         .into_iter()
         .filter(|l| l.get("data").is_some())
         .collect();
     assert_eq!(done.len(), 2);
     for rec in &done {
+        assert_eq!(rec["data"]["type"], kind, "{rec}");
         assert_eq!(rec["data"]["attributes"]["status"], "completed", "{rec}");
     }
+    (emu, dir, paths)
 }
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
+fn ctrl_c_while_waiting_keeps_the_uploads_and_a_resume_waits_instead_of_uploading() {
+    ctrl_c_then_resume(false);
+}
+
+/// Ctrl-C while `vt ARGS` (a scan with `--wait`, no `--output`) waits: the pending analysis
+/// is named with the command that waits on it.
+#[cfg(unix)]
+fn ctrl_c_without_output_names_the_pending_analysis(args: &[&str], command: &str) {
     let emu = slow_analyses(None);
-    let child = spawn(
-        &emu,
-        &["scan", "url", "https://example.com/pending", "--wait"],
-    );
+    let child = emu.spawn(args);
     wait_until("the submission", || {
         emu.api_requests().iter().any(|r| r.method == "GET")
     });
@@ -265,7 +243,50 @@ fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("1 still pending"), "{stderr}");
-    assert!(stderr.contains("vt analysis"), "{stderr}");
+    assert!(stderr.contains(command), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_without_output_prints_the_pending_analysis_ids() {
+    let args = ["scan", "url", "https://example.com/pending", "--wait"];
+    ctrl_c_without_output_names_the_pending_analysis(&args, "`vt analysis ID --wait`");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_private_scan_keeps_the_uploads_and_a_resume_waits_on_them() {
+    let (emu, dir, [a, _]) = ctrl_c_then_resume(true);
+    // A public scan does not take a private record for its own: it uploads.
+    let public_out = dir.path().join("public.ndjson");
+    let record = serde_json::json!({"input": &a, "pending": {"analysis": "cDE=", "private": true}});
+    std::fs::write(&public_out, format!("{record}\n")).unwrap();
+    emu.handle.reset_stats();
+    let r = run(emu
+        .vt()
+        .args(["scan", "file", &a, "--resume", "--output"])
+        .arg(&public_out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let requests = emu.api_requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/api/v3/files"),
+        "{requests:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_private_url_scan_names_the_private_analysis_to_wait_on() {
+    let args = [
+        "scan",
+        "url",
+        "--private",
+        "https://example.com/p",
+        "--wait",
+    ];
+    ctrl_c_without_output_names_the_pending_analysis(&args, "`vt private analysis ID --wait`");
 }
 
 #[cfg(unix)]
@@ -286,7 +307,7 @@ fn sigterm_closes_the_json_array_keeps_results_and_exits_143() {
         "file",
     ];
     args.extend(files.iter().map(String::as_str));
-    let mut child = spawn(&emu, &args);
+    let mut child = emu.spawn(&args);
     let (seen, reader) = collect(child.stdout.take().unwrap());
     wait_until("the first result", || {
         String::from_utf8_lossy(&seen.lock().unwrap()).contains(&files[0])
@@ -370,7 +391,7 @@ fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
     let r = v2(false);
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("--resume"), "{}", r.stderr);
-    let first: Vec<String> = lines(&out)
+    let first: Vec<String> = ndjson_lines(&out)
         .iter()
         .map(|l| l["input"].as_str().unwrap().to_owned())
         .collect();
@@ -386,7 +407,7 @@ fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
     let asked: Vec<String> = emu.api_requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(asked.len(), 1, "{asked:?}");
     assert!(!asked[0].contains(&files[0]), "{asked:?}");
-    let done: Vec<String> = lines(&out)
+    let done: Vec<String> = ndjson_lines(&out)
         .iter()
         .map(|l| l["input"].as_str().unwrap().to_owned())
         .collect();
@@ -397,7 +418,7 @@ fn v2_reports_run_through_the_batch_runner_with_output_and_resume() {
 #[test]
 fn sigterm_during_a_list_closes_the_json_array() {
     let emu = with_faults(&["latency:20000ms=1.0@/api/v3/monitor"]);
-    let mut child = spawn(&emu, &["--format", "json", "monitor", "items", "--all"]);
+    let mut child = emu.spawn(&["--format", "json", "monitor", "items", "--all"]);
     let (seen, reader) = collect(child.stdout.take().unwrap());
     wait_until("the list request", || emu.handle.stats().requests_total > 0);
     std::thread::sleep(Duration::from_millis(300));

@@ -9,13 +9,13 @@
 //! paths (`..`, `.`, NUL, very long names, backslashes) are tested here, both as items the
 //! emulator really holds (created with a raw multipart POST) and as ids it does not know.
 
-mod reliability_support;
+mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 
-use reliability_support::{Emu, KEY, files_below, run};
+use common::{Emu, KEY, files_below, run};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -4,13 +4,13 @@
 
 #![cfg(unix)]
 
-mod reliability_support;
+mod common;
 
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reliability_support::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect};
+use common::{DEFAULT_PUBLIC_KEY, Emu, KEY, collect};
 
 /// `vt ARGS` on a pseudo-terminal; everything it draws is collected.
 struct OnTerminal {
@@ -104,16 +104,38 @@ fn a_batch_held_by_the_rate_limit_ticks_and_says_so() {
     );
 }
 
-#[test]
-fn a_wait_says_which_poll_and_when_the_next_is() {
-    let emu = Emu::start(|cfg| {
+/// An emulator whose analyses never complete.
+fn never_completing() -> Emu {
+    Emu::start(|cfg| {
         cfg.analysis = vt_emulator::AnalysisTiming {
             polls_to_complete: u32::MAX,
             time_to_complete: None,
         };
-    });
+    })
+}
+
+#[test]
+fn a_wait_says_which_poll_and_when_the_next_is() {
+    let emu = never_completing();
     let args = ["scan", "url", "https://example.com/slow", "--wait"].map(String::from);
     let vt = OnTerminal::start(&emu, KEY, Some("none"), &args);
+    vt.wait_for("analysis queued, poll 1, next in");
+    vt.wait_for("poll 2, next in 3 s");
+}
+
+#[test]
+fn a_private_scan_wait_shows_the_same_progress_line() {
+    let emu = never_completing();
+    let args = [
+        "scan",
+        "url",
+        "--private",
+        "https://example.com/slow-private",
+        "--wait",
+    ]
+    .map(String::from);
+    let vt = OnTerminal::start(&emu, KEY, Some("none"), &args);
+    vt.wait_for("waiting for private analysis");
     vt.wait_for("analysis queued, poll 1, next in");
     vt.wait_for("poll 2, next in 3 s");
 }

@@ -4,12 +4,12 @@
 //! connections) and one that refuses the key: the key appears nowhere in stdout, stderr or any
 //! file written. Config files holding a key are 0600 (directory 0700).
 
-mod reliability_support;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use reliability_support::{Emu, files_below, run};
+use common::{Emu, files_below, run};
 use vt_emulator::{FaultRule, KeySpec, Tier};
 
 const KEY: &str = "k3y-SECRET-7f1d2c9a6b";

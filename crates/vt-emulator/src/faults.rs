@@ -51,7 +51,7 @@ pub enum FaultKind {
     /// then the connection is closed (`cut-body`). Only for signed downloads, and only by a
     /// rule whose prefix names them (`cut-body=1@/_download`).
     CutBody,
-    /// A feed package whose bzip2 data is corrupted in the middle (`feed-corrupt`).
+    /// A feed package whose bzip2 data is corrupted (its first block's CRC; `feed-corrupt`).
     /// Feed faults apply to `/api/v3/feeds/...` packages only and are decided per package
     /// (from the seed and the path, not the request order), so the same package is damaged
     /// the same way every time it is asked for: `feed-corrupt=1@/api/v3/feeds/files/202612030400`.

@@ -7,9 +7,10 @@
 //! IP addresses). Every line is a bare object with `context_attributes` as VirusTotal's:
 //! `download_url` and `submitter` for files, `submitter` for URLs, the file hashes and
 //! artefact links for sandbox reports. A package is published
-//! [`FeedConfig::lag_minutes`] after its minute ends; hourly packages (a `.tar.bz2` of the
-//! hour's sixty minute packages, each the bzip2 file of its minute) one lag after their
-//! hour ends.
+//! [`FeedConfig::lag_minutes`] after its minute starts (VirusTotal: the package of now − 60
+//! minutes is the newest, now − 59 is not ready), which is the newest a client asks for
+//! (`vt_api::feeds::newest_available`); hourly packages (a `.tar.bz2` of the hour's sixty
+//! minute packages, each the bzip2 file of its minute) one lag after their hour ends.
 //!
 //! Damaged packages for tests come from fault rules that name a feed path (see
 //! [`FaultKind::FeedCorrupt`](crate::FaultKind::FeedCorrupt) and its siblings): the same
@@ -102,9 +103,10 @@ impl FeedPool {
     }
 }
 
-/// Whether package `minute` is published at `now_secs`.
+/// Whether package `minute` is published at `now_secs`: `lag_minutes` after the minute
+/// starts (with no lag, the current minute is served as it stands).
 pub(crate) fn is_published(minute: FeedMinute, now_secs: u64, lag_minutes: u32) -> bool {
-    minute.unix_minutes() + 1 + i64::from(lag_minutes) <= now_minutes(now_secs)
+    minute.unix_minutes() + i64::from(lag_minutes) <= now_minutes(now_secs)
 }
 
 /// Whether package `minute` is older than the history kept.
@@ -236,9 +238,11 @@ pub(crate) fn package_bytes(text: &str, fault: Option<FaultKind>) -> Vec<u8> {
         }
         Some(FaultKind::FeedCorrupt) => {
             let mut bytes = compress(text.as_bytes());
-            // Past the 4-byte header and the block magic: the data itself.
-            let at = (bytes.len() / 2).max(12).min(bytes.len().saturating_sub(1));
-            for b in bytes.iter_mut().skip(at).take(8) {
+            // The first block's CRC (after the 4-byte header and the 6-byte block magic):
+            // every decoder finds the damage, whatever the content, instead of sometimes
+            // yielding garbage lines first (which a client reports as lines that are not
+            // feed items, not as a corrupt package).
+            for b in bytes.iter_mut().skip(10).take(4) {
                 *b ^= 0xa5;
             }
             bytes
@@ -288,9 +292,9 @@ mod tests {
     fn publication_follows_the_lag() {
         let m: FeedMinute = "202612030400".parse().unwrap();
         let start = m.unix_secs();
-        assert!(!is_published(m, start + 60 * 60 + 59, 60));
-        assert!(is_published(m, start + 61 * 60, 60));
-        assert!(is_published(m, start + 60, 0));
+        assert!(!is_published(m, start + 59 * 60 + 59, 60));
+        assert!(is_published(m, start + 60 * 60, 60));
+        assert!(is_published(m, start, 0));
         assert!(is_expired(m, start + 8 * 24 * 3600));
     }
 
@@ -307,6 +311,15 @@ mod tests {
         let text = "{\"a\":1}\n".repeat(100);
         let good = package_bytes(&text, None);
         assert_ne!(package_bytes(&text, Some(FaultKind::FeedCorrupt)), good);
+        // Corrupt whatever the content: the decoder reports it.
+        for n in 1..40 {
+            let text = format!("{{\"id\":\"{n}\"}}\n").repeat(n * 7);
+            let bytes = package_bytes(&text, Some(FaultKind::FeedCorrupt));
+            let mut out = Vec::new();
+            let read =
+                std::io::Read::read_to_end(&mut bzip2::read::BzDecoder::new(&bytes[..]), &mut out);
+            assert!(read.is_err(), "package {n} decoded despite the damage");
+        }
         assert_eq!(
             package_bytes(&text, Some(FaultKind::FeedTruncated)).len(),
             good.len() / 2

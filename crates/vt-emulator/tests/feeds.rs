@@ -131,12 +131,13 @@ async fn packages_are_bzip2_json_lines_deterministic_from_the_seed() {
 #[tokio::test]
 async fn future_old_and_malformed_packages_answer_as_the_api() {
     let emu = start(7, &[]).await;
-    // 05:00 now, lag 60: 03:59 is the newest package, 04:00 is not available yet.
+    // 05:00 now, lag 60: 04:00 (now - 60 min) is the newest package, 04:01 is not available
+    // yet.
     assert_eq!(
-        package(&emu, "files", "202612030359").await.status,
+        package(&emu, "files", "202612030400").await.status,
         StatusCode::OK
     );
-    let late = package(&emu, "files", "202612030400").await;
+    let late = package(&emu, "files", "202612030401").await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
     assert_eq!(late.error_code(), "NotAvailableYet");
     let old = package(&emu, "files", "202611250400").await;
@@ -156,10 +157,10 @@ async fn future_old_and_malformed_packages_answer_as_the_api() {
         )
         .await;
     assert_eq!(public.status, StatusCode::FORBIDDEN);
-    // The clock moves on: the package is published one lag after its minute.
+    // The clock moves on: the package is published one lag after its minute starts.
     emu.clock().advance(std::time::Duration::from_secs(60));
     assert_eq!(
-        package(&emu, "files", "202612030400").await.status,
+        package(&emu, "files", "202612030401").await.status,
         StatusCode::OK
     );
 }

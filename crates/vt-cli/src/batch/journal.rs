@@ -78,15 +78,16 @@ pub(super) fn report_pending(pending: &BTreeMap<String, String>, saved: bool) {
     if pending.is_empty() {
         return;
     }
+    let private = pending.values().any(|note| note.starts_with("private "));
     let mut stderr = io::stderr();
     let _ = writeln!(
         stderr,
         "vt: {} still pending (already submitted; {}):",
         pending.len(),
-        if saved {
-            "a resume waits on them instead of submitting again"
-        } else {
-            "see them with `vt analysis ID --wait`"
+        match (saved, private) {
+            (true, _) => "a resume waits on them instead of submitting again",
+            (false, false) => "see them with `vt analysis ID --wait`",
+            (false, true) => "see them with `vt private analysis ID --wait`",
         }
     );
     for (input, note) in pending {

@@ -1,16 +1,21 @@
 //! Files: `vt file`, `vt hash`, `vt scan file`, `vt download`, `vt download-url` (sandbox
-//! reports are in [`super::sandbox`], private scans in [`super::private`]).
+//! reports are in [`super::sandbox`], private scans in [`super::private`] and [`super::private_scan`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use vt_api::private::PrivateScanOptions;
 use vt_api::{DownloadOptions, UploadOptions, UploadOutcome};
 use vt_model::FileHash;
 
-use crate::batch::{self, collect_inputs, validate_all};
+use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
+use crate::commands::analyses::Scope;
+use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
-use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
+use crate::commands::{
+    ApiClient, Context, fail, item_error, lookup_batch, print_one, shape_for, to_value,
+};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::progress::{Progress, follow};
 
@@ -117,47 +122,96 @@ pub async fn hash(ctx: &Context, args: HashArgs) -> CliResult<Exit> {
     Ok(if failed { Exit::ItemsFailed } else { Exit::Ok })
 }
 
-/// `vt scan file`.
+/// How `vt scan file` uploads: publicly, or privately with the private-scan options.
+#[derive(Clone)]
+enum FileScan {
+    Public {
+        skip_known: bool,
+        password: Option<String>,
+    },
+    Private(Box<PrivateScanOptions>),
+}
+
+impl FileScan {
+    fn scope(&self) -> Scope {
+        match self {
+            FileScan::Public { .. } => Scope::Public,
+            FileScan::Private(_) => Scope::Private,
+        }
+    }
+
+    /// Uploads `path`, its bytes counted on `progress`'s upload bar.
+    async fn upload(
+        &self,
+        client: &ApiClient,
+        path: &Path,
+        progress: Progress,
+    ) -> Result<Submitted, ItemError> {
+        let bar = progress.upload(path);
+        let submitted = match self {
+            FileScan::Public {
+                skip_known,
+                password,
+            } => {
+                let mut options = UploadOptions::new().skip_known(*skip_known);
+                if let Some(pw) = password {
+                    options = options.password(pw.clone());
+                }
+                let outcome = client
+                    .files()
+                    .upload_with(path, options.progress(follow(&bar)))
+                    .await;
+                match outcome.map_err(|e| item_error(&e)) {
+                    Ok(UploadOutcome::Known(report)) => to_value(&report).map(Submitted::Final),
+                    Ok(UploadOutcome::Submitted(d)) => Submitted::analysis(&d, d.id_str()),
+                    Err(e) => Err(e),
+                }
+            }
+            FileScan::Private(options) => client
+                .private()
+                .upload_with(path, (**options).clone().progress(follow(&bar)))
+                .await
+                .map_err(|e| item_error(&e))
+                .and_then(|d| Submitted::analysis(&d, d.get().id_str())),
+        };
+        bar.finish_and_clear();
+        submitted
+    }
+}
+
+/// `vt scan file [--private]`.
 pub async fn scan_file(ctx: &Context, args: ScanFileArgs) -> CliResult<Exit> {
+    let scan = if args.private.private {
+        FileScan::Private(Box::new(private_scan::file_options(
+            &args.private,
+            args.password.as_ref(),
+        )?))
+    } else {
+        FileScan::Public {
+            skip_known: args.skip_known,
+            password: args.password.clone(),
+        }
+    };
     let inputs = collect_inputs(&args.paths)?;
     let items = validate_all("file", inputs, |p| check_file(p, true))?;
     let client = ctx.client()?;
     let single = items.len() == 1;
     let mut printer = ctx.printer(shape_for(&items));
-    let skip_known = args.skip_known;
     let wait = args.wait.then(|| ctx.wait.clone());
     let progress = if single {
         ctx.progress
     } else {
         Progress::new(true)
     };
-    let password = args.password.clone();
     batch::run(
         items,
         &mut printer,
         ctx.batch("file", &args.batch),
         |_, path, checkpoint| {
-            let client = client.clone();
-            let password = password.clone();
-            let wait = wait.clone();
+            let (client, wait, scan) = (client.clone(), wait.clone(), scan.clone());
             async move {
-                let upload = || async {
-                    let mut options = UploadOptions::new().skip_known(skip_known);
-                    if let Some(pw) = &password {
-                        options = options.password(pw.clone());
-                    }
-                    let bar = progress.upload(&path);
-                    options = options.progress(follow(&bar));
-                    let outcome = client.files().upload_with(&path, options).await;
-                    bar.finish_and_clear();
-                    match outcome.map_err(|e| item_error(&e))? {
-                        UploadOutcome::Known(report) => to_value(&report).map(Submitted::Final),
-                        UploadOutcome::Submitted(descriptor) => {
-                            Ok(Submitted::Analysis(Box::new(descriptor)))
-                        }
-                    }
-                };
-                submit_then_wait(&client, &checkpoint, wait, progress, upload).await
+                let upload = || scan.upload(&client, &path, progress);
+                submit_then_wait(&client, &checkpoint, scan.scope(), wait, progress, upload).await
             }
         },
     )

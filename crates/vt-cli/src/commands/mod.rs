@@ -16,6 +16,7 @@ pub mod network;
 pub mod objects;
 mod printing;
 pub mod private;
+pub mod private_scan;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;
@@ -34,6 +35,7 @@ pub use printing::{list, print_one, shape_for};
 
 use crate::cli::{Cli, Command, ConfigCommand, ScanCommand};
 use crate::exit::{CliResult, Exit};
+use analyses::Scope;
 use vt_api::files::SandboxArtifact;
 
 /// Runs the command.
@@ -61,9 +63,6 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
-        Command::Scan(ScanCommand::File(args)) if args.private.private => {
-            private::scan_file(&ctx, args).await
-        }
         Command::Scan(ScanCommand::File(args)) => files::scan_file(&ctx, args).await,
         Command::Download(args) if args.zip.is_some() => zip_download::download(&ctx, args).await,
         Command::Download(args) => files::download(&ctx, args).await,
@@ -79,13 +78,12 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::UrlId(args) => urls::url_id(&ctx, args),
         Command::Url(args) => urls::url(&ctx, args).await,
         Command::NetworkLocation(args) => urls::network_location(&ctx, args).await,
-        Command::Scan(ScanCommand::Url(args)) if args.private.private => {
-            private::scan_url(&ctx, args).await
-        }
         Command::Scan(ScanCommand::Url(args)) => urls::scan_url(&ctx, args).await,
         Command::Domain(args) => network::domain(&ctx, args).await,
         Command::Ip(args) => network::ip(&ctx, args).await,
-        Command::Analysis(args) => analyses::analysis(&ctx, args).await,
+        Command::Analysis(args) => {
+            analyses::analyses(&ctx, Scope::Public, &args.ids, args.wait, &args.batch).await
+        }
         Command::Rescan(args) => objects::rescan(&ctx, args).await,
         Command::Comments(args) => objects::comments(&ctx, args).await,
         Command::Comment(args) => objects::comment(&ctx, args).await,

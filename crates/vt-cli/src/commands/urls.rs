@@ -5,6 +5,8 @@ use vt_model::UrlId;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
+use crate::commands::analyses::Scope;
+use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
 use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
@@ -84,8 +86,18 @@ pub async fn network_location(ctx: &Context, args: NetworkLocationArgs) -> CliRe
     }
 }
 
-/// `vt scan url`.
+/// `vt scan url [--private]`.
 pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
+    let private = if args.private.private {
+        Some(private_scan::url_options(&args.private)?)
+    } else {
+        None
+    };
+    let scope = if private.is_some() {
+        Scope::Private
+    } else {
+        Scope::Public
+    };
     let inputs = collect_inputs(&args.urls)?;
     let items = validate_all("url", inputs, check_url)?;
     let client = ctx.client()?;
@@ -101,17 +113,25 @@ pub async fn scan_url(ctx: &Context, args: ScanUrlArgs) -> CliResult<Exit> {
         &mut printer,
         ctx.batch("url", &args.batch),
         |url, (), checkpoint| {
-            let (client, wait) = (client.clone(), wait.clone());
+            let (client, wait, private) = (client.clone(), wait.clone(), private.clone());
             async move {
                 let submit = || async {
-                    client
-                        .urls()
-                        .submit(&url)
-                        .await
-                        .map(|d| Submitted::Analysis(Box::new(d)))
-                        .map_err(|e| item_error(&e))
+                    match private {
+                        Some(options) => client
+                            .private()
+                            .scan_url_with(&url, options)
+                            .await
+                            .map_err(|e| item_error(&e))
+                            .and_then(|d| Submitted::analysis(&d, d.get().id_str())),
+                        None => client
+                            .urls()
+                            .submit(&url)
+                            .await
+                            .map_err(|e| item_error(&e))
+                            .and_then(|d| Submitted::analysis(&d, d.id_str())),
+                    }
                 };
-                submit_then_wait(&client, &checkpoint, wait, progress, submit).await
+                submit_then_wait(&client, &checkpoint, scope, wait, progress, submit).await
             }
         },
     )

@@ -106,10 +106,18 @@ pub fn verdict(stats: &Map<String, Value>) -> (String, String) {
     } else {
         "undetected"
     };
-    let ratio = if sus > 0 {
-        format!("{mal}/{total} engines (+{sus} suspicious)")
+    // Without `undetected` and `harmless` (stats cut by `-i`), the total is unknown: no
+    // ratio that would claim every engine detected it.
+    let whole = stats.contains_key("undetected") || stats.contains_key("harmless");
+    let of_total = if whole {
+        format!("{mal}/{total}")
     } else {
-        format!("{mal}/{total} engines")
+        mal.to_string()
+    };
+    let ratio = if sus > 0 {
+        format!("{of_total} engines (+{sus} suspicious)")
+    } else {
+        format!("{of_total} engines")
     };
     (word.to_owned(), ratio)
 }
@@ -156,7 +164,7 @@ fn key_attributes(kind: &str) -> &'static [&'static str] {
             "last_analysis_date",
             "tags",
         ],
-        "analysis" => &["status", "date"],
+        "analysis" | "private_analysis" => &["status", "date"],
         "comment" => &["text", "date", "tags"],
         "vote" => &["verdict", "value", "date"],
         "monitor_item" | "monitoritem" => &[
@@ -395,6 +403,26 @@ fn analysis_subject(out: &mut String, obj: &Map<String, Value>) {
     }
 }
 
+/// A private analysis's progress per sandbox, on one line: `Zenbox finished 100%, ...`.
+fn sandbox_progress(out: &mut String, attrs: &Map<String, Value>) {
+    let Some(sandboxes) = attrs.get("sandbox_status").and_then(Value::as_object) else {
+        return;
+    };
+    let each: Vec<String> = sandboxes
+        .iter()
+        .map(|(name, p)| {
+            let status = p.get("status").and_then(Value::as_str).unwrap_or("?");
+            match p.get("in_progress_percent").and_then(Value::as_u64) {
+                Some(pct) => format!("{name} {status} {pct}%"),
+                None => format!("{name} {status}"),
+            }
+        })
+        .collect();
+    if !each.is_empty() {
+        line(out, "sandboxes", &first_few(&each, 4));
+    }
+}
+
 /// One table row of a batch: the input, the verdict, the detection ratio and a short note
 /// (name, title, status ...), the input padded to `width`.
 pub fn row(value: &Value, input: &str, width: usize, style: Style) -> String {
@@ -557,6 +585,10 @@ fn api_object(
         "file" => file_extras(out, attrs),
         "domain" => domain_extras(out, attrs),
         "analysis" => analysis_subject(out, obj),
+        "private_analysis" => {
+            analysis_subject(out, obj);
+            sandbox_progress(out, attrs);
+        }
         "overall_quotas" => return quotas(out, attrs),
         _ => {}
     }
@@ -610,6 +642,32 @@ fn quotas(out: &mut String, attrs: &Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_private_analysis_shows_its_file_status_and_sandboxes_on_aligned_lines() {
+        let a = json!({"type": "private_analysis", "id": "p1", "attributes": {
+            "status": "in-progress", "date": 1700000000,
+            "sandbox_status": {"Zenbox": {"status": "running", "in_progress_percent": 40},
+                               "CAPE": {"status": "queued"}}},
+            "meta": {"file_info": {"sha256": "ab12"}}});
+        let text = render(&a, None, Style { color: false });
+        assert!(text.contains("  sha256        ab12"), "{text}");
+        assert!(text.contains("  status        in-progress"), "{text}");
+        assert!(
+            text.contains("  sandboxes     Zenbox running 40%, CAPE queued"),
+            "{text}"
+        );
+        assert!(!text.contains("sandbox_status."), "{text}");
+    }
+
+    #[test]
+    fn stats_cut_by_a_filter_give_no_ratio() {
+        let stats = |v: Value| v.as_object().unwrap().clone();
+        let (word, ratio) = verdict(&stats(json!({"malicious": 62})));
+        assert_eq!((word.as_str(), ratio.as_str()), ("malicious", "62 engines"));
+        let (_, ratio) = verdict(&stats(json!({"malicious": 62, "undetected": 12})));
+        assert_eq!(ratio, "62/74 engines");
+    }
     use serde_json::json;
 
     #[test]

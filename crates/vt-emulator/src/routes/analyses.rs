@@ -5,9 +5,9 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use super::objects::resolve;
+use super::receive::url_form;
 use super::request::Req;
 use crate::config::AnalysisTiming;
-use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
 use crate::reports::url::url_object;
 use crate::rng::SeededRng;
@@ -132,24 +132,10 @@ pub(crate) fn analyse(shared: &Shared, r: &Req, kind: Kind, id: &str) -> Reply {
 
 /// `POST /urls` (form field `url`, urlencoded or multipart).
 pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
-    let Some(body) = r.body.take() else {
-        return Reply::bad_request("Missing request body");
+    let (url, _) = match url_form(shared, r).await {
+        Ok(form) => form,
+        Err(reply) => return reply,
     };
-    let ct = r.content_type().to_owned();
-    let fields = match read_form(BodyReader::new(body, 1 << 20, shared.stats.clone()), &ct).await {
-        Ok(f) => f,
-        Err(e) => return Reply::bad_request(e.to_string()),
-    };
-    let Some(url) = fields
-        .get("url")
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-    else {
-        return Reply::bad_request("The \"url\" form field is missing");
-    };
-    if url.contains(char::is_whitespace) || !url.contains('.') && !url.contains("localhost") {
-        return Reply::bad_request(format!("Unable to canonicalize url: {url:?}"));
-    }
     let id = url_id(&url);
     let now = shared.now();
     let mut store = shared.write();

@@ -115,9 +115,10 @@ pub(crate) fn hourly(shared: &Shared, r: &Req, kind: &str, hour: &str) -> Reply 
             "Invalid package hour {hour:?}: expected YYYYMMDDhh"
         ));
     }
-    let last = start.offset(59).unwrap_or(start);
+    // Published one lag after the hour ends, i.e. after the minute that follows it starts.
+    let end = start.offset(60).unwrap_or(start);
     let now = shared.now();
-    if !is_published(last, now, shared.config.feeds.lag_minutes) {
+    if !is_published(end, now, shared.config.feeds.lag_minutes) {
         return Reply::error(
             ErrorCode::NotAvailableYet,
             format!("Hourly package {hour} is not available yet"),

@@ -8,9 +8,8 @@ use serde_json::{Value, json};
 use super::analyses::status_at;
 use super::objects::resolve_url_id;
 use super::paging::{MAX_LIMIT, collection, page};
-use super::receive::{UploadedFile, receive};
+use super::receive::{UploadedFile, receive, url_form};
 use super::request::Req;
-use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
 use crate::private_scans::{PrivateAnalysis, PrivateTarget};
 use crate::reports::behaviour::{BehaviourFacts, behaviour_object, sandboxes_for};
@@ -175,24 +174,10 @@ pub(crate) async fn upload_direct(shared: &Shared, r: &mut Req) -> Reply {
 
 /// `POST /private/urls` (form field `url`, plus the documented options).
 pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
-    let Some(body) = r.body.take() else {
-        return Reply::bad_request("Missing request body");
+    let (url, fields) = match url_form(shared, r).await {
+        Ok(form) => form,
+        Err(reply) => return reply,
     };
-    let ct = r.content_type().to_owned();
-    let fields = match read_form(BodyReader::new(body, 1 << 20, shared.stats.clone()), &ct).await {
-        Ok(f) => f,
-        Err(e) => return Reply::bad_request(e.to_string()),
-    };
-    let Some(url) = fields
-        .get("url")
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-    else {
-        return Reply::bad_request("The \"url\" form field is missing");
-    };
-    if url.contains(char::is_whitespace) || !url.contains('.') && !url.contains("localhost") {
-        return Reply::bad_request(format!("Unable to canonicalize url: {url:?}"));
-    }
     let days = match check_options(|k| fields.get(k).map(String::as_str), true) {
         Ok(d) => d,
         Err(reply) => return reply,

@@ -1,5 +1,6 @@
 //! Receiving a multipart upload: the `file` part streamed to disk while it is hashed, the
-//! text fields kept (shared by file uploads and VT Monitor uploads).
+//! text fields kept (shared by file uploads and VT Monitor uploads); and the form of a URL
+//! submission (public and private).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -12,7 +13,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::request::Req;
 use crate::digest::hex;
-use crate::http::multipart::{BodyError, BodyReader, Multipart, boundary};
+use crate::http::multipart::{BodyError, BodyReader, Multipart, boundary, read_form};
 use crate::http::reply::Reply;
 use crate::state::Shared;
 
@@ -145,4 +146,33 @@ async fn read_parts(
         }
     }
     Ok(Received { file, fields })
+}
+
+/// The form of a URL submission (`POST /urls`, `POST /private/urls`; urlencoded or
+/// multipart, at most 1 MiB): the `url` field, trimmed and checked as VirusTotal
+/// canonicalises it, and every field.
+pub(crate) async fn url_form(
+    shared: &Shared,
+    r: &mut Req,
+) -> Result<(String, HashMap<String, String>), Reply> {
+    let Some(body) = r.body.take() else {
+        return Err(Reply::bad_request("Missing request body"));
+    };
+    let ct = r.content_type().to_owned();
+    let fields = read_form(BodyReader::new(body, 1 << 20, shared.stats.clone()), &ct)
+        .await
+        .map_err(|e| Reply::bad_request(e.to_string()))?;
+    let Some(url) = fields
+        .get("url")
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+    else {
+        return Err(Reply::bad_request("The \"url\" form field is missing"));
+    };
+    if url.contains(char::is_whitespace) || !url.contains('.') && !url.contains("localhost") {
+        return Err(Reply::bad_request(format!(
+            "Unable to canonicalize url: {url:?}"
+        )));
+    }
+    Ok((url, fields))
 }
