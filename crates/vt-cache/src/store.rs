@@ -380,11 +380,7 @@ impl ReportCache for SqliteCache {
         }))
     }
 
-    fn stored(
-        &self,
-        namespace: &str,
-        key: &str,
-    ) -> Result<Option<(u16, SystemTime)>, CacheError> {
+    fn stored(&self, namespace: &str, key: &str) -> Result<Option<(u16, SystemTime)>, CacheError> {
         let conn = self.conn();
         let row = conn
             .prepare_cached("SELECT status, stored_at FROM entries WHERE ns = ?1 AND key = ?2")?

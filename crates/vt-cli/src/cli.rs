@@ -320,6 +320,9 @@ pub struct FileArgs {
     /// MD5, SHA-1 or SHA-256 hashes, paths of local files, or `-` for stdin (one per line).
     #[arg(required = true, value_name = "HASH|PATH|-")]
     pub inputs: Vec<String>,
+    /// Print the quota plan of this batch (as `vt quota plan`) and stop before any lookup.
+    #[arg(long)]
+    pub plan: bool,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -404,6 +407,9 @@ pub struct ObjectArgs {
     /// Identifiers, or `-` for stdin (one per line).
     #[arg(required = true, value_name = "ID|-")]
     pub inputs: Vec<String>,
+    /// Print the quota plan of this batch (as `vt quota plan`) and stop before any lookup.
+    #[arg(long)]
+    pub plan: bool,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -794,10 +800,42 @@ pub struct SearchArgs {
 
 /// `vt quota`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct QuotaArgs {
     /// A user or group id to ask about [default: the owner of the API key].
     #[arg(long, value_name = "ID")]
     pub user: Option<String>,
+    /// `vt quota plan`.
+    #[command(subcommand)]
+    pub action: Option<QuotaCommand>,
+}
+
+/// `vt quota ...`.
+#[derive(Debug, Subcommand)]
+pub enum QuotaCommand {
+    /// How a batch of lookups would go against the key's quotas, before any lookup: how many
+    /// the cache answers, how many requests remain, how long they take at the rate, whether
+    /// the budgets suffice and where the batch would stop.
+    Plan(QuotaPlanArgs),
+}
+
+/// `vt quota plan`.
+#[derive(Debug, Args)]
+pub struct QuotaPlanArgs {
+    /// How many lookups (none of them counted as cached: give --input to ask the cache).
+    #[arg(
+        value_name = "N",
+        conflicts_with = "input",
+        required_unless_present = "input"
+    )]
+    pub count: Option<String>,
+    /// The batch's inputs, one per line (`-` for stdin): validated as the batch would, and
+    /// looked up in the report cache.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// What the inputs are.
+    #[arg(long, value_enum, default_value = "file")]
+    pub kind: ObjectKind,
 }
 
 /// HTTP methods `vt api` accepts.

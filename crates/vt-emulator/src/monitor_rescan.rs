@@ -171,8 +171,14 @@ mod tests {
     fn change_tags_compare_the_two_analyses() {
         let r = |e: &[usize]| results_with(e, 0, LABEL);
         assert_eq!(change_tag(&r(&[]), &r(&[4])), Some("new-detections"));
-        assert_eq!(change_tag(&r(&[4]), &r(&[4, 5])), Some("increasing-detections"));
-        assert_eq!(change_tag(&r(&[4, 5]), &r(&[5, 6])), Some("swapped-detections"));
+        assert_eq!(
+            change_tag(&r(&[4]), &r(&[4, 5])),
+            Some("increasing-detections")
+        );
+        assert_eq!(
+            change_tag(&r(&[4, 5]), &r(&[5, 6])),
+            Some("swapped-detections")
+        );
         assert_eq!(change_tag(&r(&[4]), &r(&[4])), None);
         assert_eq!(detecting_indices(&r(&[2, 9])), vec![2, 9]);
     }

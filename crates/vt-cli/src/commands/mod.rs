@@ -16,6 +16,7 @@ pub mod network;
 pub mod objects;
 mod printing;
 pub mod private;
+pub mod quota_plan;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;
@@ -97,6 +98,10 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Feed(args) => feed::run(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
+        Command::Quota(crate::cli::QuotaArgs {
+            action: Some(crate::cli::QuotaCommand::Plan(args)),
+            ..
+        }) => quota_plan::plan(&ctx, args).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
         Command::Completions(_) => Ok(Exit::Ok),
