@@ -631,6 +631,28 @@ pub enum MonitorCommand {
     Statistics,
     /// Monitor events (detections, uploads, quota warnings).
     Events(PageArgs),
+    /// Report new detections of your Monitor files, each once (state kept in a file):
+    /// `--once` for CI (exit 10 when there are new detections), or poll every `--interval`.
+    Watch(MonitorWatchArgs),
+}
+
+/// `vt monitor watch`.
+#[derive(Debug, Args)]
+pub struct MonitorWatchArgs {
+    /// Where the watch remembers what it reported (JSON, replaced atomically)
+    /// [default: $XDG_STATE_HOME/vt/monitor-watch.json].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Watch items with every tag given (detected, new-detections, increasing-detections,
+    /// ..., or an engine name) [default: detected].
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Poll once and exit: 0 when nothing new, 10 when there are new detections.
+    #[arg(long, conflicts_with = "interval")]
+    pub once: bool,
+    /// Time between polls, e.g. 90s, 10m, 1h [default: 15m]; Ctrl-C stops the watch.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
 }
 
 /// `vt monitor download-url|owner`.

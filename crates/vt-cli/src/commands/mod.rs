@@ -12,6 +12,7 @@ pub mod files;
 mod lookup;
 pub mod misc;
 pub mod monitor;
+pub mod monitor_watch;
 pub mod network;
 pub mod objects;
 mod printing;
