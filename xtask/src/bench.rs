@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table.
+//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table, and
+//! issue 13's rows 9 (report cache) and 11 (a real link).
 //!
 //! Every row is measured side by side with its reference in the same run (the machine is
 //! noisy): the value, the reference, their ratio, the goal and whether it is met. The table
@@ -12,6 +13,7 @@
 //! start-up from hyperfine when installed (else a loop of our own).
 
 mod measure;
+mod quota_rows;
 mod rows;
 
 use std::fmt::Write as _;
@@ -224,6 +226,12 @@ pub fn run_bench(args: &[String]) -> Result<()> {
         }
         if wants(8) {
             rows.push(rows::transport_overhead(&env));
+        }
+        if wants(9) {
+            rows.extend(quota_rows::cache_hits(&env));
+        }
+        if wants(11) {
+            rows.push(quota_rows::real_link(&env));
         }
         Ok(rows)
     })();

@@ -370,6 +370,10 @@ async fn serve(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
+                shared
+                    .stats
+                    .connections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let shared = shared.clone();
                 let svc = service_fn(move |req| handle(shared.clone(), req));
                 let conn = builder.serve_connection(TokioIo::new(stream), svc);
