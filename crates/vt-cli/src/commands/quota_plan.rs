@@ -57,12 +57,15 @@ pub async fn plan_batch(ctx: &Context, kind: ObjectKind, inputs: &[String]) -> C
     plan_inputs(ctx, kind, inputs).await
 }
 
+/// The largest N `vt quota plan N` plays out (the plan walks every request).
+const MAX_COUNT: usize = 100_000_000;
+
 /// A count of lookups: a whole number, at least 1.
 fn parse_count(text: &str) -> CliResult<usize> {
     match text.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
+        Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(n),
         _ => Err(CliError::usage(format!(
-            "N {text:?}: expected how many lookups, a whole number of at least 1"
+            "N {text:?}: expected how many lookups, a whole number from 1 to {MAX_COUNT}"
         ))),
     }
 }
@@ -307,7 +310,8 @@ mod tests {
     #[test]
     fn counts_are_whole_and_positive() {
         assert_eq!(parse_count(" 12 ").unwrap(), 12);
-        for bad in ["0", "-3", "ten", "1.5", ""] {
+        assert_eq!(parse_count("100000000").unwrap(), MAX_COUNT);
+        for bad in ["0", "-3", "ten", "1.5", "", "100000001"] {
             let err = parse_count(bad).unwrap_err();
             assert_eq!(err.exit, Exit::Usage);
             assert!(err.message.contains(&format!("{bad:?}")), "{}", err.message);
