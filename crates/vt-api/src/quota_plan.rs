@@ -309,8 +309,8 @@ impl QuotaPlan {
             .map(|b| (b.window.index(start), b.used))
             .collect();
         let mut stop = None;
-        let mut sent = 0u64;
-        for (position, _) in input.cached.iter().enumerate().filter(|(_, c)| !**c) {
+        let uncached = input.cached.iter().enumerate().filter(|(_, c)| !**c);
+        for (sent, (position, _)) in (0u64..).zip(uncached) {
             let at = input.now + send_offset(&rolling, sent);
             let secs = secs_of(at);
             let mut refused = None;
@@ -337,7 +337,6 @@ impl QuotaPlan {
             for (_, count) in &mut counters {
                 *count += 1;
             }
-            sent += 1;
         }
         QuotaPlan {
             items,
