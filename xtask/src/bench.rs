@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table, and
-//! issue 13's rows 9 (report cache) and 11 (a real link).
+//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table (and
+//! issue 13's rows 9, the report cache, and 11, a real link, in `bench/quota_rows.rs`; 10, a
+//! fleet through Redis, in `bench/fleet_row.rs`).
 //!
 //! Every row is measured side by side with its reference in the same run (the machine is
 //! noisy): the value, the reference, their ratio, the goal and whether it is met. The table
@@ -12,6 +13,7 @@
 //! end. Whole-process figures come from `/usr/bin/time -v`, micro-benchmarks from criterion,
 //! start-up from hyperfine when installed (else a loop of our own).
 
+mod fleet_row;
 mod measure;
 mod quota_rows;
 mod rows;
@@ -230,6 +232,9 @@ pub fn run_bench(args: &[String]) -> Result<()> {
         if wants(9) {
             rows.extend(quota_rows::cache_hits(&env));
         }
+        if wants(10) {
+            rows.push(fleet_row::fleet(&env));
+        }
         if wants(11) {
             rows.push(quota_rows::real_link(&env));
         }
@@ -237,7 +242,14 @@ pub fn run_bench(args: &[String]) -> Result<()> {
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     let mut rows = result?;
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    // By row number, then suffix: 1a, 1b, 2, ..., 9, 10.
+    rows.sort_by_key(|r| {
+        let digits = r.id.chars().take_while(char::is_ascii_digit).count();
+        (
+            r.id[..digits].parse::<u32>().unwrap_or(u32::MAX),
+            r.id.clone(),
+        )
+    });
     let load_after = measure::loadavg();
     let table = render_table(&rows);
     let machine = machine_description(&started, &load_before, &load_after, sizes);
