@@ -312,7 +312,10 @@ fn sigkill_during_cache_writes(kills: usize) {
                 && vt_cache::SqliteCache::open(&path)
                     .is_ok_and(|o| o.cache.stats().is_ok_and(|s| s.entries > 0)))
             {
-                assert!(std::time::Instant::now() < deadline, "vt never wrote to the cache");
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "vt never wrote to the cache"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
