@@ -1,5 +1,6 @@
 //! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table (and
-//! issue 13's row 10, a fleet through Redis, in `bench/fleet_row.rs`).
+//! issue 13's rows 9, the report cache, and 11, a real link, in `bench/quota_rows.rs`; 10, a
+//! fleet through Redis, in `bench/fleet_row.rs`).
 //!
 //! Every row is measured side by side with its reference in the same run (the machine is
 //! noisy): the value, the reference, their ratio, the goal and whether it is met. The table
@@ -14,6 +15,7 @@
 
 mod fleet_row;
 mod measure;
+mod quota_rows;
 mod rows;
 
 use std::fmt::Write as _;
@@ -227,8 +229,14 @@ pub fn run_bench(args: &[String]) -> Result<()> {
         if wants(8) {
             rows.push(rows::transport_overhead(&env));
         }
+        if wants(9) {
+            rows.extend(quota_rows::cache_hits(&env));
+        }
         if wants(10) {
             rows.push(fleet_row::fleet(&env));
+        }
+        if wants(11) {
+            rows.push(quota_rows::real_link(&env));
         }
         Ok(rows)
     })();

@@ -69,6 +69,19 @@ pub trait ReportCache: Send + Sync + fmt::Debug + 'static {
         key: &str,
     ) -> std::result::Result<Option<CachedAnswer>, CacheError>;
 
+    /// The status and storage time of the answer stored for `key` in `namespace`, whatever
+    /// its age, without reading the body or counting it as a use (what a planner asks: "would
+    /// the cache answer this?"). The default reads it through [`get`](ReportCache::get).
+    fn stored(
+        &self,
+        namespace: &str,
+        key: &str,
+    ) -> std::result::Result<Option<(u16, SystemTime)>, CacheError> {
+        Ok(self
+            .get(namespace, key)?
+            .map(|answer| (answer.status, answer.stored_at)))
+    }
+
     /// Stores (or replaces) the answer for `key` in `namespace`.
     fn put(
         &self,
@@ -273,7 +286,57 @@ fn response_from(status: StatusCode, body: Bytes) -> Result<Response<ResponseBod
     }
 }
 
+impl CachePolicy {
+    /// Whether a stored answer of `status` that is `age` old is fresh enough to be used
+    /// (never with [`refresh`](CachePolicy::refresh)).
+    pub fn accepts(&self, status: u16, age: Duration) -> bool {
+        let limit = if status == 404 {
+            self.max_age.min(self.not_found_max_age)
+        } else {
+            self.max_age
+        };
+        !self.refresh && age <= limit && StatusCode::from_u16(status).is_ok()
+    }
+}
+
 impl Client {
+    /// For each request, whether the client's cache would answer it now without sending it
+    /// (`Some(age of the stored answer)`), under the client's [`CachePolicy`]: a cacheable
+    /// request (see [`cacheable`]) whose stored answer is young enough. `None` for every
+    /// request when no cache is attached, with `refresh`, or when the store cannot be read.
+    /// Read only: nothing is sent, no entry is marked as used. The store is read on tokio's
+    /// blocking pool.
+    pub async fn cache_would_answer(&self, requests: &[ApiRequest]) -> Vec<Option<Duration>> {
+        let Some(cache) = self.inner.settings.cache.clone() else {
+            return vec![None; requests.len()];
+        };
+        if cache.policy.refresh {
+            return vec![None; requests.len()];
+        }
+        let keys: Vec<Option<String>> = requests
+            .iter()
+            .map(|r| {
+                cacheable(r)?;
+                let key = r.url(&self.inner.settings.base_url);
+                (!cache.holds_key(key.as_bytes())).then_some(key)
+            })
+            .collect();
+        let count = keys.len();
+        let answers = tokio::task::spawn_blocking(move || {
+            let now = SystemTime::now();
+            keys.into_iter()
+                .map(|key| {
+                    let (status, stored_at) =
+                        cache.store.stored(&cache.namespace, &key?).ok()??;
+                    let age = now.duration_since(stored_at).unwrap_or_default();
+                    cache.policy.accepts(status, age).then_some(age)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+        answers.unwrap_or_else(|_| vec![None; count])
+    }
+
     /// `send_raw` for a cacheable request with a cache attached.
     pub(crate) async fn send_cached(
         &self,
@@ -304,13 +367,8 @@ impl Client {
             match found {
                 Ok(Ok(Some(answer))) => {
                     let age = answer.age(SystemTime::now());
-                    let limit = if answer.status == 404 {
-                        policy.max_age.min(policy.not_found_max_age)
-                    } else {
-                        policy.max_age
-                    };
                     let status = StatusCode::from_u16(answer.status).ok();
-                    if let Some(status) = status.filter(|_| age <= limit) {
+                    if let Some(status) = status.filter(|_| policy.accepts(answer.status, age)) {
                         tracing::info!(
                             target: "vt_api::cache",
                             "cached answer ({} old): {}",

@@ -380,6 +380,21 @@ impl ReportCache for SqliteCache {
         }))
     }
 
+    fn stored(&self, namespace: &str, key: &str) -> Result<Option<(u16, SystemTime)>, CacheError> {
+        let conn = self.conn();
+        let row = conn
+            .prepare_cached("SELECT status, stored_at FROM entries WHERE ns = ?1 AND key = ?2")?
+            .query_row(params![namespace, key], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })
+            .optional()?;
+        let Some((status, stored_at)) = row else {
+            return Ok(None);
+        };
+        let status = u16::try_from(status).map_err(|_| format!("stored status {status}"))?;
+        Ok(Some((status, from_millis(stored_at))))
+    }
+
     fn put(&self, namespace: &str, key: &str, answer: &CachedAnswer) -> Result<(), CacheError> {
         let now = millis(SystemTime::now());
         let size = i64::try_from(answer.body.len() + key.len()).unwrap_or(i64::MAX);

@@ -324,6 +324,9 @@ pub struct FileArgs {
     /// MD5, SHA-1 or SHA-256 hashes, paths of local files, or `-` for stdin (one per line).
     #[arg(required = true, value_name = "HASH|PATH|-")]
     pub inputs: Vec<String>,
+    /// Print the quota plan of this batch (as `vt quota plan`) and stop before any lookup.
+    #[arg(long)]
+    pub plan: bool,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -408,6 +411,9 @@ pub struct ObjectArgs {
     /// Identifiers, or `-` for stdin (one per line).
     #[arg(required = true, value_name = "ID|-")]
     pub inputs: Vec<String>,
+    /// Print the quota plan of this batch (as `vt quota plan`) and stop before any lookup.
+    #[arg(long)]
+    pub plan: bool,
     /// Batch options.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -629,6 +635,28 @@ pub enum MonitorCommand {
     Statistics,
     /// Monitor events (detections, uploads, quota warnings).
     Events(PageArgs),
+    /// Report new detections of your Monitor files, each once (state kept in a file):
+    /// `--once` for CI (exit 10 when there are new detections), or poll every `--interval`.
+    Watch(MonitorWatchArgs),
+}
+
+/// `vt monitor watch`.
+#[derive(Debug, Args)]
+pub struct MonitorWatchArgs {
+    /// Where the watch remembers what it reported (JSON, replaced atomically)
+    /// [default: $XDG_STATE_HOME/vt/monitor-watch.json].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Watch items with every tag given (detected, new-detections, increasing-detections,
+    /// ..., or an engine name) [default: detected].
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Poll once and exit: 0 when nothing new, 10 when there are new detections.
+    #[arg(long, conflicts_with = "interval")]
+    pub once: bool,
+    /// Time between polls, e.g. 90s, 10m, 1h [default: 15m]; Ctrl-C stops the watch.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
 }
 
 /// `vt monitor download-url|owner`.
@@ -798,10 +826,42 @@ pub struct SearchArgs {
 
 /// `vt quota`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct QuotaArgs {
     /// A user or group id to ask about [default: the owner of the API key].
     #[arg(long, value_name = "ID")]
     pub user: Option<String>,
+    /// `vt quota plan`.
+    #[command(subcommand)]
+    pub action: Option<QuotaCommand>,
+}
+
+/// `vt quota ...`.
+#[derive(Debug, Subcommand)]
+pub enum QuotaCommand {
+    /// How a batch of lookups would go against the key's quotas, before any lookup: how many
+    /// the cache answers, how many requests remain, how long they take at the rate, whether
+    /// the budgets suffice and where the batch would stop.
+    Plan(QuotaPlanArgs),
+}
+
+/// `vt quota plan`.
+#[derive(Debug, Args)]
+pub struct QuotaPlanArgs {
+    /// How many lookups (none of them counted as cached: give --input to ask the cache).
+    #[arg(
+        value_name = "N",
+        conflicts_with = "input",
+        required_unless_present = "input"
+    )]
+    pub count: Option<String>,
+    /// The batch's inputs, one per line (`-` for stdin): validated as the batch would, and
+    /// looked up in the report cache.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// What the inputs are.
+    #[arg(long, value_enum, default_value = "file")]
+    pub kind: ObjectKind,
 }
 
 /// HTTP methods `vt api` accepts.

@@ -9,6 +9,7 @@
 //! | 4 | quota exhausted: work done so far is saved, the run can be resumed |
 //! | 5 | network, transport or server failure after retries |
 //! | 6 | rate limited: the server refused the request rate after every retry |
+//! | 10 | `vt monitor watch`: new detections were reported (an engine flags a file it did not) |
 //! | 130 | interrupted by Ctrl-C during a batch (results so far kept, resumable) |
 //! | 143 | terminated by SIGTERM during a batch (results so far kept, resumable) |
 
@@ -27,6 +28,7 @@ Exit codes:
      answers): those items are not saved; rerun with --output FILE --resume
   6  rate limited: the server still refused the request rate (429 TooManyRequestsError)
      after every retry; not a spent quota: lower --rate-limit and resume
+  10  vt monitor watch: new detections were reported (an engine flags a file it did not)
   130  interrupted (Ctrl-C) during a batch: results so far are kept, resumable like 4
   143  terminated (SIGTERM) during a batch: same as 130
 
@@ -51,6 +53,8 @@ pub enum Exit {
     Transport = 5,
     /// 6: the server's request-rate limit outlasted the retries.
     RateLimited = 6,
+    /// 10: `vt monitor watch` reported new detections.
+    NewDetections = 10,
     /// 130: interrupted by Ctrl-C (results so far kept, resumable).
     Interrupted = 130,
     /// 143: terminated by SIGTERM (results so far kept, resumable).
@@ -142,6 +146,8 @@ mod tests {
         assert_eq!(Exit::Quota.code(), 4);
         assert_eq!(Exit::Transport.code(), 5);
         assert_eq!(Exit::RateLimited.code(), 6);
+        assert_eq!(Exit::NewDetections.code(), 10);
+        assert!(EXIT_CODES_HELP.contains("  10  vt monitor watch"));
         assert_eq!(Exit::Terminated.code(), 143);
         for n in 0..=6 {
             assert!(

@@ -34,6 +34,11 @@ impl Fixture {
         )
         .unwrap();
         std::fs::write(p.join("broken.toml"), "api_key = \"unterminated\n").unwrap();
+        std::fs::write(
+            p.join("corrupt-state.json"),
+            "{\"format\": \"vt-monitor-watch/1\", \"items\": [",
+        )
+        .unwrap();
         std::fs::write(p.join("bad-format.toml"), "format = \"xml\"\n").unwrap();
         std::fs::write(p.join("bad-rate.toml"), "rate_limit = \"4/fortnight\"\n").unwrap();
         std::fs::write(p.join("zero-concurrency.toml"), "concurrency = 0\n").unwrap();
@@ -183,6 +188,28 @@ bad!(file_stdin_of_blank_lines: ["file", "-"] stdin "\n  \n\n" => 2, names "stdi
 bad!(
     file_resume_without_output: ["file", EICAR, "--resume"] => 2, names "--output");
 bad!(file_output_in_a_missing_directory: ["file", EICAR, "--output", "/nonexistent/dir/out.ndjson"] => 2, names "/nonexistent/dir/out.ndjson");
+
+// vt quota plan, --plan (issue 13 section 3)
+bad!(quota_plan_count_not_a_number: ["quota", "plan", "ten"] => 2, names "\"ten\"");
+bad!(quota_plan_count_zero: ["quota", "plan", "0"] => 2, names "\"0\"");
+bad!(quota_plan_count_negative: ["quota", "plan", "-5"] => 2, names "-5");
+bad!(quota_plan_count_and_input: ["quota", "plan", "5", "--input", "@sample.bin"] => 2, names "--input");
+bad!(quota_plan_missing_input_file: ["quota", "plan", "--input", "/nonexistent/inputs.txt"] => 2, names "/nonexistent/inputs.txt");
+bad!(quota_plan_input_is_a_directory: ["quota", "plan", "--input", "@a-directory"] => 2, names "@a-directory");
+bad!(quota_plan_input_with_a_bad_line: ["quota", "plan", "--input", "-"] stdin "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\nnot-a-hash\n" => 2, names "not-a-hash");
+bad!(quota_plan_input_of_the_wrong_kind: ["quota", "plan", "--kind", "ip", "--input", "-"] stdin "example.com\n" => 2, names "example.com");
+bad!(file_plan_with_a_bad_hash: ["file", "--plan", EICAR, "bad!"] => 2, names "bad!");
+
+// vt monitor watch (issue 13 section 4)
+bad!(monitor_watch_interval_not_a_duration: ["monitor", "watch", "--interval", "soon"] => 2, names "soon");
+bad!(monitor_watch_interval_zero: ["monitor", "watch", "--interval", "0s"] => 2, names "0s");
+bad!(monitor_watch_interval_negative: ["monitor", "watch", "--interval=-5m"] => 2, names "-5m");
+bad!(monitor_watch_once_and_interval: ["monitor", "watch", "--once", "--interval", "1m"] => 2, names "--interval");
+bad!(monitor_watch_state_below_a_file: ["monitor", "watch", "--once", "--state", "@sample.bin/watch.json"] => 2, names "@sample.bin/watch.json");
+bad!(monitor_watch_state_in_an_unwritable_directory: ["monitor", "watch", "--once", "--state", "@unwritable-dir/watch.json"] => 2, names "@unwritable-dir/watch.json");
+bad!(monitor_watch_state_is_a_directory: ["monitor", "watch", "--once", "--state", "@a-directory"] => 2, names "@a-directory");
+bad!(monitor_watch_corrupt_state_file: ["monitor", "watch", "--once", "--state", "@corrupt-state.json"] => 2, names "@corrupt-state.json");
+bad!(monitor_watch_tag_with_a_colon: ["monitor", "watch", "--once", "--tag", "a:b"] => 2, names "a:b");
 
 // vt hash (local only)
 bad!(hash_missing_path: ["hash", "/nonexistent/x.bin"] => 2, names "/nonexistent/x.bin");

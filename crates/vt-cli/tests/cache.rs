@@ -293,6 +293,22 @@ fn sigkill_during_cache_writes(kills: usize) {
     let path = dir.path().join("cache.sqlite3");
     for n in 0..kills {
         let mut child = start_batch(&emu, &path, &hashes);
+        if n == 0 {
+            // On a loaded machine a debug `vt` may not have written anything 150 ms after it
+            // started: the first kill waits for a first entry, so that kills do land among
+            // writes.
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while !(path.exists()
+                && vt_cache::SqliteCache::open(&path)
+                    .is_ok_and(|o| o.cache.stats().is_ok_and(|s| s.entries > 0)))
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "vt never wrote to the cache"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         std::thread::sleep(Duration::from_millis(150 + (n as u64 * 37) % 200));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

@@ -59,6 +59,7 @@ mod error;
 mod faults;
 mod feeds;
 mod http;
+mod monitor_rescan;
 mod private_scans;
 mod quota;
 mod relationships;

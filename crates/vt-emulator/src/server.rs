@@ -294,6 +294,17 @@ impl EmulatorHandle {
             .find(|k| k.tier == tier)
             .map(|k| k.key.as_str())
     }
+    /// Re-analyses the VT Monitor file at `path` (every file when `None`) at the emulator's
+    /// clock: with `engines`, those indices of [`FILE_ENGINES`](crate::FILE_ENGINES) flag
+    /// it; without, one more engine than before. Returns the updated items (the same as
+    /// `POST /_emulator/monitor/rescan`), or why nothing was done (no such file, a folder).
+    pub fn rescan_monitor(
+        &self,
+        path: Option<&str>,
+        engines: Option<&[usize]>,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        crate::monitor_rescan::rescan(&self.shared, path, engines)
+    }
     /// Counters and the request log.
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.stats.snapshot()
@@ -359,6 +370,10 @@ async fn serve(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
+                shared
+                    .stats
+                    .connections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let shared = shared.clone();
                 let svc = service_fn(move |req| handle(shared.clone(), req));
                 let conn = builder.serve_connection(TokioIo::new(stream), svc);

@@ -47,6 +47,9 @@ pub struct StatsSnapshot {
     /// The largest chunk of a multipart request body held in memory at once (uploads are
     /// streamed to disk, so this stays around one network read however big the file).
     pub max_buffered_bytes: u64,
+    /// TCP connections accepted (how many a client opened: one per request in flight with
+    /// HTTP/1.1 keep-alive).
+    pub connections: u64,
     /// The latest requests, oldest first.
     pub request_log: Vec<LoggedRequest>,
 }
@@ -87,6 +90,7 @@ pub(crate) struct Stats {
     pub(crate) bytes_out: AtomicU64,
     pub(crate) uploads: AtomicU64,
     pub(crate) max_buffered: AtomicU64,
+    pub(crate) connections: AtomicU64,
     capacity: usize,
     origin: Option<Instant>,
     tables: Mutex<Tables>,
@@ -144,6 +148,7 @@ impl Stats {
             bytes_out: self.bytes_out.load(Ordering::Relaxed),
             uploads: self.uploads.load(Ordering::Relaxed),
             max_buffered_bytes: self.max_buffered.load(Ordering::Relaxed),
+            connections: self.connections.load(Ordering::Relaxed),
             request_log: t.log.iter().cloned().collect(),
         }
     }
@@ -155,6 +160,7 @@ impl Stats {
         self.bytes_out.store(0, Ordering::Relaxed);
         self.uploads.store(0, Ordering::Relaxed);
         self.max_buffered.store(0, Ordering::Relaxed);
+        self.connections.store(0, Ordering::Relaxed);
     }
 }
 

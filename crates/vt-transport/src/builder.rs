@@ -246,7 +246,13 @@ impl TransportBuilder {
 
     /// Builds the transport over the real HTTP client ([`HttpTransport`]).
     pub fn build(self) -> Result<Transport, TransportError> {
-        let http = HttpTransport::new(&self.http)?;
+        let mut settings = self.http.clone();
+        // An idle connection kept for every request that may be in flight: with fewer, each
+        // wave of `concurrency` answers closes the surplus and the next wave opens it again
+        // (`cargo xtask bench` row 11: 318 connections for 2,000 lookups 64 at once with 16
+        // kept).
+        settings.pool_max_idle_per_host = settings.pool_max_idle_per_host.max(self.concurrency);
+        let http = HttpTransport::new(&settings)?;
         self.build_with(http)
     }
 

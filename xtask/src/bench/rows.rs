@@ -16,16 +16,18 @@ use crate::{cargo, fixtures_dir};
 /// The emulator's default premium key (`vt_emulator::DEFAULT_PREMIUM_KEY`).
 const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
 
-fn verdict(ok: bool) -> Verdict {
+pub(super) fn verdict(ok: bool) -> Verdict {
     if ok { Verdict::Pass } else { Verdict::Miss }
 }
 
-/// `vt` with the emulator's address and key in its environment, no config file.
-fn vt_env<'a>(base_url: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
+/// `vt` with the emulator's address and key in its environment, no config file, and no
+/// report cache (the rows measure requests; row 9 turns the cache on by itself).
+pub(super) fn vt_env<'a>(base_url: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("VT_BASE_URL", base_url),
         ("VT_API_KEY", KEY),
         ("VT_FORMAT", "json"),
+        ("VT_NO_CACHE", "1"),
         ("HOME", home),
         ("XDG_CONFIG_HOME", home),
     ]

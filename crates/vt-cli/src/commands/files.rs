@@ -64,6 +64,10 @@ pub fn parse_hash(input: &str) -> Result<FileHash, String> {
 
 /// `vt file`.
 pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
+    if args.plan {
+        return super::quota_plan::plan_batch(ctx, crate::cli::ObjectKind::File, &args.inputs)
+            .await;
+    }
     let fetch = |c: crate::commands::ApiClient, input| async move {
         let hash = match input {
             FileInput::Hash(h) => h,

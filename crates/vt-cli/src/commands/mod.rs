@@ -12,11 +12,13 @@ pub mod files;
 mod lookup;
 pub mod misc;
 pub mod monitor;
+pub mod monitor_watch;
 pub mod network;
 pub mod objects;
 mod printing;
 pub mod private;
 pub mod private_scan;
+pub mod quota_plan;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;
@@ -95,6 +97,10 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Feed(args) => feed::run(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
+        Command::Quota(crate::cli::QuotaArgs {
+            action: Some(crate::cli::QuotaCommand::Plan(args)),
+            ..
+        }) => quota_plan::plan(&ctx, args).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
         Command::Completions(_) => Ok(Exit::Ok),

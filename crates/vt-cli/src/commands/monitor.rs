@@ -42,6 +42,7 @@ pub async fn run(ctx: &Context, cmd: MonitorCommand) -> CliResult<Exit> {
         MonitorCommand::Comments(a) => comments(ctx, a).await,
         MonitorCommand::Statistics => statistics(ctx).await,
         MonitorCommand::Events(page) => events(ctx, page).await,
+        MonitorCommand::Watch(a) => super::monitor_watch::watch(ctx, a).await,
     }
 }
 

@@ -8,6 +8,10 @@ use crate::exit::{CliResult, Exit};
 
 /// `vt domain`.
 pub async fn domain(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
+    if args.plan {
+        return super::quota_plan::plan_batch(ctx, crate::cli::ObjectKind::Domain, &args.inputs)
+            .await;
+    }
     let parse = |s: &str| s.parse::<DomainName>().map_err(|e| e.to_string());
     lookup_batch(
         ctx,
@@ -22,6 +26,9 @@ pub async fn domain(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
 
 /// `vt ip`.
 pub async fn ip(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
+    if args.plan {
+        return super::quota_plan::plan_batch(ctx, crate::cli::ObjectKind::Ip, &args.inputs).await;
+    }
     let parse = |s: &str| s.parse::<IpAddress>().map_err(|e| e.to_string());
     lookup_batch(
         ctx,

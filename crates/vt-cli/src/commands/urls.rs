@@ -38,6 +38,9 @@ pub fn parse_url_or_id(input: &str) -> Result<UrlId, String> {
 
 /// `vt url`.
 pub async fn url(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {
+    if args.plan {
+        return super::quota_plan::plan_batch(ctx, crate::cli::ObjectKind::Url, &args.inputs).await;
+    }
     lookup_batch(
         ctx,
         &args.inputs,

@@ -49,3 +49,17 @@ pub(crate) fn shutdown(shared: &Shared) -> Reply {
     shared.shutdown.notify_one();
     Reply::json(&json!({"shutdown": true}))
 }
+
+/// `POST /_emulator/monitor/rescan[?path=P][&engines=I,J]`: re-analyses Monitor files now
+/// (see `monitor_rescan.rs`); answers `{"data": [updated items]}`.
+pub(crate) fn monitor_rescan(shared: &Shared, r: &Req) -> Reply {
+    let engines = match r.q("engines").map(crate::monitor_rescan::parse_engines) {
+        Some(Ok(e)) => Some(e),
+        Some(Err(why)) => return Reply::invalid_argument(why),
+        None => None,
+    };
+    match crate::monitor_rescan::rescan(shared, r.q("path"), engines.as_deref()) {
+        Ok(items) => Reply::json(&json!({"data": items})),
+        Err(why) => Reply::invalid_argument(why),
+    }
+}

@@ -41,6 +41,7 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::Reset => internal::reset(shared),
         Route::AdvanceClock => internal::advance_clock(shared, r),
         Route::Shutdown => internal::shutdown(shared),
+        Route::MonitorRescan => internal::monitor_rescan(shared, r),
         Route::Download(t) => downloads::download_token(shared, &t).await,
         Route::Upload(t) => files::upload_to_url(shared, &t, r).await,
         Route::V2FileReport => v2::file_report(shared, r).await,

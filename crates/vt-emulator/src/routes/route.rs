@@ -26,6 +26,7 @@ pub(crate) enum Route {
     Reset,
     AdvanceClock,
     Shutdown,
+    MonitorRescan,
     Download(String),
     Upload(String),
     V2FileReport,
@@ -129,6 +130,7 @@ impl Route {
                 ("reset", _, true) => Route::Reset,
                 ("clock", _, true) => Route::AdvanceClock,
                 ("shutdown", _, true) => Route::Shutdown,
+                ("monitor/rescan", _, true) => Route::MonitorRescan,
                 _ => Route::NotFound,
             };
         }
@@ -323,6 +325,7 @@ impl Route {
             Route::Stats
             | Route::Reset
             | Route::AdvanceClock
+            | Route::MonitorRescan
             | Route::Shutdown
             | Route::Download(_) => Access::Open,
             Route::NotFound | Route::MethodNotAllowed => Access::KeyFree,
@@ -369,6 +372,7 @@ impl Route {
             Route::Reset => "/_emulator/reset",
             Route::AdvanceClock => "/_emulator/clock",
             Route::Shutdown => "/_emulator/shutdown",
+            Route::MonitorRescan => "/_emulator/monitor/rescan",
             Route::Download(_) => "/_download/{token}",
             Route::Upload(_) => "/_upload/{token}",
             Route::V2FileReport => "/vtapi/v2/file/report",

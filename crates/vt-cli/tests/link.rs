@@ -1,0 +1,50 @@
+//! Issue 13, section 5: over a slow link (the emulator's `latency`), `vt` keeps one connection
+//! per request in flight instead of closing and reopening them between waves.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Emu, run};
+
+#[test]
+fn a_batch_opens_no_more_connections_than_requests_in_flight() {
+    let emu = Emu::start(|cfg| cfg.latency = Duration::from_millis(100));
+    // 256 lookups (the small dataset's files, then unknown hashes: a not-found costs a
+    // request too), 64 at once: four waves, more than the 16 idle connections hyper's pool
+    // kept by default (that opened 127 connections here).
+    let mut hashes: Vec<String> = emu
+        .handle
+        .dataset()
+        .files()
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    let mut n = 0u32;
+    while hashes.len() < 256 {
+        n += 1;
+        hashes.push(format!("{n:064x}"));
+    }
+    let before = emu.handle.stats().connections;
+    let r = run(emu
+        .vt()
+        .args([
+            "--no-cache",
+            "--concurrency",
+            "64",
+            "--format",
+            "ndjson",
+            "file",
+            "-",
+        ])
+        .write_stdin(hashes.join("\n")));
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 256);
+    let opened = emu.handle.stats().connections - before;
+    // Later waves reuse the first's connections (a few more may be opened when answers and
+    // new requests cross).
+    assert!(
+        opened <= 72,
+        "{opened} connections for 256 lookups 64 at once"
+    );
+}

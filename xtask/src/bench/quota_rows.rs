@@ -1,0 +1,236 @@
+//! Issue 13's rows: 9, the report cache (the same lookups twice); 11, a real link (150 ms per
+//! answer, 64 at once) and how many connections `vt` opens.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use super::measure::{Server, http, median, status_count, time_v};
+use super::rows::{verdict, vt_env};
+use super::{Env, Row};
+
+/// Requests the emulator answered so far (every route, every status; `/_emulator` ones too).
+fn requests_total(server: &Server) -> Result<u64> {
+    let (status, stats) = http(server.authority(), "GET", "/_emulator/stats", None)?;
+    if status != 200 {
+        bail!("/_emulator/stats answered {status}");
+    }
+    let total = stats.split("\"requests_total\":").nth(1).and_then(|rest| {
+        rest.trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .ok()
+    });
+    match total {
+        Some(n) => Ok(n),
+        None => bail!("no requests_total in /_emulator/stats"),
+    }
+}
+
+/// A number field of the emulator's stats (`"connections": N`).
+fn stats_number(server: &Server, name: &str) -> Result<u64> {
+    let (_, stats) = http(server.authority(), "GET", "/_emulator/stats", None)?;
+    stats
+        .split(&format!("\"{name}\":"))
+        .nth(1)
+        .and_then(|rest| {
+            rest.trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .ok_or_else(|| anyhow::anyhow!("no {name} in /_emulator/stats"))
+}
+
+const CACHE_GOAL_FIRST: &str = "≤ 1.05 × without cache";
+const CACHE_GOAL_SECOND: &str = "0 requests; ≥ 20,000 reports/s";
+
+/// Row 9: `lookups` file reports without the cache, then twice with a fresh cache.
+pub fn cache_hits(env: &Env) -> Vec<Row> {
+    match cache_hits_inner(env) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let why = format!("{e:#}");
+            vec![
+                Row::not_run(
+                    "9a",
+                    "report cache: first run",
+                    CACHE_GOAL_FIRST,
+                    why.clone(),
+                ),
+                Row::not_run("9b", "report cache: second run", CACHE_GOAL_SECOND, why),
+            ]
+        }
+    }
+}
+
+fn cache_hits_inner(env: &Env) -> Result<Vec<Row>> {
+    let n = env.sizes.lookups;
+    let ids = env.tmp.join("cache-ids.txt");
+    eprintln!("xtask: row 9: {n} lookups without cache, then twice with one");
+    let server = Server::start(
+        &env.bench_server,
+        &[
+            "--files".into(),
+            n.saturating_sub(1).to_string(),
+            "--ids".into(),
+            ids.display().to_string(),
+        ],
+    )?;
+    let home = env.tmp.display().to_string();
+    let (mut without, mut first, mut second, mut second_requests) = (vec![], vec![], vec![], 0);
+    let mut cache_bytes = 0u64;
+    for round in 0..env.sizes.rounds {
+        eprintln!("xtask: row 9, round {}", round + 1);
+        let cache = env.tmp.join(format!("cache-{round}/vt.sqlite3"));
+        let cache_s = cache.display().to_string();
+        let mut base = vt_env(&server.base_url, &home);
+        base.push(("VT_RATE_LIMIT", "none"));
+        base.push(("VT_CONCURRENCY", "64"));
+        let run = |extra: &[(&str, &str)]| {
+            let mut envs = base.clone();
+            envs.extend_from_slice(extra);
+            time_v(
+                &env.vt,
+                &["--quiet", "file", "-"],
+                &envs,
+                Some(&ids),
+                true,
+                &env.tmp,
+            )
+        };
+        without.push(run(&[])?.wall.as_secs_f64());
+        let with_cache = [("VT_NO_CACHE", "0"), ("VT_CACHE_PATH", cache_s.as_str())];
+        first.push(run(&with_cache)?.wall.as_secs_f64());
+        let before = requests_total(&server)?;
+        second.push(run(&with_cache)?.wall.as_secs_f64());
+        // Minus 1: the second stats request counts itself.
+        second_requests += requests_total(&server)?.saturating_sub(before + 1);
+        cache_bytes = dir_bytes(cache.parent().unwrap_or(&env.tmp));
+        let _ = std::fs::remove_dir_all(cache.parent().unwrap_or(&env.tmp));
+    }
+    let (_, stats) = http(server.authority(), "GET", "/_emulator/stats", None)?;
+    let served = status_count(&stats, 200);
+    let expected = (2 * n * env.sizes.rounds) as u64;
+    if served < expected {
+        bail!("the emulator served {served} answers 200, expected at least {expected}");
+    }
+    let (without, first, second) = (median(without), median(first), median(second));
+    let second_rps = n as f64 / second;
+    let per_round = second_requests / env.sizes.rounds.max(1) as u64;
+    Ok(vec![
+        Row {
+            id: "9a".into(),
+            what: format!(
+                "report cache, first run: {n} file reports into a fresh cache ({} MiB), 64 at once",
+                cache_bytes >> 20
+            ),
+            value: format!("{first:.2} s"),
+            reference: format!("{without:.2} s (`--no-cache`)"),
+            ratio: format!("{:.3}", first / without),
+            goal: CACHE_GOAL_FIRST.into(),
+            verdict: verdict(first <= 1.05 * without),
+        },
+        Row {
+            id: "9b".into(),
+            what: format!("report cache, second run: the same {n} lookups, JSON to /dev/null"),
+            value: format!("{second_rps:.0} reports/s, {per_round} requests"),
+            reference: format!("{:.0} reports/s (`--no-cache`)", n as f64 / without),
+            ratio: format!("{:.1}×", without / second),
+            goal: CACHE_GOAL_SECOND.into(),
+            verdict: verdict(per_round == 0 && second_rps >= 20_000.0),
+        },
+    ])
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The lookups, latency and concurrency of row 11.
+const LINK_LOOKUPS: usize = 2_000;
+const LINK_LATENCY_MS: u64 = 150;
+const LINK_CONCURRENCY: usize = 64;
+
+/// Row 11: a real link: every answer 150 ms late, 2,000 lookups 64 at once.
+pub fn real_link(env: &Env) -> Row {
+    let n = if env.sizes.quick { 500 } else { LINK_LOOKUPS };
+    let goal = "≤ 1.15 × N / 64 × 150 ms";
+    let what = format!(
+        "a real link: {n} lookups, every answer {LINK_LATENCY_MS} ms late, `--concurrency {LINK_CONCURRENCY}`"
+    );
+    match real_link_inner(env, n) {
+        Ok((wall, connections, ideal)) => Row {
+            id: "11".into(),
+            what,
+            value: format!("{wall:.2} s, {connections} TCP connections"),
+            reference: format!("{ideal:.2} s (ideal N / 64 × 150 ms)"),
+            ratio: format!("{:.3}", wall / ideal),
+            goal: goal.into(),
+            verdict: verdict(wall <= 1.15 * ideal),
+        },
+        Err(e) => Row::not_run("11", &what, goal, format!("{e:#}")),
+    }
+}
+
+fn real_link_inner(env: &Env, n: usize) -> Result<(f64, u64, f64)> {
+    let ids = env.tmp.join("link-ids.txt");
+    eprintln!("xtask: row 11: {n} lookups, {LINK_LATENCY_MS} ms each, {LINK_CONCURRENCY} at once");
+    let server = Server::start(
+        &env.bench_server,
+        &[
+            "--files".into(),
+            n.saturating_sub(1).to_string(),
+            "--ids".into(),
+            ids.display().to_string(),
+            "--latency".into(),
+            format!("{LINK_LATENCY_MS}ms"),
+        ],
+    )?;
+    let home = env.tmp.display().to_string();
+    let concurrency = LINK_CONCURRENCY.to_string();
+    let mut envs = vt_env(&server.base_url, &home);
+    envs.push(("VT_RATE_LIMIT", "none"));
+    envs.push(("VT_CONCURRENCY", &concurrency));
+    let mut walls = Vec::new();
+    let mut connections = Vec::new();
+    for round in 0..env.sizes.rounds {
+        eprintln!("xtask: row 11, round {}", round + 1);
+        let before = stats_number(&server, "connections")?;
+        let run = time_v(
+            &env.vt,
+            &["--quiet", "file", "-"],
+            &envs,
+            Some(&ids),
+            true,
+            &env.tmp,
+        )?;
+        walls.push(run.wall.as_secs_f64());
+        // Our own /_emulator/stats requests open one connection each (HTTP/1.0).
+        let after = stats_number(&server, "connections")?;
+        connections.push(after.saturating_sub(before + 1));
+    }
+    let (_, stats) = http(server.authority(), "GET", "/_emulator/stats", None)?;
+    let served = status_count(&stats, 200);
+    if served < (n * env.sizes.rounds) as u64 {
+        bail!(
+            "the emulator served {served} answers 200, expected {}",
+            n * env.sizes.rounds
+        );
+    }
+    let ideal = n as f64 / LINK_CONCURRENCY as f64 * LINK_LATENCY_MS as f64 / 1000.0;
+    let most = connections.iter().copied().max().unwrap_or(0);
+    Ok((median(walls), most, ideal))
+}
