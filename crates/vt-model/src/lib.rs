@@ -19,6 +19,7 @@
 //! | `file_behaviour`, behaviour summary | [`FileBehaviour`], [`FileBehaviourAttributes`] |
 //! | `user`, `overall_quotas`, `api_usage` | [`User`], [`Quota`], [`Privilege`], [`OverallQuotas`], [`ApiUsage`] |
 //! | `/metadata` | [`Metadata`] |
+//! | `retrohunt_job` | [`RetrohuntJob`], [`RetrohuntStatus`], [`RetrohuntCorpus`], [`RetrohuntTimeRange`] |
 //! | engine verdicts and their counters | [`EngineResult`], [`Category`], [`AnalysisStats`] |
 //! | dates (epoch seconds) | [`Timestamp`] |
 //! | any object, typed by its `type` | [`AnyObject`] |
@@ -200,6 +201,7 @@ pub mod monitor;
 pub mod object;
 pub mod private;
 pub mod relationships;
+pub mod retrohunt;
 pub mod timestamp;
 pub mod url;
 pub mod user;
@@ -245,6 +247,10 @@ pub use private::{
     PrivateAnalysisDocument, PrivateFileReport, PrivateUrlReport, SandboxProgress,
 };
 pub use relationships::RelationshipName;
+pub use retrohunt::{
+    RETROHUNT_JOB_TYPE, RetrohuntCorpus, RetrohuntJob, RetrohuntJobAttributes, RetrohuntStatus,
+    RetrohuntTimeRange,
+};
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;
 pub use user::{
