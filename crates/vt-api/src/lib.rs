@@ -36,7 +36,7 @@
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
 //! [`Client::intelligence`], [`Client::metadata`], [`Client::users`], [`Client::monitor`],
-//! [`Client::feeds`], [`Client::private`] and [`Client::v2`]; plus the
+//! [`Client::feeds`], [`Client::private`], [`Client::retrohunt`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -168,6 +168,7 @@
 //! | [`comments`] | `latest`, `get`, `delete`, `vote`, `related`, `related_descriptors` | `/comments`, `/comments/{id}[/vote, /{rel}, /relationships/{rel}]` |
 //! | [`search`] | `query` (and `intelligence`, the same as `Client::intelligence().search`) | `/search`, `/intelligence/search` |
 //! | [`intelligence`] | `search`, `snippet`, `create_zip`, `zip_file`, `wait_zip`, `zip_download_url`, `download_zip_to_path`, `download_zip_to_writer` | `/intelligence/search`, `/intelligence/search/snippets/{id}`, `/intelligence/zip_files[/{id}, /{id}/download_url, /{id}/download]` |
+//! | [`retrohunt`] | `create`, `list`, `get`, `abort`, `delete`, `matching_files`, `wait`, `wait_observed` | `/intelligence/retrohunt_jobs[/{id}, /{id}/abort, /{id}/matching_files]` |
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
@@ -201,6 +202,7 @@ pub mod private;
 mod raw;
 pub mod raw_json;
 pub mod request;
+pub mod retrohunt;
 pub mod search;
 pub mod upload;
 pub mod urls;
@@ -268,6 +270,12 @@ impl Client {
         intelligence::Intelligence { client: self }
     }
 
+    /// Retrohunt (premium): YARA scans over VirusTotal's past files, their progress and
+    /// matching files.
+    pub fn retrohunt(&self) -> retrohunt::Retrohunt<'_> {
+        retrohunt::Retrohunt { client: self }
+    }
+
     /// Metadata (engines, privileges, relationships).
     pub fn metadata(&self) -> metadata::Metadata<'_> {
         metadata::Metadata { client: self }
@@ -320,6 +328,10 @@ mod tests {
         is_send(&c.private().upload("x"));
         is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
         is_send(&c.v2().file_reports(&["a"], false));
+        is_send(
+            &c.retrohunt()
+                .wait(&"a-1".parse().unwrap(), Default::default()),
+        );
         let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
         is_send(&p);
     }
