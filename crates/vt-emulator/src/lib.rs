@@ -63,6 +63,7 @@ mod private_scans;
 mod quota;
 mod relationships;
 mod reports;
+mod retrohunt_jobs;
 mod rng;
 mod routes;
 mod search_query;

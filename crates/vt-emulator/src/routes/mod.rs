@@ -18,6 +18,7 @@ pub(crate) mod paging;
 pub(crate) mod private;
 pub(crate) mod receive;
 pub(crate) mod request;
+pub(crate) mod retrohunt;
 pub(crate) mod route;
 pub(crate) mod v2;
 pub(crate) mod zip_files;
@@ -74,6 +75,12 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::ZipFile(id) => zip_files::get(shared, &id),
         Route::ZipFileDownloadUrl(id) => zip_files::download_url(shared, r, &id),
         Route::ZipFileDownload(id) => zip_files::download(shared, r, &id),
+        Route::RetrohuntJobs if get => retrohunt::list(shared, r),
+        Route::RetrohuntJobs => retrohunt::create(shared, r).await,
+        Route::RetrohuntJob(id) if get => retrohunt::get(shared, r, &id),
+        Route::RetrohuntJob(id) => retrohunt::delete(shared, r, &id),
+        Route::RetrohuntAbort(id) => retrohunt::abort(shared, r, &id),
+        Route::RetrohuntMatchingFiles(id) => retrohunt::matching_files(shared, r, &id),
         Route::Metadata => misc::metadata(),
         Route::User(id) => misc::user(shared, r, &id),
         Route::UserQuotas(id) => misc::overall_quotas(shared, r, &id),

@@ -53,6 +53,14 @@ pub(crate) enum Route {
     ZipFile(String),
     ZipFileDownloadUrl(String),
     ZipFileDownload(String),
+    /// `GET` (list) or `POST` (create) `/intelligence/retrohunt_jobs`.
+    RetrohuntJobs,
+    /// `GET` or `DELETE /intelligence/retrohunt_jobs/{id}`.
+    RetrohuntJob(String),
+    /// `POST /intelligence/retrohunt_jobs/{id}/abort`.
+    RetrohuntAbort(String),
+    /// `GET /intelligence/retrohunt_jobs/{id}/matching_files`.
+    RetrohuntMatchingFiles(String),
     Metadata,
     User(String),
     UserQuotas(String),
@@ -232,6 +240,17 @@ impl Route {
             ["intelligence", "zip_files", id, "download"] if get => {
                 Route::ZipFileDownload(id.to_string())
             }
+            ["intelligence", "retrohunt_jobs"] if get || post => Route::RetrohuntJobs,
+            ["intelligence", "retrohunt_jobs", id] if get || del => {
+                Route::RetrohuntJob(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", id, "abort"] if post => {
+                Route::RetrohuntAbort(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", id, "matching_files"] if get => {
+                Route::RetrohuntMatchingFiles(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", ..] => Route::MethodNotAllowed,
             ["metadata"] if get => Route::Metadata,
             ["users", id] if get => Route::User(id.to_string()),
             ["users", id, "overall_quotas"] if get => Route::UserQuotas(id.to_string()),
@@ -337,6 +356,10 @@ impl Route {
             | Route::ZipFile(_)
             | Route::ZipFileDownloadUrl(_)
             | Route::ZipFileDownload(_)
+            | Route::RetrohuntJobs
+            | Route::RetrohuntJob(_)
+            | Route::RetrohuntAbort(_)
+            | Route::RetrohuntMatchingFiles(_)
             | Route::MonitorList
             | Route::MonitorCreate
             | Route::MonitorUploadUrl
@@ -408,6 +431,12 @@ impl Route {
             Route::ZipFile(_) => "/api/v3/intelligence/zip_files/{id}",
             Route::ZipFileDownloadUrl(_) => "/api/v3/intelligence/zip_files/{id}/download_url",
             Route::ZipFileDownload(_) => "/api/v3/intelligence/zip_files/{id}/download",
+            Route::RetrohuntJobs => "/api/v3/intelligence/retrohunt_jobs",
+            Route::RetrohuntJob(_) => "/api/v3/intelligence/retrohunt_jobs/{id}",
+            Route::RetrohuntAbort(_) => "/api/v3/intelligence/retrohunt_jobs/{id}/abort",
+            Route::RetrohuntMatchingFiles(_) => {
+                "/api/v3/intelligence/retrohunt_jobs/{id}/matching_files"
+            }
             Route::Metadata => "/api/v3/metadata",
             Route::User(_) => "/api/v3/users/{id}",
             Route::UserQuotas(_) => "/api/v3/users/{id}/overall_quotas",
