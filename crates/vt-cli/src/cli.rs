@@ -255,6 +255,9 @@ pub enum Command {
     Search(SearchArgs),
     /// A feed (premium): files, urls, domains, ips or behaviours, as NDJSON; resumable.
     Feed(crate::commands::feed::FeedArgs),
+    /// Retrohunt (premium): YARA scans over VirusTotal's past files.
+    #[command(subcommand, visible_alias = "rh")]
+    Retrohunt(crate::commands::retrohunt::RetrohuntCommand),
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
     /// Your API quotas and how much of them is used.

@@ -54,6 +54,15 @@ impl Fixture {
             .unwrap()
             .set_len(650 * 1024 * 1024 + 1)
             .unwrap();
+        // Retrohunt rules files.
+        std::fs::write(
+            p.join("rules.yar"),
+            "rule eicar { strings: $a = \"EICAR\" condition: $a }\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("empty.yar"), " \n\t\n").unwrap();
+        std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }\n").unwrap();
+        std::fs::write(p.join("huge.yar"), "/* x */\n".repeat(200_000)).unwrap();
         Fixture { dir }
     }
 
@@ -280,6 +289,24 @@ bad!(download_zip_in_a_missing_directory: ["download", "--zip", "/nonexistent/di
 bad!(download_zip_to_a_directory: ["download", "--zip", "@a-directory", EICAR] => 2, names "@a-directory");
 bad!(download_zip_bad_hash_sends_nothing: ["download", "--zip", "@out.zip", EICAR, "zzz"] => 2, names "zzz");
 bad!(download_zip_with_output: ["download", "--zip", "@out.zip", "--output", "@@", EICAR] => 2, names "--output");
+
+// Retrohunt
+bad!(retrohunt_start_missing_rules_file: ["retrohunt", "start", "/nonexistent/rules.yar"] => 2, names "/nonexistent/rules.yar");
+bad!(retrohunt_start_rules_file_is_a_directory: ["retrohunt", "start", "@a-directory"] => 2, names "@a-directory");
+bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, names "@empty.yar: the rules are empty");
+bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar: not UTF-8");
+bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar");
+bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "stdin: the rules are empty");
+bad!(retrohunt_start_unknown_corpus: ["retrohunt", "start", "@rules.yar", "--corpus", "all"] => 2, names "all");
+bad!(retrohunt_start_bad_from_date: ["retrohunt", "start", "@rules.yar", "--from", "31/01/2024"] => 2, names "31/01/2024");
+bad!(retrohunt_start_range_backwards: ["retrohunt", "start", "@rules.yar", "--from", "2024-02-01", "--to", "2024-01-01"] => 2, names "starts after it ends");
+bad!(retrohunt_start_bad_email: ["retrohunt", "start", "@rules.yar", "--email", "nobody"] => 2, names "nobody");
+bad!(retrohunt_get_bad_job_id: ["retrohunt", "get", "not-a-job"] => 2, names "not-a-job");
+bad!(retrohunt_abort_bad_job_id: ["retrohunt", "abort", "1700000000"] => 2, names "1700000000");
+bad!(retrohunt_delete_good_then_bad_id_sends_nothing: ["retrohunt", "delete", "alice-1700000000", "alice"] => 2, names "\"alice\"");
+bad!(retrohunt_matches_bad_cursor: ["retrohunt", "matches", "alice-1700000000", "--cursor", "not a cursor"] => 2, names "--cursor");
+bad!(retrohunt_matches_download_into_a_file: ["retrohunt", "matches", "alice-1700000000", "--download", "@sample.bin"] => 2, names "@sample.bin");
+bad!(retrohunt_list_bad_status: ["retrohunt", "list", "--status", "Running!"] => 2, names "Running!");
 
 #[test]
 fn search_over_long_query() {

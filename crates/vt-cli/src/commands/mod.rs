@@ -15,6 +15,7 @@ pub mod network;
 pub mod objects;
 mod printing;
 pub mod private;
+pub mod retrohunt;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;
@@ -94,6 +95,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Feed(args) => feed::run(&ctx, args).await,
+        Command::Retrohunt(cmd) => retrohunt::run(&ctx, cmd, cli.global.wait_timeout).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
