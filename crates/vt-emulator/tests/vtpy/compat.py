@@ -6,7 +6,8 @@ Usage: python3 compat.py <base_url> <premium_key> <file sha256> <its contacted d
 Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
 scan_url, wait_for_completion, post_object for comments and votes, download_file,
 scan_file_private / scan_url_private, Intelligence search through iterator, download_zip_files,
-error decoding, behaviour reports and relationships.
+error decoding, behaviour reports and relationships, Retrohunt jobs (post_object, get_object,
+post to abort, iterator over matching_files, delete).
 Exits non-zero with a message on the first mismatch.
 """
 
@@ -166,7 +167,53 @@ def main():
         # Feeds: client.feed(FeedType.FILES, cursor=...) reads the bz2 packages behind the
         # 302; its cursor ("YYYYMMDDhhmm-N") resumes exactly where it stopped.
         feed_checks(client)
+
+        # Retrohunt, last: it moves the emulator's clock.
+        retrohunt_checks(client, base_url)
     print("ALL OK")
+
+
+def retrohunt_checks(client, base_url):
+    import re
+    import time
+    import urllib.request
+
+    def advance(seconds):
+        request = urllib.request.Request(f"{base_url}/_emulator/clock?advance={seconds}", method="POST")
+        urllib.request.urlopen(request).read()
+
+    rules = 'rule eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }'
+    job = vt.Object("retrohunt_job")
+    job.rules = rules
+    job = client.post_object("/intelligence/retrohunt_jobs", obj=job)
+    check(job.type == "retrohunt_job" and job.status == "starting" and re.fullmatch(r".+-\d+", job.id),
+          f"post_object starts a Retrohunt job ({job.id})")
+    advance(60)
+    for _ in range(200):
+        job = client.get_object("/intelligence/retrohunt_jobs/{}", job.id)
+        if job.status == "finished":
+            break
+        time.sleep(0.05)
+    check(job.status == "finished" and job.progress == 100 and job.scanned_bytes > 0,
+          "get_object follows the job to finished")
+    matched = list(client.iterator(f"/intelligence/retrohunt_jobs/{job.id}/matching_files"))
+    check(all(f.type == "file" for f in matched) and len(matched) == job.num_matches,
+          f"iterator over matching_files ({len(matched)} files)")
+    listed = [j.id for j in client.iterator("/intelligence/retrohunt_jobs", limit=5)]
+    check(job.id in listed, "iterator over the caller's jobs")
+    other = vt.Object("retrohunt_job")
+    other.rules = rules
+    other = client.post_object("/intelligence/retrohunt_jobs", obj=other)
+    response = client.post(f"/intelligence/retrohunt_jobs/{other.id}/abort")
+    check(response.status == 200, "post to abort answers 200")
+    other = client.get_object("/intelligence/retrohunt_jobs/{}", other.id)
+    check(other.status == "aborting", "the aborted job is aborting")
+    client.delete(f"/intelligence/retrohunt_jobs/{other.id}")
+    try:
+        client.get_object("/intelligence/retrohunt_jobs/{}", other.id)
+        check(False, "a deleted job is gone")
+    except vt.APIError as e:
+        check(e.code == "NotFoundError", "a deleted job is NotFoundError")
 
 
 def feed_checks(client):
