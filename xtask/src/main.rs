@@ -357,6 +357,12 @@ fn demo() -> Result<()> {
     let zip_path = zip.to_string_lossy().into_owned();
     let eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
+    let rules = env::temp_dir().join(format!("vt-demo-{}.yar", std::process::id()));
+    std::fs::write(
+        &rules,
+        "rule eicar {\n  strings:\n    $a = \"EICAR-STANDARD-ANTIVIRUS-TEST-FILE\"\n  condition:\n    $a\n}\n",
+    )?;
+    let rules_path = rules.to_string_lossy().into_owned();
     let tour: Vec<(&str, Vec<&str>)> = vec![
         (
             "a hash report (the EICAR test file)",
@@ -425,6 +431,10 @@ fn demo() -> Result<()> {
             "the newest minute of the URL feed, as NDJSON",
             vec!["feed", "urls"],
         ),
+        (
+            "a Retrohunt job with the EICAR rule, followed to its end (about 15 s on the emulator)",
+            vec!["retrohunt", "start", &rules_path, "--wait"],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {
@@ -444,8 +454,33 @@ fn demo() -> Result<()> {
             eprintln!("xtask: `vt {}` failed ({status})", args.join(" "));
         }
     }
+    // The files the Retrohunt job matched: its id is the newest job's.
+    let vt_cmd = || {
+        let mut c = Command::new(&vt);
+        c.env("VT_BASE_URL", &base_url)
+            .env("VT_API_KEY", key)
+            .env("VT_RATE_LIMIT", "none")
+            .env_remove("VT_CONFIG");
+        c
+    };
+    let newest = vt_cmd()
+        .args(["retrohunt", "list", "--limit", "1", "-I"])
+        .output()
+        .context("could not run vt retrohunt list")?;
+    let job = String::from_utf8_lossy(&newest.stdout).trim().to_owned();
+    println!("\n== the files the Retrohunt job matched: vt retrohunt matches {job}");
+    let status = vt_cmd()
+        .args(["retrohunt", "matches", &job])
+        .env("VT_FORMAT", "human")
+        .status()
+        .context("could not run vt retrohunt matches")?;
+    if job.is_empty() || !status.success() {
+        failures += 1;
+        eprintln!("xtask: `vt retrohunt matches {job}` failed ({status})");
+    }
     let _ = std::fs::remove_file(&sample);
     let _ = std::fs::remove_file(&zip);
+    let _ = std::fs::remove_file(&rules);
     if failures > 0 {
         bail!("{failures} step(s) of the demo failed");
     }
