@@ -75,18 +75,18 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 /// ```
 pub fn check_rules(rules: &str) -> Result<&str> {
     if rules.trim().is_empty() {
-        return Err(Error::invalid(rules, "the rules are empty"));
+        return Err(Error::invalid(rules, "the ruleset is empty"));
     }
     if rules.len() > MAX_RULES_BYTES {
         return Err(Error::invalid(
             format!("{} bytes of rules", rules.len()),
-            format!("Retrohunt rules are at most {MAX_RULES_BYTES} bytes"),
+            format!("the ruleset is over the limit of {MAX_RULES_BYTES} bytes"),
         ));
     }
     if rules.contains('\0') {
         return Err(Error::invalid(
             "rules",
-            "the rules contain a NUL byte (a binary file given as rules?)",
+            "the ruleset contains a NUL byte (a binary file given as rules?)",
         ));
     }
     Ok(rules)

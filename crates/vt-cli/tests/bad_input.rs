@@ -293,10 +293,10 @@ bad!(download_zip_with_output: ["download", "--zip", "@out.zip", "--output", "@@
 // Retrohunt
 bad!(retrohunt_start_missing_rules_file: ["retrohunt", "start", "/nonexistent/rules.yar"] => 2, names "/nonexistent/rules.yar");
 bad!(retrohunt_start_rules_file_is_a_directory: ["retrohunt", "start", "@a-directory"] => 2, names "@a-directory");
-bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, names "@empty.yar: the rules are empty");
-bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar: not UTF-8");
-bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar");
-bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "stdin: the rules are empty");
+bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, names "@empty.yar: the ruleset is empty");
+bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar:");
+bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar: the ruleset is 1600000 bytes, over the limit of 1048576");
+bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "<stdin>: the ruleset is empty");
 bad!(retrohunt_start_unknown_corpus: ["retrohunt", "start", "@rules.yar", "--corpus", "all"] => 2, names "all");
 bad!(retrohunt_start_bad_from_date: ["retrohunt", "start", "@rules.yar", "--from", "31/01/2024"] => 2, names "31/01/2024");
 bad!(retrohunt_start_range_backwards: ["retrohunt", "start", "@rules.yar", "--from", "2024-02-01", "--to", "2024-01-01"] => 2, names "starts after it ends");

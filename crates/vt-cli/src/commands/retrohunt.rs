@@ -167,44 +167,51 @@ pub fn parse_job(text: &str) -> CliResult<RetrohuntJobId> {
 }
 
 /// The rules text of `source` (a path, or `-` for stdin): readable, UTF-8, within the
-/// library's limits (exit 2 naming the source otherwise).
+/// library's limits (exit 2 naming the source otherwise, worded as `vt yara check` words it).
 pub fn read_rules(source: &str) -> CliResult<String> {
-    let (name, bytes) = if source == "-" {
+    let limit = vt_api::retrohunt::MAX_RULES_BYTES;
+    let (origin, bytes) = if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
-            .take(vt_api::retrohunt::MAX_RULES_BYTES as u64 + 1)
+            .take(limit as u64 + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| CliError::usage(format!("rules from stdin: {e}")))?;
-        ("stdin".to_owned(), bytes)
+            .map_err(|e| CliError::usage(format!("<stdin>: cannot read: {e}")))?;
+        ("<stdin>".to_owned(), bytes)
     } else {
         let path = Path::new(source);
-        if path.is_dir() {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| CliError::usage(format!("{source}: cannot read: {e}")))?;
+        if meta.is_dir() {
             return Err(CliError::usage(format!(
-                "rules file {source}: a directory, not a file"
+                "{source}: is a directory, not a rule file"
             )));
         }
-        let size = std::fs::metadata(path)
-            .map_err(|e| CliError::usage(format!("rules file {source}: {e}")))?
-            .len();
-        if size > vt_api::retrohunt::MAX_RULES_BYTES as u64 {
+        if meta.len() > limit as u64 {
             return Err(CliError::usage(format!(
-                "rules file {source}: {size} bytes; Retrohunt rules are at most {} bytes",
-                vt_api::retrohunt::MAX_RULES_BYTES
+                "{source}: the ruleset is {} bytes, over the limit of {limit}",
+                meta.len()
             )));
         }
         let bytes = std::fs::read(path)
-            .map_err(|e| CliError::usage(format!("rules file {source}: {e}")))?;
-        (format!("rules file {source}"), bytes)
+            .map_err(|e| CliError::usage(format!("{source}: cannot read: {e}")))?;
+        (source.to_owned(), bytes)
     };
+    if bytes.len() > limit {
+        return Err(CliError::usage(format!(
+            "{origin}: the ruleset is over the limit of {limit} bytes"
+        )));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::usage(format!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
+            "{origin}: the ruleset is not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ))
     })?;
     vt_api::retrohunt::check_rules(&text).map_err(|e| match e {
-        vt_api::Error::InvalidInput { reason, .. } => CliError::usage(format!("{name}: {reason}")),
-        other => CliError::usage(format!("{name}: {other}")),
+        vt_api::Error::InvalidInput { reason, .. } => {
+            CliError::usage(format!("{origin}: {reason}"))
+        }
+        other => CliError::usage(format!("{origin}: {other}")),
     })?;
     Ok(text)
 }
