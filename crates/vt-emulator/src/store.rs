@@ -355,6 +355,8 @@ pub(crate) struct Store {
     pub(crate) private: crate::private_scans::PrivateStore,
     /// ZIP bundles by id (`/intelligence/zip_files`).
     pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
+    /// Livehunt rulesets and notifications of every key.
+    pub(crate) livehunt: crate::livehunt::LivehuntStore,
 }
 
 impl Store {
