@@ -174,6 +174,7 @@
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
+//! | [`hunting`] | `rulesets`, `ruleset`, `create_ruleset`, `update_ruleset`, `delete_ruleset`, `notifications`, `notification`, `delete_notification`, `delete_notifications`, `notification_files` (and `check_rules`) | `/intelligence/hunting_rulesets[/{id}]`, `/intelligence/hunting_notifications[/{id}]`, `/intelligence/hunting_notification_files` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -192,6 +193,7 @@ mod feed_package;
 pub mod feeds;
 pub mod files;
 pub mod hashing;
+pub mod hunting;
 pub mod intelligence;
 pub mod ip_addresses;
 pub mod metadata;
@@ -228,6 +230,11 @@ pub use vt_transport::RateLimitSpec;
 pub use vt_model as model;
 /// The transport stack (`vt-transport`): rate limits, retries, layers.
 pub use vt_transport as transport;
+/// Local YARA rules (`vt-yara`, feature `yara`): compile a Livehunt or Retrohunt ruleset
+/// with VirusTotal's yara-x, errors and warnings at line and column, before sending it; scan
+/// local files with it.
+#[cfg(feature = "yara")]
+pub use vt_yara as yara;
 
 impl Client {
     /// Files: reports, uploads, comments, votes, relationships, downloads, behaviours.
@@ -258,6 +265,11 @@ impl Client {
     /// Comments: latest, get, vote, delete, relationships.
     pub fn comments(&self) -> comments::Comments<'_> {
         comments::Comments { client: self }
+    }
+
+    /// Livehunt (premium): YARA rulesets, their notifications and the matched files.
+    pub fn hunting(&self) -> hunting::Hunting<'_> {
+        hunting::Hunting { client: self }
     }
 
     /// Search (basic and Intelligence).

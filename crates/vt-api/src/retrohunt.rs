@@ -65,8 +65,10 @@ pub const MAX_RULES_PER_JOB: usize = 300;
 pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// Checks a rules text before any request: not empty or blank, at most
-/// [`MAX_RULES_BYTES`], no NUL byte. Whether the rules compile is for a YARA compiler to say
-/// (the server's, or `vt`'s local check). Returns the text unchanged.
+/// [`MAX_RULES_BYTES`], no NUL byte and, with this crate's `yara` feature, compiling with
+/// yara-x into at most [`MAX_RULES_PER_JOB`] rules (a compile error is the reason, as
+/// `line:column: error[code]: message`; warnings do not fail). Without the feature, whether
+/// the rules compile is the server's to say. Returns the text unchanged.
 ///
 /// ```
 /// use vt_api::retrohunt::check_rules;
@@ -88,6 +90,20 @@ pub fn check_rules(rules: &str) -> Result<&str> {
             "rules",
             "the ruleset contains a NUL byte (a binary file given as rules?)",
         ));
+    }
+    #[cfg(feature = "yara")]
+    {
+        let compiled = vt_yara::compile(vt_yara::RulesSource::new(rules.as_bytes()))
+            .map_err(|e| Error::invalid("rules", e.to_string()))?;
+        if compiled.len() > MAX_RULES_PER_JOB {
+            return Err(Error::invalid(
+                "rules",
+                format!(
+                    "the ruleset has {} rules; a Retrohunt job takes at most {MAX_RULES_PER_JOB}",
+                    compiled.len()
+                ),
+            ));
+        }
     }
     Ok(rules)
 }

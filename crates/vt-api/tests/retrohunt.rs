@@ -460,3 +460,30 @@ fn job_ids_are_checked_by_their_type() {
     assert!("alice".parse::<RetrohuntJobId>().is_err());
     assert!("alice-1700000000".parse::<RetrohuntJobId>().is_ok());
 }
+
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn rules_that_do_not_compile_or_hold_too_many_rules_send_nothing() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    let broken = NewRetrohuntJob::new("rule a {\n  condition: nope\n}");
+    let err = client.retrohunt().create(&broken).await.unwrap_err();
+    assert!(err.is_invalid_input(), "{err}");
+    assert!(err.to_string().contains("2:14"), "line and column: {err}");
+    let many: String = (0..=vt_api::retrohunt::MAX_RULES_PER_JOB)
+        .map(|i| format!("rule r{i} {{ condition: false }}\n"))
+        .collect();
+    let err = client
+        .retrohunt()
+        .create(&NewRetrohuntJob::new(many))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("301 rules"), "{err}");
+    assert_eq!(any.calls_async().await, 0);
+}

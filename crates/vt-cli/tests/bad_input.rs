@@ -63,6 +63,11 @@ impl Fixture {
         std::fs::write(p.join("empty.yar"), " \n\t\n").unwrap();
         std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }\n").unwrap();
         std::fs::write(p.join("huge.yar"), "/* x */\n".repeat(200_000)).unwrap();
+        std::fs::write(p.join("broken.yar"), "rule a {\n  condition: nope\n}\n").unwrap();
+        let many: String = (0..301)
+            .map(|i| format!("rule r{i} {{ strings: $a = \"needle {i}\" condition: $a }}\n"))
+            .collect();
+        std::fs::write(p.join("many.yar"), many).unwrap();
         Fixture { dir }
     }
 
@@ -297,6 +302,8 @@ bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, nam
 bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar:");
 bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar: the ruleset is 1600000 bytes, over the limit of 1048576");
 bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "<stdin>: the ruleset is empty");
+bad!(retrohunt_start_rules_that_do_not_compile: ["retrohunt", "start", "@broken.yar"] => 2, names "@broken.yar:2:14: error");
+bad!(retrohunt_start_more_than_300_rules: ["retrohunt", "start", "@many.yar"] => 2, names "@many.yar: 301 rules; a Retrohunt job takes at most 300");
 bad!(retrohunt_start_unknown_corpus: ["retrohunt", "start", "@rules.yar", "--corpus", "all"] => 2, names "all");
 bad!(retrohunt_start_bad_from_date: ["retrohunt", "start", "@rules.yar", "--from", "31/01/2024"] => 2, names "31/01/2024");
 bad!(retrohunt_start_range_backwards: ["retrohunt", "start", "@rules.yar", "--from", "2024-02-01", "--to", "2024-01-01"] => 2, names "starts after it ends");

@@ -151,8 +151,48 @@ fn start_wait_follows_the_job_to_finished_and_says_how_to_wait_again() {
         "{}",
         r.stderr
     );
+    // yara-x ran over the dataset's contents: the EICAR rule found the EICAR file only.
+    assert_eq!(job["attributes"]["num_matches"], 1);
     let matches = json(&ok(run(emu.vt().args(["retrohunt", "matches", id]))));
-    assert!(matches.is_array(), "{matches}");
+    let ids: Vec<&str> = matches
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [emu.eicar()]);
+}
+
+#[test]
+fn rules_that_compile_with_warnings_are_sent_and_the_warning_printed() {
+    let emu = emu();
+    // A one-byte pattern is slow: yara-x warns, and VirusTotal may still take it.
+    let path = rules_file(
+        &emu,
+        "slow.yar",
+        "rule slow {\n  strings:\n    $a = { 01 }\n  condition:\n    $a\n}\n",
+    );
+    let r = ok(run(emu.vt().args(["retrohunt", "start", &path])));
+    assert_eq!(json(&r)["attributes"]["status"], "starting");
+    assert!(
+        r.stderr.contains(&format!("{path}:3:")) && r.stderr.contains("warning[slow_pattern]"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn rules_that_do_not_compile_send_nothing() {
+    let emu = emu();
+    let path = rules_file(&emu, "broken.yar", "rule a {\n  condition: nope\n}\n");
+    let r = run(emu.vt().args(["retrohunt", "start", &path, "--wait"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{path}:2:14: error")),
+        "{}",
+        r.stderr
+    );
+    assert!(emu.api_requests().is_empty(), "no request was sent");
 }
 
 #[test]
@@ -315,9 +355,13 @@ fn matches_download_writes_each_file_into_the_directory() {
         &dir.display().to_string(),
     ])));
     let files = json(&r);
-    assert!(dir.is_dir());
-    for f in files.as_array().unwrap() {
-        let path = f["download"]["path"].as_str().unwrap();
-        assert!(std::path::Path::new(path).is_file(), "{path}");
-    }
+    assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
+    let path = files[0]["download"]["path"].as_str().unwrap();
+    assert_eq!(std::path::Path::new(path), dir.join(emu.eicar()));
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        vt_emulator::EICAR_BYTES,
+        "the matched file's bytes"
+    );
+    assert_eq!(files[0]["download"]["size"], 68);
 }

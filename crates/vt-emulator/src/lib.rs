@@ -59,6 +59,7 @@ mod error;
 mod faults;
 mod feeds;
 mod http;
+mod livehunt;
 mod private_scans;
 mod quota;
 mod relationships;
@@ -73,6 +74,7 @@ mod stats;
 mod store;
 mod url_id;
 mod verdicts;
+mod yara_engine;
 mod zip_bundle;
 
 pub use clock::Clock;

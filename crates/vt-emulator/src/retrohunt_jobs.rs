@@ -353,20 +353,23 @@ pub(crate) fn corpus_files(
 }
 
 /// Scans `files` with `matching_rules` (the names of the rules that match a content): what a
-/// job reports. Contents on disk that cannot be read are skipped.
+/// job reports. Files over `max_size` bytes are not scanned (as on VirusTotal) and contents
+/// on disk that cannot be read are skipped.
 pub(crate) fn scan_corpus(
     files: &[CorpusFile],
+    max_size: u64,
     matching_rules: impl Fn(&[u8]) -> Vec<String>,
 ) -> ScanOutcome {
     let total = files.len().max(1) as f64;
     let mut outcome = ScanOutcome::default();
     for (i, file) in files.iter().enumerate() {
         let bytes = match &file.content {
-            Content::Memory(b) => b.clone(),
-            Content::Disk { path, .. } => match std::fs::read(path) {
+            Content::Memory(b) if b.len() as u64 <= max_size => b.clone(),
+            Content::Disk { path, size } if *size <= max_size => match std::fs::read(path) {
                 Ok(b) => bytes::Bytes::from(b),
                 Err(_) => continue,
             },
+            _ => continue,
         };
         outcome.files += 1;
         outcome.bytes += bytes.len() as u64;

@@ -357,6 +357,8 @@ pub(crate) struct Store {
     pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
     /// Retrohunt jobs (`/intelligence/retrohunt_jobs`).
     pub(crate) retrohunt: crate::retrohunt_jobs::RetrohuntStore,
+    /// Livehunt rulesets and notifications of every key.
+    pub(crate) livehunt: crate::livehunt::LivehuntStore,
 }
 
 impl Store {

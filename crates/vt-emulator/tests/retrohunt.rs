@@ -1,18 +1,22 @@
 //! `/intelligence/retrohunt_jobs` route by route: jobs that move over the emulator's clock,
-//! list filters, abort (and its race with the end), the failure marker, deletion, bad
-//! requests, the per-user limit, and jobs kept across a restart in a data directory.
+//! yara-x run over the dataset's file contents (the EICAR rule finds the EICAR file and
+//! nothing else), list filters, abort (and its race with the end), the failure marker,
+//! deletion, bad requests, the per-user limit, and jobs kept across a restart in a data
+//! directory. Needs the `yara` feature (without it, jobs are refused: see the last test).
 
 mod common;
 
+#[cfg(feature = "yara")]
 use std::time::Duration;
 
 use common::Http;
-use http::{Method, StatusCode};
+#[cfg(feature = "yara")]
+use http::Method;
+use http::StatusCode;
 use serde_json::{Value, json};
-use vt_emulator::{
-    ClockMode, DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, Emulator,
-    EmulatorHandle,
-};
+#[cfg(feature = "yara")]
+use vt_emulator::DEFAULT_PUBLIC_KEY as PUBLIC;
+use vt_emulator::{ClockMode, DEFAULT_PREMIUM_KEY as PREMIUM, Emulator, EmulatorHandle};
 
 const NOW: u64 = 1_750_000_000;
 const RULES: &str =
@@ -44,6 +48,7 @@ async fn create(emu: &EmulatorHandle, http: &Http, attributes: Value) -> common:
     .await
 }
 
+#[cfg(feature = "yara")]
 async fn get(emu: &EmulatorHandle, http: &Http, id: &str) -> Value {
     let r = http
         .get(
@@ -56,6 +61,7 @@ async fn get(emu: &EmulatorHandle, http: &Http, id: &str) -> Value {
 }
 
 /// Polls (in real time) until the job's status is `status`: the scan runs in the background.
+#[cfg(feature = "yara")]
 async fn until_status(emu: &EmulatorHandle, http: &Http, id: &str, status: &str) -> Value {
     for _ in 0..500 {
         let job = get(emu, http, id).await;
@@ -70,10 +76,12 @@ async fn until_status(emu: &EmulatorHandle, http: &Http, id: &str, status: &str)
     );
 }
 
+#[cfg(feature = "yara")]
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn a_job_moves_from_starting_to_running_to_finished_over_the_clock() {
     let emu = start().await;
@@ -118,6 +126,7 @@ async fn a_job_moves_from_starting_to_running_to_finished_over_the_clock() {
     assert_eq!(serde_json::to_value(&typed).unwrap(), done);
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn list_shows_the_callers_jobs_newest_first_with_a_status_filter() {
     let emu = start().await;
@@ -169,6 +178,7 @@ async fn list_shows_the_callers_jobs_newest_first_with_a_status_filter() {
     assert_eq!(bad.error_code(), "InvalidArgumentError");
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn abort_goes_through_aborting_keeps_the_progress_and_loses_against_the_end() {
     let emu = start().await;
@@ -238,6 +248,7 @@ async fn abort_goes_through_aborting_keeps_the_progress_and_loses_against_the_en
     );
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn rules_with_the_failure_marker_end_failed_at_half_way() {
     let emu = start().await;
@@ -253,6 +264,7 @@ async fn rules_with_the_failure_marker_end_failed_at_half_way() {
     assert_eq!(failed["attributes"]["finish_date"], NOW + 5);
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn delete_removes_the_job_and_other_users_never_see_it() {
     let emu = start().await;
@@ -277,6 +289,7 @@ async fn delete_removes_the_job_and_other_users_never_see_it() {
     assert_eq!(files.status, StatusCode::NOT_FOUND);
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn bad_jobs_are_refused_with_the_apis_errors() {
     let emu = start().await;
@@ -326,6 +339,7 @@ async fn bad_jobs_are_refused_with_the_apis_errors() {
     assert_eq!(list["meta"]["count"], 0, "nothing was created");
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn at_most_ten_jobs_run_at_once_per_user() {
     let emu = start().await;
@@ -362,6 +376,7 @@ async fn at_most_ten_jobs_run_at_once_per_user() {
     );
 }
 
+#[cfg(feature = "yara")]
 #[tokio::test]
 async fn jobs_are_kept_across_a_restart_on_the_same_data_directory() {
     let dir = tempfile::tempdir().unwrap();
@@ -396,4 +411,123 @@ async fn jobs_are_kept_across_a_restart_on_the_same_data_directory() {
     let done = until_status(&emu, &http, &id, "finished").await;
     assert_eq!(done["attributes"]["creation_date"], NOW);
     emu.shutdown().await;
+}
+
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn the_eicar_rule_matches_the_eicar_file_and_nothing_else() {
+    let emu = start().await;
+    let http = Http::new();
+    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emu.clock().advance(secs(60));
+    let done = until_status(&emu, &http, &id, "finished").await;
+    assert_eq!(done["attributes"]["num_matches"], 1);
+    let files = http
+        .get(
+            &api(
+                &emu,
+                &format!("/intelligence/retrohunt_jobs/{id}/matching_files"),
+            ),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    let data = files["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "{files}");
+    assert_eq!(data[0]["type"], "file");
+    assert_eq!(data[0]["id"], vt_emulator::EICAR_SHA256);
+    assert_eq!(data[0]["context_attributes"]["rule_name"], "eicar");
+    assert_eq!(data[0]["attributes"]["size"], 68);
+    // Goodware holds no detected file: nothing matches there.
+    let good = create(&emu, &http, json!({"rules": RULES, "corpus": "goodware"}))
+        .await
+        .json()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emu.clock().advance(secs(60));
+    let good = until_status(&emu, &http, &good, "finished").await;
+    assert_eq!(good["attributes"]["num_matches"], 0);
+    assert!(
+        good["attributes"]["scanned_bytes"].as_u64().unwrap()
+            < done["attributes"]["scanned_bytes"].as_u64().unwrap()
+    );
+    // A rule matching every file matches as many as the job scanned, spread over its run.
+    let all = create(
+        &emu,
+        &http,
+        json!({"rules": "rule every_file { condition: true }"}),
+    )
+    .await
+    .json()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    until_status(&emu, &http, &all, "starting").await;
+    emu.clock().advance(Duration::from_millis(1_000 + 4_500));
+    until_status(&emu, &http, &all, "running").await;
+    // The clock stands at half way; once the background scan is stored, the matches of the
+    // first half show.
+    let mut half = get(&emu, &http, &all).await;
+    for _ in 0..500 {
+        if half["attributes"]["num_matches"].as_u64().unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        half = get(&emu, &http, &all).await;
+    }
+    assert_eq!(half["attributes"]["status"], "running");
+    emu.clock().advance(secs(60));
+    let whole = until_status(&emu, &http, &all, "finished").await;
+    let (h, w) = (
+        half["attributes"]["num_matches"].as_u64().unwrap(),
+        whole["attributes"]["num_matches"].as_u64().unwrap(),
+    );
+    assert!(w > 10 && h > 0 && h < w, "half {h}, whole {w}");
+}
+
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn rules_that_do_not_compile_or_are_too_many_are_refused_with_line_and_column() {
+    let emu = start().await;
+    let http = Http::new();
+    let broken = create(
+        &emu,
+        &http,
+        json!({"rules": "rule a {\n  condition: nope\n}"}),
+    )
+    .await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert_eq!(broken.error_code(), "BadRequestError");
+    let message = broken.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("2:14"), "{message}");
+    let many: String = (0..301)
+        .map(|i| format!("rule r{i} {{ condition: false }}\n"))
+        .collect();
+    let too_many = create(&emu, &http, json!({"rules": many})).await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    assert!(
+        too_many.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 300 rules")
+    );
+}
+
+#[cfg(not(feature = "yara"))]
+#[tokio::test]
+async fn without_yara_a_job_is_refused_saying_why() {
+    let emu = start().await;
+    let http = Http::new();
+    let r = create(&emu, &http, json!({"rules": RULES})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("without YARA"), "{message}");
+    let _: Value = r.json();
 }

@@ -4,14 +4,15 @@
 //! [--download DIR]`.
 //!
 //! Everything local is checked before any request (exit 2): the rules file (readable, UTF-8
-//! text, not empty, within the size limit), the dates, the e-mail, the job ids. `--wait`
+//! text, not empty, within the size limit, and with the `yara` feature compiled locally with
+//! yara-x: `file:line:column` of the first error), the dates, the e-mail, the job ids. `--wait`
 //! prints the job id on stderr first (so a wait cut short can be taken up with `vt retrohunt
 //! get JOB --wait`), shows a progress bar on a terminal (one line per change of status
 //! otherwise), and on Ctrl-C says how to go on waiting; the job itself goes on at VirusTotal.
 //! A job that ends `aborted` or `failed` is exit 1; a wait past `--wait-timeout` (no limit
 //! unless given) is exit 5.
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -168,7 +169,10 @@ pub fn parse_job(text: &str) -> CliResult<RetrohuntJobId> {
 
 /// The rules text of `source` (a path, or `-` for stdin): readable, UTF-8, within the
 /// library's limits (exit 2 naming the source otherwise, worded as `vt yara check` words it).
-pub fn read_rules(source: &str) -> CliResult<String> {
+/// For builds without the `yara` feature, where the rules cannot be compiled locally.
+#[cfg(not(feature = "yara"))]
+fn read_rules(source: &str) -> CliResult<String> {
+    use std::io::Read as _;
     let limit = vt_api::retrohunt::MAX_RULES_BYTES;
     let (origin, bytes) = if source == "-" {
         let mut bytes = Vec::new();
@@ -256,9 +260,31 @@ fn new_job(args: &StartArgs, rules: String) -> CliResult<NewRetrohuntJob> {
     Ok(job)
 }
 
+/// The rules of `start`, checked locally: with the `yara` feature, compiled with yara-x as
+/// `vt yara check` does (a rule that does not compile is exit 2 with
+/// `file:line:column: error...`, warnings printed and not fatal), at most 300 rules.
+#[cfg(feature = "yara")]
+fn local_rules(ctx: &Context, source: &str) -> CliResult<String> {
+    let checked = crate::commands::yara::read_and_check(ctx, Path::new(source))?;
+    let n = checked.rules.len();
+    if n > vt_api::retrohunt::MAX_RULES_PER_JOB {
+        return Err(CliError::usage(format!(
+            "{source}: {n} rules; a Retrohunt job takes at most {}",
+            vt_api::retrohunt::MAX_RULES_PER_JOB
+        )));
+    }
+    Ok(checked.text)
+}
+
+/// The rules of `start`, checked locally (without the `yara` feature: not compiled).
+#[cfg(not(feature = "yara"))]
+fn local_rules(_ctx: &Context, source: &str) -> CliResult<String> {
+    read_rules(source)
+}
+
 /// `vt retrohunt start`.
 async fn start(ctx: &Context, args: StartArgs, wait: WaitOptions) -> CliResult<Exit> {
-    let rules = read_rules(&args.rules)?;
+    let rules = local_rules(ctx, &args.rules)?;
     let job = new_job(&args, rules)?;
     let client = ctx.client()?;
     let created = client

@@ -9,6 +9,7 @@ pub(crate) mod comments;
 pub(crate) mod downloads;
 pub(crate) mod feeds;
 pub(crate) mod files;
+pub(crate) mod hunting;
 pub(crate) mod intelligence;
 pub(crate) mod internal;
 pub(crate) mod misc;
@@ -114,6 +115,7 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::FeedFileDownload(token) => feeds::file_download(shared, r, &token),
         Route::FeedBehaviourArtifact(token, what) => behaviours::artifact(shared, &token, &what),
         Route::FeedPackageBytes(kind, minute) => feeds::package_bytes(shared, r, &kind, &minute),
+        Route::Hunting(h) => hunting::dispatch(shared, r, h).await,
         Route::NotFound => Reply::error(
             vt_model::ErrorCode::NotFound,
             format!("Resource not found: {}", r.path),

@@ -1,5 +1,6 @@
 //! Retrohunt (`/intelligence/retrohunt_jobs`, premium): create a job (its rules compiled at
-//! once, the scan of the dataset's file contents started in the background), list the
+//! once with the emulator's YARA engine, yara-x; the scan of the dataset's file contents
+//! started in the background), list the
 //! caller's jobs (`filter=status:...`), get one, abort, delete, and the files it matched.
 //! Each user sees only their own jobs. See [`crate::retrohunt_jobs`].
 
@@ -14,21 +15,28 @@ use crate::http::reply::Reply;
 use crate::retrohunt_jobs::{MAX_ACTIVE_JOBS, RetrohuntJob, corpus_files, scan_corpus};
 use crate::state::Shared;
 use crate::store::{Kind, Store};
+use crate::yara_engine::{CompiledRules, MAX_SCANNED_FILE};
 
 /// The largest rules text accepted (as vt-api's `MAX_RULES_BYTES`).
 const MAX_RULES_BYTES: usize = 1024 * 1024;
 /// The largest request body read (the rules JSON-escaped, and the envelope).
 const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Compiled rules: the names of the rules that match a content.
-type Matcher = Box<dyn Fn(&[u8]) -> Vec<String> + Send + Sync>;
+/// The most rules one job may hold (VirusTotal's documented limit).
+const MAX_RULES_PER_JOB: usize = 300;
 
-/// Compiles `rules`, or says why it cannot, as a compiler would.
-///
-/// Until the YARA engine is wired in, rules are accepted as they are and match nothing.
-fn compile(rules: &str) -> Result<Matcher, String> {
-    let _ = rules;
-    Ok(Box::new(|_: &[u8]| Vec::new()))
+/// Compiles `rules` with the emulator's YARA engine: the API's `BadRequestError` naming line
+/// and column when they do not compile (or when the emulator was built without YARA), or
+/// when there are more than [`MAX_RULES_PER_JOB`].
+fn compile(rules: &str) -> Result<CompiledRules, Reply> {
+    let compiled = CompiledRules::compile(rules)?;
+    let n = compiled.rule_names().len();
+    if n > MAX_RULES_PER_JOB {
+        return Err(Reply::bad_request(format!(
+            "A Retrohunt job takes at most {MAX_RULES_PER_JOB} rules; these rules have {n}"
+        )));
+    }
+    Ok(compiled)
 }
 
 /// Reads the jobs kept in a given data directory, once, and restarts the scans they lacked.
@@ -38,7 +46,7 @@ fn ensure_loaded(shared: &Arc<Shared>) {
     }
     let unscanned = shared.write().retrohunt.load_once(&shared.data_dir);
     for id in unscanned {
-        start_scan(shared, &id);
+        start_scan(shared, &id, None);
     }
 }
 
@@ -49,8 +57,9 @@ fn persist(shared: &Shared, store: &Store) {
     }
 }
 
-/// Scans the corpus of job `id` in the background and stores what it found.
-fn start_scan(shared: &Arc<Shared>, id: &str) {
+/// Scans the corpus of job `id` in the background with `compiled` (compiled again from the
+/// job's rules when not given) and stores what it found.
+fn start_scan(shared: &Arc<Shared>, id: &str, compiled: Option<CompiledRules>) {
     let (files, rules) = {
         let store = shared.read();
         let Some(job) = store.retrohunt.jobs.get(id) else {
@@ -61,13 +70,23 @@ fn start_scan(shared: &Arc<Shared>, id: &str) {
             job.rules.clone(),
         )
     };
-    let Ok(matcher) = compile(&rules) else {
-        return;
+    let compiled = match compiled {
+        Some(c) => c,
+        None => match compile(&rules) {
+            Ok(c) => c,
+            Err(_) => return,
+        },
     };
     let shared = shared.clone();
     let id = id.to_owned();
     tokio::task::spawn_blocking(move || {
-        let outcome = scan_corpus(&files, |bytes| matcher(bytes));
+        let outcome = scan_corpus(&files, MAX_SCANNED_FILE, |bytes| {
+            compiled
+                .scan(bytes)
+                .into_iter()
+                .map(|hit| hit.rule)
+                .collect()
+        });
         let now = shared.clock.now_ms();
         let mut store = shared.write();
         if let Some(job) = store.retrohunt.jobs.get_mut(&id) {
@@ -157,9 +176,10 @@ pub(crate) async fn create(shared: &Arc<Shared>, r: &mut Req) -> Reply {
             return Reply::invalid_argument("notification_email must be an e-mail address");
         }
     };
-    if let Err(message) = compile(rules) {
-        return Reply::invalid_argument(message);
-    }
+    let compiled = match compile(rules) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
     let owner = r.user();
     let now = shared.clock.now_ms();
     let answer = {
@@ -187,7 +207,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, r: &mut Req) -> Reply {
         persist(shared, &store);
         (answer, id)
     };
-    start_scan(shared, &answer.1);
+    start_scan(shared, &answer.1, Some(compiled));
     Reply::data(answer.0)
 }
 

@@ -93,6 +93,8 @@ pub(crate) enum Route {
     FeedBehaviourArtifact(String, String),
     /// `GET /_feeds/{type}/{YYYYMMDDhhmm}`: the package bytes behind the redirect.
     FeedPackageBytes(String, String),
+    /// `/intelligence/hunting_*` (Livehunt).
+    Hunting(super::hunting::HuntingRoute),
     NotFound,
     MethodNotAllowed,
 }
@@ -178,6 +180,10 @@ impl Route {
         }
         if let Some(p) = rest.strip_prefix("private/") {
             return Self::classify_private(method, p);
+        }
+        if let Some(h) = rest.strip_prefix("intelligence/hunting_") {
+            return super::hunting::HuntingRoute::classify(h)
+                .map_or(Route::NotFound, Route::Hunting);
         }
         let segs: Vec<String> = rest.split('/').map(decode).collect();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -378,7 +384,8 @@ impl Route {
             | Route::PrivateFileBehaviours(_)
             | Route::PrivateAnalysis(_)
             | Route::PrivateUrlSubmit
-            | Route::PrivateUrl(_) => Access::Premium,
+            | Route::PrivateUrl(_)
+            | Route::Hunting(_) => Access::Premium,
             Route::FeedPackageBytes(..) => Access::Open,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
             _ => Access::Key,
@@ -476,6 +483,7 @@ impl Route {
             Route::FeedFileDownload(_) => "/api/v3/feeds/files/{token}/download",
             Route::FeedBehaviourArtifact(..) => "/api/v3/feeds/file-behaviours/{token}/{artifact}",
             Route::FeedPackageBytes(..) => "/_feeds/{type}/{minute}",
+            Route::Hunting(h) => h.template(),
             Route::NotFound | Route::MethodNotAllowed => "(unknown)",
         };
         format!("{method} {t}")
