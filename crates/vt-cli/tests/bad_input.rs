@@ -524,4 +524,4 @@ bad!(hunting_create_empty_rules: ["hunting", "ruleset", "add", "x", "@empty.yar"
 bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@latin1.yar"] => 2, names "@latin1.yar");
 bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
 bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
-bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "--all");
+bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");

@@ -186,8 +186,10 @@ def hunting_checks(client):
         check(False, "a ruleset that does not compile is refused")
     except vt.APIError as e:
         check(e.code == "BadRequestError", f"a ruleset that does not compile is BadRequestError ({e.code})")
-    patch = vt.Object("hunting_ruleset", obj_attributes={"limit": 7})
-    changed = client.patch_object(f"/intelligence/hunting_rulesets/{created.id}", obj=patch)
+    # vt-py sends only the attributes changed since the object was read.
+    current = client.get_object(f"/intelligence/hunting_rulesets/{created.id}")
+    current.limit = 7
+    changed = client.patch_object(f"/intelligence/hunting_rulesets/{created.id}", obj=current)
     check(changed.limit == 7, "patch_object changes a ruleset")
     eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
     with tempfile.NamedTemporaryFile(suffix=".com") as tmp:
