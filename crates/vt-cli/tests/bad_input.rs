@@ -54,20 +54,34 @@ impl Fixture {
             .unwrap()
             .set_len(650 * 1024 * 1024 + 1)
             .unwrap();
-        // Retrohunt rules files.
+        // Retrohunt rule files (empty.yar, latin1.yar, huge.yar, broken.yar below serve too).
         std::fs::write(
             p.join("rules.yar"),
             "rule eicar { strings: $a = \"EICAR\" condition: $a }\n",
         )
         .unwrap();
-        std::fs::write(p.join("empty.yar"), " \n\t\n").unwrap();
-        std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }\n").unwrap();
-        std::fs::write(p.join("huge.yar"), "/* x */\n".repeat(200_000)).unwrap();
-        std::fs::write(p.join("broken.yar"), "rule a {\n  condition: nope\n}\n").unwrap();
         let many: String = (0..301)
             .map(|i| format!("rule r{i} {{ strings: $a = \"needle {i}\" condition: $a }}\n"))
             .collect();
         std::fs::write(p.join("many.yar"), many).unwrap();
+        // YARA rule files: empty, not UTF-8, over the 1 MiB limit (sparse), not compiling.
+        std::fs::write(p.join("empty.yar"), b"  \n").unwrap();
+        std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }").unwrap();
+        std::fs::File::create(p.join("huge.yar"))
+            .unwrap()
+            .set_len(1024 * 1024 + 1)
+            .unwrap();
+        std::fs::write(p.join("broken.yar"), b"rule a {\n  condition: nope\n}\n").unwrap();
+        // Report cache locations: a directory anyone may write, one nobody may.
+        std::fs::create_dir(p.join("open-dir")).unwrap();
+        std::fs::set_permissions(p.join("open-dir"), std::fs::Permissions::from_mode(0o777))
+            .unwrap();
+        std::fs::create_dir(p.join("unwritable-dir")).unwrap();
+        std::fs::set_permissions(
+            p.join("unwritable-dir"),
+            std::fs::Permissions::from_mode(0o500),
+        )
+        .unwrap();
         Fixture { dir }
     }
 
@@ -100,8 +114,12 @@ fn running_as_root() -> bool {
 /// and send nothing.
 fn check(args: &[&str], stdin: Option<&str>, code: i32, names: &str, with_key: bool) {
     let fx = Fixture::new();
-    if args.iter().any(|a| a.contains("unreadable")) && running_as_root() {
-        eprintln!("skipped: running as root, a mode-000 file is readable");
+    if args
+        .iter()
+        .any(|a| a.contains("unreadable") || a.contains("unwritable"))
+        && running_as_root()
+    {
+        eprintln!("skipped: running as root, file modes do not bind root");
         return;
     }
     let emu = Emu::start(|_| {});
@@ -300,7 +318,7 @@ bad!(retrohunt_start_missing_rules_file: ["retrohunt", "start", "/nonexistent/ru
 bad!(retrohunt_start_rules_file_is_a_directory: ["retrohunt", "start", "@a-directory"] => 2, names "@a-directory");
 bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, names "@empty.yar: the ruleset is empty");
 bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar:");
-bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar: the ruleset is 1600000 bytes, over the limit of 1048576");
+bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar: the ruleset is 1048577 bytes, over the limit of 1048576");
 bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "<stdin>: the ruleset is empty");
 bad!(retrohunt_start_rules_that_do_not_compile: ["retrohunt", "start", "@broken.yar"] => 2, names "@broken.yar:2:14: error");
 bad!(retrohunt_start_more_than_300_rules: ["retrohunt", "start", "@many.yar"] => 2, names "@many.yar: 301 rules; a Retrohunt job takes at most 300");
@@ -372,6 +390,12 @@ bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names 
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
 bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");
 bad!(config_file_unknown_format: ["--config", "@bad-format.toml", "file", EICAR] => 2, names "xml");
+bad!(max_age_negative: ["--max-age", "-1h", "file", EICAR] => 2, names "-1h");
+bad!(max_age_without_unit: ["--max-age", "12", "file", EICAR] => 2, names "--max-age");
+bad!(max_age_unknown_unit: ["--max-age", "3 fortnights", "file", EICAR] => 2, names "3 fortnights");
+bad!(cache_path_in_a_world_writable_directory: ["--cache-path", "@open-dir/c.sqlite3", "file", EICAR] => 2, names "@open-dir");
+bad!(cache_path_in_an_unwritable_directory: ["--cache-path", "@unwritable-dir/c.sqlite3", "file", EICAR] => 2, names "@unwritable-dir");
+bad!(cache_path_is_a_directory: ["--cache-path", "@a-directory", "file", EICAR] => 2, names "@a-directory");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
 
 bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");
@@ -537,3 +561,17 @@ fn non_utf8_stdin_line_is_refused_without_requests() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert!(emu.api_requests().is_empty());
 }
+
+// vt yara and vt hunting: rules are compiled locally before anything is sent.
+bad!(yara_check_empty_rules: ["yara", "check", "@empty.yar"] => 2, names "@empty.yar");
+bad!(yara_check_rules_not_utf8: ["yara", "check", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(yara_check_rules_over_the_size_limit: ["yara", "check", "@huge.yar"] => 2, names "@huge.yar");
+bad!(yara_check_rules_that_do_not_compile: ["yara", "check", "@broken.yar"] => 2, names "broken.yar:2:14: error[E009]");
+bad!(yara_check_a_directory: ["yara", "check", "@a-directory"] => 2, names "@a-directory");
+bad!(yara_scan_a_path_that_does_not_exist: ["yara", "scan", "@broken.yar", "/nonexistent/dir"] => 2, names "/nonexistent/dir");
+bad!(hunting_create_rules_that_do_not_compile: ["hunting", "ruleset", "create", "x", "@broken.yar"] => 2, names "broken.yar:2:14");
+bad!(hunting_create_empty_rules: ["hunting", "ruleset", "add", "x", "@empty.yar"] => 2, names "@empty.yar");
+bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
+bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
+bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");

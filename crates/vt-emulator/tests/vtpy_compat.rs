@@ -45,7 +45,7 @@ async fn vt_py_works_against_the_emulator() {
         file.sha256.clone(),
         file.relationship_len("contacted_domains").to_string(),
         sandboxed,
-        // Whether Retrohunt jobs can run (the emulator's YARA engine).
+        // compat.py runs the Livehunt and Retrohunt checks only when this emulator runs YARA.
         if cfg!(feature = "yara") {
             "yara"
         } else {
