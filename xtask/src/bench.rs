@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table.
+//! `cargo xtask bench [--quick] [--only 1,4] [--write|--no-write]`: issue 8's table (and
+//! issue 13's row 10, a fleet through Redis, in `bench/fleet_row.rs`).
 //!
 //! Every row is measured side by side with its reference in the same run (the machine is
 //! noisy): the value, the reference, their ratio, the goal and whether it is met. The table
@@ -11,6 +12,7 @@
 //! end. Whole-process figures come from `/usr/bin/time -v`, micro-benchmarks from criterion,
 //! start-up from hyperfine when installed (else a loop of our own).
 
+mod fleet_row;
 mod measure;
 mod rows;
 
@@ -225,11 +227,21 @@ pub fn run_bench(args: &[String]) -> Result<()> {
         if wants(8) {
             rows.push(rows::transport_overhead(&env));
         }
+        if wants(10) {
+            rows.push(fleet_row::fleet(&env));
+        }
         Ok(rows)
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     let mut rows = result?;
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    // By row number, then suffix: 1a, 1b, 2, ..., 9, 10.
+    rows.sort_by_key(|r| {
+        let digits = r.id.chars().take_while(char::is_ascii_digit).count();
+        (
+            r.id[..digits].parse::<u32>().unwrap_or(u32::MAX),
+            r.id.clone(),
+        )
+    });
     let load_after = measure::loadavg();
     let table = render_table(&rows);
     let machine = machine_description(&started, &load_before, &load_after, sizes);

@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 use crate::{cargo, root, run};
 
 mod cache_kills;
+mod fleet_redis;
 
 /// Premium and public keys of the emulator (`vt_emulator::DEFAULT_*_KEY`).
 const PREMIUM_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -112,6 +113,13 @@ pub fn run_reliability(args: &[String]) -> Result<()> {
         &bins,
         &work,
         if quick { 5 } else { 20 },
+    )?);
+    print_rows(&rows[rows.len() - 1..]);
+    rows.push(fleet_redis::redis_killed_mid_batch(
+        &bins,
+        &work,
+        3,
+        if quick { 40 } else { 200 },
     )?);
     print_rows(&rows[rows.len() - 1..]);
     rows.push(upload_interrupted(&bins, &work)?);
@@ -238,6 +246,7 @@ impl Server {
                 let f: Vec<&str> = l.split('\t').collect();
                 (f.len() == 6).then(|| Logged {
                     at_us: f[1].parse().unwrap_or(0),
+                    status: f[4].parse().unwrap_or(0),
                     method: f[2].to_owned(),
                     path: f[3].to_owned(),
                 })
@@ -288,6 +297,7 @@ impl Drop for Server {
 
 struct Logged {
     at_us: u64,
+    status: u16,
     method: String,
     path: String,
 }

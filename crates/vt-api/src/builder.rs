@@ -137,6 +137,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the rate limiter's windows in `store` instead of this process, so that every
+    /// process using the same store and key shares one rate (a fleet; the `vt-redis` crate
+    /// has a Redis store). The rate is still the tier's or [`rate_limit`](Self::rate_limit)'s.
+    ///
+    /// ```no_run
+    /// # fn demo(store: std::sync::Arc<dyn vt_api::transport::RateLimitStore>) -> Result<(), vt_api::Error> {
+    /// let client = vt_api::Client::builder()
+    ///     .api_key("...")
+    ///     .rate_limit("20/s".parse().unwrap())
+    ///     .rate_limit_store(store)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit_store(
+        mut self,
+        store: std::sync::Arc<dyn vt_transport::RateLimitStore>,
+    ) -> Self {
+        self.transport = self.transport.rate_limit_store(store);
+        self
+    }
+
     /// The retry configuration.
     pub fn retry(mut self, config: RetryConfig) -> Self {
         self.transport = self.transport.retry(config);

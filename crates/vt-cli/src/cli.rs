@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     /// list such as 20/s or 4/min,500/day.
     #[arg(long, env = "VT_RATE_LIMIT", global = true, value_name = "SPEC")]
     pub rate_limit: Option<String>,
+    /// Share the rate limit with every vt using the same key and Redis (a fleet, on one
+    /// machine or many): redis://HOST:PORT/DB. The key never goes to Redis.
+    #[arg(long, env = "VT_FLEET", global = true, value_name = "URL")]
+    pub fleet: Option<String>,
     /// Requests in flight at once for batches [default: 4].
     #[arg(long, env = "VT_CONCURRENCY", global = true, value_name = "N", value_parser = at_least_one)]
     pub concurrency: Option<NonZeroUsize>,

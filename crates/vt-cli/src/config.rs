@@ -10,6 +10,7 @@
 //! format = "json"          # human | json | ndjson | yaml | csv
 //! tier = "premium"         # public | premium: the default rate limit and the v2 batch size
 //! rate_limit = "public"    # public | premium:N | none | 20/s | 4/min,500/day
+//! fleet = "redis://10.0.0.5:6379/0"   # share the rate limit with other vt processes
 //! concurrency = 4
 //! timeout = 300            # seconds
 //! retries = 3
@@ -64,6 +65,9 @@ pub struct ConfigFile {
     /// Rate limit spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<String>,
+    /// Redis of a fleet sharing the rate limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<String>,
     /// Concurrency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<usize>,
@@ -177,6 +181,8 @@ pub struct Settings {
     pub quiet: bool,
     /// The report cache.
     pub cache: crate::cache_config::CacheSettings,
+    /// The Redis of a fleet sharing the rate limit (`--fleet`), checked when resolved.
+    pub fleet: Option<(vt_redis::FleetUrl, Source)>,
 }
 
 /// Why no key is available.
@@ -285,6 +291,27 @@ impl Settings {
             (None, None) => None,
         };
 
+        let fleet = match (&args.fleet, &file.fleet) {
+            (Some(text), _) => Some((text.clone(), src("fleet"))),
+            (None, Some(text)) => Some((text.clone(), Source::ConfigFile)),
+            (None, None) => None,
+        };
+        let fleet = match fleet {
+            Some((text, source)) => {
+                let url = text.parse::<vt_redis::FleetUrl>().map_err(|e| {
+                    let what = match source {
+                        Source::Environment => "VT_FLEET: ",
+                        Source::ConfigFile => "config key fleet: ",
+                        _ => "",
+                    };
+                    CliError::usage(format!("{what}{e}"))
+                        .with_detail("example: --fleet redis://127.0.0.1:6379/0")
+                })?;
+                Some((url, source))
+            }
+            None => None,
+        };
+
         let api_key = resolve_key(args, matches, &file, config_path.as_deref());
         let cache = crate::cache_config::CacheSettings::resolve(args, matches, &file)?;
 
@@ -302,6 +329,7 @@ impl Settings {
             proxy,
             quiet: args.quiet,
             cache,
+            fleet,
         })
     }
 
@@ -335,6 +363,10 @@ impl Settings {
                 "format": entry(json!(self.format.0), self.format.1),
                 "tier": entry(json!(self.tier.0), self.tier.1),
                 "rate_limit": entry(json!(self.rate_limit.0), self.rate_limit.1),
+                "fleet": match &self.fleet {
+                    Some((url, s)) => entry(json!(url.to_string()), *s),
+                    None => json!({"value": null, "source": "unset"}),
+                },
                 "concurrency": entry(json!(self.concurrency.0), self.concurrency.1),
                 "timeout": entry(json!(self.timeout.0.as_secs()), self.timeout.1),
                 "retries": entry(json!(self.retries.0), self.retries.1),

@@ -396,6 +396,10 @@ bad!(max_age_unknown_unit: ["--max-age", "3 fortnights", "file", EICAR] => 2, na
 bad!(cache_path_in_a_world_writable_directory: ["--cache-path", "@open-dir/c.sqlite3", "file", EICAR] => 2, names "@open-dir");
 bad!(cache_path_in_an_unwritable_directory: ["--cache-path", "@unwritable-dir/c.sqlite3", "file", EICAR] => 2, names "@unwritable-dir");
 bad!(cache_path_is_a_directory: ["--cache-path", "@a-directory", "file", EICAR] => 2, names "@a-directory");
+bad!(fleet_url_not_redis: ["--fleet", "http://127.0.0.1:6379/0", "file", EICAR] => 2, names "http://127.0.0.1:6379/0");
+bad!(fleet_url_bad_database: ["--fleet", "redis://127.0.0.1:6379/zero", "file", EICAR] => 2, names "redis://127.0.0.1:6379/zero");
+bad!(fleet_url_bad_port: ["--fleet", "redis://127.0.0.1:99999/0", "file", EICAR] => 2, names "redis://127.0.0.1:99999/0");
+bad!(fleet_url_without_host: ["--fleet", "redis://", "file", EICAR] => 2, names "redis://");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
 
 bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");

@@ -1,10 +1,11 @@
 //! The emulator as `cargo xtask reliability` needs it:
 //! `fault_server [--files N] [--ids PATH] [--fault RULE]... [--fault-seed N]
-//! [--public-quota SPEC] [--quota-scale F] [--log N] [--time-to-complete-ms N]`.
+//! [--public-quota SPEC] [--premium-quota SPEC] [--quota-scale F] [--log N] [--time-to-complete-ms N]`.
 //!
 //! Starts an emulator on 127.0.0.1 (free port) with N generated files (default 100), the given
 //! fault rules (`transient=0.2`, `drop=0.05@/api/v3/files`, ...), the public key's quota
-//! (`--public-quota 500/day`, windows divided by `--quota-scale`) and a request log of N
+//! (`--public-quota 500/day`, windows divided by `--quota-scale`), the premium key's
+//! (`--premium-quota 20/s`: the fleet scenario's server-side rate) and a request log of N
 //! entries (default 100,000, so a whole scenario fits), writes the sha256 of every generated
 //! file to `--ids`, prints `listening <base url>` on stdout and serves until stdin is closed
 //! (or the process is killed). The request log (`GET /_emulator/stats`) has each request's
@@ -33,6 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut rules: Vec<FaultRule> = Vec::new();
     let mut fault_seed: Option<u64> = None;
     let mut public_quota: Option<QuotaLimits> = None;
+    let mut premium_quota: Option<QuotaLimits> = None;
     let mut quota_scale: Option<u32> = None;
     let mut log = 100_000usize;
     let mut analysis = AnalysisTiming::IMMEDIATE;
@@ -46,6 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             "--fault" => rules.push(value.parse().map_err(|e| bad(&e))?),
             "--fault-seed" => fault_seed = Some(value.parse().map_err(|e| bad(&e))?),
             "--public-quota" => public_quota = Some(value.parse().map_err(|e| bad(&e))?),
+            "--premium-quota" => premium_quota = Some(value.parse().map_err(|e| bad(&e))?),
             "--quota-scale" => quota_scale = Some(value.parse().map_err(|e| bad(&e))?),
             "--log" => log = value.parse().map_err(|e| bad(&e))?,
             "--time-to-complete-ms" => {
@@ -68,6 +71,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             cfg.faults.seed = fault_seed;
             if let Some(q) = public_quota {
                 cfg.quotas.public = q;
+            }
+            if let Some(q) = premium_quota {
+                cfg.quotas.premium = q;
             }
             if let Some(f) = quota_scale {
                 cfg.quotas.windows = QuotaWindows::scaled(f);

@@ -4,6 +4,8 @@
 //! it is sent ([`Seen`]) and answers from a script, with no socket. vt-transport's tests put
 //! it under the layer stack; vt-api's tests put a `Client` over it.
 //!
+//! [`RedisServer`] starts a real `redis-server` on a free loopback port for the fleet tests.
+//!
 //! ```
 //! use vt_test_support::{Fake, respond};
 //! let fake = Fake::new(|n, _seen| respond(200, &format!(r#"{{"n": {n}}}"#)));
@@ -11,6 +13,9 @@
 //! ```
 
 use std::sync::{Arc, Mutex, PoisonError};
+
+pub mod redis_server;
+pub use redis_server::RedisServer;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};

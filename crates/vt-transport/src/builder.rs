@@ -21,7 +21,7 @@ use crate::body::{BoxError, ResponseBody, VtBody};
 use crate::classify::ClassifyLayer;
 use crate::error::TransportError;
 use crate::http::{HttpSettings, HttpTransport, ProxyConfig};
-use crate::rate_limit::{RateLimitLayer, RateLimitSpec, RateLimiter};
+use crate::rate_limit::{RateLimitLayer, RateLimitSpec, RateLimitStore, RateLimiter};
 use crate::redirect::{DEFAULT_MAX_REDIRECTS, RedirectPolicy};
 use crate::retry::{RetryConfig, RetryPolicy};
 use crate::timeout::TimeoutLayer;
@@ -46,6 +46,7 @@ pub struct TransportBuilder {
     user_agent: Option<String>,
     rate_limit: RateLimitSpec,
     limiter: Option<RateLimiter>,
+    store: Option<Arc<dyn RateLimitStore>>,
     retry: RetryConfig,
     http: HttpSettings,
     response_timeout: Option<Duration>,
@@ -61,6 +62,7 @@ impl fmt::Debug for TransportBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "REDACTED"))
             .field("user_agent", &self.user_agent)
             .field("rate_limit", &self.rate_limit.to_string())
+            .field("rate_limit_store", &self.store)
             .field("retry", &self.retry)
             .field("http", &self.http)
             .field("response_timeout", &self.response_timeout)
@@ -88,6 +90,7 @@ impl TransportBuilder {
             user_agent: None,
             rate_limit: RateLimitSpec::public(),
             limiter: None,
+            store: None,
             retry: RetryConfig::default(),
             http: HttpSettings {
                 connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
@@ -118,6 +121,14 @@ impl TransportBuilder {
     pub fn rate_limit(mut self, spec: RateLimitSpec) -> Self {
         self.rate_limit = spec;
         self.limiter = None;
+        self
+    }
+
+    /// Keeps the rate limiter's windows in `store` (for example Redis, shared by a fleet of
+    /// processes on one key) instead of this process; the spec stays the one of
+    /// [`rate_limit`](Self::rate_limit). An explicit [`rate_limiter`](Self::rate_limiter) wins.
+    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -220,9 +231,11 @@ impl TransportBuilder {
         Ok(TransportLayer {
             api_key,
             user_agent,
-            limiter: self
-                .limiter
-                .unwrap_or_else(|| RateLimiter::new(self.rate_limit)),
+            limiter: match (self.limiter, self.store) {
+                (Some(limiter), _) => limiter,
+                (None, Some(store)) => RateLimiter::with_store(self.rate_limit, store),
+                (None, None) => RateLimiter::new(self.rate_limit),
+            },
             retry: RetryPolicy::new(self.retry),
             semaphore,
             timeouts: TimeoutLayer::new(self.response_timeout, self.idle_timeout),

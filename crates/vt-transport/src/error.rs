@@ -108,6 +108,15 @@ pub enum TransportError {
         /// When the window resets (00:00 UTC).
         resets_at: SystemTime,
     },
+    /// The store of a shared rate limiter ([`RateLimitStore`](crate::RateLimitStore), for
+    /// example Redis) could not be reached for longer than it allows; nothing was sent.
+    #[error("rate-limit store unreachable for {waited:?}: {reason}")]
+    RateLimitStore {
+        /// How long the request waited for the store.
+        waited: std::time::Duration,
+        /// What failed last (never a password).
+        reason: String,
+    },
     /// The proxy refused or failed the connection.
     #[error("proxy failed")]
     Proxy {
@@ -174,6 +183,7 @@ impl TransportError {
                     kind: TimeoutKind::Connect
                 }
                 | TransportError::QuotaExhausted { .. }
+                | TransportError::RateLimitStore { .. }
                 | TransportError::InvalidRequest { .. }
                 | TransportError::Config { .. }
                 | TransportError::Proxy { .. }

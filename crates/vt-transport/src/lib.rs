@@ -185,8 +185,8 @@ pub use classify::{ApiErrorInfo, ClassifyLayer};
 pub use error::{RedirectError, TimeoutKind, TransportError};
 pub use http::{HttpTransport, ProxyConfig};
 pub use rate_limit::{
-    Admission, RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimitStatus, RateLimiter,
-    RateWindow,
+    Admission, RateLimitLayer, RateLimitSpec, RateLimitSpecError, RateLimitStatus, RateLimitStore,
+    RateLimiter, RateWindow, StoreFuture, StoreSlot,
 };
 pub use redact::redact_url;
 pub use redirect::RedirectPolicy;

@@ -255,3 +255,70 @@ async fn status_says_who_waits_and_when_the_next_slot_frees() {
     assert_eq!(limiter.status().waiting, 0);
     assert!(RateLimiter::new(RateLimitSpec::none()).interval().is_none());
 }
+
+/// A store that admits everything and records what the limiter asked of it.
+#[derive(Debug, Default)]
+struct RecordingStore {
+    events: std::sync::Mutex<Vec<String>>,
+}
+
+#[derive(Debug)]
+struct RecordingSlot(std::sync::Arc<RecordingStore>, u32);
+
+impl vt_transport::StoreSlot for RecordingSlot {
+    fn arrived(self: Box<Self>) {
+        self.0
+            .events
+            .lock()
+            .unwrap()
+            .push(format!("arrived {}", self.1));
+    }
+}
+
+#[derive(Debug)]
+struct SharedStore(std::sync::Arc<RecordingStore>);
+
+impl vt_transport::RateLimitStore for SharedStore {
+    fn admit<'a>(
+        &'a self,
+        spec: &'a RateLimitSpec,
+    ) -> vt_transport::StoreFuture<'a, Result<Box<dyn vt_transport::StoreSlot>, TransportError>>
+    {
+        Box::pin(async move {
+            let mut events = self.0.events.lock().unwrap();
+            let n = events.len() as u32;
+            events.push(format!("admit {spec} {n}"));
+            Ok(Box::new(RecordingSlot(self.0.clone(), n)) as Box<dyn vt_transport::StoreSlot>)
+        })
+    }
+
+    fn status(&self) -> vt_transport::RateLimitStatus {
+        vt_transport::RateLimitStatus {
+            waiting: 7,
+            next_slot_in: None,
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_takes_the_windows_and_hears_when_each_request_arrived() {
+    let fake = Fake::new(|_, _| respond(200, "{}"));
+    let record = std::sync::Arc::new(RecordingStore::default());
+    let limiter = RateLimiter::with_store(
+        "1/min".parse().unwrap(),
+        std::sync::Arc::new(SharedStore(record.clone())),
+    );
+    assert!(limiter.store().is_some());
+    let t = transport(&fake, limiter.clone());
+    let start = Instant::now();
+    for _ in 0..2 {
+        assert_eq!(t.clone().oneshot(get(URL)).await.unwrap().status(), 200);
+    }
+    // The store decides: two requests in a "1/min" spec went at once, because it said so.
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(
+        *record.events.lock().unwrap(),
+        ["admit 1/min 0", "arrived 0", "admit 1/min 2", "arrived 2"]
+    );
+    assert_eq!(limiter.status().waiting, 7);
+}

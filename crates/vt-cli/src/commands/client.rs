@@ -3,7 +3,7 @@
 
 use crate::commands::ApiClient;
 use crate::config::Settings;
-use crate::exit::{CliError, CliResult, error_chain};
+use crate::exit::{CliError, CliResult, Exit, error_chain};
 
 /// Builds the client from the settings: the key, base URL, rate limit, retries, timeouts,
 /// proxy and concurrency. Every problem here is local (exit 2 or 3), before any request.
@@ -13,7 +13,10 @@ pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
         CliError::usage(format!("rate limit: {e}"))
             .with_detail("examples: public, premium:1000, none, 20/s, 4/min,500/day")
     })?;
-    let limiter = vt_api::transport::RateLimiter::new(spec);
+    let limiter = match &settings.fleet {
+        Some((url, _)) => fleet_limiter(settings, url, spec)?,
+        None => vt_api::transport::RateLimiter::new(spec),
+    };
     let client = build_client_with(settings, limiter.clone())?;
     // Built only if a long rate wait happens: the check's own client does not wait behind
     // the batch's queue.
@@ -32,6 +35,30 @@ pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     };
     crate::progress::watch(limiter, premium_check);
     Ok(client)
+}
+
+/// A rate limiter whose windows live in the fleet's Redis (`--fleet`): connects now, so an
+/// unreachable Redis is one line and exit 5 before any request. Mid-run, a lost Redis makes
+/// requests wait up to `--timeout`.
+fn fleet_limiter(
+    settings: &Settings,
+    url: &vt_redis::FleetUrl,
+    spec: vt_api::RateLimitSpec,
+) -> CliResult<vt_api::transport::RateLimiter> {
+    let key = settings.require_key()?;
+    let options = vt_redis::FleetOptions {
+        outage_timeout: settings.timeout.0,
+        ..vt_redis::FleetOptions::default()
+    };
+    let connect = vt_redis::RedisRateLimitStore::connect(url, key.expose(), options);
+    // Called from the command's async code on the multi-threaded runtime.
+    let store = tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(connect))
+        .map_err(|e| CliError::new(Exit::Transport, e.to_string()))?;
+    tracing::info!("fleet: rate limit {spec} shared through Redis at {url}");
+    Ok(vt_api::transport::RateLimiter::with_store(
+        spec,
+        std::sync::Arc::new(store),
+    ))
 }
 
 /// Whether the server says the key is premium (the `private` privilege); if so, the hint

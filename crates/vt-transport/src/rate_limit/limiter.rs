@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use super::spec::{RateLimitSpec, RateWindow};
+use super::store::{RateLimitStore, StoreSlot};
 use crate::calendar;
 use crate::error::TransportError;
 
@@ -36,9 +37,14 @@ use crate::error::TransportError;
 ///
 /// Time comes from `tokio::time::Instant` (so tests can pause it); the calendar is that
 /// instant mapped to the wall clock read once at construction.
+///
+/// The windows live in this process by default. [`RateLimiter::with_store`] keeps them in a
+/// [`RateLimitStore`] instead (for example Redis, shared by a fleet of processes on one key);
+/// the in-process path pays one branch for that.
 #[derive(Clone)]
 pub struct RateLimiter {
     shared: Arc<Shared>,
+    store: Option<Arc<dyn RateLimitStore>>,
 }
 
 struct Shared {
@@ -118,7 +124,21 @@ impl RateLimiter {
                     .duration_since(SystemTime::UNIX_EPOCH)
                     .unwrap_or_default(),
             }),
+            store: None,
         }
+    }
+
+    /// A limiter for `spec` whose windows live in `store` (shared with every process that
+    /// uses the same store and key) instead of this process.
+    pub fn with_store(spec: RateLimitSpec, store: Arc<dyn RateLimitStore>) -> Self {
+        let mut limiter = Self::new(spec);
+        limiter.store = Some(store);
+        limiter
+    }
+
+    /// The store of the windows, when they are not kept in this process.
+    pub fn store(&self) -> Option<&Arc<dyn RateLimitStore>> {
+        self.store.as_ref()
     }
 
     /// The spec this limiter enforces.
@@ -144,6 +164,13 @@ impl RateLimiter {
         if self.is_unlimited() {
             return Ok(Admission { slot: None });
         }
+        if let Some(store) = &self.store {
+            let _waiting = WaitingGuard::enter(&self.shared.waiting);
+            let slot = store.admit(&self.shared.spec).await?;
+            return Ok(Admission {
+                slot: Some(Slot::Store(slot)),
+            });
+        }
         // Fail fast without queueing when a calendar budget is already spent.
         {
             let wall = self.wall_secs(Instant::now());
@@ -159,7 +186,7 @@ impl RateLimiter {
             match decision {
                 Decision::Admit(id) => {
                     return Ok(Admission {
-                        slot: Some((self.clone(), id)),
+                        slot: Some(Slot::Local(self.clone(), id)),
                     });
                 }
                 Decision::WaitUntil(t) => tokio::time::sleep_until(t).await,
@@ -171,6 +198,9 @@ impl RateLimiter {
     /// What the limiter is doing now: how many requests wait for a slot and when the next
     /// slot frees. A snapshot for progress displays; it takes nothing and never waits.
     pub fn status(&self) -> RateLimitStatus {
+        if let Some(store) = &self.store {
+            return store.status();
+        }
         let waiting = self.shared.waiting.load(Ordering::Relaxed);
         let now = Instant::now();
         let next_slot_in = self
@@ -333,22 +363,34 @@ impl Drop for WaitingGuard<'_> {
 /// A slot taken with [`RateLimiter::admit`]; dropping it marks the request as arrived.
 #[must_use = "the slot counts from admission until the admission is dropped"]
 pub struct Admission {
-    slot: Option<(RateLimiter, u64)>,
+    slot: Option<Slot>,
+}
+
+/// Where an admission's slot was taken.
+enum Slot {
+    Local(RateLimiter, u64),
+    Store(Box<dyn StoreSlot>),
 }
 
 impl Drop for Admission {
     fn drop(&mut self) {
-        if let Some((limiter, id)) = self.slot.take() {
-            limiter.lock_state().settle(id, Instant::now());
+        match self.slot.take() {
+            Some(Slot::Local(limiter, id)) => limiter.lock_state().settle(id, Instant::now()),
+            Some(Slot::Store(slot)) => slot.arrived(),
+            None => {}
         }
     }
 }
 
 impl fmt::Debug for Admission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Admission")
-            .field("id", &self.slot.as_ref().map(|(_, id)| *id))
-            .finish()
+        let mut d = f.debug_struct("Admission");
+        match &self.slot {
+            Some(Slot::Local(_, id)) => d.field("id", id),
+            Some(Slot::Store(slot)) => d.field("store_slot", slot),
+            None => d.field("id", &None::<u64>),
+        };
+        d.finish()
     }
 }
 
@@ -356,6 +398,7 @@ impl fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimiter")
             .field("spec", &self.shared.spec.to_string())
+            .field("store", &self.store)
             .finish()
     }
 }

@@ -1,11 +1,13 @@
 //! Local rate limiting: [`RateLimitSpec`] (what is allowed), [`RateLimiter`] (the shared
-//! state) and [`RateLimitLayer`] (the tower layer).
+//! state), [`RateLimitStore`] (windows kept outside the process, for fleets) and
+//! [`RateLimitLayer`] (the tower layer).
 //!
 //! In the default stack the limiter sits *under* the retry layer, so every attempt, retries
 //! included, takes a slot: the server counts retries against the quota too.
 
 mod limiter;
 pub(crate) mod spec;
+mod store;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,6 +19,7 @@ use tower::{Layer, Service};
 use crate::error::TransportError;
 pub use limiter::{Admission, RateLimitStatus, RateLimiter};
 pub use spec::{Limit, RateLimitSpec, RateLimitSpecError, RateWindow};
+pub use store::{RateLimitStore, StoreFuture, StoreSlot};
 
 /// Makes each request wait for a slot of a shared [`RateLimiter`] before it is sent.
 ///
