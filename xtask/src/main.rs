@@ -359,6 +359,19 @@ fn demo() -> Result<()> {
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
     // SHA-256 of the sample's text above; the file scan uploads it, so the emulator has it.
     let sample_sha256 = "fc8784e88006db75d169f6601f3c4d9484e56a21bfb95f89ab5829a780ebf95d";
+    // Livehunt: a rule file checked locally, a ruleset made of it, an upload it matches.
+    let rules = env::temp_dir().join(format!("vt-demo-{}.yar", std::process::id()));
+    std::fs::write(
+        &rules,
+        "rule demo_eicar : test {\n  strings:\n    $a = \"EICAR-STANDARD-ANTIVIRUS-TEST-FILE\"\n  condition:\n    $a\n}\n",
+    )?;
+    let rules_path = rules.to_string_lossy().into_owned();
+    let eicar = env::temp_dir().join(format!("vt-demo-{}.com", std::process::id()));
+    std::fs::write(
+        &eicar,
+        br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
+    )?;
+    let eicar_path = eicar.to_string_lossy().into_owned();
     let tour: Vec<(&str, Vec<&str>)> = vec![
         (
             "a hash report (the EICAR test file)",
@@ -427,6 +440,38 @@ fn demo() -> Result<()> {
             "the newest minute of the URL feed, as NDJSON",
             vec!["feed", "urls"],
         ),
+        (
+            "a local YARA rule check (VirusTotal's yara-x, offline: no key, no request)",
+            vec!["yara", "check", &rules_path],
+        ),
+        (
+            "a Livehunt ruleset from those rules (compiled locally before it is sent)",
+            vec![
+                "hunting",
+                "ruleset",
+                "create",
+                "demo EICAR hunt",
+                &rules_path,
+            ],
+        ),
+        (
+            "an upload the ruleset matches",
+            vec!["scan", "file", &eicar_path],
+        ),
+        (
+            "the Livehunt notification it raised, with its file",
+            vec![
+                "hunting",
+                "notifications",
+                "list",
+                "--filter",
+                "tag:demo_eicar",
+            ],
+        ),
+        (
+            "a Retrohunt job with the same rules, followed to its end (about 15 s on the emulator)",
+            vec!["retrohunt", "start", &rules_path, "--wait"],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {
@@ -446,8 +491,34 @@ fn demo() -> Result<()> {
             eprintln!("xtask: `vt {}` failed ({status})", args.join(" "));
         }
     }
+    // The files the Retrohunt job matched: its id is the newest job's.
+    let vt_cmd = || {
+        let mut c = Command::new(&vt);
+        c.env("VT_BASE_URL", &base_url)
+            .env("VT_API_KEY", key)
+            .env("VT_RATE_LIMIT", "none")
+            .env_remove("VT_CONFIG");
+        c
+    };
+    let newest = vt_cmd()
+        .args(["retrohunt", "list", "--limit", "1", "-I"])
+        .output()
+        .context("could not run vt retrohunt list")?;
+    let job = String::from_utf8_lossy(&newest.stdout).trim().to_owned();
+    println!("\n== the files the Retrohunt job matched: vt retrohunt matches {job}");
+    let status = vt_cmd()
+        .args(["retrohunt", "matches", &job])
+        .env("VT_FORMAT", "human")
+        .status()
+        .context("could not run vt retrohunt matches")?;
+    if job.is_empty() || !status.success() {
+        failures += 1;
+        eprintln!("xtask: `vt retrohunt matches {job}` failed ({status})");
+    }
     let _ = std::fs::remove_file(&sample);
     let _ = std::fs::remove_file(&zip);
+    let _ = std::fs::remove_file(&rules);
+    let _ = std::fs::remove_file(&eicar);
     if failures > 0 {
         bail!("{failures} step(s) of the demo failed");
     }

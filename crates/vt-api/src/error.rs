@@ -195,6 +195,47 @@ pub enum Error {
         progress: u8,
     },
 
+    /// A Retrohunt job was still under way when the wait timed out
+    /// ([`Retrohunt::wait`](crate::retrohunt::Retrohunt::wait)); waiting again with the same
+    /// id goes on.
+    #[error(
+        "Retrohunt job {id} not finished after {waited:?} (last status: {last_status}, {progress:.1}%)"
+    )]
+    RetrohuntTimeout {
+        /// The job id.
+        id: String,
+        /// How long the client waited.
+        waited: Duration,
+        /// The last status seen (`queued`, `starting`, `running`, `aborting`, or `unknown`).
+        last_status: String,
+        /// The last progress seen, 0 to 100.
+        progress: f64,
+    },
+
+    /// A Retrohunt job waited for ended without finishing (`aborted` or `failed`); the
+    /// matches found before it stopped stay listable.
+    #[error("Retrohunt job {id} ended {status} at {progress:.1}% with {matches} matches")]
+    RetrohuntEnded {
+        /// The job id.
+        id: String,
+        /// The final status.
+        status: String,
+        /// How far it got, 0 to 100.
+        progress: f64,
+        /// Files matched before it stopped.
+        matches: u64,
+    },
+
+    /// An abort came after the Retrohunt job had already ended another way (`finished` or
+    /// `failed`): nothing was aborted; the job and its matches are as they ended.
+    #[error("Retrohunt job {id} had already ended ({status}); nothing to abort")]
+    RetrohuntAlreadyEnded {
+        /// The job id.
+        id: String,
+        /// The status it ended with.
+        status: String,
+    },
+
     /// VirusTotal gave up building a ZIP bundle (`timeout`, `error-starting`,
     /// `error-creating`, or a status this version does not know); it cannot be downloaded.
     #[error("ZIP file {id} failed on the server (status: {status})")]
@@ -412,9 +453,14 @@ impl Error {
             Error::Decode { .. }
             | Error::AnalysisTimeout { .. }
             | Error::ZipTimeout { .. }
+            | Error::RetrohuntTimeout { .. }
             | Error::MissingReport { .. } => ErrorClass::Transient,
             // The server gave up building the bundle: its answer about this request.
             Error::ZipFailed { .. } => ErrorClass::ItemAnswer,
+            // How the job ended is the server's answer about it.
+            Error::RetrohuntEnded { .. } | Error::RetrohuntAlreadyEnded { .. } => {
+                ErrorClass::ItemAnswer
+            }
             // A damaged package is the server's to mend: asking again later may succeed.
             Error::FeedPackage { .. } | Error::FeedLine { .. } => ErrorClass::Transient,
             Error::FeedTooLarge { .. } => ErrorClass::Local,

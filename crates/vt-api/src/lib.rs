@@ -36,7 +36,7 @@
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
 //! [`Client::intelligence`], [`Client::metadata`], [`Client::users`], [`Client::monitor`],
-//! [`Client::feeds`], [`Client::private`] and [`Client::v2`]; plus the
+//! [`Client::feeds`], [`Client::private`], [`Client::retrohunt`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -168,11 +168,13 @@
 //! | [`comments`] | `latest`, `get`, `delete`, `vote`, `related`, `related_descriptors` | `/comments`, `/comments/{id}[/vote, /{rel}, /relationships/{rel}]` |
 //! | [`search`] | `query` (and `intelligence`, the same as `Client::intelligence().search`) | `/search`, `/intelligence/search` |
 //! | [`intelligence`] | `search`, `snippet`, `create_zip`, `zip_file`, `wait_zip`, `zip_download_url`, `download_zip_to_path`, `download_zip_to_writer` | `/intelligence/search`, `/intelligence/search/snippets/{id}`, `/intelligence/zip_files[/{id}, /{id}/download_url, /{id}/download]` |
+//! | [`retrohunt`] | `create`, `list`, `get`, `abort`, `delete`, `matching_files`, `wait`, `wait_observed` | `/intelligence/retrohunt_jobs[/{id}, /{id}/abort, /{id}/matching_files]` |
 //! | [`metadata`] | `get` | `/metadata` |
 //! | [`users`] | `get`, `quotas`, `overall_quotas`, `api_usage` | `/users/{id}[/overall_quotas, /api_usage]` |
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
+//! | [`hunting`] | `rulesets`, `ruleset`, `create_ruleset`, `update_ruleset`, `delete_ruleset`, `notifications`, `notification`, `delete_notification`, `delete_notifications`, `notification_files` (and `check_rules`) | `/intelligence/hunting_rulesets[/{id}]`, `/intelligence/hunting_notifications[/{id}]`, `/intelligence/hunting_notification_files` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -192,6 +194,7 @@ mod feed_package;
 pub mod feeds;
 pub mod files;
 pub mod hashing;
+pub mod hunting;
 pub mod intelligence;
 pub mod ip_addresses;
 pub mod metadata;
@@ -204,6 +207,7 @@ pub mod quota_plan;
 mod raw;
 pub mod raw_json;
 pub mod request;
+pub mod retrohunt;
 pub mod search;
 pub mod upload;
 pub mod urls;
@@ -230,6 +234,11 @@ pub use vt_transport::RateLimitSpec;
 pub use vt_model as model;
 /// The transport stack (`vt-transport`): rate limits, retries, layers.
 pub use vt_transport as transport;
+/// Local YARA rules (`vt-yara`, feature `yara`): compile a Livehunt or Retrohunt ruleset
+/// with VirusTotal's yara-x, errors and warnings at line and column, before sending it; scan
+/// local files with it.
+#[cfg(feature = "yara")]
+pub use vt_yara as yara;
 
 impl Client {
     /// Files: reports, uploads, comments, votes, relationships, downloads, behaviours.
@@ -262,6 +271,11 @@ impl Client {
         comments::Comments { client: self }
     }
 
+    /// Livehunt (premium): YARA rulesets, their notifications and the matched files.
+    pub fn hunting(&self) -> hunting::Hunting<'_> {
+        hunting::Hunting { client: self }
+    }
+
     /// Search (basic and Intelligence).
     pub fn search(&self) -> search::Search<'_> {
         search::Search { client: self }
@@ -270,6 +284,12 @@ impl Client {
     /// VirusTotal Intelligence (premium): search, snippets, ZIP bundles of many files.
     pub fn intelligence(&self) -> intelligence::Intelligence<'_> {
         intelligence::Intelligence { client: self }
+    }
+
+    /// Retrohunt (premium): YARA scans over VirusTotal's past files, their progress and
+    /// matching files.
+    pub fn retrohunt(&self) -> retrohunt::Retrohunt<'_> {
+        retrohunt::Retrohunt { client: self }
     }
 
     /// Metadata (engines, privileges, relationships).
@@ -324,6 +344,10 @@ mod tests {
         is_send(&c.private().upload("x"));
         is_send(&c.private().wait(&"x".parse().unwrap(), Default::default()));
         is_send(&c.v2().file_reports(&["a"], false));
+        is_send(
+            &c.retrohunt()
+                .wait(&"a-1".parse().unwrap(), Default::default()),
+        );
         let p: Paginator<vt_model::Comment> = c.files().comments(&hash);
         is_send(&p);
     }

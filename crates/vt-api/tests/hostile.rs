@@ -700,3 +700,90 @@ async fn a_refused_search_cursor_and_a_broken_search_page_are_typed_errors() {
     .expect("hung");
     assert_typed("data is a string", &r);
 }
+
+/// Livehunt: every malformed answer to a ruleset, a notification and a ruleset creation is a
+/// typed error, in bounded time.
+#[tokio::test]
+async fn malformed_answers_to_livehunt_calls_are_typed_errors() {
+    for (case, answer) in malformed_answers() {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let bound = Duration::from_secs(60);
+        let r = tokio::time::timeout(bound, c.hunting().ruleset("123"))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let r = tokio::time::timeout(bound, c.hunting().notification("1-2-ab"))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let hunting = c.hunting();
+        let create = hunting.create_ruleset(
+            "x",
+            "rule a { condition: true }",
+            vt_api::hunting::RulesetChanges::new(),
+        );
+        let r = tokio::time::timeout(bound, create)
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+    }
+}
+
+/// Hostile answers to the Retrohunt calls (garbage, a job that never ends or whose progress
+/// is no number, a matching-files page that is no collection): typed errors in bounded time.
+#[tokio::test]
+async fn hostile_answers_to_retrohunt_calls_are_typed_errors_in_bounded_time() {
+    use futures_util::TryStreamExt;
+    let id: vt_model::RetrohuntJobId = "alice-1700000000".parse().unwrap();
+    for (case, answer) in malformed_answers() {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let bound = Duration::from_secs(60);
+        let r = tokio::time::timeout(bound, c.retrohunt().get(&id))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let r = tokio::time::timeout(bound, c.retrohunt().matching_files(&id).try_next())
+            .await
+            .expect("the client hung");
+        // `{}` is an empty page to a list (the paginator's rule): the stream just ends.
+        if case == "no data at all" {
+            assert!(matches!(r, Ok(None)), "{case}: {r:?}");
+        } else {
+            assert_typed(case, &r);
+        }
+    }
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(&str, &[u8], Expected)> = vec![
+        (
+            "running for ever",
+            br#"{"data": {"type": "retrohunt_job", "id": "alice-1700000000", "attributes": {"status": "running", "progress": 12.5}}}"#,
+            |e| matches!(e, Error::RetrohuntTimeout { progress, .. } if *progress == 12.5),
+        ),
+        (
+            "progress is not a number",
+            br#"{"data": {"type": "retrohunt_job", "id": "alice-1700000000", "attributes": {"status": "running", "progress": "lots"}}}"#,
+            |e| matches!(e, Error::RetrohuntTimeout { progress, .. } if *progress == 0.0),
+        ),
+        (
+            "a status this version does not know is polled on",
+            br#"{"data": {"type": "retrohunt_job", "id": "alice-1700000000", "attributes": {"status": "paused"}}}"#,
+            |e| matches!(e, Error::RetrohuntTimeout { last_status, .. } if last_status == "paused"),
+        ),
+        ("not JSON", b"<html>", |e| matches!(e, Error::Decode { .. })),
+    ];
+    for (case, body, expected) in cases {
+        let (base, _) = serve("127.0.0.1:0", http("200 OK", "application/json", body)).await;
+        let c = client(&base);
+        let options = vt_api::WaitOptions::new()
+            .intervals(Duration::from_millis(10), Duration::from_millis(20))
+            .timeout(Duration::from_millis(200));
+        let r = tokio::time::timeout(Duration::from_secs(30), c.retrohunt().wait(&id, options))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let e = r.unwrap_err();
+        assert!(expected(&e), "{case}: {e:?}");
+    }
+}

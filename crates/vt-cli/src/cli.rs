@@ -275,6 +275,9 @@ pub enum Command {
     /// VT Monitor (software publishers).
     #[command(subcommand)]
     Monitor(MonitorCommand),
+    /// Livehunt (premium): YARA rulesets run on new files, and their notifications.
+    #[command(subcommand, visible_alias = "ht")]
+    Hunting(crate::commands::hunting::HuntingCommand),
     /// Legacy API v2.
     #[command(subcommand)]
     V2(V2Command),
@@ -283,6 +286,13 @@ pub enum Command {
     Search(SearchArgs),
     /// A feed (premium): files, urls, domains, ips or behaviours, as NDJSON; resumable.
     Feed(crate::commands::feed::FeedArgs),
+    /// Retrohunt (premium): YARA scans over VirusTotal's past files.
+    #[command(subcommand, visible_alias = "rh")]
+    Retrohunt(crate::commands::retrohunt::RetrohuntCommand),
+    /// Local YARA rules, offline: check them as VirusTotal would, scan local files.
+    #[cfg(feature = "yara")]
+    #[command(subcommand)]
+    Yara(crate::commands::yara::YaraCommand),
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
     /// Your API quotas and how much of them is used.

@@ -256,6 +256,24 @@ impl Progress {
         bar
     }
 
+    /// A bar of a job's percentage done on the server (a Retrohunt scan): length 1000
+    /// (tenths of a percent), its message what the job last reported.
+    pub fn percent(&self, what: &str) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix} [{bar:30}] {msg} {elapsed_precise}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(what.to_owned());
+        bar.set_message("waiting for the first answer");
+        bar.enable_steady_tick(Duration::from_secs(1));
+        bar
+    }
+
     /// A spinner with a message (waiting for an analysis), ticking and saying what it waits
     /// for.
     pub fn spinner(&self, msg: &str) -> ProgressBar {

@@ -60,6 +60,24 @@ impl Fixture {
             .unwrap()
             .set_len(650 * 1024 * 1024 + 1)
             .unwrap();
+        // Retrohunt rule files (empty.yar, latin1.yar, huge.yar, broken.yar below serve too).
+        std::fs::write(
+            p.join("rules.yar"),
+            "rule eicar { strings: $a = \"EICAR\" condition: $a }\n",
+        )
+        .unwrap();
+        let many: String = (0..301)
+            .map(|i| format!("rule r{i} {{ strings: $a = \"needle {i}\" condition: $a }}\n"))
+            .collect();
+        std::fs::write(p.join("many.yar"), many).unwrap();
+        // YARA rule files: empty, not UTF-8, over the 1 MiB limit (sparse), not compiling.
+        std::fs::write(p.join("empty.yar"), b"  \n").unwrap();
+        std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }").unwrap();
+        std::fs::File::create(p.join("huge.yar"))
+            .unwrap()
+            .set_len(1024 * 1024 + 1)
+            .unwrap();
+        std::fs::write(p.join("broken.yar"), b"rule a {\n  condition: nope\n}\n").unwrap();
         // Report cache locations: a directory anyone may write, one nobody may.
         std::fs::create_dir(p.join("open-dir")).unwrap();
         std::fs::set_permissions(p.join("open-dir"), std::fs::Permissions::from_mode(0o777))
@@ -323,6 +341,26 @@ bad!(download_zip_to_a_directory: ["download", "--zip", "@a-directory", EICAR] =
 bad!(download_zip_bad_hash_sends_nothing: ["download", "--zip", "@out.zip", EICAR, "zzz"] => 2, names "zzz");
 bad!(download_zip_with_output: ["download", "--zip", "@out.zip", "--output", "@@", EICAR] => 2, names "--output");
 
+// Retrohunt
+bad!(retrohunt_start_missing_rules_file: ["retrohunt", "start", "/nonexistent/rules.yar"] => 2, names "/nonexistent/rules.yar");
+bad!(retrohunt_start_rules_file_is_a_directory: ["retrohunt", "start", "@a-directory"] => 2, names "@a-directory");
+bad!(retrohunt_start_empty_rules: ["retrohunt", "start", "@empty.yar"] => 2, names "@empty.yar: the ruleset is empty");
+bad!(retrohunt_start_rules_not_utf8: ["retrohunt", "start", "@latin1.yar"] => 2, names "@latin1.yar:");
+bad!(retrohunt_start_rules_over_the_size_limit: ["retrohunt", "start", "@huge.yar"] => 2, names "@huge.yar: the ruleset is 1048577 bytes, over the limit of 1048576");
+bad!(retrohunt_start_empty_stdin: ["retrohunt", "start", "-"] stdin "" => 2, names "<stdin>: the ruleset is empty");
+bad!(retrohunt_start_rules_that_do_not_compile: ["retrohunt", "start", "@broken.yar"] => 2, names "@broken.yar:2:14: error");
+bad!(retrohunt_start_more_than_300_rules: ["retrohunt", "start", "@many.yar"] => 2, names "@many.yar: 301 rules; a Retrohunt job takes at most 300");
+bad!(retrohunt_start_unknown_corpus: ["retrohunt", "start", "@rules.yar", "--corpus", "all"] => 2, names "all");
+bad!(retrohunt_start_bad_from_date: ["retrohunt", "start", "@rules.yar", "--from", "31/01/2024"] => 2, names "31/01/2024");
+bad!(retrohunt_start_range_backwards: ["retrohunt", "start", "@rules.yar", "--from", "2024-02-01", "--to", "2024-01-01"] => 2, names "starts after it ends");
+bad!(retrohunt_start_bad_email: ["retrohunt", "start", "@rules.yar", "--email", "nobody"] => 2, names "nobody");
+bad!(retrohunt_get_bad_job_id: ["retrohunt", "get", "not-a-job"] => 2, names "not-a-job");
+bad!(retrohunt_abort_bad_job_id: ["retrohunt", "abort", "1700000000"] => 2, names "1700000000");
+bad!(retrohunt_delete_good_then_bad_id_sends_nothing: ["retrohunt", "delete", "alice-1700000000", "alice"] => 2, names "\"alice\"");
+bad!(retrohunt_matches_bad_cursor: ["retrohunt", "matches", "alice-1700000000", "--cursor", "not a cursor"] => 2, names "--cursor");
+bad!(retrohunt_matches_download_into_a_file: ["retrohunt", "matches", "alice-1700000000", "--download", "@sample.bin"] => 2, names "@sample.bin");
+bad!(retrohunt_list_bad_status: ["retrohunt", "list", "--status", "Running!"] => 2, names "Running!");
+
 #[test]
 fn search_over_long_query() {
     let long = "a".repeat(4097);
@@ -557,3 +595,17 @@ fn non_utf8_stdin_line_is_refused_without_requests() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert!(emu.api_requests().is_empty());
 }
+
+// vt yara and vt hunting: rules are compiled locally before anything is sent.
+bad!(yara_check_empty_rules: ["yara", "check", "@empty.yar"] => 2, names "@empty.yar");
+bad!(yara_check_rules_not_utf8: ["yara", "check", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(yara_check_rules_over_the_size_limit: ["yara", "check", "@huge.yar"] => 2, names "@huge.yar");
+bad!(yara_check_rules_that_do_not_compile: ["yara", "check", "@broken.yar"] => 2, names "broken.yar:2:14: error[E009]");
+bad!(yara_check_a_directory: ["yara", "check", "@a-directory"] => 2, names "@a-directory");
+bad!(yara_scan_a_path_that_does_not_exist: ["yara", "scan", "@broken.yar", "/nonexistent/dir"] => 2, names "/nonexistent/dir");
+bad!(hunting_create_rules_that_do_not_compile: ["hunting", "ruleset", "create", "x", "@broken.yar"] => 2, names "broken.yar:2:14");
+bad!(hunting_create_empty_rules: ["hunting", "ruleset", "add", "x", "@empty.yar"] => 2, names "@empty.yar");
+bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
+bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
+bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");

@@ -160,3 +160,24 @@ fn a_premium_key_on_the_default_rate_is_told_once_how_to_raise_it() {
     let seen = String::from_utf8_lossy(&vt.seen.lock().unwrap()).into_owned();
     assert!(!seen.contains("this key is premium"), "{seen}");
 }
+
+#[test]
+fn a_retrohunt_wait_draws_a_bar_with_progress_matches_and_scanned_bytes() {
+    let emu = Emu::start(|cfg| cfg.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
+    let rules = emu.home().join("r.yar");
+    std::fs::write(&rules, "rule r { condition: false }\n").unwrap();
+    let args = [
+        "retrohunt".to_owned(),
+        "start".to_owned(),
+        rules.display().to_string(),
+        "--wait".to_owned(),
+    ];
+    let vt = OnTerminal::start(&emu, KEY, Some("none"), &args);
+    vt.wait_for("starting 0.0%");
+    // Half way through the run on the emulator's clock (1 s starting, 9 s running).
+    emu.handle.clock().advance(Duration::from_millis(5_500));
+    let seen = vt.wait_for("running 50.0%");
+    assert!(seen.contains("0 matches"), "{seen}");
+    assert!(seen.contains("scanned"), "{seen}");
+    assert!(seen.contains("[===="), "a bar is drawn: {seen}");
+}

@@ -355,6 +355,10 @@ pub(crate) struct Store {
     pub(crate) private: crate::private_scans::PrivateStore,
     /// ZIP bundles by id (`/intelligence/zip_files`).
     pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
+    /// Retrohunt jobs (`/intelligence/retrohunt_jobs`).
+    pub(crate) retrohunt: crate::retrohunt_jobs::RetrohuntStore,
+    /// Livehunt rulesets and notifications of every key.
+    pub(crate) livehunt: crate::livehunt::LivehuntStore,
 }
 
 impl Store {

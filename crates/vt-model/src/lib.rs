@@ -19,6 +19,7 @@
 //! | `file_behaviour`, behaviour summary | [`FileBehaviour`], [`FileBehaviourAttributes`] |
 //! | `user`, `overall_quotas`, `api_usage` | [`User`], [`Quota`], [`Privilege`], [`OverallQuotas`], [`ApiUsage`] |
 //! | `/metadata` | [`Metadata`] |
+//! | `retrohunt_job` | [`RetrohuntJob`], [`RetrohuntStatus`], [`RetrohuntCorpus`], [`RetrohuntTimeRange`] |
 //! | engine verdicts and their counters | [`EngineResult`], [`Category`], [`AnalysisStats`] |
 //! | dates (epoch seconds) | [`Timestamp`] |
 //! | any object, typed by its `type` | [`AnyObject`] |
@@ -191,6 +192,7 @@ pub mod envelope;
 pub mod error;
 pub mod feed;
 pub mod file;
+pub mod hunting;
 pub mod ids;
 pub mod intelligence;
 pub mod ip_address;
@@ -200,6 +202,7 @@ pub mod monitor;
 pub mod object;
 pub mod private;
 pub mod relationships;
+pub mod retrohunt;
 pub mod timestamp;
 pub mod url;
 pub mod user;
@@ -229,6 +232,10 @@ pub use file::{
     FileAttributes, PopularThreatClassification, SandboxVerdict, ThreatCount, ThreatSeverity,
     TridMatch,
 };
+pub use hunting::{
+    HuntingNotification, HuntingNotificationAttributes, HuntingNotificationContext, HuntingRuleset,
+    HuntingRulesetAttributes,
+};
 pub use ids::*;
 pub use indexmap::IndexMap;
 pub use intelligence::{SearchContext, ZipFile, ZipFileAttributes, ZipFileStatus};
@@ -245,6 +252,10 @@ pub use private::{
     PrivateAnalysisDocument, PrivateFileReport, PrivateUrlReport, SandboxProgress,
 };
 pub use relationships::RelationshipName;
+pub use retrohunt::{
+    RETROHUNT_JOB_TYPE, RetrohuntCorpus, RetrohuntJob, RetrohuntJobAttributes, RetrohuntStatus,
+    RetrohuntTimeRange,
+};
 pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use url::UrlAttributes;
 pub use user::{

@@ -9,6 +9,7 @@ mod context;
 pub mod emulator;
 pub mod feed;
 pub mod files;
+pub mod hunting;
 mod lookup;
 pub mod misc;
 pub mod monitor;
@@ -19,11 +20,14 @@ mod printing;
 pub mod private;
 pub mod private_scan;
 pub mod quota_plan;
+pub mod retrohunt;
 pub mod sandbox;
 pub mod scanning;
 pub mod search;
 pub mod urls;
 pub mod v2;
+#[cfg(feature = "yara")]
+pub mod yara;
 pub mod zip_download;
 
 use std::io::Write;
@@ -93,9 +97,11 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Vote(args) => objects::vote(&ctx, args).await,
         Command::Related(args) => objects::related(&ctx, args).await,
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
+        Command::Hunting(cmd) => hunting::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Feed(args) => feed::run(&ctx, args).await,
+        Command::Retrohunt(cmd) => retrohunt::run(&ctx, cmd, cli.global.wait_timeout).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(crate::cli::QuotaArgs {
             action: Some(crate::cli::QuotaCommand::Plan(args)),
@@ -103,6 +109,8 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         }) => quota_plan::plan(&ctx, args).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
+        #[cfg(feature = "yara")]
+        Command::Yara(cmd) => yara::run(&ctx, cmd).await,
         Command::Completions(_) => Ok(Exit::Ok),
         #[cfg(feature = "emulator")]
         Command::Emulator(_) => Ok(Exit::Ok),

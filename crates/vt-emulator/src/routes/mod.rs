@@ -9,6 +9,7 @@ pub(crate) mod comments;
 pub(crate) mod downloads;
 pub(crate) mod feeds;
 pub(crate) mod files;
+pub(crate) mod hunting;
 pub(crate) mod intelligence;
 pub(crate) mod internal;
 pub(crate) mod misc;
@@ -18,6 +19,7 @@ pub(crate) mod paging;
 pub(crate) mod private;
 pub(crate) mod receive;
 pub(crate) mod request;
+pub(crate) mod retrohunt;
 pub(crate) mod route;
 pub(crate) mod v2;
 pub(crate) mod zip_files;
@@ -75,6 +77,12 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::ZipFile(id) => zip_files::get(shared, &id),
         Route::ZipFileDownloadUrl(id) => zip_files::download_url(shared, r, &id),
         Route::ZipFileDownload(id) => zip_files::download(shared, r, &id),
+        Route::RetrohuntJobs if get => retrohunt::list(shared, r),
+        Route::RetrohuntJobs => retrohunt::create(shared, r).await,
+        Route::RetrohuntJob(id) if get => retrohunt::get(shared, r, &id),
+        Route::RetrohuntJob(id) => retrohunt::delete(shared, r, &id),
+        Route::RetrohuntAbort(id) => retrohunt::abort(shared, r, &id),
+        Route::RetrohuntMatchingFiles(id) => retrohunt::matching_files(shared, r, &id),
         Route::Metadata => misc::metadata(),
         Route::User(id) => misc::user(shared, r, &id),
         Route::UserQuotas(id) => misc::overall_quotas(shared, r, &id),
@@ -108,6 +116,7 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::FeedFileDownload(token) => feeds::file_download(shared, r, &token),
         Route::FeedBehaviourArtifact(token, what) => behaviours::artifact(shared, &token, &what),
         Route::FeedPackageBytes(kind, minute) => feeds::package_bytes(shared, r, &kind, &minute),
+        Route::Hunting(h) => hunting::dispatch(shared, r, h).await,
         Route::NotFound => Reply::error(
             vt_model::ErrorCode::NotFound,
             format!("Resource not found: {}", r.path),

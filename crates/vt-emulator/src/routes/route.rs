@@ -54,6 +54,14 @@ pub(crate) enum Route {
     ZipFile(String),
     ZipFileDownloadUrl(String),
     ZipFileDownload(String),
+    /// `GET` (list) or `POST` (create) `/intelligence/retrohunt_jobs`.
+    RetrohuntJobs,
+    /// `GET` or `DELETE /intelligence/retrohunt_jobs/{id}`.
+    RetrohuntJob(String),
+    /// `POST /intelligence/retrohunt_jobs/{id}/abort`.
+    RetrohuntAbort(String),
+    /// `GET /intelligence/retrohunt_jobs/{id}/matching_files`.
+    RetrohuntMatchingFiles(String),
     Metadata,
     User(String),
     UserQuotas(String),
@@ -86,6 +94,8 @@ pub(crate) enum Route {
     FeedBehaviourArtifact(String, String),
     /// `GET /_feeds/{type}/{YYYYMMDDhhmm}`: the package bytes behind the redirect.
     FeedPackageBytes(String, String),
+    /// `/intelligence/hunting_*` (Livehunt).
+    Hunting(super::hunting::HuntingRoute),
     NotFound,
     MethodNotAllowed,
 }
@@ -173,6 +183,10 @@ impl Route {
         if let Some(p) = rest.strip_prefix("private/") {
             return Self::classify_private(method, p);
         }
+        if let Some(h) = rest.strip_prefix("intelligence/hunting_") {
+            return super::hunting::HuntingRoute::classify(h)
+                .map_or(Route::NotFound, Route::Hunting);
+        }
         let segs: Vec<String> = rest.split('/').map(decode).collect();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
         let del = method == Method::DELETE;
@@ -234,6 +248,17 @@ impl Route {
             ["intelligence", "zip_files", id, "download"] if get => {
                 Route::ZipFileDownload(id.to_string())
             }
+            ["intelligence", "retrohunt_jobs"] if get || post => Route::RetrohuntJobs,
+            ["intelligence", "retrohunt_jobs", id] if get || del => {
+                Route::RetrohuntJob(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", id, "abort"] if post => {
+                Route::RetrohuntAbort(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", id, "matching_files"] if get => {
+                Route::RetrohuntMatchingFiles(id.to_string())
+            }
+            ["intelligence", "retrohunt_jobs", ..] => Route::MethodNotAllowed,
             ["metadata"] if get => Route::Metadata,
             ["users", id] if get => Route::User(id.to_string()),
             ["users", id, "overall_quotas"] if get => Route::UserQuotas(id.to_string()),
@@ -340,6 +365,10 @@ impl Route {
             | Route::ZipFile(_)
             | Route::ZipFileDownloadUrl(_)
             | Route::ZipFileDownload(_)
+            | Route::RetrohuntJobs
+            | Route::RetrohuntJob(_)
+            | Route::RetrohuntAbort(_)
+            | Route::RetrohuntMatchingFiles(_)
             | Route::MonitorList
             | Route::MonitorCreate
             | Route::MonitorUploadUrl
@@ -358,7 +387,8 @@ impl Route {
             | Route::PrivateFileBehaviours(_)
             | Route::PrivateAnalysis(_)
             | Route::PrivateUrlSubmit
-            | Route::PrivateUrl(_) => Access::Premium,
+            | Route::PrivateUrl(_)
+            | Route::Hunting(_) => Access::Premium,
             Route::FeedPackageBytes(..) => Access::Open,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
             _ => Access::Key,
@@ -412,6 +442,12 @@ impl Route {
             Route::ZipFile(_) => "/api/v3/intelligence/zip_files/{id}",
             Route::ZipFileDownloadUrl(_) => "/api/v3/intelligence/zip_files/{id}/download_url",
             Route::ZipFileDownload(_) => "/api/v3/intelligence/zip_files/{id}/download",
+            Route::RetrohuntJobs => "/api/v3/intelligence/retrohunt_jobs",
+            Route::RetrohuntJob(_) => "/api/v3/intelligence/retrohunt_jobs/{id}",
+            Route::RetrohuntAbort(_) => "/api/v3/intelligence/retrohunt_jobs/{id}/abort",
+            Route::RetrohuntMatchingFiles(_) => {
+                "/api/v3/intelligence/retrohunt_jobs/{id}/matching_files"
+            }
             Route::Metadata => "/api/v3/metadata",
             Route::User(_) => "/api/v3/users/{id}",
             Route::UserQuotas(_) => "/api/v3/users/{id}/overall_quotas",
@@ -451,6 +487,7 @@ impl Route {
             Route::FeedFileDownload(_) => "/api/v3/feeds/files/{token}/download",
             Route::FeedBehaviourArtifact(..) => "/api/v3/feeds/file-behaviours/{token}/{artifact}",
             Route::FeedPackageBytes(..) => "/_feeds/{type}/{minute}",
+            Route::Hunting(h) => h.template(),
             Route::NotFound | Route::MethodNotAllowed => "(unknown)",
         };
         format!("{method} {t}")

@@ -1,12 +1,13 @@
 """Drives the official vt-py client against a running vt-emulator.
 
 Usage: python3 compat.py <base_url> <premium_key> <file sha256> <its contacted domains>
-       <a file sandboxes ran>
+       <a file sandboxes ran> [yara]
 
 Exercises get_object, iterator (limit/batch_size), scan_file (through the upload URL),
 scan_url, wait_for_completion, post_object for comments and votes, download_file,
 scan_file_private / scan_url_private, Intelligence search through iterator, download_zip_files,
-error decoding, behaviour reports and relationships.
+error decoding, behaviour reports and relationships, Retrohunt jobs (post_object, get_object,
+post to abort, iterator over matching_files, delete).
 Exits non-zero with a message on the first mismatch.
 """
 
@@ -166,7 +167,101 @@ def main():
         # Feeds: client.feed(FeedType.FILES, cursor=...) reads the bz2 packages behind the
         # 302; its cursor ("YYYYMMDDhhmm-N") resumes exactly where it stopped.
         feed_checks(client)
+
+        # Livehunt (when the emulator runs YARA): post_object creates a ruleset, an upload
+        # raises a notification, iterator lists it.
+        if "yara" in sys.argv[6:]:
+            hunting_checks(client)
+
+        # Retrohunt, last: it moves the emulator's clock. Jobs need the emulator's YARA engine.
+        if len(sys.argv) > 6 and sys.argv[6] == "yara":
+            retrohunt_checks(client, base_url)
+        else:
+            job = vt.Object("retrohunt_job")
+            job.rules = "rule a { condition: true }"
+            try:
+                client.post_object("/intelligence/retrohunt_jobs", obj=job)
+                check(False, "a Retrohunt job without YARA is refused")
+            except vt.APIError as e:
+                check(e.code == "BadRequestError", "a Retrohunt job without YARA is BadRequestError")
     print("ALL OK")
+
+
+def retrohunt_checks(client, base_url):
+    import re
+    import time
+    import urllib.request
+
+    def advance(seconds):
+        request = urllib.request.Request(f"{base_url}/_emulator/clock?advance={seconds}", method="POST")
+        urllib.request.urlopen(request).read()
+
+    rules = 'rule eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }'
+    job = vt.Object("retrohunt_job")
+    job.rules = rules
+    job = client.post_object("/intelligence/retrohunt_jobs", obj=job)
+    check(job.type == "retrohunt_job" and job.status == "starting" and re.fullmatch(r".+-\d+", job.id),
+          f"post_object starts a Retrohunt job ({job.id})")
+    advance(60)
+    for _ in range(200):
+        job = client.get_object("/intelligence/retrohunt_jobs/{}", job.id)
+        if job.status == "finished":
+            break
+        time.sleep(0.05)
+    check(job.status == "finished" and job.progress == 100 and job.scanned_bytes > 0,
+          "get_object follows the job to finished")
+    matched = list(client.iterator(f"/intelligence/retrohunt_jobs/{job.id}/matching_files"))
+    check([f.id for f in matched] == [EICAR_SHA256] and job.num_matches == 1,
+          "iterator over matching_files: the EICAR rule matched the EICAR file and nothing else")
+    check(matched[0].context_attributes["rule_name"] == "eicar", "a match names its rule")
+    listed = [j.id for j in client.iterator("/intelligence/retrohunt_jobs", limit=5)]
+    check(job.id in listed, "iterator over the caller's jobs")
+    other = vt.Object("retrohunt_job")
+    other.rules = rules
+    other = client.post_object("/intelligence/retrohunt_jobs", obj=other)
+    response = client.post(f"/intelligence/retrohunt_jobs/{other.id}/abort")
+    check(response.status == 200, "post to abort answers 200")
+    other = client.get_object("/intelligence/retrohunt_jobs/{}", other.id)
+    check(other.status == "aborting", "the aborted job is aborting")
+    client.delete(f"/intelligence/retrohunt_jobs/{other.id}")
+    try:
+        client.get_object("/intelligence/retrohunt_jobs/{}", other.id)
+        check(False, "a deleted job is gone")
+    except vt.APIError as e:
+        check(e.code == "NotFoundError", "a deleted job is NotFoundError")
+
+
+def hunting_checks(client):
+    rules = 'rule vtpy_eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }'
+    ruleset = vt.Object("hunting_ruleset", obj_attributes={"name": "vt-py hunt", "enabled": True, "rules": rules})
+    created = client.post_object("/intelligence/hunting_rulesets", obj=ruleset)
+    check(created.type == "hunting_ruleset" and created.rule_names == ["vtpy_eicar"],
+          "post_object creates a hunting ruleset")
+    try:
+        client.post_object("/intelligence/hunting_rulesets",
+                           obj=vt.Object("hunting_ruleset", obj_attributes={"name": "bad", "rules": "rule a {"}))
+        check(False, "a ruleset that does not compile is refused")
+    except vt.APIError as e:
+        check(e.code == "BadRequestError", f"a ruleset that does not compile is BadRequestError ({e.code})")
+    # vt-py sends only the attributes changed since the object was read.
+    current = client.get_object(f"/intelligence/hunting_rulesets/{created.id}")
+    current.limit = 7
+    changed = client.patch_object(f"/intelligence/hunting_rulesets/{created.id}", obj=current)
+    check(changed.limit == 7, "patch_object changes a ruleset")
+    eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    with tempfile.NamedTemporaryFile(suffix=".com") as tmp:
+        tmp.write(eicar)
+        tmp.flush()
+        with open(tmp.name, "rb") as fh:
+            client.scan_file(fh)
+    notes = list(client.iterator("/intelligence/hunting_notifications", params={"filter": "tag:vtpy_eicar"}))
+    check(len(notes) == 1 and notes[0].rule_name == "vtpy_eicar", "an upload raised a Livehunt notification")
+    files = list(client.iterator("/intelligence/hunting_notification_files", params={"filter": "vtpy_eicar"}))
+    check(files[0].id == EICAR_SHA256 and files[0].context_attributes["ruleset_id"] == created.id,
+          "hunting_notification_files carry the notification context")
+    client.delete(f"/intelligence/hunting_rulesets/{created.id}")
+    rulesets = list(client.iterator("/intelligence/hunting_rulesets"))
+    check(all(r.id != created.id for r in rulesets), "delete removes the ruleset")
 
 
 def feed_checks(client):

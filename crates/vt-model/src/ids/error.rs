@@ -40,6 +40,8 @@ pub enum IdKind {
     FeedKind,
     /// A sandbox report id ([`SandboxId`](crate::SandboxId)).
     SandboxId,
+    /// A Retrohunt job id ([`RetrohuntJobId`](crate::RetrohuntJobId)).
+    RetrohuntJobId,
 }
 
 impl IdKind {
@@ -63,6 +65,7 @@ impl IdKind {
             IdKind::FeedCursor => "feed cursor",
             IdKind::FeedKind => "feed type",
             IdKind::SandboxId => "sandbox report id",
+            IdKind::RetrohuntJobId => "Retrohunt job id",
         }
     }
 }

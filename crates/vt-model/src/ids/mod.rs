@@ -19,6 +19,7 @@
 //! | [`RelationshipName`](crate::RelationshipName) | lowercase letters, digits and `_` | unchanged |
 //! | [`SandboxId`] | `<sha256>_<sandbox name>`, the name open-world (spaces allowed, no `/` or control characters) | lowercase hash |
 //! | [`AnalysisId`] | any non-empty text without whitespace, control characters, `/`, `?`, `#` | unchanged |
+//! | [`RetrohuntJobId`] | `<username>-<unix seconds>`, the username open-world (no whitespace, `/`, `?`, `#`) | unchanged |
 //!
 //! Choices made where the API documentation is silent:
 //!
@@ -53,6 +54,7 @@ mod error;
 mod hash;
 mod ip;
 mod monitor;
+mod retrohunt;
 mod sandbox;
 mod url_id;
 mod v2_resource;
@@ -64,6 +66,7 @@ pub use error::{IdError, IdKind};
 pub use hash::{FileHash, HashKind, Md5, Sha1, Sha256};
 pub use ip::IpAddress;
 pub use monitor::{MonitorItemId, MonitorPath};
+pub use retrohunt::RetrohuntJobId;
 pub use sandbox::SandboxId;
 pub use url_id::{UrlId, check_url};
 pub use v2_resource::V2Resource;
