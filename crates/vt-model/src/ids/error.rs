@@ -40,6 +40,9 @@ pub enum IdKind {
     FeedKind,
     /// A sandbox report id ([`SandboxId`](crate::SandboxId)).
     SandboxId,
+    /// An indicator of compromise ([`Indicator`](crate::Indicator)): a file hash, URL,
+    /// domain name or IP address.
+    Indicator,
 }
 
 impl IdKind {
@@ -63,6 +66,7 @@ impl IdKind {
             IdKind::FeedCursor => "feed cursor",
             IdKind::FeedKind => "feed type",
             IdKind::SandboxId => "sandbox report id",
+            IdKind::Indicator => "indicator",
         }
     }
 }
