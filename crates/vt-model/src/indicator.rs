@@ -67,8 +67,8 @@ impl fmt::Display for IndicatorKind {
 ///
 /// [`Indicator::parse`] decides by shape, in this order:
 ///
-/// 1. hexadecimal only (no `.`, `:` or `/`): a file hash ([`FileHash`]: 32, 40 or 64
-///    characters);
+/// 1. at least 16 hexadecimal characters and nothing else: a file hash ([`FileHash`]: 32,
+///    40 or 64 characters);
 /// 2. a scheme (`scheme://`) or a `/`: a URL ([`check_url`]);
 /// 3. an IPv4 or IPv6 address ([`IpAddress`]); digits and dots only but not an address is an
 ///    error about the address;
@@ -131,7 +131,7 @@ impl Indicator {
         }
         let text = refang(s);
         let t = text.as_str();
-        if t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
             return FileHash::parse(t).map(Indicator::File);
         }
         if t.contains("://") || t.contains('/') {
