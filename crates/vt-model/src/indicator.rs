@@ -141,7 +141,9 @@ impl Indicator {
         if let Ok(ip) = IpAddress::parse(t) {
             return Ok(Indicator::IpAddress(ip));
         }
-        if t.contains(':') && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        if t.contains(':')
+            && t.bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
             || (t.contains('.') && t.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
         {
             return IpAddress::parse(t).map(Indicator::IpAddress);
@@ -296,12 +298,17 @@ mod tests {
     use super::*;
 
     fn kind(s: &str) -> Result<IndicatorKind, String> {
-        Indicator::parse(s).map(|i| i.kind()).map_err(|e| e.to_string())
+        Indicator::parse(s)
+            .map(|i| i.kind())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn classifies_each_kind() {
-        assert_eq!(kind("44d88612fea8a8f36de82e1278abb02f"), Ok(IndicatorKind::File));
+        assert_eq!(
+            kind("44d88612fea8a8f36de82e1278abb02f"),
+            Ok(IndicatorKind::File)
+        );
         assert_eq!(kind(&"A".repeat(64)), Ok(IndicatorKind::File));
         assert_eq!(kind("http://example.com/a"), Ok(IndicatorKind::Url));
         assert_eq!(kind("example.com/a?b"), Ok(IndicatorKind::Url));
@@ -332,7 +339,10 @@ mod tests {
     fn descriptors_follow_the_api() {
         let d = |s: &str| Indicator::parse(s).unwrap().descriptor();
         assert_eq!(d("8.8.8.8"), json!({"type": "ip_address", "id": "8.8.8.8"}));
-        assert_eq!(d("Example.com"), json!({"type": "domain", "id": "example.com"}));
+        assert_eq!(
+            d("Example.com"),
+            json!({"type": "domain", "id": "example.com"})
+        );
         assert_eq!(
             d("https://a.example/"),
             json!({"type": "url", "url": "https://a.example/"})
@@ -349,7 +359,10 @@ mod tests {
             "example.com\n  example.com  8.8.8.8\n# comment x\n\nbad bad other!\n44D88612FEA8A8F36DE82E1278ABB02F 44d88612fea8a8f36de82e1278abb02f",
         );
         assert_eq!(
-            p.indicators.iter().map(Indicator::as_str).collect::<Vec<_>>(),
+            p.indicators
+                .iter()
+                .map(Indicator::as_str)
+                .collect::<Vec<_>>(),
             ["example.com", "8.8.8.8", "44d88612fea8a8f36de82e1278abb02f"]
         );
         assert_eq!(p.duplicates, 2);

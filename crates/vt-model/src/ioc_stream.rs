@@ -42,10 +42,11 @@ lossless_struct! {
 
 impl IocStreamContext {
     /// The notification context of an IoC stream item, `None` when it has no
-    /// `context_attributes` or they are not an object of this shape.
+    /// `context_attributes` object. Decoded leniently: a member of an unexpected type is
+    /// left unset and kept in `extra`.
     pub fn of(item: &AnyObject) -> Option<IocStreamContext> {
         let map = item.context_attributes()?;
-        crate::from_value_strict(serde_json::Value::Object(map.clone())).ok()
+        serde_json::from_value(serde_json::Value::Object(map.clone())).ok()
     }
 }
 
