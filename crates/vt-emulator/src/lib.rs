@@ -50,6 +50,7 @@
 )]
 
 mod clock;
+mod collections;
 mod config;
 mod dataset;
 mod dates;
@@ -59,6 +60,7 @@ mod error;
 mod faults;
 mod feeds;
 mod http;
+mod ioc_stream;
 mod private_scans;
 mod quota;
 mod relationships;

@@ -54,6 +54,19 @@ impl Shared {
         format!("{label}{n:x}-{a:016x}{b:016x}")
     }
 
+    /// Raises an IoC stream notification for user `owner` now (the producers: collections
+    /// a user follows, Livehunt rulesets, Retrohunt jobs); returns the notification id. A
+    /// producer already holding the store's write lock calls
+    /// `store.ioc_stream.push(owner, shared.now(), notification)` instead.
+    pub(crate) fn notify_ioc_stream(
+        &self,
+        owner: &str,
+        notification: crate::ioc_stream::NewNotification,
+    ) -> String {
+        let now = self.now();
+        self.write().ioc_stream.push(owner, now, notification)
+    }
+
     /// The path of `name` inside the emulator's data directory (uploads live there).
     pub(crate) fn upload_path(&self, name: &str) -> PathBuf {
         self.data_dir.join(name)

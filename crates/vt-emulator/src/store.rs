@@ -355,6 +355,10 @@ pub(crate) struct Store {
     pub(crate) private: crate::private_scans::PrivateStore,
     /// ZIP bundles by id (`/intelligence/zip_files`).
     pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
+    /// Collections of indicators (`/collections`).
+    pub(crate) collections: crate::collections::CollectionStore,
+    /// Every user's IoC stream notifications (`/ioc_stream`); any producer pushes to it.
+    pub(crate) ioc_stream: crate::ioc_stream::IocStreamStore,
 }
 
 impl Store {
