@@ -37,7 +37,7 @@ use crate::progress::Progress;
 use crate::signals;
 
 pub use crate::item_error::ItemError;
-pub use inputs::{collect_inputs, validate_all};
+pub use inputs::{collect_inputs, dedupe, validate_all};
 pub use journal::Checkpoint;
 pub use resume_hint::resume_hint;
 pub use tally::Tally;
