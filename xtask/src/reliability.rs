@@ -19,6 +19,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::{cargo, root, run};
 
+mod cache_kills;
+
 /// Premium and public keys of the emulator (`vt_emulator::DEFAULT_*_KEY`).
 const PREMIUM_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
 const PUBLIC_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
@@ -104,6 +106,12 @@ pub fn run_reliability(args: &[String]) -> Result<()> {
         &work,
         sizes.kill_inputs,
         sizes.kills,
+    )?);
+    print_rows(&rows[rows.len() - 1..]);
+    rows.push(cache_kills::kills_during_cache_writes(
+        &bins,
+        &work,
+        if quick { 5 } else { 20 },
     )?);
     print_rows(&rows[rows.len() - 1..]);
     rows.push(upload_interrupted(&bins, &work)?);
@@ -351,6 +359,8 @@ fn vt(bins: &Bins, server: &Server, key: &str) -> Command {
             std::env::temp_dir().join("vt-reliability-no-config"),
         )
         .env("NO_COLOR", "1")
+        // Scenarios count requests: no report cache (it has its own scenario).
+        .env("VT_NO_CACHE", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     cmd

@@ -5,6 +5,7 @@ use std::time::Duration;
 use vt_model::Tier;
 use vt_transport::{RateLimitSpec, RetryConfig, TransportBuilder};
 
+use crate::cache::{AttachedCache, CachePolicy, ReportCache};
 use crate::client::{Client, DEFAULT_BASE_URL, Settings, clamp_batch};
 use crate::error::{Error, Result};
 use crate::v2::{PRIVATE_BATCH_LIMIT, PUBLIC_BATCH_LIMIT};
@@ -55,6 +56,19 @@ pub struct ClientBuilder {
     /// Set by [`ClientBuilder::v2_batch_limit`]; the tier's size otherwise.
     v2_batch_limit: Option<usize>,
     max_json_body: usize,
+    /// Kept only to name the cache namespace (a keyed digest); redacted in `Debug`.
+    key_for_cache: RedactedKey,
+    cache: Option<(std::sync::Arc<dyn ReportCache>, CachePolicy)>,
+}
+
+/// The API key, never shown by `Debug`.
+#[derive(Clone, Default)]
+struct RedactedKey(String);
+
+impl std::fmt::Debug for RedactedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for ClientBuilder {
@@ -73,11 +87,15 @@ impl ClientBuilder {
             explicit_rate_limit: false,
             v2_batch_limit: None,
             max_json_body: crate::client::DEFAULT_MAX_JSON_BODY,
+            key_for_cache: RedactedKey::default(),
+            cache: None,
         }
     }
 
     /// The API key (sent by the transport as `x-apikey`; never logged).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        let key = key.into();
+        self.key_for_cache = RedactedKey(key.clone());
         self.transport = self.transport.api_key(key);
         self
     }
@@ -174,6 +192,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Answers cacheable lookups (reports, relationship pages, completed analyses, v2
+    /// reports) from `store` while they are younger than `policy` allows, and stores fresh
+    /// ones (see [`crate::cache`]; the `vt-cache` crate has a SQLite store).
+    ///
+    /// ```no_run
+    /// # fn demo(store: std::sync::Arc<dyn vt_api::ReportCache>) -> Result<(), vt_api::Error> {
+    /// let client = vt_api::Client::builder()
+    ///     .api_key("...")
+    ///     .cache(store, vt_api::CachePolicy::default())
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cache(mut self, store: std::sync::Arc<dyn ReportCache>, policy: CachePolicy) -> Self {
+        self.cache = Some((store, policy));
+        self
+    }
+
     /// Gives access to the transport builder for what this builder does not forward (custom
     /// layers, a shared rate limiter, ...).
     pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
@@ -189,6 +224,12 @@ impl ClientBuilder {
             Tier::Premium => PRIVATE_BATCH_LIMIT,
         });
         settings.max_json_body = self.max_json_body;
+        settings.cache = self.cache.as_ref().map(|(store, policy)| AttachedCache {
+            namespace: store.namespace(&self.key_for_cache.0).into(),
+            api_key: self.key_for_cache.0.as_str().into(),
+            store: store.clone(),
+            policy: *policy,
+        });
         Ok(settings)
     }
 

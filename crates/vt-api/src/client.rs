@@ -67,6 +67,8 @@ pub(crate) struct Settings {
     pub(crate) v2_batch_limit: usize,
     /// Largest JSON body accepted.
     pub(crate) max_json_body: usize,
+    /// The report cache, if any (see [`crate::cache`]).
+    pub(crate) cache: Option<crate::cache::AttachedCache>,
 }
 
 impl Settings {
@@ -75,6 +77,7 @@ impl Settings {
             base_url: check_base_url(base_url)?,
             v2_batch_limit: vt_model::Tier::Public.v2_batch_limit(),
             max_json_body: DEFAULT_MAX_JSON_BODY,
+            cache: None,
         })
     }
 }
@@ -197,7 +200,15 @@ impl Client {
     /// Sends `request` and returns the response when its status is a success (2xx); any
     /// other status becomes an [`Error::Api`] (or [`Error::UnexpectedStatus`] when the body
     /// is not a VirusTotal error). The body is not read.
+    ///
+    /// With a report cache attached ([`ClientBuilder::cache`](crate::ClientBuilder::cache)),
+    /// cacheable requests (see [`crate::cache::cacheable`]) may be answered from it.
     pub async fn send_raw(&self, request: ApiRequest) -> Result<Response<ResponseBody>> {
+        if let Some(cache) = &self.inner.settings.cache
+            && let Some(kind) = crate::cache::cacheable(&request)
+        {
+            return self.send_cached(cache, kind, request).await;
+        }
         let http = request.into_http(&self.inner.settings.base_url)?;
         let response = self
             .inner

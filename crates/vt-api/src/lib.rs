@@ -185,6 +185,7 @@
 
 pub mod analyses;
 mod builder;
+pub mod cache;
 pub mod client;
 pub mod collections;
 pub mod comments;
@@ -214,6 +215,7 @@ pub mod v2;
 
 pub use analyses::{WaitOptions, WaitProgress};
 pub use builder::ClientBuilder;
+pub use cache::{CachePolicy, ReportCache};
 pub use client::{Client, DEFAULT_BASE_URL, HttpService, check_base_url};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;

@@ -91,6 +91,30 @@ pub struct GlobalArgs {
     /// Print only the identifiers of the objects, one per line.
     #[arg(short = 'I', long = "identifiers-only", global = true)]
     pub identifiers_only: bool,
+    /// Use answers from the local report cache younger than this (e.g. 90s, 30m, 12h, 7d;
+    /// 0 asks every time) [default: 24h].
+    #[arg(
+        long,
+        env = "VT_MAX_AGE",
+        global = true,
+        value_name = "DURATION",
+        allow_hyphen_values = true
+    )]
+    pub max_age: Option<String>,
+    /// Neither read nor write the local report cache (VT_NO_CACHE=1 in the environment).
+    #[arg(
+        long,
+        env = "VT_NO_CACHE",
+        global = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_cache: bool,
+    /// Ask VirusTotal even when the cache has an answer, and store the new one.
+    #[arg(long, global = true)]
+    pub refresh: bool,
+    /// The report cache file [default: $XDG_CACHE_HOME/vt/cache.sqlite3].
+    #[arg(long, env = "VT_CACHE_PATH", global = true, value_name = "PATH")]
+    pub cache_path: Option<PathBuf>,
 }
 
 /// A count that must be at least 1 (clap's own message for 0 is "number would be zero for
@@ -270,6 +294,9 @@ pub enum Command {
     /// Configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The local report cache: stats, prune, clear, path.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Shell completion script, for example `vt completions bash > /etc/bash_completion.d/vt`.
     Completions(CompletionsArgs),
     /// The local VirusTotal emulator.
@@ -812,6 +839,21 @@ pub struct ApiArgs {
     /// Follow the cursor and print every item of a collection.
     #[arg(long)]
     pub all: bool,
+}
+
+/// `vt cache ...`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum CacheCommand {
+    /// Entries, sizes and ages of the cache.
+    Stats,
+    /// Remove entries older than --max-age and the least recently used past the size bound.
+    Prune,
+    /// Remove every entry.
+    Clear,
+    /// Run SQLite's integrity check on the cache file (exit 1 when it finds a problem).
+    Check,
+    /// Print where the cache file is.
+    Path,
 }
 
 /// `vt config`.

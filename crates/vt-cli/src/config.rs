@@ -14,6 +14,9 @@
 //! timeout = 300            # seconds
 //! retries = 3
 //! proxy = "http://proxy:3128"
+//! max_age = "24h"          # answers from the local report cache younger than this are used
+//! cache = true             # false: no report cache
+//! cache_path = "/path/to/cache.sqlite3"
 //! ```
 //!
 //! A key is never read from a file (config file or key file) that group or others can read:
@@ -73,6 +76,15 @@ pub struct ConfigFile {
     /// Proxy URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// Report cache: largest age of a cached answer used (`24h`, `7d`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+    /// Report cache on (default) or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<bool>,
+    /// Report cache file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_path: Option<PathBuf>,
 }
 
 /// Where a setting's value came from.
@@ -163,6 +175,8 @@ pub struct Settings {
     pub proxy: Option<(String, Source)>,
     /// No progress, no summaries.
     pub quiet: bool,
+    /// The report cache.
+    pub cache: crate::cache_config::CacheSettings,
 }
 
 /// Why no key is available.
@@ -272,6 +286,7 @@ impl Settings {
         };
 
         let api_key = resolve_key(args, matches, &file, config_path.as_deref());
+        let cache = crate::cache_config::CacheSettings::resolve(args, matches, &file)?;
 
         Ok(Settings {
             config_path,
@@ -286,6 +301,7 @@ impl Settings {
             retries,
             proxy,
             quiet: args.quiet,
+            cache,
         })
     }
 
@@ -325,6 +341,18 @@ impl Settings {
                 "proxy": match &self.proxy {
                     Some((p, s)) => entry(json!(redact_url_password(p)), *s),
                     None => json!({"value": null, "source": "unset"}),
+                },
+                "cache": entry(json!(self.cache.enabled.0), self.cache.enabled.1),
+                "max_age": entry(
+                    json!(vt_api::cache::describe_age(self.cache.max_age.0)),
+                    self.cache.max_age.1
+                ),
+                "cache_path": match &self.cache.path {
+                    Some((p, s)) => entry(json!(p.display().to_string()), *s),
+                    None => entry(
+                        json!(self.cache.file().map(|p| p.display().to_string())),
+                        Source::Default
+                    ),
                 },
             }
         })

@@ -12,6 +12,7 @@
 )]
 
 mod batch;
+mod cache_config;
 mod cli;
 mod commands;
 mod config;

@@ -54,6 +54,16 @@ impl Fixture {
             .unwrap()
             .set_len(650 * 1024 * 1024 + 1)
             .unwrap();
+        // Report cache locations: a directory anyone may write, one nobody may.
+        std::fs::create_dir(p.join("open-dir")).unwrap();
+        std::fs::set_permissions(p.join("open-dir"), std::fs::Permissions::from_mode(0o777))
+            .unwrap();
+        std::fs::create_dir(p.join("unwritable-dir")).unwrap();
+        std::fs::set_permissions(
+            p.join("unwritable-dir"),
+            std::fs::Permissions::from_mode(0o500),
+        )
+        .unwrap();
         Fixture { dir }
     }
 
@@ -86,8 +96,12 @@ fn running_as_root() -> bool {
 /// and send nothing.
 fn check(args: &[&str], stdin: Option<&str>, code: i32, names: &str, with_key: bool) {
     let fx = Fixture::new();
-    if args.iter().any(|a| a.contains("unreadable")) && running_as_root() {
-        eprintln!("skipped: running as root, a mode-000 file is readable");
+    if args
+        .iter()
+        .any(|a| a.contains("unreadable") || a.contains("unwritable"))
+        && running_as_root()
+    {
+        eprintln!("skipped: running as root, file modes do not bind root");
         return;
     }
     let emu = Emu::start(|_| {});
@@ -361,6 +375,12 @@ bad!(base_url_not_a_url: ["--base-url", "not a url", "file", EICAR] => 2, names 
 bad!(config_file_missing: ["--config", "/nonexistent/vt.toml", "file", EICAR] => 2, names "/nonexistent/vt.toml");
 bad!(config_file_not_toml: ["--config", "@broken.toml", "file", EICAR] => 2, names "@broken.toml");
 bad!(config_file_unknown_format: ["--config", "@bad-format.toml", "file", EICAR] => 2, names "xml");
+bad!(max_age_negative: ["--max-age", "-1h", "file", EICAR] => 2, names "-1h");
+bad!(max_age_without_unit: ["--max-age", "12", "file", EICAR] => 2, names "--max-age");
+bad!(max_age_unknown_unit: ["--max-age", "3 fortnights", "file", EICAR] => 2, names "3 fortnights");
+bad!(cache_path_in_a_world_writable_directory: ["--cache-path", "@open-dir/c.sqlite3", "file", EICAR] => 2, names "@open-dir");
+bad!(cache_path_in_an_unwritable_directory: ["--cache-path", "@unwritable-dir/c.sqlite3", "file", EICAR] => 2, names "@unwritable-dir");
+bad!(cache_path_is_a_directory: ["--cache-path", "@a-directory", "file", EICAR] => 2, names "@a-directory");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
 
 bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");

@@ -85,6 +85,8 @@ fn clean_vt() -> Command {
     cmd.env("HOME", home())
         .env("XDG_CONFIG_HOME", home().join("config"))
         .env("VT_RATE_LIMIT", "none")
+        // The report cache has its own tests (tests/cache.rs); here every lookup asks.
+        .env("VT_NO_CACHE", "1")
         .env("NO_COLOR", "1")
         .timeout(std::time::Duration::from_secs(60));
     cmd

@@ -205,6 +205,7 @@ fn sigkill_three_times_then_resume_keeps_every_input_once() {
             .env("VT_BASE_URL", emu.url())
             .env("VT_API_KEY", reliability_support::KEY)
             .env("VT_RATE_LIMIT", "none")
+            .env("VT_NO_CACHE", "1")
             .args(["--concurrency", "2", "file", "-", "--resume", "--output"])
             .arg(&out)
             .stdin(Stdio::piped())

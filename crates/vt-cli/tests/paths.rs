@@ -78,7 +78,15 @@ fn assert_confined(emu: &Emu, args: &[&str]) {
     let base = tempfile::tempdir().unwrap();
     let out = base.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    let before_home = files_below(emu.home());
+    // The report cache lives under HOME (`.cache/vt/`) by design.
+    let cache = emu.home().join(".cache/vt");
+    let outside_cache = |files: Vec<std::path::PathBuf>| -> Vec<_> {
+        files
+            .into_iter()
+            .filter(|p| !p.starts_with(&cache))
+            .collect()
+    };
+    let before_home = outside_cache(files_below(emu.home()));
     let r = run(emu.vt().args(args).arg("-o").arg(&out));
     let outside: Vec<_> = files_below(base.path())
         .into_iter()
@@ -91,7 +99,7 @@ fn assert_confined(emu: &Emu, args: &[&str]) {
         r.stderr
     );
     assert_eq!(
-        files_below(emu.home()),
+        outside_cache(files_below(emu.home())),
         before_home,
         "vt {args:?} wrote into the working directory"
     );

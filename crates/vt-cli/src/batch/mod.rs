@@ -129,9 +129,11 @@ where
     }
     let chunks = Journal::checkpoints(&journal, items, chunk, &mut resumed);
     let mut results = futures_util::stream::iter(chunks)
-        .map(&op)
+        .map(|chunk| vt_api::cache::observe(op(chunk)))
         .buffered(settings.concurrency.max(1))
-        .flat_map(futures_util::stream::iter);
+        .flat_map(|(answers, cache)| {
+            futures_util::stream::iter(answers.into_iter().map(move |(i, r)| (i, r, cache)))
+        });
 
     let mut outcomes = Outcomes {
         kind: settings.kind,
@@ -153,8 +155,10 @@ where
             }
             next = results.next() => next,
         };
-        let Some((input, result)) = next else { break };
-        if let Some(stopped) = outcomes.take(&input, result)? {
+        let Some((input, result, cache)) = next else {
+            break;
+        };
+        if let Some(stopped) = outcomes.take(&input, result, &cache)? {
             stop = Some(stopped);
             break;
         }
@@ -209,6 +213,7 @@ impl Outcomes<'_, '_> {
         &mut self,
         input: &str,
         result: Result<I, ItemError>,
+        cache: &vt_api::cache::CacheUse,
     ) -> CliResult<Option<(Exit, String)>> {
         let kind = self.kind;
         match result {
@@ -216,7 +221,10 @@ impl Outcomes<'_, '_> {
                 let item: Item = value.into();
                 if !self.save(input, &item)? {
                     let printer = &mut *self.printer;
-                    self.bar.suspend(|| printer.result(input, &item))?;
+                    self.bar.suspend(|| {
+                        printer.result(input, &item)?;
+                        printer.cache_note(cache)
+                    })?;
                 }
                 self.tally.ok += 1;
             }

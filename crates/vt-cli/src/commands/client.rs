@@ -68,6 +68,9 @@ fn build_client_with(
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }
+    if let Some(store) = settings.cache.open_for_run()? {
+        builder = builder.cache(store, settings.cache.policy());
+    }
     builder.build().map_err(|e| {
         let what = if e.is_invalid_input() {
             "base URL"

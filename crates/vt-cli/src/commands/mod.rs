@@ -1,6 +1,7 @@
 //! One module per command family, and the [`Context`] they share.
 
 pub mod analyses;
+pub mod cache;
 mod client;
 pub mod collection;
 pub mod config;
@@ -59,6 +60,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
     match cli.command {
         Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Hash(args) => files::hash(&ctx, args).await,
         Command::File(args) => files::file(&ctx, args).await,
         Command::Scan(ScanCommand::File(args)) if args.private.private => {

@@ -200,6 +200,18 @@ impl Printer {
         self.emit(&value).map_err(output_error)
     }
 
+    /// In the human format, says that the item just printed came from the local report
+    /// cache and how old it is (other formats print the object alone, byte for byte).
+    pub fn cache_note(&mut self, cache: &vt_api::cache::CacheUse) -> Result<(), CliError> {
+        if self.opts.format != Format::Human || self.opts.ids_only || !cache.all_cached() {
+            return Ok(());
+        }
+        let age = vt_api::cache::describe_age(cache.oldest.unwrap_or_default());
+        writeln!(self.out, "  {:<13} {age} old (local cache)", "cached")
+            .and_then(|()| self.out.flush())
+            .map_err(output_error)
+    }
+
     /// Human format prints one line per item (a table, as `gh` does) with the input column
     /// `input_width` wide, instead of a block per item.
     pub fn table(&mut self, input_width: usize) {

@@ -1,0 +1,448 @@
+//! A report cache: answers VirusTotal already gave, kept so that the same lookup does not cost
+//! quota twice.
+//!
+//! The cache sits here, in the client, not in the transport: only this crate knows which
+//! endpoints answer with a stable report (an object, a relationship page, a completed
+//! analysis, a v2 report) and which must always go to VirusTotal (uploads, downloads, writes,
+//! quotas, analyses still running, private scanning). The store itself is a
+//! [`ReportCache`] you hand to [`ClientBuilder::cache`](crate::ClientBuilder::cache): the
+//! `vt-cache` crate has one on SQLite, shared safely by several processes on one machine.
+//!
+//! What is stored is the answer's status and body exactly as received, so a cached answer
+//! decodes (and prints) byte for byte like a fresh one. Entries are namespaced by
+//! [`ReportCache::namespace`] of the API key (a keyed digest: the key itself is never stored),
+//! because what a key may see differs between keys.
+//!
+//! Freshness is decided when reading, by the [`CachePolicy`] of the client: an answer older
+//! than [`CachePolicy::max_age`] (or, for a not-found answer, older than
+//! [`CachePolicy::not_found_max_age`]) is asked again and replaced.
+//!
+//! [`observe`] tells whether (and how old) the answers a future used came from the cache.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{Method, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use vt_transport::ResponseBody;
+
+use crate::client::{Client, error_from_parts};
+use crate::error::{Error, Result};
+use crate::request::{ApiRequest, Target};
+
+/// An error of a cache store (the client logs it and carries on without the cache).
+pub type CacheError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One stored answer: its HTTP status, its body as received, and when it was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedAnswer {
+    /// HTTP status (200, or 404 for a not-found answer).
+    pub status: u16,
+    /// The body, byte for byte as VirusTotal sent it.
+    pub body: Bytes,
+    /// When it was received.
+    pub stored_at: SystemTime,
+}
+
+impl CachedAnswer {
+    /// How old the answer is at `now` (zero if it claims to come from the future).
+    pub fn age(&self, now: SystemTime) -> Duration {
+        now.duration_since(self.stored_at).unwrap_or_default()
+    }
+}
+
+/// A store of answers (see the module docs). Implementations must be safe to call from several
+/// threads; their methods block briefly (the client calls them on tokio's blocking pool).
+pub trait ReportCache: Send + Sync + fmt::Debug + 'static {
+    /// The namespace of entries made with `api_key`: a keyed digest of it (for example
+    /// HMAC-SHA256 with a secret of the store), never the key itself.
+    fn namespace(&self, api_key: &str) -> String;
+
+    /// The answer stored for `key` in `namespace`, whatever its age.
+    fn get(
+        &self,
+        namespace: &str,
+        key: &str,
+    ) -> std::result::Result<Option<CachedAnswer>, CacheError>;
+
+    /// Stores (or replaces) the answer for `key` in `namespace`.
+    fn put(
+        &self,
+        namespace: &str,
+        key: &str,
+        answer: &CachedAnswer,
+    ) -> std::result::Result<(), CacheError>;
+}
+
+/// Default age beyond which a cached report is asked again: one day.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// Default age beyond which a cached not-found answer is asked again: one hour.
+pub const DEFAULT_NOT_FOUND_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// How the client uses its cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// Cached reports older than this are asked again ([`DEFAULT_MAX_AGE`]).
+    pub max_age: Duration,
+    /// Cached not-found answers older than this (or than `max_age`, whichever is shorter)
+    /// are asked again ([`DEFAULT_NOT_FOUND_MAX_AGE`]).
+    pub not_found_max_age: Duration,
+    /// Never answer from the cache, but store fresh answers (`--refresh`).
+    pub refresh: bool,
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        CachePolicy {
+            max_age: DEFAULT_MAX_AGE,
+            not_found_max_age: DEFAULT_NOT_FOUND_MAX_AGE,
+            refresh: false,
+        }
+    }
+}
+
+/// The kinds of answers that may be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cacheable {
+    /// A file, URL, domain or IP address report (`/files/{id}`, ...).
+    Object,
+    /// A relationship page of one of those (`/files/{id}/{relationship}`, ...).
+    Relationship,
+    /// An analysis (`/analyses/{id}`), stored only once completed.
+    Analysis,
+    /// A v2 file report (`/vtapi/v2/file/report`).
+    V2Report,
+}
+
+/// The object collections whose reports are cached.
+const COLLECTIONS: [&str; 4] = ["files", "urls", "domains", "ip_addresses"];
+/// Sub-paths of objects that are not relationship pages (or must never be cached).
+const NOT_RELATIONSHIPS: [&str; 4] = ["download", "download_url", "analyse", "votes_stats"];
+
+/// Whether (and as what) the answer to `request` may be cached: `GET`s of object reports,
+/// relationship pages, analyses and v2 file reports; nothing else (uploads, downloads, writes,
+/// quotas, users, searches, Monitor, private scanning are never cached).
+pub fn cacheable(request: &ApiRequest) -> Option<Cacheable> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    match request.target() {
+        Target::V3(path) => {
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            match segments.as_slice() {
+                [collection, id] if COLLECTIONS.contains(collection) => {
+                    (!id.is_empty() && !id.ends_with("upload_url")).then_some(Cacheable::Object)
+                }
+                [collection, id, rel] | [collection, id, "relationships", rel]
+                    if COLLECTIONS.contains(collection)
+                        && !id.is_empty()
+                        && !id.ends_with("upload_url")
+                        && !rel.is_empty()
+                        && !NOT_RELATIONSHIPS.contains(rel) =>
+                {
+                    Some(Cacheable::Relationship)
+                }
+                ["analyses", id] if !id.is_empty() => Some(Cacheable::Analysis),
+                _ => None,
+            }
+        }
+        Target::V2(path) if path == "/file/report" => Some(Cacheable::V2Report),
+        _ => None,
+    }
+}
+
+/// A cache attached to a client: the store, the namespace of the client's key, the policy.
+#[derive(Clone)]
+pub(crate) struct AttachedCache {
+    pub(crate) store: Arc<dyn ReportCache>,
+    pub(crate) namespace: Arc<str>,
+    pub(crate) policy: CachePolicy,
+    /// The API key, only to keep requests and answers that contain it out of the store
+    /// (never shown by `Debug`).
+    pub(crate) api_key: Arc<str>,
+}
+
+impl AttachedCache {
+    /// Whether `text` holds the API key (such a request or answer is never stored).
+    fn holds_key(&self, text: &[u8]) -> bool {
+        let key = self.api_key.as_bytes();
+        !key.is_empty() && memchr::memmem::find(text, key).is_some()
+    }
+}
+
+impl fmt::Debug for AttachedCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttachedCache")
+            .field("store", &self.store)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether the answers a future used came from the cache (see [`observe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheUse {
+    /// Answers taken from the cache.
+    pub hits: u32,
+    /// Cacheable requests sent to VirusTotal.
+    pub misses: u32,
+    /// Age of the oldest answer taken from the cache.
+    pub oldest: Option<Duration>,
+}
+
+impl CacheUse {
+    /// True when every cacheable answer came from the cache (and there was at least one).
+    pub fn all_cached(&self) -> bool {
+        self.hits > 0 && self.misses == 0
+    }
+}
+
+tokio::task_local! {
+    static OBSERVED: Cell<CacheUse>;
+}
+
+fn note(f: impl FnOnce(&mut CacheUse)) {
+    let _ = OBSERVED.try_with(|cell| {
+        let mut v = cell.get();
+        f(&mut v);
+        cell.set(v);
+    });
+}
+
+/// Runs `future` and tells how the client's cache served it.
+///
+/// ```
+/// # async fn demo() {
+/// let (answer, used) = vt_api::cache::observe(async { 42 }).await;
+/// assert_eq!(answer, 42);
+/// assert!(!used.all_cached());
+/// # }
+/// ```
+pub async fn observe<F: Future>(future: F) -> (F::Output, CacheUse) {
+    OBSERVED
+        .scope(Cell::new(CacheUse::default()), async move {
+            let out = future.await;
+            (out, OBSERVED.with(Cell::get))
+        })
+        .await
+}
+
+/// The age of an answer shown to people: `42s`, `5m`, `3h`, `2d`.
+pub fn describe_age(age: Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+/// Whether an analysis body says `completed`.
+fn analysis_completed(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        data: Data,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        attributes: Attributes,
+    }
+    #[derive(serde::Deserialize)]
+    struct Attributes {
+        status: Option<String>,
+    }
+    serde_json::from_slice::<Doc>(body)
+        .is_ok_and(|d| d.data.attributes.status.as_deref() == Some("completed"))
+}
+
+fn response_from(status: StatusCode, body: Bytes) -> Result<Response<ResponseBody>> {
+    if status.is_success() {
+        let body = Full::new(body)
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        Ok(response)
+    } else {
+        Err(error_from_parts(status, &body))
+    }
+}
+
+impl Client {
+    /// `send_raw` for a cacheable request with a cache attached.
+    pub(crate) async fn send_cached(
+        &self,
+        cache: &AttachedCache,
+        kind: Cacheable,
+        request: ApiRequest,
+    ) -> Result<Response<ResponseBody>> {
+        let key = request.url(&self.inner.settings.base_url);
+        if cache.holds_key(key.as_bytes()) {
+            // The key typed as an identifier, say: it must never reach the disk.
+            let http = request.into_http(&self.inner.settings.base_url)?;
+            let response = self
+                .inner
+                .service
+                .call(http)
+                .await
+                .map_err(Error::Transport)?;
+            return if response.status().is_success() {
+                Ok(response)
+            } else {
+                Err(crate::client::error_from_response(response).await)
+            };
+        }
+        let policy = cache.policy;
+        if !policy.refresh {
+            let (store, ns, k) = (cache.store.clone(), cache.namespace.clone(), key.clone());
+            let found = tokio::task::spawn_blocking(move || store.get(&ns, &k)).await;
+            match found {
+                Ok(Ok(Some(answer))) => {
+                    let age = answer.age(SystemTime::now());
+                    let limit = if answer.status == 404 {
+                        policy.max_age.min(policy.not_found_max_age)
+                    } else {
+                        policy.max_age
+                    };
+                    let status = StatusCode::from_u16(answer.status).ok();
+                    if let Some(status) = status.filter(|_| age <= limit) {
+                        tracing::info!(
+                            target: "vt_api::cache",
+                            "cached answer ({} old): {}",
+                            describe_age(age),
+                            vt_transport::redact_url(&key)
+                        );
+                        note(|u| {
+                            u.hits += 1;
+                            u.oldest = Some(u.oldest.map_or(age, |o| o.max(age)));
+                        });
+                        return response_from(status, answer.body);
+                    }
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
+                Err(e) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
+            }
+        }
+        note(|u| u.misses += 1);
+        let http = request.into_http(&self.inner.settings.base_url)?;
+        let response = self
+            .inner
+            .service
+            .call(http)
+            .await
+            .map_err(Error::Transport)?;
+        let status = response.status();
+        let storable = status == StatusCode::OK || status == StatusCode::NOT_FOUND;
+        if !storable {
+            return if status.is_success() {
+                Ok(response)
+            } else {
+                Err(crate::client::error_from_response(response).await)
+            };
+        }
+        let body = self.collect_json(response).await?;
+        let keep = if status == StatusCode::NOT_FOUND {
+            // Only VirusTotal's own "not found" (not a proxy's 404 page).
+            matches!(
+                error_from_parts(status, &body),
+                Error::Api {
+                    code: vt_model::ErrorCode::NotFound,
+                    ..
+                }
+            )
+        } else {
+            kind != Cacheable::Analysis || analysis_completed(&body)
+        } && !cache.holds_key(&body);
+        if keep {
+            let answer = CachedAnswer {
+                status: status.as_u16(),
+                body: body.clone(),
+                stored_at: SystemTime::now(),
+            };
+            let (store, ns) = (cache.store.clone(), cache.namespace.clone());
+            let stored = tokio::task::spawn_blocking(move || store.put(&ns, &key, &answer)).await;
+            match stored {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
+                Err(e) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
+            }
+        }
+        response_from(status, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(method: Method, path: &str) -> Option<Cacheable> {
+        cacheable(&ApiRequest::new(method, path))
+    }
+
+    #[test]
+    fn reports_relationships_and_analyses_are_cacheable() {
+        assert_eq!(kind(Method::GET, "/files/abc"), Some(Cacheable::Object));
+        assert_eq!(kind(Method::GET, "/urls/abc"), Some(Cacheable::Object));
+        assert_eq!(kind(Method::GET, "/domains/x.com"), Some(Cacheable::Object));
+        assert_eq!(
+            kind(Method::GET, "/ip_addresses/1.2.3.4"),
+            Some(Cacheable::Object)
+        );
+        assert_eq!(
+            kind(Method::GET, "/files/abc/comments"),
+            Some(Cacheable::Relationship)
+        );
+        assert_eq!(
+            kind(Method::GET, "/domains/x.com/relationships/resolutions"),
+            Some(Cacheable::Relationship)
+        );
+        assert_eq!(
+            kind(Method::GET, "/analyses/xyz"),
+            Some(Cacheable::Analysis)
+        );
+        let v2 = ApiRequest::to(Method::GET, Target::V2("/file/report".into()));
+        assert_eq!(cacheable(&v2), Some(Cacheable::V2Report));
+    }
+
+    #[test]
+    fn writes_downloads_quotas_and_private_scanning_are_never_cached() {
+        assert_eq!(kind(Method::POST, "/files"), None);
+        assert_eq!(kind(Method::POST, "/files/abc/votes"), None);
+        assert_eq!(kind(Method::POST, "/files/abc/comments"), None);
+        assert_eq!(kind(Method::POST, "/files/abc/analyse"), None);
+        assert_eq!(kind(Method::GET, "/files/upload_url"), None);
+        assert_eq!(kind(Method::GET, "/files/abc/download"), None);
+        assert_eq!(kind(Method::GET, "/files/abc/download_url"), None);
+        assert_eq!(kind(Method::GET, "/users/me/overall_quotas"), None);
+        assert_eq!(kind(Method::GET, "/private/files/abc"), None);
+        assert_eq!(kind(Method::GET, "/private/analyses/abc"), None);
+        assert_eq!(kind(Method::GET, "/search"), None);
+        assert_eq!(kind(Method::GET, "/metadata"), None);
+        assert_eq!(kind(Method::GET, "https://x/_ah/upload"), None);
+    }
+
+    #[test]
+    fn only_completed_analyses_are_kept() {
+        assert!(analysis_completed(
+            br#"{"data":{"attributes":{"status":"completed","stats":{}}}}"#
+        ));
+        assert!(!analysis_completed(
+            br#"{"data":{"attributes":{"status":"queued"}}}"#
+        ));
+        assert!(!analysis_completed(b"not json"));
+    }
+
+    #[test]
+    fn ages_read_like_people_write_them() {
+        assert_eq!(describe_age(Duration::from_secs(5)), "5s");
+        assert_eq!(describe_age(Duration::from_secs(300)), "5m");
+        assert_eq!(describe_age(Duration::from_secs(7200)), "2h");
+        assert_eq!(describe_age(Duration::from_secs(3 * 86400)), "3d");
+    }
+}

@@ -1,0 +1,42 @@
+//! A report cache for [`vt_api`] on SQLite: one file that several processes (several `vt`
+//! runs, your own programs) share safely on one machine.
+//!
+//! - **Shared safely**: SQLite in WAL mode with a busy timeout; every write is one
+//!   transaction, so two processes writing at once wait for each other and a process killed
+//!   mid-write (even by `SIGKILL`) leaves the last committed state.
+//! - **Private**: the file is created with mode `0600` in a `0700` directory; a directory that
+//!   is world-writable or not writable is refused ([`OpenError::UnsafeDirectory`],
+//!   [`OpenError::Unwritable`]). The API key is never stored: entries are namespaced by
+//!   HMAC-SHA256 of the key under a random salt kept in the store.
+//! - **Bounded**: past [`SqliteCache::max_bytes`] of bodies, the least recently used entries
+//!   are pruned.
+//! - **Never a wrong answer**: a file that is not a SQLite database, or a database that is not
+//!   a vt-cache store, is moved aside ([`Opened::moved_aside`]) and a fresh store is made;
+//!   callers report that in one line and go on.
+//!
+//! ```
+//! use std::sync::Arc;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let opened = vt_cache::SqliteCache::open(dir.path().join("vt/cache.sqlite3"))?;
+//! let store: Arc<dyn vt_api::ReportCache> = Arc::new(opened.cache);
+//! let client = vt_api::Client::builder()
+//!     .api_key("my key")
+//!     .cache(store, vt_api::CachePolicy::default())
+//!     .build()?;
+//! # drop(client);
+//! # Ok(()) }
+//! ```
+
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod open;
+mod paths;
+mod store;
+
+pub use open::{OpenError, Opened};
+pub use paths::default_path;
+pub use store::{CacheStats, DEFAULT_MAX_BYTES, SqliteCache};

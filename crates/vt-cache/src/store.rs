@@ -1,0 +1,411 @@
+//! The SQLite store.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use sha2::Sha256;
+use vt_api::cache::{CacheError, CachedAnswer, ReportCache};
+
+use crate::open::{OpenError, Opened, move_aside, prepare_dir, prepare_file};
+
+/// Default bound of the bodies kept: 256 MiB (least recently used entries go first).
+pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
+/// The format marker of a vt-cache store (in its `meta` table).
+const FORMAT: &str = "vt-cache/1";
+/// How long a writer waits for another process's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The size bound is checked every this many writes.
+const PRUNE_EVERY: u32 = 64;
+/// A read refreshes an entry's last use at most this often (saves a write per hit).
+const TOUCH_GRANULARITY_MS: i64 = 60_000;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE entries (
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    stored_at INTEGER NOT NULL,
+    used_at INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    UNIQUE (ns, key)
+);
+CREATE INDEX entries_used_at ON entries (used_at);
+";
+
+/// Counts and sizes of a store (`vt cache stats`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Entries.
+    pub entries: u64,
+    /// Of which not-found answers.
+    pub not_found: u64,
+    /// Bytes of keys and bodies.
+    pub bytes: u64,
+    /// Bytes on disk (the database and its write-ahead log).
+    pub file_bytes: u64,
+    /// The size bound.
+    pub max_bytes: u64,
+    /// Distinct API keys (namespaces).
+    pub namespaces: u64,
+    /// When the oldest entry was stored.
+    pub oldest: Option<SystemTime>,
+    /// When the newest entry was stored.
+    pub newest: Option<SystemTime>,
+}
+
+/// A report store in one SQLite file (see the crate docs).
+#[derive(Debug)]
+pub struct SqliteCache {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    salt: Vec<u8>,
+    max_bytes: AtomicU64,
+    writes: AtomicU32,
+}
+
+fn millis(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn from_millis(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+/// Why a file cannot be used as a store: not SQLite, damaged, or another program's database.
+fn is_bad_file(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// What opening found.
+enum Attempt {
+    Ready(Connection, Vec<u8>),
+    Bad(String),
+}
+
+fn try_open(path: &Path) -> Result<Attempt, rusqlite::Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let attempt = (|| -> Result<Attempt, rusqlite::Error> {
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Ok(Attempt::Bad(format!("journal mode {mode} instead of wal")));
+        }
+        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")?;
+        let mut conn = conn;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tables: i64 = tx.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        let salt = if tables == 0 {
+            tx.execute_batch(SCHEMA)?;
+            let salt: [u8; 32] = rand::random();
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('format', ?1), ('salt', ?2)",
+                params![FORMAT, salt.to_vec()],
+            )?;
+            salt.to_vec()
+        } else {
+            let has_meta: i64 = tx.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'entries')",
+                [],
+                |r| r.get(0),
+            )?;
+            if has_meta != 2 {
+                return Ok(Attempt::Bad(
+                    "not a vt cache (another program's database)".into(),
+                ));
+            }
+            let format: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if format.as_deref() != Some(FORMAT) {
+                return Ok(Attempt::Bad(format!(
+                    "not a {FORMAT} store (format {})",
+                    format.as_deref().unwrap_or("unknown")
+                )));
+            }
+            let salt: Option<Vec<u8>> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'salt'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match salt {
+                Some(s) if s.len() >= 16 => s,
+                _ => return Ok(Attempt::Bad("the store has no salt".into())),
+            }
+        };
+        tx.commit()?;
+        Ok(Attempt::Ready(conn, salt))
+    })();
+    match attempt {
+        Err(e) if is_bad_file(&e) => Ok(Attempt::Bad(e.to_string())),
+        other => other,
+    }
+}
+
+impl SqliteCache {
+    /// Opens (creating if needed) the store at `path`. A corrupt or foreign file there is
+    /// moved aside and a fresh store made ([`Opened::moved_aside`] says so).
+    pub fn open(path: impl AsRef<Path>) -> Result<Opened, OpenError> {
+        let path = path.as_ref().to_owned();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        prepare_dir(&dir)?;
+        prepare_file(&path)?;
+        let sqlite = |source| OpenError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mut moved_aside = None;
+        let (conn, salt) = match try_open(&path).map_err(sqlite)? {
+            Attempt::Ready(conn, salt) => (conn, salt),
+            Attempt::Bad(why) => {
+                let target = move_aside(&path).map_err(|source| OpenError::Unwritable {
+                    dir: dir.clone(),
+                    source,
+                })?;
+                moved_aside = Some((target, why));
+                prepare_file(&path)?;
+                match try_open(&path).map_err(sqlite)? {
+                    Attempt::Ready(conn, salt) => (conn, salt),
+                    Attempt::Bad(why) => {
+                        return Err(sqlite(rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                            Some(why),
+                        )));
+                    }
+                }
+            }
+        };
+        Ok(Opened {
+            cache: SqliteCache {
+                path,
+                conn: Mutex::new(conn),
+                salt,
+                max_bytes: AtomicU64::new(DEFAULT_MAX_BYTES),
+                writes: AtomicU32::new(0),
+            },
+            moved_aside,
+        })
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The size bound (bytes of keys and bodies).
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Sets the size bound ([`DEFAULT_MAX_BYTES`] by default).
+    pub fn with_max_bytes(self, bytes: u64) -> Self {
+        self.max_bytes.store(bytes, Ordering::Relaxed);
+        self
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Counts and sizes.
+    pub fn stats(&self) -> Result<CacheStats, rusqlite::Error> {
+        let conn = self.conn();
+        let (entries, not_found, bytes, namespaces, oldest, newest) = conn.query_row(
+            "SELECT count(*), count(CASE WHEN status = 404 THEN 1 END), total(size),
+                    count(DISTINCT ns), min(stored_at), max(stored_at) FROM entries",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, f64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            },
+        )?;
+        let file_len = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let file_bytes = file_len(self.path.clone())
+            + file_len(PathBuf::from(format!("{}-wal", self.path.display())));
+        Ok(CacheStats {
+            entries: u64::try_from(entries).unwrap_or(0),
+            not_found: u64::try_from(not_found).unwrap_or(0),
+            bytes: bytes as u64,
+            file_bytes,
+            max_bytes: self.max_bytes(),
+            namespaces: u64::try_from(namespaces).unwrap_or(0),
+            oldest: oldest.map(from_millis),
+            newest: newest.map(from_millis),
+        })
+    }
+
+    /// Removes reports stored more than `max_age` ago, not-found answers stored more than
+    /// `not_found_max_age` ago, then least recently used entries past the size bound. Returns
+    /// how many entries went.
+    pub fn prune(
+        &self,
+        max_age: Duration,
+        not_found_max_age: Duration,
+    ) -> Result<u64, rusqlite::Error> {
+        let now = millis(SystemTime::now());
+        let age =
+            |d: Duration| now.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let expired = tx.execute(
+            "DELETE FROM entries WHERE stored_at < ?1 OR (status = 404 AND stored_at < ?2)",
+            params![age(max_age), age(not_found_max_age.min(max_age))],
+        )?;
+        tx.commit()?;
+        let bounded = prune_to_bound(&mut conn, self.max_bytes())?;
+        Ok(expired as u64 + bounded)
+    }
+
+    /// Removes every entry (of every key) and shrinks the file.
+    pub fn clear(&self) -> Result<u64, rusqlite::Error> {
+        let conn = self.conn();
+        let removed = conn.execute("DELETE FROM entries", [])?;
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(removed as u64)
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `ok`, or what is wrong.
+    pub fn integrity_check(&self) -> Result<String, rusqlite::Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.join("; "))
+    }
+}
+
+/// Deletes the least recently used entries until the bodies fit in 90 % of `max_bytes`.
+fn prune_to_bound(conn: &mut Connection, max_bytes: u64) -> Result<u64, rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let total: f64 = tx.query_row("SELECT total(size) FROM entries", [], |r| r.get(0))?;
+    let total = total as u64;
+    if total <= max_bytes {
+        return Ok(0);
+    }
+    let target = max_bytes / 10 * 9;
+    let mut to_free = total - target;
+    let mut victims = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT rowid, size FROM entries ORDER BY used_at, rowid")?;
+        let mut rows = stmt.query([])?;
+        while to_free > 0 {
+            let Some(row) = rows.next()? else { break };
+            victims.push(row.get::<_, i64>(0)?);
+            to_free = to_free.saturating_sub(u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0));
+        }
+    }
+    {
+        let mut delete = tx.prepare("DELETE FROM entries WHERE rowid = ?1")?;
+        for id in &victims {
+            delete.execute([id])?;
+        }
+    }
+    tx.commit()?;
+    tracing::debug!(target: "vt_cache", "pruned {} least recently used entries", victims.len());
+    Ok(victims.len() as u64)
+}
+
+impl ReportCache for SqliteCache {
+    fn namespace(&self, api_key: &str) -> String {
+        // HMAC accepts keys of any length: `new_from_slice` cannot fail.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.salt) else {
+            return String::from("-");
+        };
+        mac.update(api_key.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn get(&self, namespace: &str, key: &str) -> Result<Option<CachedAnswer>, CacheError> {
+        let conn = self.conn();
+        let row = conn
+            .prepare_cached(
+                "SELECT rowid, status, body, stored_at, used_at FROM entries WHERE ns = ?1 AND key = ?2",
+            )?
+            .query_row(params![namespace, key], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((rowid, status, body, stored_at, used_at)) = row else {
+            return Ok(None);
+        };
+        let now = millis(SystemTime::now());
+        if now - used_at > TOUCH_GRANULARITY_MS {
+            conn.prepare_cached("UPDATE entries SET used_at = ?1 WHERE rowid = ?2")?
+                .execute(params![now, rowid])?;
+        }
+        let status = u16::try_from(status).map_err(|_| format!("stored status {status}"))?;
+        Ok(Some(CachedAnswer {
+            status,
+            body: Bytes::from(body),
+            stored_at: from_millis(stored_at),
+        }))
+    }
+
+    fn put(&self, namespace: &str, key: &str, answer: &CachedAnswer) -> Result<(), CacheError> {
+        let now = millis(SystemTime::now());
+        let size = i64::try_from(answer.body.len() + key.len()).unwrap_or(i64::MAX);
+        let mut conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO entries (ns, key, status, body, stored_at, used_at, size)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (ns, key) DO UPDATE SET status = excluded.status, body = excluded.body,
+                 stored_at = excluded.stored_at, used_at = excluded.used_at, size = excluded.size",
+        )?
+        .execute(params![
+            namespace,
+            key,
+            i64::from(answer.status),
+            answer.body.as_ref(),
+            millis(answer.stored_at),
+            now,
+            size
+        ])?;
+        if self
+            .writes
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+        {
+            prune_to_bound(&mut conn, self.max_bytes())?;
+        }
+        Ok(())
+    }
+}
