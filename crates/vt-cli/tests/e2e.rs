@@ -2193,6 +2193,11 @@ fn collections_from_arguments_stdin_and_a_file_end_to_end() {
     let files = vt_json(&["collection", "related", &id, "files"]);
     assert_eq!(files[0]["id"], emu.eicar().as_str());
     assert_eq!(files[0]["type"], "file");
+    // Open world: a near miss is sent with a "did you mean", and the server's answer decides.
+    let r = run(emu.vt().args(["collection", "related", &id, "fils"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean `files`"), "{}", r.stderr);
+    assert!(r.stderr.contains("InvalidArgumentError"), "{}", r.stderr);
     let mine = run_ok(emu.vt().args(["-I", "collection", "list"]));
     assert_eq!(mine.stdout.trim(), id);
     let named = vt_json(&[

@@ -378,8 +378,8 @@ async fn list_of(ctx: &Context, args: ListArgs) -> CliResult<Exit> {
 
 async fn related(ctx: &Context, args: RelatedArgs) -> CliResult<Exit> {
     let id = one_id(&args.id)?;
-    vt_model::RelationshipName::parse(&args.relationship)
-        .map_err(|e| CliError::usage(e.to_string()))?;
+    // Open world: a well-formed unknown name is sent, a near miss gets a "did you mean".
+    crate::commands::objects::relationship("collection", &args.relationship, ctx.settings.quiet)?;
     let c = ctx.client()?;
     let what = format!("collection {id} {}", args.relationship);
     if args.descriptors {
