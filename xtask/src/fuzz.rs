@@ -85,6 +85,17 @@ const MONITOR_FILTER_SEEDS: &[&str] = &[
     "tags:detected",
 ];
 
+/// YARA check seeds: rules that compile, with warnings, and near misses.
+const YARA_SEEDS: &[&str] = &[
+    "rule eicar { strings: $a = \"EICAR-STANDARD-ANTIVIRUS-TEST-FILE\" condition: $a }",
+    "import \"pe\"\nrule r : tag1 tag2 {\n  meta:\n    author = \"x\"\n  strings:\n    $h = { 4D 5A ?? [2-4] 90 }\n    $r = /ab+c/i\n  condition:\n    pe.is_pe and #h > 1 and $r at 0\n}",
+    "rule slow { strings: $a = { 01 } condition: $a }",
+    "rule a { condition: x }\nrule b { condition: true",
+    "private rule p { condition: filesize < 10KB }\nrule q { condition: p and for any i in (0..3): (uint8(i) == 0x4d) }",
+    "include \"x.yar\"",
+    "",
+];
+
 /// Where a target's seed corpus comes from.
 #[derive(Clone, Copy)]
 enum Seeds {
@@ -96,6 +107,8 @@ enum Seeds {
     FieldGlobs,
     /// [`MONITOR_FILTER_SEEDS`].
     MonitorFilters,
+    /// [`YARA_SEEDS`].
+    YaraRules,
 }
 
 /// A fuzz target of `fuzz/fuzz_targets/`.
@@ -132,6 +145,12 @@ const TARGETS: &[Target] = &[
         seeds: Seeds::MonitorFilters,
         max_len: 1024,
         dict: "monitor_filter.dict",
+    },
+    Target {
+        name: "yara_check",
+        seeds: Seeds::YaraRules,
+        max_len: 4096,
+        dict: "yara.dict",
     },
 ];
 
@@ -314,6 +333,11 @@ fn seed(target: &Target, corpus: &Path) -> Result<usize> {
         }
         Seeds::MonitorFilters => {
             for (i, seed) in MONITOR_FILTER_SEEDS.iter().enumerate() {
+                add(format!("seed-{i:02}"), seed.as_bytes())?;
+            }
+        }
+        Seeds::YaraRules => {
+            for (i, seed) in YARA_SEEDS.iter().enumerate() {
                 add(format!("seed-{i:02}"), seed.as_bytes())?;
             }
         }

@@ -176,6 +176,7 @@
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
 //! | [`collections`] | `create`, `create_from_text`, `get`, `get_with_relationships`, `update`, `add`, `add_text`, `remove`, `delete`, `list`, `related`, `related_descriptors` | `/collections`, `/collections/{id}[/{rel}, /relationships/{rel}]`, `/users/{id}/collections` |
 //! | [`ioc_stream`] | `list`, `list_filtered`, `delete`, `delete_all`, `notification`, `delete_notification` | `/ioc_stream`, `/ioc_stream_notifications/{id}` |
+//! | [`hunting`] | `rulesets`, `ruleset`, `create_ruleset`, `update_ruleset`, `delete_ruleset`, `notifications`, `notification`, `delete_notification`, `delete_notifications`, `notification_files` (and `check_rules`) | `/intelligence/hunting_rulesets[/{id}]`, `/intelligence/hunting_notifications[/{id}]`, `/intelligence/hunting_notification_files` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
 #![cfg_attr(
@@ -196,6 +197,7 @@ mod feed_package;
 pub mod feeds;
 pub mod files;
 pub mod hashing;
+pub mod hunting;
 pub mod intelligence;
 pub mod ioc_stream;
 pub mod ip_addresses;
@@ -233,6 +235,11 @@ pub use vt_transport::RateLimitSpec;
 pub use vt_model as model;
 /// The transport stack (`vt-transport`): rate limits, retries, layers.
 pub use vt_transport as transport;
+/// Local YARA rules (`vt-yara`, feature `yara`): compile a Livehunt or Retrohunt ruleset
+/// with VirusTotal's yara-x, errors and warnings at line and column, before sending it; scan
+/// local files with it.
+#[cfg(feature = "yara")]
+pub use vt_yara as yara;
 
 impl Client {
     /// Files: reports, uploads, comments, votes, relationships, downloads, behaviours.
@@ -263,6 +270,11 @@ impl Client {
     /// Comments: latest, get, vote, delete, relationships.
     pub fn comments(&self) -> comments::Comments<'_> {
         comments::Comments { client: self }
+    }
+
+    /// Livehunt (premium): YARA rulesets, their notifications and the matched files.
+    pub fn hunting(&self) -> hunting::Hunting<'_> {
+        hunting::Hunting { client: self }
     }
 
     /// Search (basic and Intelligence).

@@ -277,6 +277,9 @@ pub enum Command {
     /// The IoC stream: what your hunting rulesets and subscriptions raised.
     #[command(subcommand, visible_alias = "is")]
     Iocstream(crate::commands::iocstream::IocStreamCommand),
+    /// Livehunt (premium): YARA rulesets run on new files, and their notifications.
+    #[command(subcommand, visible_alias = "ht")]
+    Hunting(crate::commands::hunting::HuntingCommand),
     /// Legacy API v2.
     #[command(subcommand)]
     V2(V2Command),
@@ -285,6 +288,10 @@ pub enum Command {
     Search(SearchArgs),
     /// A feed (premium): files, urls, domains, ips or behaviours, as NDJSON; resumable.
     Feed(crate::commands::feed::FeedArgs),
+    /// Local YARA rules, offline: check them as VirusTotal would, scan local files.
+    #[cfg(feature = "yara")]
+    #[command(subcommand)]
+    Yara(crate::commands::yara::YaraCommand),
     /// Engines, privileges and relationships VirusTotal knows (`/metadata`).
     Metadata,
     /// Your API quotas and how much of them is used.

@@ -61,6 +61,7 @@ mod faults;
 mod feeds;
 mod http;
 mod ioc_stream;
+mod livehunt;
 mod private_scans;
 mod quota;
 mod relationships;
@@ -74,6 +75,7 @@ mod stats;
 mod store;
 mod url_id;
 mod verdicts;
+mod yara_engine;
 mod zip_bundle;
 
 pub use clock::Clock;

@@ -15,7 +15,7 @@ use crate::config::{EmulatorConfig, KeySpec};
 use crate::faults::FaultPlan;
 use crate::quota::Quotas;
 use crate::stats::Stats;
-use crate::store::Store;
+use crate::store::{Content, Store};
 
 /// State shared by every connection.
 pub(crate) struct Shared {
@@ -78,5 +78,101 @@ impl std::fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("base_url", &self.base_url)
             .finish_non_exhaustive()
+    }
+}
+
+/// A file's bytes, wherever they are kept (generated in memory or uploaded to disk).
+impl Shared {
+    /// The bytes of the file `hash` names (MD5, SHA-1 or SHA-256, any case): the dataset's
+    /// generated files and EICAR from memory, uploads from the data directory. `None` for an
+    /// unknown file, a file known without contents (loaded reports) or an unreadable upload.
+    pub(crate) async fn file_bytes(&self, hash: &str) -> Option<bytes::Bytes> {
+        match self.file_content(hash)? {
+            Content::Memory(b) => Some(b),
+            Content::Disk { path, .. } => tokio::fs::read(path).await.ok().map(bytes::Bytes::from),
+        }
+    }
+
+    /// [`Shared::file_bytes`] for blocking code (a `spawn_blocking` task, a test).
+    #[allow(dead_code)] // for Retrohunt's background scans
+    pub(crate) fn file_bytes_blocking(&self, hash: &str) -> Option<bytes::Bytes> {
+        match self.file_content(hash)? {
+            Content::Memory(b) => Some(b),
+            Content::Disk { path, .. } => std::fs::read(path).ok().map(bytes::Bytes::from),
+        }
+    }
+
+    /// Where the bytes of the file `hash` names are, and how many there are.
+    pub(crate) fn file_content(&self, hash: &str) -> Option<Content> {
+        let store = self.read();
+        let sha256 = store.resolve_file(hash)?;
+        store.contents.get(&sha256).cloned()
+    }
+}
+
+/// Livehunt: running the rulesets on new files, and the notifications they raised.
+impl Shared {
+    /// Runs every enabled `file` ruleset (of every key) over the file `sha256` just
+    /// uploaded and raises a notification per matching rule. Files over 100 MB are not
+    /// scanned, as on VirusTotal. Returns how many notifications were raised.
+    pub(crate) async fn livehunt_scan(&self, sha256: &str) -> usize {
+        let rulesets: Vec<(String, crate::yara_engine::CompiledRules)> = self
+            .read()
+            .livehunt
+            .rulesets
+            .values()
+            .filter(|r| r.enabled && r.match_object_type == "file")
+            .map(|r| (r.id.clone(), r.compiled.clone()))
+            .collect();
+        if rulesets.is_empty() {
+            return 0;
+        }
+        let size = match self.file_content(sha256) {
+            Some(Content::Memory(b)) => b.len() as u64,
+            Some(Content::Disk { size, .. }) => size,
+            None => return 0,
+        };
+        if size > crate::yara_engine::MAX_SCANNED_FILE {
+            return 0;
+        }
+        let Some(data) = self.file_bytes(sha256).await else {
+            return 0;
+        };
+        let scanned = tokio::task::spawn_blocking(move || {
+            let hits: Vec<_> = rulesets
+                .into_iter()
+                .map(|(id, rules)| (id, rules.scan(&data)))
+                .filter(|(_, hits)| !hits.is_empty())
+                .collect();
+            (hits, crate::livehunt::snippet(&data))
+        })
+        .await;
+        let Ok((hits, snippet)) = scanned else {
+            return 0;
+        };
+        let now = self.now();
+        let mut store = self.write();
+        hits.iter()
+            .map(|(id, hits)| store.livehunt.record(id, sha256, hits, &snippet, now))
+            .sum()
+    }
+
+    /// The Livehunt notifications of `owner` (every owner's when `None`), oldest first:
+    /// rule, ruleset, date, tags and the matched file ([`HuntingNotification::file_descriptor`]
+    /// gives `{"type": "file", "id": <sha256>}`). For the IoC stream, which gathers them.
+    ///
+    /// [`HuntingNotification::file_descriptor`]: crate::livehunt::HuntingNotification::file_descriptor
+    #[allow(dead_code)]
+    pub(crate) fn livehunt_notifications(
+        &self,
+        owner: Option<&str>,
+    ) -> Vec<crate::livehunt::HuntingNotification> {
+        self.read()
+            .livehunt
+            .notifications
+            .iter()
+            .filter(|n| owner.is_none_or(|o| n.owner == o))
+            .cloned()
+            .collect()
     }
 }

@@ -359,6 +359,8 @@ pub(crate) struct Store {
     pub(crate) collections: crate::collections::CollectionStore,
     /// Every user's IoC stream notifications (`/ioc_stream`); any producer pushes to it.
     pub(crate) ioc_stream: crate::ioc_stream::IocStreamStore,
+    /// Livehunt rulesets and notifications of every key.
+    pub(crate) livehunt: crate::livehunt::LivehuntStore,
 }
 
 impl Store {

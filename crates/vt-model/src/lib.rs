@@ -191,6 +191,7 @@ pub mod envelope;
 pub mod error;
 pub mod feed;
 pub mod file;
+pub mod hunting;
 pub mod ids;
 pub mod indicator;
 pub mod intelligence;
@@ -231,6 +232,10 @@ pub use feed::{FeedCursor, FeedKind, FeedMinute};
 pub use file::{
     FileAttributes, PopularThreatClassification, SandboxVerdict, ThreatCount, ThreatSeverity,
     TridMatch,
+};
+pub use hunting::{
+    HuntingNotification, HuntingNotificationAttributes, HuntingNotificationContext, HuntingRuleset,
+    HuntingRulesetAttributes,
 };
 pub use ids::*;
 pub use indexmap::IndexMap;

@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod feed;
 pub mod files;
 pub mod iocstream;
+pub mod hunting;
 mod lookup;
 pub mod misc;
 pub mod monitor;
@@ -23,6 +24,8 @@ pub mod scanning;
 pub mod search;
 pub mod urls;
 pub mod v2;
+#[cfg(feature = "yara")]
+pub mod yara;
 pub mod zip_download;
 
 use std::io::Write;
@@ -97,12 +100,15 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
         Command::Collection(cmd) => collection::run(&ctx, cmd).await,
         Command::Iocstream(cmd) => iocstream::run(&ctx, cmd).await,
+        Command::Hunting(cmd) => hunting::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Feed(args) => feed::run(&ctx, args).await,
         Command::Metadata => misc::metadata(&ctx).await,
         Command::Quota(args) => misc::quota(&ctx, args).await,
         Command::Api(args) => misc::api(&ctx, args).await,
+        #[cfg(feature = "yara")]
+        Command::Yara(cmd) => yara::run(&ctx, cmd).await,
         Command::Completions(_) => Ok(Exit::Ok),
         #[cfg(feature = "emulator")]
         Command::Emulator(_) => Ok(Exit::Ok),

@@ -91,6 +91,8 @@ async fn upload_file(shared: &Shared, r: &mut Req, limit: u64) -> Reply {
         return Reply::bad_request("A password was given but the file is not a ZIP archive");
     }
     let sha256 = register(shared, &r.base, file).await;
+    // Livehunt: the rulesets that exist now run on the new file.
+    shared.livehunt_scan(&sha256).await;
     let mut store = shared.write();
     let id = create(
         &mut store,

@@ -10,6 +10,7 @@ pub(crate) mod comments;
 pub(crate) mod downloads;
 pub(crate) mod feeds;
 pub(crate) mod files;
+pub(crate) mod hunting;
 pub(crate) mod intelligence;
 pub(crate) mod internal;
 pub(crate) mod ioc_stream;
@@ -125,6 +126,7 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::IocStream => ioc_stream::delete(shared, r),
         Route::IocStreamNotification(id) if get => ioc_stream::notification(shared, r, &id),
         Route::IocStreamNotification(id) => ioc_stream::delete_notification(shared, r, &id),
+        Route::Hunting(h) => hunting::dispatch(shared, r, h).await,
         Route::NotFound => Reply::error(
             vt_model::ErrorCode::NotFound,
             format!("Resource not found: {}", r.path),

@@ -101,6 +101,8 @@ pub(crate) enum Route {
     IocStream,
     /// `GET|DELETE /ioc_stream_notifications/{id}`.
     IocStreamNotification(String),
+    /// `/intelligence/hunting_*` (Livehunt).
+    Hunting(super::hunting::HuntingRoute),
     NotFound,
     MethodNotAllowed,
 }
@@ -187,6 +189,10 @@ impl Route {
         }
         if let Some(p) = rest.strip_prefix("private/") {
             return Self::classify_private(method, p);
+        }
+        if let Some(h) = rest.strip_prefix("intelligence/hunting_") {
+            return super::hunting::HuntingRoute::classify(h)
+                .map_or(Route::NotFound, Route::Hunting);
         }
         let segs: Vec<String> = rest.split('/').map(decode).collect();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -397,7 +403,8 @@ impl Route {
             | Route::PrivateUrlSubmit
             | Route::PrivateUrl(_)
             | Route::IocStream
-            | Route::IocStreamNotification(_) => Access::Premium,
+            | Route::IocStreamNotification(_)
+            | Route::Hunting(_) => Access::Premium,
             Route::FeedPackageBytes(..) => Access::Open,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
             _ => Access::Key,
@@ -501,6 +508,7 @@ impl Route {
             Route::UserCollections(_) => "/api/v3/users/{id}/collections",
             Route::IocStream => "/api/v3/ioc_stream",
             Route::IocStreamNotification(_) => "/api/v3/ioc_stream_notifications/{id}",
+            Route::Hunting(h) => h.template(),
             Route::NotFound | Route::MethodNotAllowed => "(unknown)",
         };
         format!("{method} {t}")

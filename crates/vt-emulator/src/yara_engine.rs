@@ -1,0 +1,139 @@
+//! YARA rules for Livehunt and Retrohunt: compile a ruleset the way the API does (refusing
+//! one that does not compile with a `BadRequestError` naming line and column) and scan a
+//! file's bytes with it.
+//!
+//! The engine is VirusTotal's own yara-x, through `vt-yara`, behind this crate's `yara`
+//! feature. Built without it, the emulator still serves every other route, and answers
+//! whatever needs rules with a `BadRequestError` that says so.
+
+use std::fmt;
+#[cfg(feature = "yara")]
+use std::sync::Arc;
+
+use crate::http::reply::Reply;
+
+/// Files larger than this are never scanned, as on VirusTotal (100 MB).
+pub(crate) const MAX_SCANNED_FILE: u64 = 100 * 1024 * 1024;
+
+/// A rule that matched a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RuleHit {
+    /// The rule's identifier.
+    pub(crate) rule: String,
+    /// Its namespace (`default`).
+    pub(crate) namespace: String,
+    /// Its tags.
+    pub(crate) tags: Vec<String>,
+}
+
+/// A compiled ruleset, cheap to clone and shared between requests and background tasks.
+#[derive(Clone)]
+pub(crate) struct CompiledRules {
+    #[cfg(feature = "yara")]
+    rules: Arc<vt_yara::Ruleset>,
+    names: Vec<String>,
+}
+
+impl fmt::Debug for CompiledRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompiledRules")
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CompiledRules {
+    /// Compiles `text` (the `rules` attribute of a ruleset or job). A ruleset that does not
+    /// compile, is empty or defines no rule is the API's `BadRequestError`, whose message
+    /// carries the compiler's first error as `line:column: message`.
+    #[cfg(feature = "yara")]
+    pub(crate) fn compile(text: &str) -> Result<CompiledRules, Reply> {
+        match vt_yara::compile(vt_yara::RulesSource::new(text.as_bytes())) {
+            Ok(rules) => Ok(CompiledRules {
+                names: rules.rule_names(),
+                rules: Arc::new(rules),
+            }),
+            Err(e) => Err(Reply::bad_request(format!("Invalid YARA rules: {e}"))),
+        }
+    }
+
+    /// Without the `yara` feature nothing compiles: a `BadRequestError` saying why.
+    #[cfg(not(feature = "yara"))]
+    pub(crate) fn compile(_text: &str) -> Result<CompiledRules, Reply> {
+        Err(Reply::bad_request(
+            "This emulator was built without YARA support (the `yara` feature of vt-emulator): \
+             rules cannot be compiled",
+        ))
+    }
+
+    /// The rules' identifiers, in source order.
+    pub(crate) fn rule_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The rules matching `data` (a scan that fails, e.g. by timeout, matches nothing).
+    #[cfg(feature = "yara")]
+    pub(crate) fn scan(&self, data: &[u8]) -> Vec<RuleHit> {
+        self.rules
+            .scan_bytes(data)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| RuleHit {
+                rule: m.rule,
+                namespace: m.namespace,
+                tags: m.tags,
+            })
+            .collect()
+    }
+
+    /// Without the `yara` feature no rules exist, so nothing matches.
+    #[cfg(not(feature = "yara"))]
+    pub(crate) fn scan(&self, _data: &[u8]) -> Vec<RuleHit> {
+        Vec::new()
+    }
+}
+
+#[cfg(all(test, feature = "yara"))]
+mod tests {
+    use super::*;
+    use crate::config::DatasetConfig;
+    use crate::dataset::{EICAR_SHA256, generate};
+    use crate::store::{Content, Store};
+
+    #[test]
+    fn a_bad_ruleset_is_a_bad_request_naming_line_and_column() {
+        let Err(reply) = CompiledRules::compile("rule a {\n  condition: nope\n}") else {
+            panic!("compiled")
+        };
+        assert_eq!(reply.status(), http::StatusCode::BAD_REQUEST);
+        let Reply::Json(_, body) = &reply else {
+            panic!("not a JSON error")
+        };
+        let text = String::from_utf8_lossy(body);
+        assert!(text.contains("2:14: error"), "{text}");
+        assert!(CompiledRules::compile("  \n").is_err());
+    }
+
+    #[test]
+    fn the_eicar_rule_matches_eicar_and_nothing_else_in_the_dataset() {
+        let Ok(rules) = CompiledRules::compile(
+            r#"rule eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#,
+        ) else {
+            panic!("the EICAR rule does not compile")
+        };
+        assert_eq!(rules.rule_names(), ["eicar"]);
+        let mut store = Store::default();
+        let generated = generate(&mut store, "http://x", 42, &DatasetConfig::default());
+        let mut matched = Vec::new();
+        for f in &generated.dataset.files {
+            let Some(Content::Memory(bytes)) = store.contents.get(&f.sha256) else {
+                panic!("{} has no contents", f.sha256)
+            };
+            if !rules.scan(bytes).is_empty() {
+                matched.push(f.sha256.clone());
+            }
+        }
+        assert!(generated.dataset.files.len() > 10);
+        assert_eq!(matched, [EICAR_SHA256]);
+    }
+}

@@ -1,0 +1,480 @@
+//! Livehunt: rulesets stored per key and compiled with yara-x (a bad one refused with the
+//! API's error), files uploaded after a ruleset exists raising notifications, and the
+//! notification files with their context. Needs the `yara` feature
+//! (`cargo test -p vt-emulator --features yara`; the workspace's tests turn it on).
+#![cfg(feature = "yara")]
+
+mod common;
+
+use common::{Http, full};
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+use vt_emulator::{
+    DEFAULT_PREMIUM_KEY as PREMIUM, DEFAULT_PUBLIC_KEY as PUBLIC, EICAR_BYTES, EICAR_SHA256,
+    Emulator, EmulatorHandle, KeySpec, Tier,
+};
+
+const OTHER: &str = "another-premium-key-0123456789";
+const EICAR_RULE: &str =
+    r#"rule eicar : av test { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#;
+
+async fn start() -> EmulatorHandle {
+    Emulator::builder()
+        .seed(3)
+        .small_dataset()
+        .keys(vec![
+            KeySpec::new(PREMIUM, Tier::Premium),
+            KeySpec::new(PUBLIC, Tier::Public),
+            KeySpec::new(OTHER, Tier::Premium),
+        ])
+        .start()
+        .await
+        .unwrap()
+}
+
+async fn create(http: &Http, api: &str, key: &str, attrs: Value) -> common::Resp {
+    http.post_json(
+        &format!("{api}/intelligence/hunting_rulesets"),
+        Some(key),
+        &json!({"data": {"type": "hunting_ruleset", "attributes": attrs}}),
+    )
+    .await
+}
+
+async fn send(
+    http: &Http,
+    method: Method,
+    url: &str,
+    key: &str,
+    body: Option<Value>,
+) -> common::Resp {
+    let (headers, body) = match body {
+        Some(b) => (
+            vec![("content-type", "application/json")],
+            full(serde_json::to_vec(&b).unwrap()),
+        ),
+        None => (vec![], full(Vec::new())),
+    };
+    http.send(method, url, Some(key), &headers, body).await
+}
+
+async fn upload(http: &Http, api: &str, name: &str, content: &[u8]) {
+    let r = http
+        .post_multipart(
+            &format!("{api}/files"),
+            Some(PREMIUM),
+            Some((name, content)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_ruleset_is_created_listed_updated_and_deleted_per_key() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    let r = create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "EICAR watch", "rules": EICAR_RULE, "tags": ["mine"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let rs = r.json()["data"].clone();
+    let id = rs["id"].as_str().unwrap().to_owned();
+    assert!(id.bytes().all(|b| b.is_ascii_digit()), "numeric id {id}");
+    assert_eq!(rs["type"], "hunting_ruleset");
+    assert_eq!(rs["attributes"]["rule_names"], json!(["eicar"]));
+    assert_eq!(rs["attributes"]["number_of_rules"], 1);
+    assert_eq!(rs["attributes"]["enabled"], true);
+    assert_eq!(rs["attributes"]["limit"], 100);
+    assert_eq!(rs["attributes"]["match_object_type"], "file");
+    // Another key sees nothing of it.
+    let other = http
+        .get(
+            &format!("{api}/intelligence/hunting_rulesets/{id}"),
+            Some(OTHER),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let list = http
+        .get(&format!("{api}/intelligence/hunting_rulesets"), Some(OTHER))
+        .await;
+    assert_eq!(list.json()["data"], json!([]));
+    // A public key is refused.
+    let public = http
+        .get(
+            &format!("{api}/intelligence/hunting_rulesets"),
+            Some(PUBLIC),
+        )
+        .await;
+    assert_eq!(public.status, StatusCode::FORBIDDEN);
+    // Filters and order.
+    create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "another", "rules": "rule x { condition: false }", "enabled": false}),
+    )
+    .await;
+    let names = |v: Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["attributes"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let url = |q: &str| format!("{api}/intelligence/hunting_rulesets?{q}");
+    assert_eq!(
+        names(
+            http.get(&url("filter=enabled:true"), Some(PREMIUM))
+                .await
+                .json()
+        ),
+        ["EICAR watch"]
+    );
+    assert_eq!(
+        names(
+            http.get(&url("filter=name:EICAR*"), Some(PREMIUM))
+                .await
+                .json()
+        ),
+        ["EICAR watch"]
+    );
+    assert_eq!(
+        names(
+            http.get(&url("filter=tag:mine"), Some(PREMIUM))
+                .await
+                .json()
+        ),
+        ["EICAR watch"]
+    );
+    assert_eq!(
+        names(
+            http.get(&url("filter=rules:eicar"), Some(PREMIUM))
+                .await
+                .json()
+        ),
+        ["EICAR watch"]
+    );
+    assert_eq!(
+        names(http.get(&url("order=name-"), Some(PREMIUM)).await.json()),
+        ["another", "EICAR watch"]
+    );
+    let page = http.get(&url("limit=1"), Some(PREMIUM)).await.json();
+    assert_eq!(page["meta"]["count"], 2);
+    assert!(page["meta"]["cursor"].is_string());
+    // PATCH any subset; new rules are compiled.
+    let one = format!("{api}/intelligence/hunting_rulesets/{id}");
+    let p = send(&http, Method::PATCH, &one, PREMIUM, Some(json!({"data": {"type": "hunting_ruleset", "attributes": {"enabled": false, "limit": 5, "rules": "rule a { condition: true }\nrule b { condition: false }"}}}))).await;
+    assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
+    assert_eq!(
+        p.json()["data"]["attributes"]["rule_names"],
+        json!(["a", "b"])
+    );
+    assert_eq!(p.json()["data"]["attributes"]["enabled"], false);
+    assert_eq!(p.json()["data"]["attributes"]["name"], "EICAR watch");
+    let bad = send(
+        &http,
+        Method::PATCH,
+        &one,
+        PREMIUM,
+        Some(json!({"data": {"attributes": {"rules": "rule a {"}}})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        http.get(&one, Some(PREMIUM)).await.json()["data"]["attributes"]["rule_names"],
+        json!(["a", "b"]),
+        "a refused update changes nothing"
+    );
+    // Delete: gone for its owner; another key cannot delete it.
+    assert_eq!(
+        send(&http, Method::DELETE, &one, OTHER, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&http, Method::DELETE, &one, PREMIUM, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        http.get(&one, Some(PREMIUM)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_ruleset_that_does_not_compile_is_refused_with_line_and_column() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    let r = create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "bad", "rules": "rule a {\n  condition: nope\n}"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "BadRequestError");
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(msg.contains("2:14: error[E009]"), "{msg}");
+    for attrs in [
+        json!({"name": "x", "rules": ""}),
+        json!({"name": "x"}),
+        json!({"rules": EICAR_RULE}),
+        json!({"name": "", "rules": EICAR_RULE}),
+        json!({"name": "x", "rules": EICAR_RULE, "owner": "me"}),
+    ] {
+        let r = create(&http, &api, PREMIUM, attrs.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{attrs}");
+    }
+    let list = http
+        .get(
+            &format!("{api}/intelligence/hunting_rulesets"),
+            Some(PREMIUM),
+        )
+        .await;
+    assert_eq!(list.json()["meta"]["count"], 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn an_upload_after_the_ruleset_exists_raises_a_notification_with_its_file() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    // Before any ruleset: no notification.
+    upload(&http, &api, "early.com", EICAR_BYTES).await;
+    let r = create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "EICAR watch", "rules": EICAR_RULE}),
+    )
+    .await;
+    let ruleset_id = r.json()["data"]["id"].as_str().unwrap().to_owned();
+    let disabled = create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "off", "rules": EICAR_RULE, "enabled": false}),
+    )
+    .await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    let notes = format!("{api}/intelligence/hunting_notifications");
+    assert_eq!(
+        http.get(&notes, Some(PREMIUM)).await.json()["data"],
+        json!([])
+    );
+    // EICAR again, and a file no rule matches.
+    upload(&http, &api, "eicar.com", EICAR_BYTES).await;
+    upload(&http, &api, "clean.txt", b"nothing to see here").await;
+    let list = http
+        .get(&format!("{notes}?relationships=file"), Some(PREMIUM))
+        .await
+        .json();
+    let data = list["data"].as_array().unwrap();
+    assert_eq!(
+        data.len(),
+        1,
+        "one enabled ruleset, one matching file: {list}"
+    );
+    let n = &data[0];
+    assert_eq!(n["type"], "hunting_notification");
+    assert_eq!(n["attributes"]["rule_name"], "eicar");
+    assert_eq!(n["attributes"]["rule_tags"], json!(["av", "test"]));
+    assert_eq!(n["attributes"]["ruleset_id"], ruleset_id);
+    assert_eq!(n["attributes"]["ruleset_name"], "EICAR watch");
+    assert_eq!(
+        n["attributes"]["tags"],
+        json!([EICAR_SHA256, "eicar watch", "eicar"])
+    );
+    assert_eq!(
+        n["relationships"]["file"]["data"],
+        json!({"type": "file", "id": EICAR_SHA256})
+    );
+    let nid = n["id"].as_str().unwrap().to_owned();
+    assert_eq!(nid.split('-').count(), 3, "{nid}");
+    // The other key has none; its own get of the id is not found.
+    assert_eq!(
+        http.get(&notes, Some(OTHER)).await.json()["data"],
+        json!([])
+    );
+    assert_eq!(
+        http.get(&format!("{notes}/{nid}"), Some(OTHER))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Filter by tag.
+    let by_tag = |t: &str| format!("{notes}?filter=tag:{t}");
+    assert_eq!(
+        http.get(&by_tag(EICAR_SHA256), Some(PREMIUM)).await.json()["meta"]["count"],
+        1
+    );
+    assert_eq!(
+        http.get(&by_tag("nope"), Some(PREMIUM)).await.json()["meta"]["count"],
+        0
+    );
+    // The notification files: the file object with the notification as context.
+    let files = http
+        .get(
+            &format!("{api}/intelligence/hunting_notification_files?filter=eicar"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    let f = &files["data"][0];
+    assert_eq!(f["type"], "file");
+    assert_eq!(f["id"], EICAR_SHA256);
+    assert_eq!(f["attributes"]["sha256"], EICAR_SHA256);
+    assert_eq!(f["context_attributes"]["notification_id"], nid.as_str());
+    assert_eq!(f["context_attributes"]["ruleset_id"], ruleset_id);
+    assert_eq!(f["context_attributes"]["rule_name"], "eicar");
+    let none = http
+        .get(
+            &format!("{api}/intelligence/hunting_notification_files?filter=other"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(none["data"], json!([]));
+    // Delete one, then by tag, then all.
+    assert_eq!(
+        send(
+            &http,
+            Method::DELETE,
+            &format!("{notes}/{nid}"),
+            PREMIUM,
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        http.get(&format!("{notes}/{nid}"), Some(PREMIUM))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    upload(&http, &api, "eicar2.com", EICAR_BYTES).await;
+    assert_eq!(
+        http.get(&notes, Some(PREMIUM)).await.json()["meta"]["count"],
+        1
+    );
+    assert_eq!(
+        send(
+            &http,
+            Method::DELETE,
+            &format!("{notes}?tag=other"),
+            PREMIUM,
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        http.get(&notes, Some(PREMIUM)).await.json()["meta"]["count"],
+        1,
+        "another tag deletes nothing"
+    );
+    assert_eq!(
+        send(
+            &http,
+            Method::DELETE,
+            &format!("{notes}?tag=eicar"),
+            PREMIUM,
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        http.get(&notes, Some(PREMIUM)).await.json()["meta"]["count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_daily_limit_drops_matches_over_it_and_marks_the_ruleset() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    let r = create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "tight", "rules": "rule any_file { condition: true }", "limit": 2}),
+    )
+    .await;
+    let id = r.json()["data"]["id"].as_str().unwrap().to_owned();
+    for i in 0..4 {
+        upload(&http, &api, "f.bin", format!("file number {i}").as_bytes()).await;
+    }
+    let notes = http
+        .get(
+            &format!("{api}/intelligence/hunting_notifications"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(notes["meta"]["count"], 2);
+    let rs = http
+        .get(
+            &format!("{api}/intelligence/hunting_rulesets/{id}"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(rs["data"]["attributes"]["rate_limited"], true);
+}
+
+#[tokio::test]
+async fn deleting_every_ruleset_needs_the_confirmation_header() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    create(
+        &http,
+        &api,
+        PREMIUM,
+        json!({"name": "a", "rules": EICAR_RULE}),
+    )
+    .await;
+    let all = format!("{api}/intelligence/hunting_rulesets");
+    let r = http
+        .send(Method::DELETE, &all, Some(PREMIUM), &[], full(Vec::new()))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let user = emu
+        .config()
+        .keys
+        .iter()
+        .find(|k| k.key == PREMIUM)
+        .unwrap()
+        .user_id
+        .clone();
+    let r = http
+        .send(
+            Method::DELETE,
+            &all,
+            Some(PREMIUM),
+            &[("x-confirm-delete", &user)],
+            full(Vec::new()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        http.get(&all, Some(PREMIUM)).await.json()["meta"]["count"],
+        0
+    );
+}
