@@ -89,7 +89,7 @@ impl NewNotification {
         hunting_info: Value,
     ) -> Self {
         let mut tags = tags;
-        if !tags.iter().any(|t| t == rule_name) {
+        if !tags.iter().any(|t| t.eq_ignore_ascii_case(rule_name)) {
             tags.insert(0, rule_name.to_owned());
         }
         NewNotification {
@@ -103,6 +103,28 @@ impl NewNotification {
             tags,
             hunting_info: Some(hunting_info),
         }
+    }
+}
+
+impl NewNotification {
+    /// The IoC stream's view of a Livehunt notification: the matched file, origin
+    /// `hunting`, the ruleset as source, the Livehunt tags and `hunting_info`.
+    pub(crate) fn from_livehunt(n: &crate::livehunt::HuntingNotification) -> Self {
+        NewNotification::from_hunting(
+            (Kind::File, n.sha256.clone()),
+            "hunting_ruleset",
+            &n.ruleset_id,
+            &n.ruleset_name,
+            &n.rule_name,
+            n.tags(),
+            json!({
+                "rule_name": n.rule_name,
+                "rule_tags": n.rule_tags,
+                "snippet": n.snippet,
+                "source_country": n.source_country,
+                "source_key": n.source_key,
+            }),
+        )
     }
 }
 

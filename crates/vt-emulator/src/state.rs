@@ -152,9 +152,18 @@ impl Shared {
         };
         let now = self.now();
         let mut store = self.write();
-        hits.iter()
-            .map(|(id, hits)| store.livehunt.record(id, sha256, hits, &snippet, now))
-            .sum()
+        let mut raised = 0;
+        for (id, hits) in &hits {
+            let before = store.livehunt.notifications.len();
+            raised += store.livehunt.record(id, sha256, hits, &snippet, now);
+            // The IoC stream gathers every Livehunt notification, for the ruleset's owner.
+            let new = store.livehunt.notifications[before..].to_vec();
+            for n in &new {
+                let entry = crate::ioc_stream::NewNotification::from_livehunt(n);
+                store.ioc_stream.push(&n.owner, now, entry);
+            }
+        }
+        raised
     }
 
     /// The Livehunt notifications of `owner` (every owner's when `None`), oldest first:

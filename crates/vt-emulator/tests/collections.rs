@@ -496,3 +496,66 @@ async fn the_ioc_stream_gathers_collection_and_hunting_notifications() {
     let later = http.get(&stream(""), Some(PREMIUM)).await.json();
     assert_eq!(ids(&later), ["b.example"]);
 }
+
+/// Needs the `yara` feature (Livehunt compiles and runs rules with yara-x).
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn livehunt_matches_reach_the_ruleset_owners_ioc_stream() {
+    let emu = start().await;
+    let http = Http::new();
+    let rule = r#"rule eicar_test : av { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#;
+    let r = http
+        .post_json(
+            &api(&emu, "/intelligence/hunting_rulesets"),
+            Some(PREMIUM),
+            &json!({"data": {"type": "hunting_ruleset",
+                "attributes": {"name": "EICAR watch", "rules": rule}}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    let ruleset = r.json()["data"]["id"].as_str().unwrap().to_owned();
+    for (name, bytes) in [
+        ("eicar.com", EICAR_BYTES),
+        ("clean.txt", b"nothing here".as_slice()),
+    ] {
+        let up = http
+            .post_multipart(
+                &api(&emu, "/files"),
+                Some(PREMIUM),
+                Some((name, bytes)),
+                &[],
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::OK);
+    }
+    let q: String = url::form_urlencoded::byte_serialize(
+        format!("origin:hunting source_type:hunting_ruleset source_id:{ruleset}").as_bytes(),
+    )
+    .collect();
+    let stream = http
+        .get(
+            &api(&emu, &format!("/ioc_stream?filter={q}")),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    assert_eq!(stream["meta"]["count"], 1, "{stream}");
+    let item = &stream["data"][0];
+    assert_eq!(item["id"], EICAR_SHA256);
+    assert_eq!(item["type"], "file");
+    let ctx = &item["context_attributes"];
+    assert_eq!(ctx["origin"], "hunting");
+    assert_eq!(ctx["sources"][0]["label"], "EICAR watch");
+    assert_eq!(ctx["hunting_info"]["rule_name"], "eicar_test");
+    assert_eq!(ctx["hunting_info"]["rule_tags"], json!(["av"]));
+    assert!(
+        ctx["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "eicar_test")
+    );
+    // A public key has no IoC stream.
+    let other = http.get(&api(&emu, "/ioc_stream"), Some(PUBLIC)).await;
+    assert_eq!(other.error_code(), "ForbiddenError");
+}
