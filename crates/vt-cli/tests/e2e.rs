@@ -2331,3 +2331,40 @@ fn the_ioc_stream_lists_filters_gets_and_deletes_end_to_end() {
         .args(["iocstream", "list"]));
     assert_eq!(r.code, 3, "{}", r.stderr);
 }
+
+/// A Livehunt match shows up in `vt iocstream list` (the emulator runs the rule with yara-x).
+#[cfg(feature = "yara")]
+#[test]
+fn a_livehunt_match_reaches_the_ioc_stream_through_the_binary() {
+    let emu = Emu::start(|_| {});
+    let rule =
+        r#"rule eicar_seen { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#;
+    let body = serde_json::json!({"data": {"type": "hunting_ruleset",
+        "attributes": {"name": "EICAR watch", "rules": rule}}});
+    run_ok(emu.vt().args([
+        "api",
+        "POST",
+        "/intelligence/hunting_rulesets",
+        "--data",
+        &body.to_string(),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("eicar.com");
+    std::fs::write(&sample, vt_emulator::EICAR_BYTES).unwrap();
+    run_ok(emu.vt().arg("scan").arg("file").arg(&sample));
+    let items = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "iocstream",
+        "list",
+        "--filter",
+        "origin:hunting notification_tag:eicar_seen",
+    ]))
+    .json();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["id"], emu.eicar().as_str());
+    assert_eq!(
+        items[0]["context_attributes"]["hunting_info"]["rule_name"],
+        "eicar_seen"
+    );
+}
