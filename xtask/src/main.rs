@@ -357,6 +357,19 @@ fn demo() -> Result<()> {
     let zip_path = zip.to_string_lossy().into_owned();
     let eicar_sha256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
     let eicar_md5 = "44d88612fea8a8f36de82e1278abb02f";
+    // Livehunt: a rule file checked locally, a ruleset made of it, an upload it matches.
+    let rules = env::temp_dir().join(format!("vt-demo-{}.yar", std::process::id()));
+    std::fs::write(
+        &rules,
+        "rule demo_eicar : test {\n  strings:\n    $a = \"EICAR-STANDARD-ANTIVIRUS-TEST-FILE\"\n  condition:\n    $a\n}\n",
+    )?;
+    let rules_path = rules.to_string_lossy().into_owned();
+    let eicar = env::temp_dir().join(format!("vt-demo-{}.com", std::process::id()));
+    std::fs::write(
+        &eicar,
+        br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
+    )?;
+    let eicar_path = eicar.to_string_lossy().into_owned();
     let tour: Vec<(&str, Vec<&str>)> = vec![
         (
             "a hash report (the EICAR test file)",
@@ -425,6 +438,34 @@ fn demo() -> Result<()> {
             "the newest minute of the URL feed, as NDJSON",
             vec!["feed", "urls"],
         ),
+        (
+            "a local YARA rule check (VirusTotal's yara-x, offline: no key, no request)",
+            vec!["yara", "check", &rules_path],
+        ),
+        (
+            "a Livehunt ruleset from those rules (compiled locally before it is sent)",
+            vec![
+                "hunting",
+                "ruleset",
+                "create",
+                "demo EICAR hunt",
+                &rules_path,
+            ],
+        ),
+        (
+            "an upload the ruleset matches",
+            vec!["scan", "file", &eicar_path],
+        ),
+        (
+            "the Livehunt notification it raised, with its file",
+            vec![
+                "hunting",
+                "notifications",
+                "list",
+                "--filter",
+                "tag:demo_eicar",
+            ],
+        ),
     ];
     let mut failures = 0;
     for (what, args) in &tour {
@@ -446,6 +487,8 @@ fn demo() -> Result<()> {
     }
     let _ = std::fs::remove_file(&sample);
     let _ = std::fs::remove_file(&zip);
+    let _ = std::fs::remove_file(&rules);
+    let _ = std::fs::remove_file(&eicar);
     if failures > 0 {
         bail!("{failures} step(s) of the demo failed");
     }

@@ -267,12 +267,13 @@ impl<'a> Hunting<'a> {
     }
 
     /// The caller's notifications (`GET /intelligence/hunting_notifications`), newest
-    /// first; filter with [`filter`](Paginator::filter) (`tag:<sha256|ruleset|rule>`).
+    /// first, each with its matched file's descriptor (`relationships=file`, as vt-cli asks);
+    /// filter with [`filter`](Paginator::filter) (`tag:<sha256|ruleset|rule>`).
     pub fn notifications(&self) -> Paginator<HuntingNotification> {
         Paginator::new(
             self.client,
             Target::V3("/intelligence/hunting_notifications".into()),
-            Vec::new(),
+            vec![("relationships".into(), "file".into())],
         )
     }
 

@@ -767,3 +767,30 @@ async fn a_conflict_without_a_json_body_and_garbled_notification_context() {
         "mistyped members are kept"
     );
 }
+/// Livehunt: every malformed answer to a ruleset, a notification and a ruleset creation is a
+/// typed error, in bounded time.
+#[tokio::test]
+async fn malformed_answers_to_livehunt_calls_are_typed_errors() {
+    for (case, answer) in malformed_answers() {
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let bound = Duration::from_secs(60);
+        let r = tokio::time::timeout(bound, c.hunting().ruleset("123"))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let r = tokio::time::timeout(bound, c.hunting().notification("1-2-ab"))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let create = c.hunting().create_ruleset(
+            "x",
+            "rule a { condition: true }",
+            vt_api::hunting::RulesetChanges::new(),
+        );
+        let r = tokio::time::timeout(bound, create)
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+    }
+}

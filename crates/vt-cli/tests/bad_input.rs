@@ -64,6 +64,14 @@ impl Fixture {
             std::fs::Permissions::from_mode(0o500),
         )
         .unwrap();
+        // YARA rule files: empty, not UTF-8, over the 1 MiB limit (sparse), not compiling.
+        std::fs::write(p.join("empty.yar"), b"  \n").unwrap();
+        std::fs::write(p.join("latin1.yar"), b"rule caf\xe9 { condition: true }").unwrap();
+        std::fs::File::create(p.join("huge.yar"))
+            .unwrap()
+            .set_len(1024 * 1024 + 1)
+            .unwrap();
+        std::fs::write(p.join("broken.yar"), b"rule a {\n  condition: nope\n}\n").unwrap();
         Fixture { dir }
     }
 
@@ -546,3 +554,17 @@ fn non_utf8_stdin_line_is_refused_without_requests() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert!(emu.api_requests().is_empty());
 }
+
+// vt yara and vt hunting: rules are compiled locally before anything is sent.
+bad!(yara_check_empty_rules: ["yara", "check", "@empty.yar"] => 2, names "@empty.yar");
+bad!(yara_check_rules_not_utf8: ["yara", "check", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(yara_check_rules_over_the_size_limit: ["yara", "check", "@huge.yar"] => 2, names "@huge.yar");
+bad!(yara_check_rules_that_do_not_compile: ["yara", "check", "@broken.yar"] => 2, names "broken.yar:2:14: error[E009]");
+bad!(yara_check_a_directory: ["yara", "check", "@a-directory"] => 2, names "@a-directory");
+bad!(yara_scan_a_path_that_does_not_exist: ["yara", "scan", "@broken.yar", "/nonexistent/dir"] => 2, names "/nonexistent/dir");
+bad!(hunting_create_rules_that_do_not_compile: ["hunting", "ruleset", "create", "x", "@broken.yar"] => 2, names "broken.yar:2:14");
+bad!(hunting_create_empty_rules: ["hunting", "ruleset", "add", "x", "@empty.yar"] => 2, names "@empty.yar");
+bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@latin1.yar"] => 2, names "@latin1.yar");
+bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
+bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
+bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");

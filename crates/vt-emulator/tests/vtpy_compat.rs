@@ -45,6 +45,13 @@ async fn vt_py_works_against_the_emulator() {
         file.sha256.clone(),
         file.relationship_len("contacted_domains").to_string(),
         sandboxed,
+        // compat.py runs the Livehunt checks only when this emulator runs YARA.
+        if cfg!(feature = "yara") {
+            "yara"
+        } else {
+            "no-yara"
+        }
+        .to_owned(),
     ];
     let out = tokio::task::spawn_blocking(move || Command::new("python3").args(&args).output())
         .await

@@ -185,10 +185,11 @@ fn scan(ctx: &Context, args: YaraScanArgs) -> CliResult<Exit> {
                         .iter()
                         .map(|m| json!({"rule": m.rule, "namespace": m.namespace, "tags": m.tags}))
                         .collect();
+                    let names: Vec<&str> = file.matches.iter().map(|m| m.rule.as_str()).collect();
                     printer.object(&json!({
                         "type": "yara_scan",
                         "id": file.path.display().to_string(),
-                        "attributes": {"matches": matches},
+                        "attributes": {"matched_rules": names, "matches": matches},
                     }))?;
                 }
                 Err(e) => {

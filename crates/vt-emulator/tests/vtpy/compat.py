@@ -170,6 +170,11 @@ def main():
         # Feeds: client.feed(FeedType.FILES, cursor=...) reads the bz2 packages behind the
         # 302; its cursor ("YYYYMMDDhhmm-N") resumes exactly where it stopped.
         feed_checks(client)
+
+        # Livehunt (when the emulator runs YARA): post_object creates a ruleset, an upload
+        # raises a notification, iterator lists it.
+        if "yara" in sys.argv[6:]:
+            hunting_checks(client)
     print("ALL OK")
 
 
@@ -216,6 +221,37 @@ def collection_checks(client):
         check(False, "a deleted collection raises")
     except vt.APIError as e:
         check(e.code == "NotFoundError", "a deleted collection is NotFoundError")
+def hunting_checks(client):
+    rules = 'rule vtpy_eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }'
+    ruleset = vt.Object("hunting_ruleset", obj_attributes={"name": "vt-py hunt", "enabled": True, "rules": rules})
+    created = client.post_object("/intelligence/hunting_rulesets", obj=ruleset)
+    check(created.type == "hunting_ruleset" and created.rule_names == ["vtpy_eicar"],
+          "post_object creates a hunting ruleset")
+    try:
+        client.post_object("/intelligence/hunting_rulesets",
+                           obj=vt.Object("hunting_ruleset", obj_attributes={"name": "bad", "rules": "rule a {"}))
+        check(False, "a ruleset that does not compile is refused")
+    except vt.APIError as e:
+        check(e.code == "BadRequestError", f"a ruleset that does not compile is BadRequestError ({e.code})")
+    # vt-py sends only the attributes changed since the object was read.
+    current = client.get_object(f"/intelligence/hunting_rulesets/{created.id}")
+    current.limit = 7
+    changed = client.patch_object(f"/intelligence/hunting_rulesets/{created.id}", obj=current)
+    check(changed.limit == 7, "patch_object changes a ruleset")
+    eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    with tempfile.NamedTemporaryFile(suffix=".com") as tmp:
+        tmp.write(eicar)
+        tmp.flush()
+        with open(tmp.name, "rb") as fh:
+            client.scan_file(fh)
+    notes = list(client.iterator("/intelligence/hunting_notifications", params={"filter": "tag:vtpy_eicar"}))
+    check(len(notes) == 1 and notes[0].rule_name == "vtpy_eicar", "an upload raised a Livehunt notification")
+    files = list(client.iterator("/intelligence/hunting_notification_files", params={"filter": "vtpy_eicar"}))
+    check(files[0].id == EICAR_SHA256 and files[0].context_attributes["ruleset_id"] == created.id,
+          "hunting_notification_files carry the notification context")
+    client.delete(f"/intelligence/hunting_rulesets/{created.id}")
+    rulesets = list(client.iterator("/intelligence/hunting_rulesets"))
+    check(all(r.id != created.id for r in rulesets), "delete removes the ruleset")
 
 
 def feed_checks(client):
