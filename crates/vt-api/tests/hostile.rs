@@ -783,7 +783,8 @@ async fn malformed_answers_to_livehunt_calls_are_typed_errors() {
             .await
             .expect("the client hung");
         assert_typed(case, &r);
-        let create = c.hunting().create_ruleset(
+        let hunting = c.hunting();
+        let create = hunting.create_ruleset(
             "x",
             "rule a { condition: true }",
             vt_api::hunting::RulesetChanges::new(),

@@ -515,7 +515,7 @@ async fn livehunt_matches_reach_the_ruleset_owners_ioc_stream() {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
     let ruleset = r.json()["data"]["id"].as_str().unwrap().to_owned();
     for (name, bytes) in [
-        ("eicar.com", EICAR_BYTES),
+        ("eicar.com", vt_emulator::EICAR_BYTES),
         ("clean.txt", b"nothing here".as_slice()),
     ] {
         let up = http
