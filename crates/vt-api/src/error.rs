@@ -275,6 +275,20 @@ impl Error {
         }
     }
 
+    /// Whether VirusTotal refused a write because it conflicts with the object's current
+    /// state (HTTP 409: `AlreadyExistsError`, or any other code with that status), such as
+    /// a collection update that clashes with another collection. Asking again unchanged gets
+    /// the same answer.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            Error::Api { code, status, .. } => {
+                *code == ErrorCode::AlreadyExists || *status == StatusCode::CONFLICT
+            }
+            Error::UnexpectedStatus { status, .. } => *status == StatusCode::CONFLICT,
+            _ => false,
+        }
+    }
+
     /// Whether the key is missing, wrong, inactive or not allowed to do this (401 or 403).
     pub fn is_auth(&self) -> bool {
         match self.status() {

@@ -36,7 +36,8 @@
 //! The families: [`Client::files`], [`Client::urls`], [`Client::domains`],
 //! [`Client::ip_addresses`], [`Client::analyses`], [`Client::comments`], [`Client::search`],
 //! [`Client::intelligence`], [`Client::metadata`], [`Client::users`], [`Client::monitor`],
-//! [`Client::feeds`], [`Client::private`], [`Client::retrohunt`] and [`Client::v2`]; plus the
+//! [`Client::feeds`], [`Client::private`], [`Client::retrohunt`], [`Client::collections`],
+//! [`Client::ioc_stream`] and [`Client::v2`]; plus the
 //! raw escape hatch on the client itself ([`Client::get_json`], [`Client::post_json`],
 //! [`Client::patch_json`], [`Client::delete`], [`Client::paginate`], [`Client::send`]).
 //!
@@ -174,6 +175,8 @@
 //! | [`monitor`] | `items`, `items_filtered`, `item`, `upload`, `replace`, `create_folder`, `upload_url`, `delete`, `set_details`, `clear_details`, `download_url`, `download_to_writer`, `download_to_path`, `analyses`, `owner`, `comments`, `statistics`, `events` | `/monitor/items[/upload_url]`, `/monitor/items/{id}[/config, /download, /download_url, /analyses, /owner, /comments]`, `/monitor/statistics`, `/monitor/events` |
 //! | [`feeds`] | `stream`, `stream_as` (a [`feeds::FeedStream`]: range, live tail, cursor), `hourly_to_path`, `hourly_to_writer`, `download_to_path`, `download_to_writer` | `/feeds/{files,urls,domains,ip_addresses,file-behaviours}/{YYYYMMDDhhmm}`, `/feeds/{type}/hourly/{YYYYMMDDhh}`, the items' `download_url` |
 //! | [`private`] | `upload`, `upload_with`, `upload_url`, `scan_url`, `scan_url_with`, `reanalyse`, `analysis`, `wait`, `file`, `file_json`, `files`, `behaviours`, `url` | `/private/files[/upload_url]`, `/private/files/{sha256}[/analyse, /behaviours]`, `/private/analyses/{id}`, `/private/urls[/{id}]` |
+//! | [`collections`] | `create`, `create_from_text`, `get`, `get_with_relationships`, `update`, `add`, `add_text`, `remove`, `delete`, `list`, `related`, `related_descriptors` | `/collections`, `/collections/{id}[/{rel}, /relationships/{rel}]`, `/users/{id}/collections` |
+//! | [`ioc_stream`] | `list`, `list_filtered`, `delete`, `delete_all`, `notification`, `delete_notification` | `/ioc_stream`, `/ioc_stream_notifications/{id}` |
 //! | [`hunting`] | `rulesets`, `ruleset`, `create_ruleset`, `update_ruleset`, `delete_ruleset`, `notifications`, `notification`, `delete_notification`, `delete_notifications`, `notification_files` (and `check_rules`) | `/intelligence/hunting_rulesets[/{id}]`, `/intelligence/hunting_notifications[/{id}]`, `/intelligence/hunting_notification_files` |
 //! | [`v2`] | `file_report`, `file_reports`, `file_report_batches` | `/vtapi/v2/file/report` |
 //! | raw ([`Client`]) | `get_json`, `post_json`, `patch_json`, `delete`, `paginate`, `send`, `send_data`, `send_raw_data`, `send_raw`, `send_empty` | any |
@@ -186,6 +189,7 @@ pub mod analyses;
 mod builder;
 pub mod cache;
 pub mod client;
+pub mod collections;
 pub mod comments;
 pub mod domains;
 pub mod download;
@@ -196,6 +200,7 @@ pub mod files;
 pub mod hashing;
 pub mod hunting;
 pub mod intelligence;
+pub mod ioc_stream;
 pub mod ip_addresses;
 pub mod metadata;
 pub mod monitor;
@@ -316,6 +321,17 @@ impl Client {
     /// (`/private/...`; objects wrapped in [`vt_model::Private`]).
     pub fn private(&self) -> private::PrivateScans<'_> {
         private::PrivateScans { client: self }
+    }
+
+    /// Collections of indicators (files, URLs, domains, IP addresses): create, get, update,
+    /// add and remove indicators, delete, list a user's, relationships.
+    pub fn collections(&self) -> collections::Collections<'_> {
+        collections::Collections { client: self }
+    }
+
+    /// The IoC stream: what your hunting and subscriptions raised; list, get, delete.
+    pub fn ioc_stream(&self) -> ioc_stream::IocStream<'_> {
+        ioc_stream::IocStream { client: self }
     }
 
     /// The legacy v2 file report.

@@ -701,6 +701,72 @@ async fn a_refused_search_cursor_and_a_broken_search_page_are_typed_errors() {
     assert_typed("data is a string", &r);
 }
 
+/// Collections and the IoC stream (issue 12): every malformed answer to a collection read
+/// and to an IoC stream page is a typed one-line error (an IoC stream answer without `data`
+/// may read as an empty page, never as invented items).
+#[tokio::test]
+async fn hostile_collection_and_ioc_stream_answers_are_typed_errors() {
+    use futures_util::TryStreamExt;
+    for (case, answer) in malformed_answers() {
+        let (base, _) = serve("127.0.0.1:0", answer.clone()).await;
+        let c = client(&base);
+        let r = tokio::time::timeout(Duration::from_secs(60), c.collections().get("c1"))
+            .await
+            .expect("the client hung");
+        assert_typed(case, &r);
+        let (base, _) = serve("127.0.0.1:0", answer).await;
+        let c = client(&base);
+        let page = c.ioc_stream().list().limit(5);
+        let r = tokio::time::timeout(Duration::from_secs(60), page.try_collect::<Vec<_>>())
+            .await
+            .expect("the client hung");
+        match r {
+            Ok(items) => assert!(items.is_empty(), "{case}: invented {items:?}"),
+            Err(_) => assert_typed(case, &r),
+        }
+    }
+}
+
+/// A 409 behind a proxy's HTML page is still a conflict; an IoC stream item whose
+/// `context_attributes` are not an object parses, and its notification reads as absent.
+#[tokio::test]
+async fn a_conflict_without_a_json_body_and_garbled_notification_context() {
+    let (base, _) = serve(
+        "127.0.0.1:0",
+        http("409 Conflict", "text/html", b"<html>conflict</html>"),
+    )
+    .await;
+    let update = vt_api::collections::CollectionUpdate::new().name("x");
+    let err = client(&base)
+        .collections()
+        .update("c1", &update)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    let body = br#"{"data": [{"type": "file", "id": "ab", "attributes": {}, "context_attributes": "garbage"},
+        {"type": "url", "id": "u", "context_attributes": {"origin": 5, "sources": "x"}}]}"#;
+    let (base, _) = serve("127.0.0.1:0", http("200 OK", "application/json", body)).await;
+    let items: Vec<vt_model::AnyObject> = {
+        use futures_util::TryStreamExt;
+        client(&base)
+            .ioc_stream()
+            .list()
+            .try_collect()
+            .await
+            .unwrap()
+    };
+    assert_eq!(items.len(), 2);
+    assert!(vt_model::IocStreamContext::of(&items[0]).is_none());
+    let second = vt_model::IocStreamContext::of(&items[1]).unwrap();
+    assert!(
+        second.origin.is_none() && second.sources.is_none(),
+        "{second:?}"
+    );
+    assert!(
+        second.extra.contains_key("origin"),
+        "mistyped members are kept"
+    );
+}
 /// Livehunt: every malformed answer to a ruleset, a notification and a ruleset creation is a
 /// typed error, in bounded time.
 #[tokio::test]

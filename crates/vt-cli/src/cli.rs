@@ -275,6 +275,12 @@ pub enum Command {
     /// VT Monitor (software publishers).
     #[command(subcommand)]
     Monitor(MonitorCommand),
+    /// Collections of indicators: create, get, update, add, remove, delete, list.
+    #[command(subcommand)]
+    Collection(crate::commands::collection::CollectionCommand),
+    /// The IoC stream: what your hunting rulesets and subscriptions raised.
+    #[command(subcommand, visible_alias = "is")]
+    Iocstream(crate::commands::iocstream::IocStreamCommand),
     /// Livehunt (premium): YARA rulesets run on new files, and their notifications.
     #[command(subcommand, visible_alias = "ht")]
     Hunting(crate::commands::hunting::HuntingCommand),

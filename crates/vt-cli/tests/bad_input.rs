@@ -360,6 +360,28 @@ bad!(retrohunt_delete_good_then_bad_id_sends_nothing: ["retrohunt", "delete", "a
 bad!(retrohunt_matches_bad_cursor: ["retrohunt", "matches", "alice-1700000000", "--cursor", "not a cursor"] => 2, names "--cursor");
 bad!(retrohunt_matches_download_into_a_file: ["retrohunt", "matches", "alice-1700000000", "--download", "@sample.bin"] => 2, names "@sample.bin");
 bad!(retrohunt_list_bad_status: ["retrohunt", "list", "--status", "Running!"] => 2, names "Running!");
+// collections and the IoC stream (issue 12)
+bad!(collection_create_a_word_that_is_no_indicator: ["collection", "create", "-n", "x", "example.com", "word"] => 2, names "\"word\"");
+bad!(collection_create_md5_one_digit_short: ["collection", "create", "-n", "x", "44d88612fea8a8f36de82e1278abb02"] => 2, names "44d88612fea8a8f36de82e1278abb02");
+bad!(collection_create_ip_octet_over_255: ["collection", "create", "-n", "x", "8.8.8.888"] => 2, names "8.8.8.888");
+bad!(collection_create_url_without_host: ["collection", "create", "-n", "x", "http://"] => 2, names "http://");
+bad!(collection_create_blank_name: ["collection", "create", "-n", " ", "example.com"] => 2, names "name");
+bad!(collection_create_no_indicator: ["collection", "create", "-n", "x"] => 2, names "no indicator");
+bad!(collection_create_stdin_with_a_bad_line: ["collection", "create", "-n", "x", "-"] stdin "example.com\n# a comment line\n8.8.8.8 bad_token!\n" => 2, names "bad_token!");
+bad!(collection_create_file_that_does_not_exist: ["collection", "create", "-n", "x", "--file", "/nonexistent/iocs.txt"] => 2, names "/nonexistent/iocs.txt");
+bad!(collection_add_bad_collection_id: ["collection", "add", "a/b", "example.com"] => 2, names "a/b");
+bad!(collection_remove_bad_indicator: ["collection", "remove", "c1", "1.2.3"] => 2, names "1.2.3");
+bad!(collection_get_id_with_a_space: ["collection", "get", "a b"] => 2, names "a b");
+bad!(collection_update_without_a_change: ["collection", "update", "c1"] => 2, names "--name");
+bad!(collection_rename_to_a_blank_name: ["collection", "rename", "c1", "  "] => 2, names "name");
+bad!(collection_list_bad_order: ["collection", "list", "--order", "size-"] => 2, names "size-");
+bad!(collection_related_malformed_relationship: ["collection", "related", "c1", "Files!"] => 2, names "Files!");
+bad!(iocstream_list_filter_with_a_control_character: ["iocstream", "list", "--filter", "origin:hunting\u{7}"] => 2, names "--filter");
+bad!(iocstream_list_blank_filter: ["iocstream", "list", "--filter", "  "] => 2, names "--filter");
+bad!(iocstream_list_bad_order: ["is", "list", "--order", "newest"] => 2, names "newest");
+bad!(iocstream_get_id_with_a_slash: ["iocstream", "get", "1/2"] => 2, names "1/2");
+bad!(iocstream_delete_ids_and_a_filter: ["iocstream", "delete", "1", "--filter", "origin:hunting"] => 2, names "--filter");
+bad!(iocstream_delete_without_ids_filter_or_all: ["iocstream", "delete"] => 2, names "--all");
 
 #[test]
 fn search_over_long_query() {

@@ -2052,3 +2052,248 @@ fn a_file_counts_the_same_engines_in_v3_and_v2() {
         "v2 total is v3's engines with a verdict"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Collections and the IoC stream (issue 12)
+
+/// The emulator's user id of the premium key.
+fn premium_user(emu: &Emu) -> String {
+    let me = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "api",
+        "GET",
+        &format!("/users/{DEFAULT_PREMIUM_KEY}"),
+    ]))
+    .json();
+    me["data"]["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn collections_from_arguments_stdin_and_a_file_end_to_end() {
+    let emu = Emu::start(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("iocs.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "# from the report\nhxxps://evil[.]example/payload 1.2.3.4\n\n{}\nEXAMPLE.com\n",
+            emu.eicar().to_uppercase()
+        ),
+    )
+    .unwrap();
+    let created = run_ok(
+        emu.vt()
+            .args(["--format", "json", "collection", "create", "-n", "Campaign"])
+            .args(["-d", "seen in the wild", "example.com", "-", "--file"])
+            .arg(&list)
+            .write_stdin("8.8.8.8\nexample.com\n"),
+    )
+    .json();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let counts = |v: &Value| {
+        let a = &v["attributes"];
+        [
+            a["files_count"].as_u64().unwrap(),
+            a["urls_count"].as_u64().unwrap(),
+            a["domains_count"].as_u64().unwrap(),
+            a["ip_addresses_count"].as_u64().unwrap(),
+        ]
+    };
+    assert_eq!(counts(&created), [1, 1, 1, 2], "deduplicated: {created}");
+    assert_eq!(created["attributes"]["description"], "seen in the wild");
+
+    let vt_json = |args: &[&str]| {
+        let mut cmd = emu.vt();
+        cmd.args(["--format", "json"]).args(args);
+        run_ok(&mut cmd).json()
+    };
+    let got = vt_json(&["collection", "get", &id, "--relationships", "domains"]);
+    assert_eq!(
+        got["relationships"]["domains"]["data"][0]["id"],
+        "example.com"
+    );
+    let renamed = vt_json(&["collection", "update", &id, "--name", "Renamed"]);
+    assert_eq!(renamed["attributes"]["name"], "Renamed");
+    let added = vt_json(&["collection", "add", &id, "9.9.9.9", "8.8.8.8"]);
+    assert_eq!(counts(&added), [1, 1, 1, 3]);
+    let removed = vt_json(&["collection", "remove", &id, "example.com", "1.2.3.4"]);
+    assert_eq!(counts(&removed), [1, 1, 0, 2]);
+    let files = vt_json(&["collection", "related", &id, "files"]);
+    assert_eq!(files[0]["id"], emu.eicar().as_str());
+    assert_eq!(files[0]["type"], "file");
+    // Open world: a near miss is sent with a "did you mean", and the server's answer decides.
+    let r = run(emu.vt().args(["collection", "related", &id, "fils"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean `files`"), "{}", r.stderr);
+    assert!(r.stderr.contains("InvalidArgumentError"), "{}", r.stderr);
+    let mine = run_ok(emu.vt().args(["-I", "collection", "list"]));
+    assert_eq!(mine.stdout.trim(), id);
+    let named = vt_json(&[
+        "collection",
+        "list",
+        "--name",
+        "renamed",
+        "--order",
+        "creation_date-",
+    ]);
+    assert_eq!(named[0]["id"], id.as_str());
+
+    // A rename that clashes with another collection: exit 1, one line naming it.
+    let other = vt_json(&["collection", "create", "-n", "Other", "other.example"]);
+    let other_id = other["id"].as_str().unwrap();
+    let r = run(emu.vt().args(["collection", "rename", other_id, "renamed"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains(other_id), "{}", r.stderr);
+    assert!(r.stderr.contains("AlreadyExistsError"), "{}", r.stderr);
+    // Someone else's key may read but not delete it.
+    let r = run(emu
+        .vt_with_key(DEFAULT_PUBLIC_KEY)
+        .args(["collection", "delete", &id]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+
+    let deleted = vt_json(&["collection", "delete", &id]);
+    assert_eq!(deleted["attributes"]["deleted"], true);
+    let r = run(emu.vt().args(["collection", "get", &id]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("NotFoundError"), "{}", r.stderr);
+}
+
+#[test]
+fn several_bad_indicators_are_one_line_each_and_nothing_is_sent() {
+    let emu = Emu::start(|_| {});
+    let before = emu.requests();
+    let r = run(emu
+        .vt()
+        .args(["collection", "create", "-n", "x", "example.com", "-"])
+        .write_stdin("word\n8.8.8.888\nexample.com\nword\n"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per bad input: {}", r.stderr);
+    assert!(r.stderr.contains("\"word\""), "{}", r.stderr);
+    assert!(r.stderr.contains("\"8.8.8.888\""), "{}", r.stderr);
+    assert_eq!(emu.requests(), before, "nothing may be sent");
+}
+
+#[test]
+fn the_ioc_stream_lists_filters_gets_and_deletes_end_to_end() {
+    let emu = Emu::start(|c| c.clock = vt_emulator::ClockMode::Manual(1_750_000_000));
+    let user = premium_user(&emu);
+    let vt_json = |args: &[&str]| {
+        let mut cmd = emu.vt();
+        cmd.args(["--format", "json"]).args(args);
+        run_ok(&mut cmd).json()
+    };
+    // A followed collection and a Livehunt match feed the stream.
+    let c = vt_json(&[
+        "collection",
+        "create",
+        "-n",
+        "Watch",
+        "a.example",
+        "8.8.8.8",
+    ]);
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let push = serde_json::json!({"user": user, "object": {"type": "file", "id": emu.eicar()},
+        "origin": "hunting", "rule_name": "eicar_rule",
+        "source": {"type": "hunting_ruleset", "id": "5", "label": "mine"}});
+    let pushed = vt_json(&[
+        "api",
+        "POST",
+        &format!("{}/_emulator/ioc_stream", emu.url()),
+        "--data",
+        &push.to_string(),
+    ]);
+    let nid = pushed["notification_id"].as_str().unwrap().to_owned();
+
+    let all = vt_json(&["iocstream", "list", "--all"]);
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+    let hunting = vt_json(&["is", "list", "--filter", "origin:hunting"]);
+    assert_eq!(hunting.as_array().unwrap().len(), 1);
+    assert_eq!(
+        hunting[0]["context_attributes"]["hunting_info"]["rule_name"],
+        "eicar_rule"
+    );
+    let from_collection = vt_json(&[
+        "iocstream",
+        "list",
+        "--filter",
+        &format!("source_type:collection source_id:{cid}"),
+        "--descriptors",
+    ]);
+    assert_eq!(from_collection.as_array().unwrap().len(), 2);
+    assert!(from_collection[0].get("attributes").is_none());
+    let r = run_ok(
+        emu.vt()
+            .args(["-I", "iocstream", "list", "--order", "date+", "-n", "1"]),
+    );
+    assert_eq!(r.stdout.trim(), "a.example");
+    assert!(r.stderr.contains("--cursor"), "{}", r.stderr);
+    let one = vt_json(&["iocstream", "get", &nid]);
+    assert_eq!(one["context_attributes"]["notification_id"], nid.as_str());
+
+    let gone = vt_json(&["iocstream", "delete", &nid]);
+    assert_eq!(gone["attributes"]["deleted"], true);
+    let started = vt_json(&["iocstream", "delete", "--filter", "entity_type:ip_address"]);
+    assert_eq!(started["attributes"]["status"], "started");
+    // Another deletion while that one runs: VirusTotal's 429, exit 6 without retries.
+    let r = run(emu
+        .vt()
+        .args(["--retries", "0", "iocstream", "delete", "--all"]));
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    let left = vt_json(&["iocstream", "list"]);
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert_eq!(left[0]["id"], "a.example");
+    run_ok(emu.vt().args([
+        "api",
+        "POST",
+        &format!("{}/_emulator/clock?advance=1", emu.url()),
+    ]));
+    run_ok(emu.vt().args(["iocstream", "delete", "--all"]));
+    let empty = vt_json(&["iocstream", "list"]);
+    assert_eq!(empty.as_array().unwrap().len(), 0);
+    // Public keys have no IoC stream.
+    let r = run(emu
+        .vt_with_key(DEFAULT_PUBLIC_KEY)
+        .args(["iocstream", "list"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+/// A Livehunt match shows up in `vt iocstream list` (the emulator runs the rule with yara-x).
+#[cfg(feature = "yara")]
+#[test]
+fn a_livehunt_match_reaches_the_ioc_stream_through_the_binary() {
+    let emu = Emu::start(|_| {});
+    let rule =
+        r#"rule eicar_seen { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#;
+    let body = serde_json::json!({"data": {"type": "hunting_ruleset",
+        "attributes": {"name": "EICAR watch", "rules": rule}}});
+    run_ok(emu.vt().args([
+        "api",
+        "POST",
+        "/intelligence/hunting_rulesets",
+        "--data",
+        &body.to_string(),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("eicar.com");
+    std::fs::write(&sample, vt_emulator::EICAR_BYTES).unwrap();
+    run_ok(emu.vt().arg("scan").arg("file").arg(&sample));
+    let items = run_ok(emu.vt().args([
+        "--format",
+        "json",
+        "iocstream",
+        "list",
+        "--filter",
+        "origin:hunting notification_tag:eicar_seen",
+    ]))
+    .json();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["id"], emu.eicar().as_str());
+    assert_eq!(
+        items[0]["context_attributes"]["hunting_info"]["rule_name"],
+        "eicar_seen"
+    );
+}

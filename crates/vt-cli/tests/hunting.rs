@@ -4,11 +4,11 @@
 //! an upload, its file with context; and the library's `client.hunting()` against the same
 //! emulator.
 
-mod reliability_support;
+mod common;
 
 use std::path::Path;
 
-use reliability_support::{Emu, KEY, run};
+use common::{Emu, KEY, run};
 use serde_json::Value;
 use vt_emulator::{EICAR_BYTES, EICAR_SHA256};
 
@@ -224,7 +224,7 @@ fn hunting_with_a_public_key_exits_3() {
     let emu = Emu::start(|_| {});
     let r = run(emu
         .vt_without_key()
-        .env("VT_API_KEY", reliability_support::DEFAULT_PUBLIC_KEY)
+        .env("VT_API_KEY", common::DEFAULT_PUBLIC_KEY)
         .args(["hunting", "ruleset", "list"]));
     assert_eq!(r.code, 3, "{}", r.stderr);
 }

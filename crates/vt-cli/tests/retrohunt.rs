@@ -5,14 +5,14 @@
 
 #![cfg(unix)]
 
-mod reliability_support;
+mod common;
 
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reliability_support::{Emu, Run, run};
+use common::{Emu, Run, run};
 use serde_json::Value;
 use vt_emulator::{Clock, ClockMode};
 
@@ -241,7 +241,7 @@ fn vt_child(emu: &Emu, base_url: &str, args: &[&str]) -> Child {
         .env("HOME", emu.home())
         .env("XDG_CONFIG_HOME", emu.home().join("config"))
         .env("VT_BASE_URL", base_url)
-        .env("VT_API_KEY", reliability_support::KEY)
+        .env("VT_API_KEY", common::KEY)
         .env("VT_RATE_LIMIT", "none")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

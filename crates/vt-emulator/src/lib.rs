@@ -50,6 +50,7 @@
 )]
 
 mod clock;
+mod collections;
 mod config;
 mod dataset;
 mod dates;
@@ -60,6 +61,7 @@ mod faults;
 mod feeds;
 mod http;
 mod monitor_rescan;
+mod ioc_stream;
 mod livehunt;
 mod private_scans;
 mod quota;

@@ -54,6 +54,19 @@ impl Shared {
         format!("{label}{n:x}-{a:016x}{b:016x}")
     }
 
+    /// Raises an IoC stream notification for user `owner` now (the producers: collections
+    /// a user follows, Livehunt rulesets, Retrohunt jobs); returns the notification id. A
+    /// producer already holding the store's write lock calls
+    /// `store.ioc_stream.push(owner, shared.now(), notification)` instead.
+    pub(crate) fn notify_ioc_stream(
+        &self,
+        owner: &str,
+        notification: crate::ioc_stream::NewNotification,
+    ) -> String {
+        let now = self.now();
+        self.write().ioc_stream.push(owner, now, notification)
+    }
+
     /// The path of `name` inside the emulator's data directory (uploads live there).
     pub(crate) fn upload_path(&self, name: &str) -> PathBuf {
         self.data_dir.join(name)
@@ -139,9 +152,18 @@ impl Shared {
         };
         let now = self.now();
         let mut store = self.write();
-        hits.iter()
-            .map(|(id, hits)| store.livehunt.record(id, sha256, hits, &snippet, now))
-            .sum()
+        let mut raised = 0;
+        for (id, hits) in &hits {
+            let before = store.livehunt.notifications.len();
+            raised += store.livehunt.record(id, sha256, hits, &snippet, now);
+            // The IoC stream gathers every Livehunt notification, for the ruleset's owner.
+            let new = store.livehunt.notifications[before..].to_vec();
+            for n in &new {
+                let entry = crate::ioc_stream::NewNotification::from_livehunt(n);
+                store.ioc_stream.push(&n.owner, now, entry);
+            }
+        }
+        raised
     }
 
     /// The Livehunt notifications of `owner` (every owner's when `None`), oldest first:

@@ -357,6 +357,10 @@ pub(crate) struct Store {
     pub(crate) zip_files: HashMap<String, crate::zip_bundle::ZipJob>,
     /// Retrohunt jobs (`/intelligence/retrohunt_jobs`).
     pub(crate) retrohunt: crate::retrohunt_jobs::RetrohuntStore,
+    /// Collections of indicators (`/collections`).
+    pub(crate) collections: crate::collections::CollectionStore,
+    /// Every user's IoC stream notifications (`/ioc_stream`); any producer pushes to it.
+    pub(crate) ioc_stream: crate::ioc_stream::IocStreamStore,
     /// Livehunt rulesets and notifications of every key.
     pub(crate) livehunt: crate::livehunt::LivehuntStore,
 }

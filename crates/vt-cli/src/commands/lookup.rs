@@ -73,3 +73,10 @@ where
         to_value(&self).map(Item::Tree)
     }
 }
+
+/// Any object (an IoC stream notification's file, URL, domain or IP address).
+impl IntoItem for vt_model::AnyObject {
+    fn into_item(self) -> Result<Item, ItemError> {
+        to_value(&self).map(Item::Tree)
+    }
+}

@@ -3,6 +3,7 @@
 pub mod analyses;
 pub mod cache;
 mod client;
+pub mod collection;
 pub mod config;
 mod context;
 #[cfg(feature = "emulator")]
@@ -10,6 +11,7 @@ pub mod emulator;
 pub mod feed;
 pub mod files;
 pub mod hunting;
+pub mod iocstream;
 mod lookup;
 pub mod misc;
 pub mod monitor;
@@ -97,6 +99,8 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Vote(args) => objects::vote(&ctx, args).await,
         Command::Related(args) => objects::related(&ctx, args).await,
         Command::Monitor(cmd) => monitor::run(&ctx, cmd).await,
+        Command::Collection(cmd) => collection::run(&ctx, cmd).await,
+        Command::Iocstream(cmd) => iocstream::run(&ctx, cmd).await,
         Command::Hunting(cmd) => hunting::run(&ctx, cmd).await,
         Command::V2(cmd) => v2::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,

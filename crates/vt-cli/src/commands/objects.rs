@@ -226,7 +226,11 @@ pub async fn related(ctx: &Context, args: RelatedArgs) -> CliResult<Exit> {
 /// A relationship name, checked by its shape only (open world): a well-formed name this
 /// version does not know is sent all the same, with a "did you mean" warning for a near miss
 /// (unless `quiet`) and a `-v` note otherwise.
-fn relationship(kind: &str, name: &str, quiet: bool) -> CliResult<vt_model::RelationshipName> {
+pub(crate) fn relationship(
+    kind: &str,
+    name: &str,
+    quiet: bool,
+) -> CliResult<vt_model::RelationshipName> {
     let rel = vt_model::RelationshipName::parse(name)
         .map_err(|e| CliError::usage(e.to_string()).with_detail("`vt metadata` lists them"))?;
     if !rel.is_known_for(kind) {

@@ -5,6 +5,7 @@
 
 pub(crate) mod analyses;
 pub(crate) mod behaviours;
+pub(crate) mod collections;
 pub(crate) mod comments;
 pub(crate) mod downloads;
 pub(crate) mod feeds;
@@ -12,6 +13,7 @@ pub(crate) mod files;
 pub(crate) mod hunting;
 pub(crate) mod intelligence;
 pub(crate) mod internal;
+pub(crate) mod ioc_stream;
 pub(crate) mod misc;
 pub(crate) mod monitor;
 pub(crate) mod objects;
@@ -44,6 +46,7 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::AdvanceClock => internal::advance_clock(shared, r),
         Route::Shutdown => internal::shutdown(shared),
         Route::MonitorRescan => internal::monitor_rescan(shared, r),
+        Route::PushIocNotification => ioc_stream::push(shared, r).await,
         Route::Download(t) => downloads::download_token(shared, &t).await,
         Route::Upload(t) => files::upload_to_url(shared, &t, r).await,
         Route::V2FileReport => v2::file_report(shared, r).await,
@@ -116,6 +119,21 @@ pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) ->
         Route::FeedFileDownload(token) => feeds::file_download(shared, r, &token),
         Route::FeedBehaviourArtifact(token, what) => behaviours::artifact(shared, &token, &what),
         Route::FeedPackageBytes(kind, minute) => feeds::package_bytes(shared, r, &kind, &minute),
+        Route::CollectionCreate => collections::create(shared, r).await,
+        Route::Collection(id) if get => collections::get(shared, r, &id),
+        Route::Collection(id) if r.method == Method::PATCH => {
+            collections::update(shared, r, &id).await
+        }
+        Route::Collection(id) => collections::delete(shared, r, &id),
+        Route::CollectionRelated(id, rel, descriptors) => {
+            collections::related(shared, r, &id, &rel, descriptors)
+        }
+        Route::CollectionItems(id, rel) => collections::change_items(shared, r, &id, &rel).await,
+        Route::UserCollections(id) => collections::of_user(shared, r, &id),
+        Route::IocStream if get => ioc_stream::list(shared, r),
+        Route::IocStream => ioc_stream::delete(shared, r),
+        Route::IocStreamNotification(id) if get => ioc_stream::notification(shared, r, &id),
+        Route::IocStreamNotification(id) => ioc_stream::delete_notification(shared, r, &id),
         Route::Hunting(h) => hunting::dispatch(shared, r, h).await,
         Route::NotFound => Reply::error(
             vt_model::ErrorCode::NotFound,

@@ -27,6 +27,8 @@ pub(crate) enum Route {
     AdvanceClock,
     Shutdown,
     MonitorRescan,
+    /// `POST /_emulator/ioc_stream`: raise an IoC stream notification (tests, demos).
+    PushIocNotification,
     Download(String),
     Upload(String),
     V2FileReport,
@@ -94,6 +96,20 @@ pub(crate) enum Route {
     FeedBehaviourArtifact(String, String),
     /// `GET /_feeds/{type}/{YYYYMMDDhhmm}`: the package bytes behind the redirect.
     FeedPackageBytes(String, String),
+    /// `POST /collections`.
+    CollectionCreate,
+    /// `GET|PATCH|DELETE /collections/{id}`.
+    Collection(String),
+    /// `GET /collections/{id}/{rel}` (descriptors: `/relationships/{rel}`).
+    CollectionRelated(String, String, bool),
+    /// `POST|DELETE /collections/{id}/{rel}`: add or remove items.
+    CollectionItems(String, String),
+    /// `GET /users/{id}/collections`.
+    UserCollections(String),
+    /// `GET|DELETE /ioc_stream`.
+    IocStream,
+    /// `GET|DELETE /ioc_stream_notifications/{id}`.
+    IocStreamNotification(String),
     /// `/intelligence/hunting_*` (Livehunt).
     Hunting(super::hunting::HuntingRoute),
     NotFound,
@@ -141,6 +157,7 @@ impl Route {
                 ("clock", _, true) => Route::AdvanceClock,
                 ("shutdown", _, true) => Route::Shutdown,
                 ("monitor/rescan", _, true) => Route::MonitorRescan,
+                ("ioc_stream", _, true) => Route::PushIocNotification,
                 _ => Route::NotFound,
             };
         }
@@ -279,6 +296,28 @@ impl Route {
             ["file_behaviours", id, what] if get => {
                 Route::FileBehaviourArtifact(id.to_string(), what.to_string())
             }
+            ["collections"] if post => Route::CollectionCreate,
+            ["collections", id] if get || del || method == Method::PATCH => {
+                Route::Collection(id.to_string())
+            }
+            ["collections", id, "relationships", rel] if get => {
+                Route::CollectionRelated(id.to_string(), rel.to_string(), true)
+            }
+            ["collections", id, rel] if get => {
+                Route::CollectionRelated(id.to_string(), rel.to_string(), false)
+            }
+            ["collections", id, rel] if post || del => {
+                Route::CollectionItems(id.to_string(), rel.to_string())
+            }
+            ["users", id, "collections"] if get => Route::UserCollections(id.to_string()),
+            ["ioc_stream"] if get || del => Route::IocStream,
+            ["ioc_stream_notifications", id] if get || del => {
+                Route::IocStreamNotification(id.to_string())
+            }
+            [
+                "collections" | "ioc_stream" | "ioc_stream_notifications",
+                ..,
+            ] => Route::MethodNotAllowed,
             _ => Route::NotFound,
         }
     }
@@ -352,6 +391,7 @@ impl Route {
             | Route::AdvanceClock
             | Route::MonitorRescan
             | Route::Shutdown
+            | Route::PushIocNotification
             | Route::Download(_) => Access::Open,
             Route::NotFound | Route::MethodNotAllowed => Access::KeyFree,
             Route::V2FileReport => Access::V2,
@@ -388,6 +428,8 @@ impl Route {
             | Route::PrivateAnalysis(_)
             | Route::PrivateUrlSubmit
             | Route::PrivateUrl(_)
+            | Route::IocStream
+            | Route::IocStreamNotification(_)
             | Route::Hunting(_) => Access::Premium,
             Route::FeedPackageBytes(..) => Access::Open,
             Route::FileBehaviourArtifact(_, what) if what == "pcap" => Access::Premium,
@@ -403,6 +445,7 @@ impl Route {
             Route::AdvanceClock => "/_emulator/clock",
             Route::Shutdown => "/_emulator/shutdown",
             Route::MonitorRescan => "/_emulator/monitor/rescan",
+            Route::PushIocNotification => "/_emulator/ioc_stream",
             Route::Download(_) => "/_download/{token}",
             Route::Upload(_) => "/_upload/{token}",
             Route::V2FileReport => "/vtapi/v2/file/report",
@@ -487,6 +530,17 @@ impl Route {
             Route::FeedFileDownload(_) => "/api/v3/feeds/files/{token}/download",
             Route::FeedBehaviourArtifact(..) => "/api/v3/feeds/file-behaviours/{token}/{artifact}",
             Route::FeedPackageBytes(..) => "/_feeds/{type}/{minute}",
+            Route::CollectionCreate => "/api/v3/collections",
+            Route::Collection(_) => "/api/v3/collections/{id}",
+            Route::CollectionRelated(_, rel, true) => {
+                return format!("{method} /api/v3/collections/{{id}}/relationships/{rel}");
+            }
+            Route::CollectionRelated(_, rel, false) | Route::CollectionItems(_, rel) => {
+                return format!("{method} /api/v3/collections/{{id}}/{rel}");
+            }
+            Route::UserCollections(_) => "/api/v3/users/{id}/collections",
+            Route::IocStream => "/api/v3/ioc_stream",
+            Route::IocStreamNotification(_) => "/api/v3/ioc_stream_notifications/{id}",
             Route::Hunting(h) => h.template(),
             Route::NotFound | Route::MethodNotAllowed => "(unknown)",
         };
@@ -531,6 +585,33 @@ mod tests {
         assert_eq!(
             Route::classify(&g, "/api/v3/files/x/download").access(),
             Access::Premium
+        );
+        let d = Method::DELETE;
+        assert!(matches!(
+            Route::classify(&Method::POST, "/api/v3/collections"),
+            Route::CollectionCreate
+        ));
+        assert!(
+            matches!(Route::classify(&Method::PATCH, "/api/v3/collections/c1"), Route::Collection(id) if id == "c1")
+        );
+        assert!(
+            matches!(Route::classify(&d, "/api/v3/collections/c1/domains"), Route::CollectionItems(id, r) if id == "c1" && r == "domains")
+        );
+        assert!(matches!(
+            Route::classify(&g, "/api/v3/collections/c1/relationships/files"),
+            Route::CollectionRelated(_, _, true)
+        ));
+        assert!(matches!(
+            Route::classify(&Method::PUT, "/api/v3/collections/c1"),
+            Route::MethodNotAllowed
+        ));
+        assert_eq!(
+            Route::classify(&d, "/api/v3/ioc_stream").access(),
+            Access::Premium
+        );
+        assert_eq!(
+            Route::classify(&g, "/api/v3/users/u/collections").access(),
+            Access::Key
         );
     }
 }

@@ -8,6 +8,8 @@ scan_url, wait_for_completion, post_object for comments and votes, download_file
 scan_file_private / scan_url_private, Intelligence search through iterator, download_zip_files,
 error decoding, behaviour reports and relationships, Retrohunt jobs (post_object, get_object,
 post to abort, iterator over matching_files, delete).
+error decoding, behaviour reports and relationships, collections through post_object /
+patch_object and the IoC stream through iterator.
 Exits non-zero with a message on the first mismatch.
 """
 
@@ -160,6 +162,9 @@ def main():
         done = client.get_object(f"/private/analyses/{analysis.id}")
         check(done.status == "completed", "the private URL analysis completes")
 
+        # Collections (post_object / patch_object) and the IoC stream (iterator).
+        collection_checks(client)
+
         # Plain JSON helpers.
         user = client.get_json(f"/users/{key}")
         check(user["data"]["type"] == "user", "get_json users")
@@ -231,6 +236,49 @@ def retrohunt_checks(client, base_url):
         check(e.code == "NotFoundError", "a deleted job is NotFoundError")
 
 
+def collection_checks(client):
+    # As vt-py's examples/create_collection.py: raw_items beside the attributes.
+    new = vt.Object("collection", obj_attributes={"name": "vt-py compat", "description": "from vt-py"})
+    new.set_data("raw_items", f"www.vtpy-compat.example\nhttps://www.hooli.example/x 8.8.8.8 {EICAR_MD5}")
+    created = client.post_object("/collections", obj=new)
+    check(created.type == "collection" and created.domains_count == 1 and created.urls_count == 1
+          and created.ip_addresses_count == 1 and created.files_count == 1,
+          "post_object collection from raw_items")
+    # As examples/update_collection.py: patch_object adds raw_items.
+    more = vt.Object("collection", obj_id=created.id)
+    more.set_data("raw_items", "1.1.1.1")
+    updated = client.patch_object(f"/collections/{created.id}", obj=more)
+    check(updated.ip_addresses_count == 2, "patch_object adds raw_items")
+    rename = vt.Object("collection", obj_id=created.id)
+    rename.name = "vt-py renamed"
+    check(client.patch_object(f"/collections/{created.id}", obj=rename).name == "vt-py renamed",
+          "patch_object renames")
+    other = vt.Object("collection", obj_attributes={"name": "vt-py other"})
+    other.set_data("raw_items", "other.vtpy-compat.example")
+    other = client.post_object("/collections", obj=other)
+    clash = vt.Object("collection", obj_id=other.id)
+    clash.name = "VT-PY RENAMED"
+    try:
+        client.patch_object(f"/collections/{other.id}", obj=clash)
+        check(False, "a clashing rename raises")
+    except vt.APIError as e:
+        check(e.code == "AlreadyExistsError", f"a clashing rename is AlreadyExistsError ({e.code})")
+    files = list(client.iterator(f"/collections/{created.id}/files"))
+    check([f.id for f in files] == [EICAR_SHA256], "collection relationship through iterator")
+    # The creator follows the collection: its indicators are in the IoC stream.
+    items = list(client.iterator("/ioc_stream", params={"filter": f"source_id:{created.id}"}, limit=20))
+    check(len(items) == 5 and all(i.context_attributes["origin"] == "subscriptions" for i in items),
+          "ioc_stream through iterator, with context_attributes")
+    notification = items[0].context_attributes["notification_id"]
+    client.delete(f"/ioc_stream_notifications/{notification}")
+    left = list(client.iterator("/ioc_stream", params={"filter": f"source_id:{created.id}"}))
+    check(len(left) == 4, "one notification deleted")
+    client.delete(f"/collections/{created.id}")
+    try:
+        client.get_object(f"/collections/{created.id}")
+        check(False, "a deleted collection raises")
+    except vt.APIError as e:
+        check(e.code == "NotFoundError", "a deleted collection is NotFoundError")
 def hunting_checks(client):
     rules = 'rule vtpy_eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }'
     ruleset = vt.Object("hunting_ruleset", obj_attributes={"name": "vt-py hunt", "enabled": True, "rules": rules})

@@ -42,6 +42,9 @@ pub enum IdKind {
     SandboxId,
     /// A Retrohunt job id ([`RetrohuntJobId`](crate::RetrohuntJobId)).
     RetrohuntJobId,
+    /// An indicator of compromise ([`Indicator`](crate::Indicator)): a file hash, URL,
+    /// domain name or IP address.
+    Indicator,
 }
 
 impl IdKind {
@@ -66,6 +69,7 @@ impl IdKind {
             IdKind::FeedKind => "feed type",
             IdKind::SandboxId => "sandbox report id",
             IdKind::RetrohuntJobId => "Retrohunt job id",
+            IdKind::Indicator => "indicator",
         }
     }
 }
