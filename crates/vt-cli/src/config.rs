@@ -373,7 +373,8 @@ fn fleet(
             Source::ConfigFile => "config key fleet: ",
             _ => "",
         };
-        CliError::usage(format!("{what}{e}")).with_detail("example: --fleet redis://127.0.0.1:6379/0")
+        CliError::usage(format!("{what}{e}"))
+            .with_detail("example: --fleet redis://127.0.0.1:6379/0")
     })?;
     Ok(Some((url, source)))
 }
