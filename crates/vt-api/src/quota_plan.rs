@@ -2,9 +2,9 @@
 //!
 //! A batch of N lookups costs one request for each input the report cache does not answer.
 //! Those requests go out at the client's rate (the rolling windows of a
-//! [`RateLimitSpec`](vt_transport::RateLimitSpec)) and are counted by VirusTotal against the
+//! [`RateLimitSpec`]) and are counted by VirusTotal against the
 //! key's budgets (`api_requests_hourly`, `_daily`, `_monthly` of
-//! [`OverallQuotas`](vt_model::OverallQuotas), for the user and for its group) and by the client
+//! [`OverallQuotas`], for the user and for its group) and by the client
 //! against the spec's own day and month budgets. [`QuotaPlan::compute`] plays the batch out on
 //! paper: how many inputs the cache answers, how many requests remain, how long they take at the
 //! rate, whether the budgets suffice and, if not, after how many inputs and at what time the

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Redis address for a fleet: `redis://[[user]:password@]HOST[:PORT][/DB]` (port 6379 and
-/// database 0 by default). Checked by [`FromStr`] without any I/O; its [`Display`] hides the
+/// database 0 by default). Checked by [`FromStr`] without any I/O; its [`Display`](std::fmt::Display) hides the
 /// password.
 ///
 /// ```
