@@ -174,10 +174,13 @@ fn ci() -> Result<()> {
 }
 
 /// The crates `cargo package` packs, in dependency order.
-const PUBLISHED: [&str; 5] = [
+const PUBLISHED: [&str; 8] = [
     "vt-model",
     "vt-transport",
+    "vt-yara",
     "vt-api",
+    "vt-cache",
+    "vt-redis",
     "vt-emulator",
     "vt-cli",
 ];
