@@ -24,9 +24,9 @@ mod reliability;
 
 const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
 
-  ci     cargo fmt --check, cargo clippy -D warnings, cargo test --workspace (with doc tests),
-         the transport tests with rustls, no OpenSSL in a rustls `vt`, cargo doc -D warnings,
-         cargo package --workspace, cargo deny (when installed)
+  ci     cargo fmt --check, cargo deny (when installed), cargo clippy -D warnings, cargo test
+         --workspace (with doc tests), the transport tests with rustls, no OpenSSL in a rustls
+         `vt`, cargo doc -D warnings, cargo package --workspace
   demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
   bench  run the benchmarks
   dist   build vt (release; --profile NAME) and write it with its man pages and shell
@@ -109,6 +109,9 @@ fn ci() -> Result<()> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     run("cargo fmt --all --check", fmt)?;
+    // Seconds, against the lock file only: a licence or duplicate refused fails before the
+    // twenty minutes of building.
+    cargo_deny()?;
 
     let mut clippy = cargo();
     clippy.args([
@@ -168,9 +171,7 @@ fn ci() -> Result<()> {
         "vt-test-support",
         "--allow-dirty",
     ]);
-    run("cargo package --workspace (publishable crates)", package)?;
-
-    cargo_deny()
+    run("cargo package --workspace (publishable crates)", package)
 }
 
 /// The crates `cargo package` packs, in dependency order.
