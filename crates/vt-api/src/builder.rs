@@ -194,6 +194,14 @@ impl ClientBuilder {
         self
     }
 
+    /// HTTP/2 with prior knowledge on plain `http://` (see
+    /// [`TransportBuilder::http2_prior_knowledge`]): for the emulator or another server known
+    /// to speak h2c; many requests in flight share one connection.
+    pub fn http2_prior_knowledge(mut self, on: bool) -> Self {
+        self.transport = self.transport.http2_prior_knowledge(on);
+        self
+    }
+
     /// At most `n` requests in flight at once, shared by every clone of the client.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.transport = self.transport.concurrency(n);
@@ -250,6 +258,7 @@ impl ClientBuilder {
             api_key: self.key_for_cache.0.as_str().into(),
             store: store.clone(),
             policy: *policy,
+            reads: Default::default(),
         });
         Ok(settings)
     }

@@ -56,7 +56,11 @@ impl CachedAnswer {
 }
 
 /// A store of answers (see the module docs). Implementations must be safe to call from several
-/// threads; their methods block briefly (the client calls them on tokio's blocking pool).
+/// threads. [`get`](ReportCache::get), [`stored`](ReportCache::stored) and
+/// [`flush`](ReportCache::flush) may block (the client calls them on tokio's blocking pool);
+/// [`put`](ReportCache::put) is called on the task that received the answer, so it must
+/// return quickly: queue the write and do it elsewhere (as `vt-cache`'s store does, committing
+/// in batches on its own thread).
 pub trait ReportCache: Send + Sync + fmt::Debug + 'static {
     /// The namespace of entries made with `api_key`: a keyed digest of it (for example
     /// HMAC-SHA256 with a secret of the store), never the key itself.
@@ -82,13 +86,22 @@ pub trait ReportCache: Send + Sync + fmt::Debug + 'static {
             .map(|answer| (answer.status, answer.stored_at)))
     }
 
-    /// Stores (or replaces) the answer for `key` in `namespace`.
+    /// Stores (or replaces) the answer for `key` in `namespace`: quickly, without waiting for
+    /// slow storage (a store may queue it; [`get`](ReportCache::get) must then see it at once,
+    /// and [`flush`](ReportCache::flush) write it).
     fn put(
         &self,
         namespace: &str,
         key: &str,
         answer: &CachedAnswer,
     ) -> std::result::Result<(), CacheError>;
+
+    /// Writes whatever [`put`](ReportCache::put) queued and waits until it is stored (the
+    /// client's [`Client::flush_cache`] calls it; a program should before it exits). The
+    /// default does nothing, for stores that write at once.
+    fn flush(&self) -> std::result::Result<(), CacheError> {
+        Ok(())
+    }
 }
 
 /// Default age beyond which a cached report is asked again: one day.
@@ -177,6 +190,90 @@ pub(crate) struct AttachedCache {
     /// The API key, only to keep requests and answers that contain it out of the store
     /// (never shown by `Debug`).
     pub(crate) api_key: Arc<str>,
+    /// Lookups waiting for the store, read in turn by one blocking task.
+    pub(crate) reads: Arc<ReadQueue>,
+}
+
+/// A lookup waiting for the store, and where its answer goes.
+type PendingRead = (
+    String,
+    tokio::sync::oneshot::Sender<std::result::Result<Option<CachedAnswer>, CacheError>>,
+);
+
+/// Lookups waiting for the store. Handing each one to tokio's blocking pool on its own costs
+/// a thread hand-off (and, with many lookups in flight, many threads) per lookup, more than
+/// the read itself; instead the first lookup starts one blocking task that reads every
+/// lookup queued meanwhile, and stops when the queue is empty.
+#[derive(Debug, Default)]
+pub(crate) struct ReadQueue {
+    /// The waiting lookups, and whether a task is reading them.
+    state: std::sync::Mutex<(Vec<PendingRead>, bool)>,
+}
+
+/// Resets a [`ReadQueue`] when its reader unwinds: nobody reads, the waiting lookups fail.
+struct ReaderGone(Option<Arc<ReadQueue>>);
+
+impl Drop for ReaderGone {
+    fn drop(&mut self) {
+        let Some(reads) = self.0.take() else {
+            return;
+        };
+        let mut state = reads
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.0.clear();
+        state.1 = false;
+    }
+}
+
+impl AttachedCache {
+    /// The stored answer for `key` (the store read on tokio's blocking pool, see
+    /// [`ReadQueue`]).
+    async fn read(&self, key: String) -> std::result::Result<Option<CachedAnswer>, CacheError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let start = {
+            let mut state = self
+                .reads
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.0.push((key, tx));
+            !std::mem::replace(&mut state.1, true)
+        };
+        if start {
+            let (store, namespace, reads) = (
+                self.store.clone(),
+                self.namespace.clone(),
+                self.reads.clone(),
+            );
+            let reader = tokio::task::spawn_blocking(move || {
+                // Should a store panic, the lookups still queued fail instead of waiting for
+                // a reader that is gone.
+                let mut guard = ReaderGone(Some(reads.clone()));
+                loop {
+                    let batch = {
+                        let mut state = reads
+                            .state
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        if state.0.is_empty() {
+                            state.1 = false;
+                            guard.0 = None;
+                            return;
+                        }
+                        std::mem::take(&mut state.0)
+                    };
+                    for (key, answer) in batch {
+                        let _ = answer.send(store.get(&namespace, &key));
+                    }
+                }
+            });
+            drop(reader);
+        }
+        rx.await
+            .unwrap_or_else(|_| Err("the cache reader stopped".into()))
+    }
 }
 
 impl AttachedCache {
@@ -244,6 +341,29 @@ pub async fn observe<F: Future>(future: F) -> (F::Output, CacheUse) {
         .await
 }
 
+/// Adds `used` to the [`observe`] scope around the caller: for work that ran on a task of its
+/// own (`tokio::spawn` does not carry the scope), observed there and awaited here. Does
+/// nothing outside a scope.
+///
+/// ```
+/// # async fn demo() {
+/// use vt_api::cache::{CacheUse, observe, record};
+/// let used = CacheUse { hits: 1, misses: 0, oldest: None };
+/// let ((), seen) = observe(async { record(used) }).await;
+/// assert!(seen.all_cached());
+/// # }
+/// ```
+pub fn record(used: CacheUse) {
+    note(|u| {
+        u.hits += used.hits;
+        u.misses += used.misses;
+        u.oldest = match (u.oldest, used.oldest) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    });
+}
+
 /// The age of an answer shown to people: `42s`, `5m`, `3h`, `2d`.
 pub fn describe_age(age: Duration) -> String {
     let s = age.as_secs();
@@ -300,6 +420,20 @@ impl CachePolicy {
 }
 
 impl Client {
+    /// Waits until the answers this client handed its cache are stored
+    /// ([`ReportCache::flush`]; a store that writes behind, as `vt-cache`'s, commits its queue).
+    /// Call it before the program exits; dropping the store does it too, but a process that
+    /// exits without dropping it (`std::process::exit`) would lose the last answers. Nothing
+    /// to do without a cache. The store is flushed on tokio's blocking pool.
+    pub async fn flush_cache(&self) -> std::result::Result<(), CacheError> {
+        let Some(cache) = self.inner.settings.cache.clone() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || cache.store.flush())
+            .await
+            .map_err(|e| -> CacheError { Box::new(e) })?
+    }
+
     /// For each request, whether the client's cache would answer it now without sending it
     /// (`Some(age of the stored answer)`), under the client's [`CachePolicy`]: a cacheable
     /// request (see [`cacheable`]) whose stored answer is young enough. `None` for every
@@ -362,10 +496,8 @@ impl Client {
         }
         let policy = cache.policy;
         if !policy.refresh {
-            let (store, ns, k) = (cache.store.clone(), cache.namespace.clone(), key.clone());
-            let found = tokio::task::spawn_blocking(move || store.get(&ns, &k)).await;
-            match found {
-                Ok(Ok(Some(answer))) => {
+            match cache.read(key.clone()).await {
+                Ok(Some(answer)) => {
                     let age = answer.age(SystemTime::now());
                     let status = StatusCode::from_u16(answer.status).ok();
                     if let Some(status) = status.filter(|_| policy.accepts(answer.status, age)) {
@@ -382,8 +514,7 @@ impl Client {
                         return response_from(status, answer.body);
                     }
                 }
-                Ok(Ok(None)) => {}
-                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
+                Ok(None) => {}
                 Err(e) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
             }
         }
@@ -423,12 +554,9 @@ impl Client {
                 body: body.clone(),
                 stored_at: SystemTime::now(),
             };
-            let (store, ns) = (cache.store.clone(), cache.namespace.clone());
-            let stored = tokio::task::spawn_blocking(move || store.put(&ns, &key, &answer)).await;
-            match stored {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
-                Err(e) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
+            // Quick by the trait's contract (a store queues it): the answer is not held back.
+            if let Err(e) = cache.store.put(&cache.namespace, &key, &answer) {
+                tracing::warn!(target: "vt_api::cache", "cache write failed: {e}");
             }
         }
         response_from(status, body)

@@ -1,9 +1,14 @@
 //! A report cache for [`vt_api`] on SQLite: one file that several processes (several `vt`
 //! runs, your own programs) share safely on one machine.
 //!
-//! - **Shared safely**: SQLite in WAL mode with a busy timeout; every write is one
-//!   transaction, so two processes writing at once wait for each other and a process killed
-//!   mid-write (even by `SIGKILL`) leaves the last committed state.
+//! - **Shared safely**: SQLite in WAL mode (`synchronous=NORMAL`) with a busy timeout; writes
+//!   are transactions, so two processes writing at once wait for each other and a process
+//!   killed mid-write (even by `SIGKILL`) leaves the last committed state.
+//! - **Written behind**: `put` queues the answer and returns; one thread per store commits
+//!   the queue in batches (every 5 ms or 512 answers, one transaction each), and reads see
+//!   queued answers at once. [`SqliteCache::flush`] (and dropping the store) writes what is
+//!   queued; a process killed before that loses at most its last few milliseconds of
+//!   answers, never the file's consistency.
 //! - **Private**: the file is created with mode `0600` in a `0700` directory; a directory that
 //!   is world-writable or not writable is refused ([`OpenError::UnsafeDirectory`],
 //!   [`OpenError::Unwritable`]). The API key is never stored: entries are namespaced by
@@ -36,6 +41,7 @@
 mod open;
 mod paths;
 mod store;
+mod write_behind;
 
 pub use open::{OpenError, Opened};
 pub use paths::default_path;

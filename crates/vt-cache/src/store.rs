@@ -1,8 +1,8 @@
 //! The SQLite store.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -12,15 +12,20 @@ use sha2::Sha256;
 use vt_api::cache::{CacheError, CachedAnswer, ReportCache};
 
 use crate::open::{OpenError, Opened, move_aside, prepare_dir, prepare_file};
+use crate::write_behind::WriteBehind;
 
 /// Default bound of the bodies kept: 256 MiB (least recently used entries go first).
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 /// The format marker of a vt-cache store (in its `meta` table).
 const FORMAT: &str = "vt-cache/1";
 /// How long a writer waits for another process's transaction.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-/// The size bound is checked every this many writes.
-const PRUNE_EVERY: u32 = 64;
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections kept for lookups (each lookup takes one, so lookups on several threads do not
+/// wait for each other: SQLite's WAL mode lets readers run at once).
+const MAX_IDLE_READERS: usize = 16;
+/// Bytes of the file a reader maps into memory: pages are read in place, without a `pread`
+/// and a copy each (a report's body spans several pages).
+const READER_MMAP_BYTES: u64 = 256 << 20;
 /// A read refreshes an entry's last use at most this often (saves a write per hit).
 const TOUCH_GRANULARITY_MS: i64 = 60_000;
 
@@ -38,6 +43,11 @@ CREATE TABLE entries (
 );
 CREATE INDEX entries_used_at ON entries (used_at);
 ";
+
+/// Added to every store when it is opened (older stores of the same format lack it; older
+/// versions of vt-cache keep it up to date like any index): the size bound's sum reads this
+/// covering index instead of every row (`size` comes after the bodies in a row).
+const SIZE_INDEX: &str = "CREATE INDEX IF NOT EXISTS entries_used_size ON entries (used_at, size);";
 
 /// Counts and sizes of a store (`vt cache stats`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,16 +71,28 @@ pub struct CacheStats {
 }
 
 /// A report store in one SQLite file (see the crate docs).
+///
+/// Writes are **write-behind**: [`put`](ReportCache::put) queues the answer and returns; one
+/// writer thread commits queued answers in batches (every few milliseconds, or every few
+/// hundred answers), each batch one transaction. Reads through this store see queued answers
+/// at once; other processes see them once committed. [`flush`](SqliteCache::flush) waits for
+/// the queue to be written, and dropping the store flushes it. A process killed before a
+/// flush loses at most the answers of the last few milliseconds (never the file's
+/// consistency): they are asked again next time.
 #[derive(Debug)]
 pub struct SqliteCache {
     path: PathBuf,
+    /// The connection of the maintenance commands (stats, prune, clear, check).
     conn: Mutex<Connection>,
+    /// Idle connections for lookups (`get`, `stored`), opened on demand.
+    readers: Mutex<Vec<Connection>>,
     salt: Vec<u8>,
-    max_bytes: AtomicU64,
-    writes: AtomicU32,
+    max_bytes: Arc<AtomicU64>,
+    /// Declared after `conn`: dropped (flushed, its thread joined) after the reader closes.
+    writer: WriteBehind,
 }
 
-fn millis(t: SystemTime) -> i64 {
+pub(crate) fn millis(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
@@ -112,6 +134,7 @@ fn try_open(path: &Path) -> Result<Attempt, rusqlite::Error> {
         )?;
         let salt = if tables == 0 {
             tx.execute_batch(SCHEMA)?;
+            tx.execute_batch(SIZE_INDEX)?;
             let salt: [u8; 32] = rand::random();
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('format', ?1), ('salt', ?2)",
@@ -145,10 +168,12 @@ fn try_open(path: &Path) -> Result<Attempt, rusqlite::Error> {
                     r.get(0)
                 })
                 .optional()?;
-            match salt {
+            let salt = match salt {
                 Some(s) if s.len() >= 16 => s,
                 _ => return Ok(Attempt::Bad("the store has no salt".into())),
-            }
+            };
+            tx.execute_batch(SIZE_INDEX)?;
+            salt
         };
         tx.commit()?;
         Ok(Attempt::Ready(conn, salt))
@@ -195,13 +220,16 @@ impl SqliteCache {
                 }
             }
         };
+        let max_bytes = Arc::new(AtomicU64::new(DEFAULT_MAX_BYTES));
+        let writer = WriteBehind::start(&path, max_bytes.clone()).map_err(sqlite)?;
         Ok(Opened {
             cache: SqliteCache {
                 path,
                 conn: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
                 salt,
-                max_bytes: AtomicU64::new(DEFAULT_MAX_BYTES),
-                writes: AtomicU32::new(0),
+                max_bytes,
+                writer,
             },
             moved_aside,
         })
@@ -223,6 +251,49 @@ impl SqliteCache {
         self
     }
 
+    /// Waits until every answer [`put`](ReportCache::put) before this call is committed to
+    /// the file (see [`SqliteCache`]); the last write failure since the previous flush, if
+    /// any (a failed batch is dropped: the cache stays consistent, those answers are asked
+    /// again next time).
+    pub fn flush(&self) -> Result<(), rusqlite::Error> {
+        self.writer.flush().map_err(|why| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+                Some(why),
+            )
+        })
+    }
+
+    /// Runs `read` on an idle lookup connection (opening one if none is idle).
+    fn with_reader<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        let idle = self
+            .readers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = Connection::open(&self.path)?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn.execute_batch(&format!("PRAGMA mmap_size={READER_MMAP_BYTES};"))?;
+                conn
+            }
+        };
+        let result = read(&conn);
+        let mut readers = self
+            .readers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn
             .lock()
@@ -231,6 +302,7 @@ impl SqliteCache {
 
     /// Counts and sizes.
     pub fn stats(&self) -> Result<CacheStats, rusqlite::Error> {
+        self.flush()?;
         let conn = self.conn();
         let (entries, not_found, bytes, namespaces, oldest, newest) = conn.query_row(
             "SELECT count(*), count(CASE WHEN status = 404 THEN 1 END), total(size),
@@ -270,6 +342,7 @@ impl SqliteCache {
         max_age: Duration,
         not_found_max_age: Duration,
     ) -> Result<u64, rusqlite::Error> {
+        self.flush()?;
         let now = millis(SystemTime::now());
         let age =
             |d: Duration| now.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -286,6 +359,7 @@ impl SqliteCache {
 
     /// Removes every entry (of every key) and shrinks the file.
     pub fn clear(&self) -> Result<u64, rusqlite::Error> {
+        self.flush()?;
         let conn = self.conn();
         let removed = conn.execute("DELETE FROM entries", [])?;
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -294,6 +368,7 @@ impl SqliteCache {
 
     /// SQLite's `PRAGMA integrity_check`: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String, rusqlite::Error> {
+        self.flush()?;
         let conn = self.conn();
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let rows: Vec<String> = stmt
@@ -304,7 +379,10 @@ impl SqliteCache {
 }
 
 /// Deletes the least recently used entries until the bodies fit in 90 % of `max_bytes`.
-fn prune_to_bound(conn: &mut Connection, max_bytes: u64) -> Result<u64, rusqlite::Error> {
+pub(crate) fn prune_to_bound(
+    conn: &mut Connection,
+    max_bytes: u64,
+) -> Result<u64, rusqlite::Error> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let total: f64 = tx.query_row("SELECT total(size) FROM entries", [], |r| r.get(0))?;
     let total = total as u64;
@@ -334,6 +412,20 @@ fn prune_to_bound(conn: &mut Connection, max_bytes: u64) -> Result<u64, rusqlite
     Ok(victims.len() as u64)
 }
 
+/// A stored body, copied out of SQLite's page once.
+fn body_of(value: rusqlite::types::ValueRef<'_>) -> Result<Bytes, rusqlite::Error> {
+    match value {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
+            Ok(Bytes::copy_from_slice(b))
+        }
+        other => Err(rusqlite::Error::InvalidColumnType(
+            2,
+            "body".into(),
+            other.data_type(),
+        )),
+    }
+}
+
 impl ReportCache for SqliteCache {
     fn namespace(&self, api_key: &str) -> String {
         // HMAC accepts keys of any length: `new_from_slice` cannot fail.
@@ -349,45 +441,50 @@ impl ReportCache for SqliteCache {
     }
 
     fn get(&self, namespace: &str, key: &str) -> Result<Option<CachedAnswer>, CacheError> {
-        let conn = self.conn();
-        let row = conn
-            .prepare_cached(
+        if let Some(queued) = self.writer.pending(namespace, key) {
+            return Ok(Some(queued.answer));
+        }
+        let row = self.with_reader(|conn| {
+            conn.prepare_cached(
                 "SELECT rowid, status, body, stored_at, used_at FROM entries WHERE ns = ?1 AND key = ?2",
             )?
             .query_row(params![namespace, key], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
+                    body_of(r.get_ref(2)?)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, i64>(4)?,
                 ))
             })
-            .optional()?;
+            .optional()
+        })?;
         let Some((rowid, status, body, stored_at, used_at)) = row else {
             return Ok(None);
         };
         let now = millis(SystemTime::now());
         if now - used_at > TOUCH_GRANULARITY_MS {
-            conn.prepare_cached("UPDATE entries SET used_at = ?1 WHERE rowid = ?2")?
-                .execute(params![now, rowid])?;
+            self.writer.touch(rowid, now);
         }
         let status = u16::try_from(status).map_err(|_| format!("stored status {status}"))?;
         Ok(Some(CachedAnswer {
             status,
-            body: Bytes::from(body),
+            body,
             stored_at: from_millis(stored_at),
         }))
     }
 
     fn stored(&self, namespace: &str, key: &str) -> Result<Option<(u16, SystemTime)>, CacheError> {
-        let conn = self.conn();
-        let row = conn
-            .prepare_cached("SELECT status, stored_at FROM entries WHERE ns = ?1 AND key = ?2")?
-            .query_row(params![namespace, key], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-            })
-            .optional()?;
+        if let Some(queued) = self.writer.pending(namespace, key) {
+            return Ok(Some((queued.answer.status, queued.answer.stored_at)));
+        }
+        let row = self.with_reader(|conn| {
+            conn.prepare_cached("SELECT status, stored_at FROM entries WHERE ns = ?1 AND key = ?2")?
+                .query_row(params![namespace, key], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()
+        })?;
         let Some((status, stored_at)) = row else {
             return Ok(None);
         };
@@ -395,32 +492,14 @@ impl ReportCache for SqliteCache {
         Ok(Some((status, from_millis(stored_at))))
     }
 
+    /// Queues the answer for the writer thread (see [`SqliteCache`]): returns at once unless
+    /// more than 64 MiB of answers wait to be written.
     fn put(&self, namespace: &str, key: &str, answer: &CachedAnswer) -> Result<(), CacheError> {
-        let now = millis(SystemTime::now());
-        let size = i64::try_from(answer.body.len() + key.len()).unwrap_or(i64::MAX);
-        let mut conn = self.conn();
-        conn.prepare_cached(
-            "INSERT INTO entries (ns, key, status, body, stored_at, used_at, size)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (ns, key) DO UPDATE SET status = excluded.status, body = excluded.body,
-                 stored_at = excluded.stored_at, used_at = excluded.used_at, size = excluded.size",
-        )?
-        .execute(params![
-            namespace,
-            key,
-            i64::from(answer.status),
-            answer.body.as_ref(),
-            millis(answer.stored_at),
-            now,
-            size
-        ])?;
-        if self
-            .writes
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(PRUNE_EVERY)
-        {
-            prune_to_bound(&mut conn, self.max_bytes())?;
-        }
+        self.writer.put(namespace, key, answer);
         Ok(())
+    }
+
+    fn flush(&self) -> Result<(), CacheError> {
+        SqliteCache::flush(self).map_err(Into::into)
     }
 }

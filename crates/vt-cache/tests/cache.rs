@@ -456,3 +456,61 @@ async fn a_request_or_answer_holding_the_key_is_never_stored() {
     c.domains().report(&domain).await.unwrap();
     assert_eq!(st.stats().unwrap().entries, 0);
 }
+
+#[test]
+fn queued_answers_are_read_at_once_and_stored_by_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite3");
+    let st = SqliteCache::open(&path).unwrap().cache;
+    let other = SqliteCache::open(&path).unwrap().cache;
+    for i in 0..1000 {
+        st.put(
+            "ns",
+            &format!("k{i}"),
+            &answer(200, "{\"x\":1}", Duration::ZERO),
+        )
+        .unwrap();
+    }
+    // Read back through the same store before any commit is guaranteed.
+    let got = st.get("ns", "k999").unwrap().unwrap();
+    assert_eq!(&got.body[..], b"{\"x\":1}");
+    assert_eq!(st.stored("ns", "k0").unwrap().map(|s| s.0), Some(200));
+    st.flush().unwrap();
+    // Another connection (another process) sees every answer once flushed.
+    for i in [0, 500, 999] {
+        assert!(other.get("ns", &format!("k{i}")).unwrap().is_some(), "k{i}");
+    }
+    assert_eq!(other.stats().unwrap().entries, 1000);
+}
+
+#[test]
+fn dropping_the_store_writes_what_is_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite3");
+    let st = SqliteCache::open(&path).unwrap().cache;
+    for i in 0..300 {
+        st.put("ns", &format!("k{i}"), &answer(200, "{}", Duration::ZERO))
+            .unwrap();
+    }
+    drop(st);
+    let st = SqliteCache::open(&path).unwrap().cache;
+    assert_eq!(st.stats().unwrap().entries, 300);
+    assert_eq!(st.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn answers_are_committed_without_a_flush_within_moments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite3");
+    let st = SqliteCache::open(&path).unwrap().cache;
+    let other = SqliteCache::open(&path).unwrap().cache;
+    st.put("ns", "k", &answer(200, "{}", Duration::ZERO))
+        .unwrap();
+    // The writer commits a batch after its window (5 ms) by itself.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while other.get("ns", "k").unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "never committed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(st);
+}

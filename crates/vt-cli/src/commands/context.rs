@@ -1,6 +1,7 @@
 //! The [`Context`] every command gets: settings, output options, progress, and the API
 //! client built on first use.
 
+use std::io::Write;
 use std::sync::OnceLock;
 
 use clap::ArgMatches;
@@ -73,6 +74,20 @@ impl Context {
         }
         let client = super::client::build_client(&self.settings)?;
         Ok(self.client.get_or_init(|| client).clone())
+    }
+
+    /// Writes the answers the report cache still queues (it writes behind: see
+    /// `vt_cache::SqliteCache`), when a client was built; a failure is a warning on stderr,
+    /// never the run's outcome.
+    pub async fn flush_cache(&self) {
+        if let Some(client) = self.client.get()
+            && let Err(e) = client.flush_cache().await
+        {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vt: warning: the report cache could not store the last answers: {e}"
+            );
+        }
     }
 }
 

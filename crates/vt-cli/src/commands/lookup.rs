@@ -23,8 +23,8 @@ pub async fn lookup_batch<T, R, P, F, Fut>(
 where
     P: FnMut(&str) -> Result<T, String>,
     F: Fn(ApiClient, T) -> Fut,
-    Fut: std::future::Future<Output = Result<R, vt_api::Error>>,
-    R: IntoItem,
+    Fut: std::future::Future<Output = Result<R, vt_api::Error>> + Send + 'static,
+    R: IntoItem + Send + 'static,
 {
     let inputs = crate::batch::collect_inputs(inputs)?;
     let items = crate::batch::validate_all(kind, inputs, parse)?;
@@ -36,14 +36,34 @@ where
         &mut printer,
         ctx.batch(kind, batch_args),
         |_, item, _| {
-            let client = client.clone();
+            // On a task of its own: checking the answer (a report is text of about 13 KB)
+            // runs on the runtime's workers, beside the printing on this one (with a cache
+            // that answers every lookup, those two are all the work there is).
+            let lookup = AbortOnDrop(tokio::spawn(vt_api::cache::observe(fetch(
+                client.clone(),
+                item,
+            ))));
             async move {
-                let report = fetch(client, item).await.map_err(|e| item_error(&e))?;
-                report.into_item()
+                let mut lookup = lookup;
+                let (report, used) = (&mut lookup.0)
+                    .await
+                    .map_err(|e| crate::batch::ItemError::local(format!("lookup task: {e}")))?;
+                vt_api::cache::record(used);
+                report.map_err(|e| item_error(&e))?.into_item()
             }
         },
     )
     .await
+}
+
+/// A lookup under way on its own task, stopped when the batch drops it (a stopped batch
+/// sends nothing more).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What a lookup returns, made printable.

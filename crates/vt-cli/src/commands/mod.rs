@@ -65,7 +65,7 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         return emulator::run(cmd).await;
     }
     let ctx = Context::new(&cli, matches)?;
-    match cli.command {
+    let exit = match cli.command {
         Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Cache(cmd) => cache::run(&ctx, cmd),
@@ -118,5 +118,8 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
         Command::Completions(_) => Ok(Exit::Ok),
         #[cfg(feature = "emulator")]
         Command::Emulator(_) => Ok(Exit::Ok),
-    }
+    };
+    // Whatever the outcome (a stopped batch too): the answers received are in the cache.
+    ctx.flush_cache().await;
+    exit
 }
