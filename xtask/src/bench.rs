@@ -236,7 +236,7 @@ pub fn run_bench(args: &[String]) -> Result<()> {
             rows.push(fleet_row::fleet(&env));
         }
         if wants(11) {
-            rows.push(quota_rows::real_link(&env));
+            rows.extend(quota_rows::real_link(&env));
         }
         Ok(rows)
     })();

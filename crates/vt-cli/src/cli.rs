@@ -76,6 +76,16 @@ pub struct GlobalArgs {
     /// HTTP(S) proxy URL.
     #[arg(long, env = "VT_PROXY", global = true, value_name = "URL")]
     pub proxy: Option<String>,
+    /// Speak HTTP/2 from the first byte to a plain http:// server that accepts it (the
+    /// emulator does): the requests in flight share one connection. https:// negotiates
+    /// HTTP/2 by itself (VT_HTTP2=1 in the environment).
+    #[arg(
+        long,
+        env = "VT_HTTP2",
+        global = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub http2: bool,
     /// No progress bars and no summaries on stderr (errors are still reported).
     #[arg(short, long, global = true)]
     pub quiet: bool,

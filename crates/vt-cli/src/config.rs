@@ -15,6 +15,7 @@
 //! timeout = 300            # seconds
 //! retries = 3
 //! proxy = "http://proxy:3128"
+//! http2 = true             # HTTP/2 prior knowledge on plain http:// (the emulator)
 //! max_age = "24h"          # answers from the local report cache younger than this are used
 //! cache = true             # false: no report cache
 //! cache_path = "/path/to/cache.sqlite3"
@@ -80,6 +81,9 @@ pub struct ConfigFile {
     /// Proxy URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// HTTP/2 with prior knowledge on plain `http://`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http2: Option<bool>,
     /// Report cache: largest age of a cached answer used (`24h`, `7d`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<String>,
@@ -177,6 +181,8 @@ pub struct Settings {
     pub retries: (u32, Source),
     /// Proxy.
     pub proxy: Option<(String, Source)>,
+    /// HTTP/2 with prior knowledge on plain `http://` (`--http2`).
+    pub http2: (bool, Source),
     /// No progress, no summaries.
     pub quiet: bool,
     /// The report cache.
@@ -243,6 +249,12 @@ impl Settings {
             || DEFAULT_RETRIES,
         );
         let proxy = first_set(matches, "proxy", args.proxy.clone(), file.proxy.clone());
+        let http2 = match matches.value_source("http2") {
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable) => {
+                (args.http2, source_of(matches, "http2"))
+            }
+            _ => or_default(file.http2.map(|on| (on, Source::ConfigFile)), || false),
+        };
         let fleet = fleet(args, matches, &file)?;
         let api_key = resolve_key(args, matches, &file, config_path.as_deref());
         let cache = crate::cache_config::CacheSettings::resolve(args, matches, &file)?;
@@ -258,6 +270,7 @@ impl Settings {
             timeout,
             retries,
             proxy,
+            http2,
             quiet: args.quiet,
             cache,
             fleet,
@@ -305,6 +318,7 @@ impl Settings {
                     Some((p, s)) => entry(json!(redact_url_password(p)), *s),
                     None => json!({"value": null, "source": "unset"}),
                 },
+                "http2": entry(json!(self.http2.0), self.http2.1),
                 "cache": entry(json!(self.cache.enabled.0), self.cache.enabled.1),
                 "max_age": entry(
                     json!(vt_api::cache::describe_age(self.cache.max_age.0)),

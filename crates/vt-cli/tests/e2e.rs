@@ -1232,7 +1232,7 @@ fn each_setting_comes_from_the_flag_then_the_environment_then_the_config_file() 
     std::fs::write(
         &cfg,
         "timeout = 7\nretries = 1\nformat = \"csv\"\ntier = \"premium\"\nconcurrency = 5\n\
-         proxy = \"http://user:pw@proxy.example:3128\"\n",
+         proxy = \"http://user:pw@proxy.example:3128\"\nhttp2 = true\n",
     )
     .unwrap();
     let r = run_ok(
@@ -1262,6 +1262,7 @@ fn each_setting_comes_from_the_flag_then_the_environment_then_the_config_file() 
         setting("base_url"),
         ("https://www.virustotal.com".into(), "default".into())
     );
+    assert_eq!(setting("http2"), (true.into(), "config file".into()));
 }
 
 #[test]

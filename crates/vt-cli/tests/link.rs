@@ -48,3 +48,38 @@ fn a_batch_opens_no_more_connections_than_requests_in_flight() {
         "{opened} connections for 256 lookups 64 at once"
     );
 }
+
+#[test]
+fn with_http2_a_batch_shares_one_connection() {
+    let emu = Emu::start(|cfg| cfg.latency = Duration::from_millis(100));
+    let mut hashes: Vec<String> = emu
+        .handle
+        .dataset()
+        .files()
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    let mut n = 0u32;
+    while hashes.len() < 256 {
+        n += 1;
+        hashes.push(format!("{n:064x}"));
+    }
+    let before = emu.handle.stats().connections;
+    let r = run(emu
+        .vt()
+        .args([
+            "--no-cache",
+            "--http2",
+            "--concurrency",
+            "64",
+            "--format",
+            "ndjson",
+            "file",
+            "-",
+        ])
+        .write_stdin(hashes.join("\n")));
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 256);
+    let opened = emu.handle.stats().connections - before;
+    assert_eq!(opened, 1, "256 lookups 64 at once over HTTP/2");
+}

@@ -360,8 +360,11 @@ async fn serve(
     remove_dir: Option<PathBuf>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.keep_alive(true);
+    // HTTP/1.1, and HTTP/2 with prior knowledge (h2c: a client that starts with the HTTP/2
+    // preface), on the same port: the connection's first bytes decide.
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder.http1().keep_alive(true);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -376,7 +379,7 @@ async fn serve(
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let shared = shared.clone();
                 let svc = service_fn(move |req| handle(shared.clone(), req));
-                let conn = builder.serve_connection(TokioIo::new(stream), svc);
+                let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
@@ -398,6 +401,8 @@ fn base_of(req: &Request<Incoming>, shared: &Shared) -> String {
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        // HTTP/2 requests name their host in the URI (`:authority`), not in a header.
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
     {
         Some(host) if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) => {
             format!("http://{host}")

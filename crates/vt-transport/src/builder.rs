@@ -185,6 +185,16 @@ impl TransportBuilder {
         self
     }
 
+    /// Speak HTTP/2 with prior knowledge (h2c) on plain `http://` connections: every
+    /// request in flight to a host shares one connection instead of one connection each.
+    /// Only for a server known to accept it, such as the emulator (`vt-emulator` serves
+    /// HTTP/1.1 and h2c on the same port); off by default. `https://` is unaffected (HTTP/2
+    /// is negotiated there by ALPN), and so are requests through an HTTP proxy.
+    pub fn http2_prior_knowledge(mut self, on: bool) -> Self {
+        self.http.http2_prior_knowledge = on;
+        self
+    }
+
     /// At most `n` requests in flight at once (`0`: no bound).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;

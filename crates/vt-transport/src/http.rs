@@ -130,6 +130,12 @@ pub struct HttpSettings {
     pub pool_max_idle_per_host: usize,
     /// Proxy settings.
     pub proxy: ProxyConfig,
+    /// Speak HTTP/2 from the first byte on plain `http://` connections ("prior knowledge",
+    /// h2c): every request in flight to a host shares one connection. Only for a server known
+    /// to accept it (the emulator does; an HTTP/1.1-only server fails the requests). Off by
+    /// default. `https://` is not affected: HTTP/2 is offered there by ALPN and used when the
+    /// server picks it. Requests that go through an HTTP proxy stay HTTP/1.1.
+    pub http2_prior_knowledge: bool,
 }
 
 impl Default for HttpSettings {
@@ -139,6 +145,7 @@ impl Default for HttpSettings {
             pool_idle_timeout: Duration::from_secs(90),
             pool_max_idle_per_host: 16,
             proxy: ProxyConfig::FromEnv,
+            http2_prior_knowledge: false,
         }
     }
 }
@@ -149,6 +156,9 @@ type HyperClient = Client<LazyTls, VtBody>;
 #[derive(Clone)]
 pub struct HttpTransport {
     client: HyperClient,
+    /// With [`HttpSettings::http2_prior_knowledge`]: the client for plain `http://`
+    /// requests that go straight to the server, HTTP/2 only.
+    h2c: Option<HyperClient>,
     proxy: Option<Arc<Matcher>>,
 }
 
@@ -156,6 +166,7 @@ impl fmt::Debug for HttpTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpTransport")
             .field("proxy", &self.proxy.is_some())
+            .field("http2_prior_knowledge", &self.h2c.is_some())
             .finish()
     }
 }
@@ -186,13 +197,21 @@ impl HttpTransport {
             },
             https: Arc::new(OnceLock::new()),
         };
-        let client = Client::builder(TokioExecutor::new())
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host)
             .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
-        Ok(HttpTransport { client, proxy })
+            .timer(TokioTimer::new());
+        let h2c = settings.http2_prior_knowledge.then(|| {
+            let mut h2 = builder.clone();
+            // Flow-control windows that grow with the link, so large bodies (downloads) are
+            // not held to the 64 KiB default window.
+            h2.http2_only(true).http2_adaptive_window(true);
+            h2.build(connector.clone())
+        });
+        let client = builder.build(connector);
+        Ok(HttpTransport { client, h2c, proxy })
     }
 }
 
@@ -216,15 +235,21 @@ impl Service<Request<VtBody>> for HttpTransport {
             );
             return Box::pin(async move { Err(TransportError::InvalidRequest { reason }) });
         }
-        if uri.scheme_str() == Some("http")
-            && let Some(intercept) = self.proxy.as_ref().and_then(|m| m.intercept(uri))
-            && let Some(auth) = intercept.basic_auth()
-        {
+        let plain = uri.scheme_str() == Some("http");
+        let intercept = plain
+            .then(|| self.proxy.as_ref().and_then(|m| m.intercept(uri)))
+            .flatten();
+        let proxied = intercept.is_some();
+        if let Some(auth) = intercept.as_ref().and_then(|i| i.basic_auth()) {
             let mut auth = auth.clone();
             auth.set_sensitive(true);
             req.headers_mut().insert(PROXY_AUTHORIZATION, auth);
         }
-        let fut = self.client.request(req);
+        let client = match &self.h2c {
+            Some(h2c) if plain && !proxied => h2c,
+            _ => &self.client,
+        };
+        let fut = client.request(req);
         Box::pin(async move {
             fut.await
                 .map_err(|e| TransportError::from_boxed(Box::new(e)))

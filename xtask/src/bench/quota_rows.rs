@@ -164,28 +164,41 @@ const LINK_LOOKUPS: usize = 2_000;
 const LINK_LATENCY_MS: u64 = 150;
 const LINK_CONCURRENCY: usize = 64;
 
-/// Row 11: a real link: every answer 150 ms late, 2,000 lookups 64 at once.
-pub fn real_link(env: &Env) -> Row {
+/// Row 11: a real link: every answer 150 ms late, 2,000 lookups 64 at once, over HTTP/1.1
+/// (11a, one connection per request in flight) and over HTTP/2 with prior knowledge (11b,
+/// `--http2`: one connection), interleaved.
+pub fn real_link(env: &Env) -> Vec<Row> {
     let n = if env.sizes.quick { 500 } else { LINK_LOOKUPS };
     let goal = "≤ 1.15 × N / 64 × 150 ms";
-    let what = format!(
-        "a real link: {n} lookups, every answer {LINK_LATENCY_MS} ms late, `--concurrency {LINK_CONCURRENCY}`"
-    );
+    let what = |protocol: &str| {
+        format!(
+            "a real link, {protocol}: {n} lookups, every answer {LINK_LATENCY_MS} ms late, `--concurrency {LINK_CONCURRENCY}`"
+        )
+    };
+    let protocols = [("11a", "HTTP/1.1"), ("11b", "HTTP/2 (`--http2`)")];
     match real_link_inner(env, n) {
-        Ok((wall, connections, ideal)) => Row {
-            id: "11".into(),
-            what,
-            value: format!("{wall:.2} s, {connections} TCP connections"),
-            reference: format!("{ideal:.2} s (ideal N / 64 × 150 ms)"),
-            ratio: format!("{:.3}", wall / ideal),
-            goal: goal.into(),
-            verdict: verdict(wall <= 1.15 * ideal),
-        },
-        Err(e) => Row::not_run("11", &what, goal, format!("{e:#}")),
+        Ok((runs, ideal)) => protocols
+            .iter()
+            .zip(runs)
+            .map(|((id, protocol), (wall, connections))| Row {
+                id: (*id).into(),
+                what: what(protocol),
+                value: format!("{wall:.2} s, {connections} TCP connections"),
+                reference: format!("{ideal:.2} s (ideal N / 64 × 150 ms)"),
+                ratio: format!("{:.3}", wall / ideal),
+                goal: goal.into(),
+                verdict: verdict(wall <= 1.15 * ideal),
+            })
+            .collect(),
+        Err(e) => protocols
+            .iter()
+            .map(|(id, protocol)| Row::not_run(id, &what(protocol), goal, format!("{e:#}")))
+            .collect(),
     }
 }
 
-fn real_link_inner(env: &Env, n: usize) -> Result<(f64, u64, f64)> {
+/// Median wall and most connections of HTTP/1.1 and of HTTP/2, and the ideal wall.
+fn real_link_inner(env: &Env, n: usize) -> Result<([(f64, u64); 2], f64)> {
     let ids = env.tmp.join("link-ids.txt");
     eprintln!("xtask: row 11: {n} lookups, {LINK_LATENCY_MS} ms each, {LINK_CONCURRENCY} at once");
     let server = Server::start(
@@ -204,33 +217,37 @@ fn real_link_inner(env: &Env, n: usize) -> Result<(f64, u64, f64)> {
     let mut envs = vt_env(&server.base_url, &home);
     envs.push(("VT_RATE_LIMIT", "none"));
     envs.push(("VT_CONCURRENCY", &concurrency));
-    let mut walls = Vec::new();
-    let mut connections = Vec::new();
+    let mut walls = [Vec::new(), Vec::new()];
+    let mut connections = [Vec::new(), Vec::new()];
     for round in 0..env.sizes.rounds {
-        eprintln!("xtask: row 11, round {}", round + 1);
-        let before = stats_number(&server, "connections")?;
-        let run = time_v(
-            &env.vt,
-            &["--quiet", "file", "-"],
-            &envs,
-            Some(&ids),
-            true,
-            &env.tmp,
-        )?;
-        walls.push(run.wall.as_secs_f64());
-        // Our own /_emulator/stats requests open one connection each (HTTP/1.0).
-        let after = stats_number(&server, "connections")?;
-        connections.push(after.saturating_sub(before + 1));
+        for (i, http2) in ["0", "1"].into_iter().enumerate() {
+            eprintln!("xtask: row 11, round {}, VT_HTTP2={http2}", round + 1);
+            let mut envs = envs.clone();
+            envs.push(("VT_HTTP2", http2));
+            let before = stats_number(&server, "connections")?;
+            let run = time_v(
+                &env.vt,
+                &["--quiet", "file", "-"],
+                &envs,
+                Some(&ids),
+                true,
+                &env.tmp,
+            )?;
+            walls[i].push(run.wall.as_secs_f64());
+            // Our own /_emulator/stats requests open one connection each (HTTP/1.0).
+            let after = stats_number(&server, "connections")?;
+            connections[i].push(after.saturating_sub(before + 1));
+        }
     }
     let (_, stats) = http(server.authority(), "GET", "/_emulator/stats", None)?;
     let served = status_count(&stats, 200);
-    if served < (n * env.sizes.rounds) as u64 {
-        bail!(
-            "the emulator served {served} answers 200, expected {}",
-            n * env.sizes.rounds
-        );
+    let expected = (2 * n * env.sizes.rounds) as u64;
+    if served < expected {
+        bail!("the emulator served {served} answers 200, expected {expected}");
     }
     let ideal = n as f64 / LINK_CONCURRENCY as f64 * LINK_LATENCY_MS as f64 / 1000.0;
-    let most = connections.iter().copied().max().unwrap_or(0);
-    Ok((median(walls), most, ideal))
+    let [w1, w2] = walls;
+    let [c1, c2] = connections;
+    let most = |c: Vec<u64>| c.into_iter().max().unwrap_or(0);
+    Ok(([(median(w1), most(c1)), (median(w2), most(c2))], ideal))
 }

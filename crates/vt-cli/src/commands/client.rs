@@ -91,7 +91,8 @@ fn build_client_with(
         .max_retries(settings.retries.0)
         .response_timeout(settings.timeout.0)
         .idle_timeout(settings.timeout.0)
-        .concurrency(settings.concurrency.0.max(1));
+        .concurrency(settings.concurrency.0.max(1))
+        .http2_prior_knowledge(settings.http2.0);
     if let Some((proxy, _)) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }
