@@ -5,6 +5,7 @@
 //! - `cargo xtask demo`: builds `vt`, starts the embedded emulator and runs a short tour
 //!   against it, offline, with no API key of yours.
 //! - `cargo xtask bench`: the benchmarks (see `docs/benchmarks.md`).
+//! - `cargo xtask cycles`: import cycles between the files of a crate (none allowed).
 //! - `cargo xtask dist`: `vt` with its man pages and shell completions in `target/dist/`,
 //!   ready to package.
 
@@ -20,9 +21,10 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod dist;
 mod fuzz;
+mod import_cycles;
 mod reliability;
 
-const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
+const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability|cycles>
 
   ci     cargo fmt --check, cargo deny (when installed), cargo clippy -D warnings, cargo test
          --workspace (with doc tests), the transport tests with rustls, no OpenSSL in a rustls
@@ -32,7 +34,8 @@ const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
   dist   build vt (release; --profile NAME) and write it with its man pages and shell
          completions to target/dist/ (--out DIR)
   fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)
-  reliability  fault-injection suite against the emulator (--quick: small counts)";
+  reliability  fault-injection suite against the emulator (--quick: small counts)
+  cycles  import cycles between the files of each crate (none allowed; also a unit test)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("cycles") => import_cycles::run(&root()),
         Some("reliability") => reliability::run_reliability(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
