@@ -11,7 +11,7 @@
 
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -23,6 +23,9 @@ mod dist;
 mod fuzz;
 mod import_cycles;
 mod reliability;
+mod workspace;
+
+use workspace::{cargo, fixtures_dir, root, run};
 
 const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability|cycles>
 
@@ -67,39 +70,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The workspace root (the parent of this crate's directory).
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-fn cargo() -> Command {
-    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(root());
-    cmd
-}
-
-fn run(what: &str, mut cmd: Command) -> Result<()> {
-    eprintln!("xtask: {what}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
-}
-
-/// The real-response corpus of the repository (`fixtures/vt-json`), unless `VT_FIXTURES_DIR`
-/// says otherwise.
-fn fixtures_dir() -> PathBuf {
-    env::var_os("VT_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("fixtures/vt-json"))
 }
 
 fn ci() -> Result<()> {
