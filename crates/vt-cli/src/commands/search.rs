@@ -19,8 +19,9 @@ use serde_json::{Value, json};
 use vt_model::AnyObject;
 
 use crate::cli::SearchArgs;
-use crate::commands::{Context, fail, item_error, to_value};
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::output::Shape;
 
 /// Where a search continues: the cursor of the page and the hits of it already taken.
