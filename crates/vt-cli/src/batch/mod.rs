@@ -20,7 +20,7 @@
 
 mod inputs;
 mod journal;
-mod output_file;
+pub(crate) mod output_file;
 mod resume_hint;
 mod tally;
 

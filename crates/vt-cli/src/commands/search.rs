@@ -10,14 +10,15 @@
 //! skipped. A spent quota (exit 4), a refused key (3) or a network failure (5) stops the
 //! search cleanly, saying how to continue.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use vt_model::AnyObject;
 
+use crate::batch::output_file::open_appending;
 use crate::cli::SearchArgs;
 use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
@@ -55,48 +56,27 @@ impl SearchOutput {
     /// Opens FILE for appending; with `resume`, cuts a torn last line and returns the last
     /// record of `query` (and how many hits of it the file holds).
     fn open(path: &Path, resume: bool, query: &str) -> CliResult<(Self, Option<(Value, u64)>)> {
-        let fail =
-            |e: std::io::Error| CliError::usage(format!("output file {}: {e}", path.display()));
-        let mut found = None;
-        if resume && path.exists() {
-            let mut f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(fail)?;
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).map_err(fail)?;
-            let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            if complete < bytes.len() {
-                f.set_len(complete as u64).map_err(fail)?;
-                f.seek(SeekFrom::End(0)).map_err(fail)?;
+        let (file, complete) = open_appending(path, resume)?;
+        let mut count = 0u64;
+        let mut last = None;
+        for line in complete.split(|&b| b == b'\n') {
+            let Ok(v) = serde_json::from_slice::<Value>(line) else {
+                continue;
+            };
+            let Some(search) = v.get("search") else {
+                continue;
+            };
+            if search.get("query").and_then(Value::as_str) != Some(query) {
+                let other = search.get("query").and_then(Value::as_str).unwrap_or("?");
+                return Err(CliError::usage(format!(
+                    "output file {} holds hits of another search ({other:?}); use another file",
+                    path.display()
+                )));
             }
-            let mut count = 0u64;
-            let mut last = None;
-            for line in bytes[..complete].split(|&b| b == b'\n') {
-                let Ok(v) = serde_json::from_slice::<Value>(line) else {
-                    continue;
-                };
-                let Some(search) = v.get("search") else {
-                    continue;
-                };
-                if search.get("query").and_then(Value::as_str) != Some(query) {
-                    let other = search.get("query").and_then(Value::as_str).unwrap_or("?");
-                    return Err(CliError::usage(format!(
-                        "output file {} holds hits of another search ({other:?}); use another file",
-                        path.display()
-                    )));
-                }
-                count += 1;
-                last = Some(search.clone());
-            }
-            found = last.map(|l| (l, count));
+            count += 1;
+            last = Some(search.clone());
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(fail)?;
+        let found = last.map(|l| (l, count));
         Ok((
             SearchOutput {
                 path: path.to_owned(),
