@@ -106,6 +106,60 @@ impl SearchOutput {
     }
 }
 
+/// Where a search starts: the `--output` file (if any), the point to start from, and how
+/// many hits the file already holds.
+struct Resume {
+    output: Option<SearchOutput>,
+    start: ResumePoint,
+    already: u64,
+}
+
+/// Opens `--output` and, with `--resume`, finds where the saved hits stop; `None` when the
+/// file already holds the complete search (said on stderr).
+fn resume(ctx: &Context, args: &SearchArgs, query: &str) -> CliResult<Option<Resume>> {
+    let mut found = Resume {
+        output: None,
+        start: ResumePoint {
+            cursor: args.page.cursor.clone(),
+            skip: 0,
+        },
+        already: 0,
+    };
+    let Some(path) = &args.batch.output else {
+        return Ok(Some(found));
+    };
+    let (file, last) = SearchOutput::open(path, args.batch.resume, query)?;
+    if let Some((last, count)) = last {
+        if last.get("done").and_then(Value::as_bool) == Some(true) {
+            if !ctx.settings.quiet {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "vt: the search is already complete in {} ({count} hits)",
+                    path.display()
+                );
+            }
+            return Ok(None);
+        }
+        found.start = ResumePoint {
+            cursor: last
+                .get("cursor")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            skip: last.get("skip").and_then(Value::as_u64).unwrap_or(0),
+        };
+        found.already = count;
+        if !ctx.settings.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vt: resuming: {count} hits already in {}",
+                path.display()
+            );
+        }
+    }
+    found.output = Some(file);
+    Ok(Some(found))
+}
+
 /// `vt search`.
 pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
     // Everything local first: exit 2 before any request.
@@ -117,43 +171,14 @@ pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
             .map_err(|e| CliError::usage(format!("--cursor: {e}")))?;
     }
     let order = args.order.as_deref().map(check_order).transpose()?;
-    let mut output = None;
-    let mut start = ResumePoint {
-        cursor: args.page.cursor.clone(),
-        skip: 0,
+    let Some(Resume {
+        mut output,
+        start,
+        already,
+    }) = resume(ctx, &args, &query)?
+    else {
+        return Ok(Exit::Ok);
     };
-    let mut already = 0u64;
-    if let Some(path) = &args.batch.output {
-        let (file, last) = SearchOutput::open(path, args.batch.resume, &query)?;
-        if let Some((last, count)) = last {
-            if last.get("done").and_then(Value::as_bool) == Some(true) {
-                if !ctx.settings.quiet {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "vt: the search is already complete in {} ({count} hits)",
-                        path.display()
-                    );
-                }
-                return Ok(Exit::Ok);
-            }
-            start = ResumePoint {
-                cursor: last
-                    .get("cursor")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                skip: last.get("skip").and_then(Value::as_u64).unwrap_or(0),
-            };
-            already = count;
-            if !ctx.settings.quiet {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "vt: resuming: {count} hits already in {}",
-                    path.display()
-                );
-            }
-        }
-        output = Some(file);
-    }
     let wanted = (!args.page.all).then(|| args.page.limit.saturating_sub(already));
     if wanted == Some(0) {
         return Ok(Exit::Ok);
