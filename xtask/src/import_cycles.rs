@@ -518,38 +518,7 @@ fn imports_of(
             .unwrap_or(me)
     };
 
-    // Inline modules: (name, brace depth inside it) for each token position.
-    let mut scope_at: Vec<Vec<String>> = Vec::with_capacity(toks.len());
-    {
-        let mut stack: Vec<(String, usize)> = Vec::new();
-        let mut depth = 0usize;
-        let mut pending: Option<String> = None;
-        for (k, (tok, _)) in toks.iter().enumerate() {
-            scope_at.push(stack.iter().map(|(n, _)| n.clone()).collect());
-            match tok {
-                Tok::Ident(kw) if kw == "mod" => {
-                    if let Some((Tok::Ident(name), _)) = toks.get(k + 1) {
-                        if toks.get(k + 2).map(|t| &t.0) == Some(&Tok::Punct('{')) {
-                            pending = Some(name.clone());
-                        }
-                    }
-                }
-                Tok::Punct('{') => {
-                    depth += 1;
-                    if let Some(name) = pending.take() {
-                        stack.push((name, depth));
-                    }
-                }
-                Tok::Punct('}') => {
-                    if stack.last().is_some_and(|(_, d)| *d == depth) {
-                        stack.pop();
-                    }
-                    depth = depth.saturating_sub(1);
-                }
-                _ => {}
-            }
-        }
-    }
+    let scope_at = inline_scopes(&toks);
     let current = |k: usize| -> Vec<String> {
         let mut path = module.to_vec();
         path.extend(scope_at[k].iter().cloned());
@@ -668,6 +637,41 @@ fn imports_of(
         }
     }
     found
+}
+
+/// For each token, the inline modules (`mod tests { ... }`) it sits in, outermost first.
+fn inline_scopes(toks: &[(Tok, usize)]) -> Vec<Vec<String>> {
+    let mut scope_at: Vec<Vec<String>> = Vec::with_capacity(toks.len());
+    // (name, brace depth inside it)
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut pending: Option<String> = None;
+    for (k, (tok, _)) in toks.iter().enumerate() {
+        scope_at.push(stack.iter().map(|(n, _)| n.clone()).collect());
+        match tok {
+            Tok::Ident(kw) if kw == "mod" => {
+                if let Some((Tok::Ident(name), _)) = toks.get(k + 1)
+                    && toks.get(k + 2).map(|t| &t.0) == Some(&Tok::Punct('{'))
+                {
+                    pending = Some(name.clone());
+                }
+            }
+            Tok::Punct('{') => {
+                depth += 1;
+                if let Some(name) = pending.take() {
+                    stack.push((name, depth));
+                }
+            }
+            Tok::Punct('}') => {
+                if stack.last().is_some_and(|(_, d)| *d == depth) {
+                    stack.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    scope_at
 }
 
 /// Whether the `use` at `toks[k]` is `pub use` or `pub(...) use`.
