@@ -13,13 +13,13 @@
 //! `retrohunt_jobs.json` there and read back by the next emulator on that directory, so a
 //! client can wait for a job across a restart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::store::{Content, Kind, Store};
+use crate::records::{Content, Kind, ObjKey, StoredObject};
 
 /// Time a job is `starting`, on the emulator's clock.
 pub(crate) const STARTING_MS: u64 = 1_000;
@@ -312,16 +312,16 @@ pub(crate) struct CorpusFile {
 /// The files of `corpus` (`main`: every file with contents; `goodware`: those no engine
 /// flags) first submitted within `range`, in a fixed order (by SHA-256).
 pub(crate) fn corpus_files(
-    store: &Store,
+    objects: &HashMap<ObjKey, StoredObject>,
+    contents: &HashMap<String, Content>,
     corpus: &str,
     range: (Option<i64>, Option<i64>),
 ) -> Vec<CorpusFile> {
-    let mut out: Vec<CorpusFile> = store
-        .objects
+    let mut out: Vec<CorpusFile> = objects
         .iter()
         .filter(|((kind, _), _)| *kind == Kind::File)
         .filter_map(|((_, sha256), object)| {
-            let content = store.contents.get(sha256)?;
+            let content = contents.get(sha256)?;
             let first = object
                 .attr("first_submission_date")
                 .and_then(Value::as_i64)

@@ -14,8 +14,9 @@ use crate::clock::Clock;
 use crate::config::{EmulatorConfig, KeySpec};
 use crate::faults::FaultPlan;
 use crate::quota::Quotas;
+use crate::records::Content;
 use crate::stats::Stats;
-use crate::store::{Content, Store};
+use crate::store::Store;
 
 /// State shared by every connection.
 pub(crate) struct Shared {

@@ -34,12 +34,14 @@ mod compile;
 mod diagnostic;
 mod error;
 mod ruleset;
+mod scan;
 mod source;
 mod walk;
 
 pub use compile::compile;
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RulesError, ScanError};
-pub use ruleset::{DEFAULT_SCAN_TIMEOUT, FileMatches, RuleMatch, Ruleset};
+pub use ruleset::{DEFAULT_SCAN_TIMEOUT, Ruleset};
+pub use scan::{FileMatches, RuleMatch};
 pub use source::{MAX_RULES_SIZE, RulesSource};
 pub use walk::PathScan;

@@ -1,10 +1,11 @@
-//! A compiled ruleset and what scanning with it returns.
+//! A compiled ruleset.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::ScanError;
+use crate::scan::{FileMatches, RuleMatch, matches_of, scan_error, scan_one};
 use crate::walk::PathScan;
 
 /// How long one scan (of bytes or of one file) may run by default: 60 seconds.
@@ -24,26 +25,6 @@ impl std::fmt::Debug for Ruleset {
             .field("warnings", &self.warnings.len())
             .finish_non_exhaustive()
     }
-}
-
-/// A rule that matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleMatch {
-    /// The rule's identifier.
-    pub rule: String,
-    /// Its namespace (`default` unless the ruleset says otherwise).
-    pub namespace: String,
-    /// Its tags, in source order.
-    pub tags: Vec<String>,
-}
-
-/// The rules that matched one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileMatches {
-    /// The file scanned.
-    pub path: PathBuf,
-    /// The rules that matched it, in ruleset order (empty: none did).
-    pub matches: Vec<RuleMatch>,
 }
 
 impl Ruleset {
@@ -110,53 +91,15 @@ impl Ruleset {
     }
 }
 
-pub(crate) fn scan_one(
-    scanner: &mut yara_x::Scanner<'_>,
-    path: &Path,
-) -> Result<FileMatches, ScanError> {
-    // Read first so that an unreadable file is an I/O error naming the path.
-    let data = std::fs::read(path).map_err(|source| ScanError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let results = scanner.scan(&data).map_err(|e| scan_error(e, Some(path)))?;
-    Ok(FileMatches {
-        path: path.to_owned(),
-        matches: matches_of(&results),
-    })
-}
-
-fn matches_of(results: &yara_x::ScanResults<'_, '_>) -> Vec<RuleMatch> {
-    results
-        .matching_rules()
-        .map(|r| RuleMatch {
-            rule: r.identifier().to_owned(),
-            namespace: r.namespace().to_owned(),
-            tags: r.tags().map(|t| t.identifier().to_owned()).collect(),
-        })
-        .collect()
-}
-
-fn scan_error(e: yara_x::ScanError, path: Option<&Path>) -> ScanError {
-    let path = path.map(Path::to_owned);
-    match e {
-        yara_x::ScanError::Timeout => ScanError::Timeout { path },
-        other => ScanError::Engine {
-            path,
-            message: other.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{RulesSource, compile};
 
     const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
     fn rules(text: &str) -> Ruleset {
-        compile(RulesSource::new(text.as_bytes())).unwrap()
+        // Built here, not by `crate::compile` (which imports this file).
+        Ruleset::new(yara_x::compile(text).unwrap(), Vec::new())
     }
 
     #[test]

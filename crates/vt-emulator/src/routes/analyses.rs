@@ -9,10 +9,11 @@ use super::receive::url_form;
 use super::request::Req;
 use crate::config::AnalysisTiming;
 use crate::http::reply::Reply;
+use crate::records::{Analysis, AnalysisTarget, Kind};
 use crate::reports::url::url_object;
 use crate::rng::SeededRng;
 use crate::state::Shared;
-use crate::store::{Analysis, AnalysisTarget, Kind, Store};
+use crate::store::Store;
 use crate::url_id::url_id;
 use crate::verdicts::stats_of;
 

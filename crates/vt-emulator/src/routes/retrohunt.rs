@@ -12,9 +12,10 @@ use super::paging::{self, MAX_LIMIT};
 use super::request::Req;
 use crate::http::multipart::BodyReader;
 use crate::http::reply::Reply;
+use crate::records::Kind;
 use crate::retrohunt_jobs::{MAX_ACTIVE_JOBS, RetrohuntJob, corpus_files, scan_corpus};
 use crate::state::Shared;
-use crate::store::{Kind, Store};
+use crate::store::Store;
 use crate::yara_engine::{CompiledRules, MAX_SCANNED_FILE};
 
 /// The largest rules text accepted (as vt-api's `MAX_RULES_BYTES`).
@@ -66,7 +67,7 @@ fn start_scan(shared: &Arc<Shared>, id: &str, compiled: Option<CompiledRules>) {
             return;
         };
         (
-            corpus_files(&store, &job.corpus, job.time_range),
+            corpus_files(&store.objects, &store.contents, &job.corpus, job.time_range),
             job.rules.clone(),
         )
     };
