@@ -244,7 +244,9 @@ fn too_many_requests_storm(bins: &Bins, work: &Path, n: usize) -> Result<Row> {
     // The busiest sliding window of the emulator's arrival times. The client's limiter is a
     // sliding log of one second at the moment of sending; arrival adds a few milliseconds of
     // jitter, so the check uses a window 50 ms shorter than a second.
-    let times: Vec<u64> = log.iter().map(|r| r.at_us).collect();
+    // The log is in the order answers were logged; arrivals may interleave differently.
+    let mut times: Vec<u64> = log.iter().map(|r| r.at_us).collect();
+    times.sort_unstable();
     let busiest = |window_us: u64| {
         let (mut best, mut lo) = (0, 0);
         for hi in 0..times.len() {
