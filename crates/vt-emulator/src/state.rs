@@ -139,15 +139,24 @@ impl Shared {
             return 0;
         };
         let scanned = tokio::task::spawn_blocking(move || {
-            let hits: Vec<_> = rulesets
+            rulesets
                 .into_iter()
-                .map(|(id, rules)| (id, rules.scan(&data)))
+                .map(|(id, rules)| {
+                    let hits: Vec<_> = rules
+                        .scan(&data)
+                        .into_iter()
+                        .map(|hit| {
+                            let snippet = hit.snippet(&data);
+                            (hit, snippet)
+                        })
+                        .collect();
+                    (id, hits)
+                })
                 .filter(|(_, hits)| !hits.is_empty())
-                .collect();
-            (hits, crate::livehunt::snippet(&data))
+                .collect::<Vec<_>>()
         })
         .await;
-        let Ok((hits, snippet)) = scanned else {
+        let Ok(hits) = scanned else {
             return 0;
         };
         let now = self.now();
@@ -155,7 +164,7 @@ impl Shared {
         let mut raised = 0;
         for (id, hits) in &hits {
             let before = store.livehunt.notifications.len();
-            raised += store.livehunt.record(id, sha256, hits, &snippet, now);
+            raised += store.livehunt.record(id, sha256, hits, now);
             // The IoC stream gathers every Livehunt notification, for the ruleset's owner.
             let new = store.livehunt.notifications[before..].to_vec();
             for n in &new {

@@ -24,6 +24,17 @@ pub(crate) struct RuleHit {
     pub(crate) namespace: String,
     /// Its tags.
     pub(crate) tags: Vec<String>,
+    /// Where its patterns matched, in data order (empty: the condition matched without
+    /// any).
+    pub(crate) ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl RuleHit {
+    /// The notification snippet of this hit in `data`: the lines around its matches, the
+    /// matched bytes highlighted ([`crate::hunting_snippet`]).
+    pub(crate) fn snippet(&self, data: &[u8]) -> String {
+        crate::hunting_snippet::snippet(data, &self.ranges)
+    }
 }
 
 /// A compiled ruleset, cheap to clone and shared between requests and background tasks.
@@ -82,6 +93,7 @@ impl CompiledRules {
                 rule: m.rule,
                 namespace: m.namespace,
                 tags: m.tags,
+                ranges: m.patterns.into_iter().map(|p| p.range).collect(),
             })
             .collect()
     }

@@ -289,6 +289,17 @@ async fn an_upload_after_the_ruleset_exists_raises_a_notification_with_its_file(
     assert_eq!(n["type"], "hunting_notification");
     assert_eq!(n["attributes"]["rule_name"], "eicar");
     assert_eq!(n["attributes"]["rule_tags"], json!(["av", "test"]));
+    // The snippet is the lines around the match, the matched bytes highlighted ("EICA"
+    // ends the second line of the file, 45 49 43 41), not the file's first bytes.
+    let snippet = n["attributes"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("*begin_highlight*45 49 43 41*end_highlight*  "),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("*begin_highlight*IRUS-TEST-FILE*end_highlight*!$"),
+        "{snippet}"
+    );
     assert_eq!(n["attributes"]["ruleset_id"], ruleset_id);
     assert_eq!(n["attributes"]["ruleset_name"], "EICAR watch");
     assert_eq!(

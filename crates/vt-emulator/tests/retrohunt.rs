@@ -531,3 +531,61 @@ async fn without_yara_a_job_is_refused_saying_why() {
     assert!(message.contains("without YARA"), "{message}");
     let _: Value = r.json();
 }
+
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn a_finished_jobs_match_is_in_the_ioc_stream_with_a_highlighted_snippet() {
+    let emu = start().await;
+    let http = Http::new();
+    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stream = |filter: &str| {
+        api(
+            &emu,
+            &format!("/ioc_stream?filter={}", filter.replace(' ', "%20")),
+        )
+    };
+    // Before the job runs, nothing is in the stream.
+    until_status(&emu, &http, &id, "starting").await;
+    let before = http
+        .get(&stream("source_type:retrohunt_job"), Some(PREMIUM))
+        .await;
+    assert_eq!(before.status, StatusCode::OK, "{:?}", before.json());
+    assert_eq!(before.json()["data"], json!([]));
+    emu.clock().advance(secs(60));
+    until_status(&emu, &http, &id, "finished").await;
+    let r = http
+        .get(
+            &stream(&format!("source_type:retrohunt_job source_id:{id}")),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    let data = r["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "{r}");
+    assert_eq!(data[0]["id"], vt_emulator::EICAR_SHA256);
+    let ctx = &data[0]["context_attributes"];
+    assert_eq!(ctx["origin"], "hunting");
+    assert_eq!(ctx["sources"], json!([{"type": "retrohunt_job", "id": id, "label": id}]));
+    assert_eq!(ctx["hunting_info"]["rule_name"], "eicar");
+    // The snippet highlights the matched string's bytes: "EICA" (45 49 43 41) ends the
+    // second line, the rest goes on in the third.
+    let snippet = ctx["hunting_info"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("*begin_highlight*45 49 43 41*end_highlight*  "),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("*begin_highlight*EICA*end_highlight*\n*begin_highlight*52 2D 53"),
+        "{snippet}"
+    );
+    // Listed again: raised once, not once per read.
+    let again = http
+        .get(&stream("origin:hunting"), Some(PREMIUM))
+        .await
+        .json();
+    assert_eq!(again["data"].as_array().unwrap().len(), 1, "{again}");
+    emu.shutdown().await;
+}

@@ -40,6 +40,8 @@ mod walk;
 pub use compile::compile;
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RulesError, ScanError};
-pub use ruleset::{DEFAULT_SCAN_TIMEOUT, FileMatches, RuleMatch, Ruleset};
+pub use ruleset::{
+    DEFAULT_SCAN_TIMEOUT, FileMatches, MAX_PATTERN_MATCHES, PatternMatch, RuleMatch, Ruleset,
+};
 pub use source::{MAX_RULES_SIZE, RulesSource};
 pub use walk::PathScan;

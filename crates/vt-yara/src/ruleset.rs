@@ -1,5 +1,6 @@
 //! A compiled ruleset and what scanning with it returns.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,6 +27,9 @@ impl std::fmt::Debug for Ruleset {
     }
 }
 
+/// The most pattern matches a [`RuleMatch`] keeps (the first ones in the data).
+pub const MAX_PATTERN_MATCHES: usize = 100;
+
 /// A rule that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleMatch {
@@ -35,6 +39,19 @@ pub struct RuleMatch {
     pub namespace: String,
     /// Its tags, in source order.
     pub tags: Vec<String>,
+    /// Where its patterns matched, in data order (then by pattern), at most
+    /// [`MAX_PATTERN_MATCHES`]; empty when the condition matched without any pattern (a
+    /// rule on `filesize`, say).
+    pub patterns: Vec<PatternMatch>,
+}
+
+/// One match of one of a rule's patterns (`$a = "..."`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternMatch {
+    /// The pattern's identifier, with its `$`.
+    pub pattern: String,
+    /// The matched bytes' range in the scanned data.
+    pub range: Range<usize>,
 }
 
 /// The rules that matched one file.
@@ -133,8 +150,31 @@ fn matches_of(results: &yara_x::ScanResults<'_, '_>) -> Vec<RuleMatch> {
             rule: r.identifier().to_owned(),
             namespace: r.namespace().to_owned(),
             tags: r.tags().map(|t| t.identifier().to_owned()).collect(),
+            patterns: pattern_matches_of(&r),
         })
         .collect()
+}
+
+/// The first [`MAX_PATTERN_MATCHES`] matches of `rule`'s patterns, in data order (each
+/// pattern's matches come in data order from yara-x, so taking that many of each is enough).
+fn pattern_matches_of(rule: &yara_x::Rule<'_, '_>) -> Vec<PatternMatch> {
+    let mut all: Vec<PatternMatch> = rule
+        .patterns()
+        .flat_map(|p| {
+            let pattern = p.identifier().to_owned();
+            p.matches()
+                .take(MAX_PATTERN_MATCHES)
+                .map(move |m| PatternMatch {
+                    pattern: pattern.clone(),
+                    range: m.range(),
+                })
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        (a.range.start, a.range.end, &a.pattern).cmp(&(b.range.start, b.range.end, &b.pattern))
+    });
+    all.truncate(MAX_PATTERN_MATCHES);
+    all
 }
 
 fn scan_error(e: yara_x::ScanError, path: Option<&Path>) -> ScanError {
@@ -173,9 +213,40 @@ mod tests {
                 rule: "eicar".into(),
                 namespace: "default".into(),
                 tags: vec!["test".into(), "av".into()],
+                patterns: vec![PatternMatch {
+                    pattern: "$a".into(),
+                    range: 28..42,
+                }],
             }]
         );
         assert!(r.scan_bytes(b"harmless").unwrap().is_empty());
+    }
+
+    #[test]
+    fn pattern_matches_come_in_data_order_across_patterns() {
+        let r = rules(
+            "rule two { strings: $b = \"ANTIVIRUS\" $a = \"X5O\" $c = \"-\" condition: $a and $b and #c > 1 }\n\
+             rule bare { condition: filesize > 10 }",
+        );
+        let hits = r.scan_bytes(EICAR).unwrap();
+        let found: Vec<(&str, Range<usize>)> = hits[0]
+            .patterns
+            .iter()
+            .map(|p| (p.pattern.as_str(), p.range.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("$a", 0..3),
+                ("$c", 33..34),
+                ("$c", 42..43),
+                ("$b", 43..52),
+                ("$c", 52..53),
+                ("$c", 57..58)
+            ]
+        );
+        assert_eq!(hits[1].rule, "bare");
+        assert!(hits[1].patterns.is_empty());
     }
 
     #[test]

@@ -39,6 +39,14 @@ fn compile(rules: &str) -> Result<CompiledRules, Reply> {
     Ok(compiled)
 }
 
+/// Pushes to the IoC stream the matches Retrohunt jobs have reached by now (jobs move with
+/// the clock, so the IoC stream's routes call this before they read it).
+pub(crate) fn notify_ioc_stream(shared: &Arc<Shared>) {
+    ensure_loaded(shared);
+    let now = shared.clock.now_ms();
+    crate::retrohunt_jobs::notify_due(&mut shared.write(), now);
+}
+
 /// Reads the jobs kept in a given data directory, once, and restarts the scans they lacked.
 fn ensure_loaded(shared: &Arc<Shared>) {
     if shared.config.data_dir.is_none() || shared.read().retrohunt.loaded {
@@ -80,13 +88,7 @@ fn start_scan(shared: &Arc<Shared>, id: &str, compiled: Option<CompiledRules>) {
     let shared = shared.clone();
     let id = id.to_owned();
     tokio::task::spawn_blocking(move || {
-        let outcome = scan_corpus(&files, MAX_SCANNED_FILE, |bytes| {
-            compiled
-                .scan(bytes)
-                .into_iter()
-                .map(|hit| hit.rule)
-                .collect()
-        });
+        let outcome = scan_corpus(&files, MAX_SCANNED_FILE, |bytes| compiled.scan(bytes));
         let now = shared.clock.now_ms();
         let mut store = shared.write();
         if let Some(job) = store.retrohunt.jobs.get_mut(&id) {
@@ -201,6 +203,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, r: &mut Req) -> Reply {
             abort_ms: None,
             scan: None,
             scan_ready_ms: None,
+            notified: 0,
         };
         let answer = job.to_json(&r.base, now);
         store.retrohunt.jobs.insert(id.clone(), job);
