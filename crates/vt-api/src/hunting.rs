@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+use http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use vt_model::{AnyObject, DataEnvelope, HuntingNotification, HuntingRuleset};
 
@@ -37,6 +38,9 @@ use crate::request::{ApiRequest, Target, path_segment};
 
 /// The largest ruleset sent, in bytes (1 MiB; VirusTotal documents none).
 pub const MAX_RULES_BYTES: usize = 1024 * 1024;
+
+/// The header [`Hunting::delete_all_rulesets`] confirms with (the caller's user name).
+pub const CONFIRM_DELETE_HEADER: &str = "x-confirm-delete";
 
 /// Largest `count_limit` of `/intelligence/hunting_notification_files`.
 pub const MAX_COUNT_LIMIT: u32 = 10_000;
@@ -72,6 +76,23 @@ fn check_ruleset_id(id: &str) -> Result<&str> {
 /// Checks a notification id (`<digits>-<digits>-<hex>` today; any printable id is sent).
 fn check_notification_id(id: &str) -> Result<&str> {
     check_id(id, "notification")
+}
+
+/// Checks the user name that confirms deleting every ruleset: not blank, no spaces at the
+/// ends, and a valid header value (no control characters).
+fn check_confirm_user(user: &str) -> Result<HeaderValue> {
+    if user.trim().is_empty() || user.trim() != user {
+        return Err(Error::invalid(
+            user,
+            "the confirmation is your VirusTotal user name (not blank, no spaces around it)",
+        ));
+    }
+    HeaderValue::from_str(user).map_err(|_| {
+        Error::invalid(
+            user,
+            "a user name cannot hold control characters (it is sent as a header)",
+        )
+    })
 }
 
 fn check_id<'i>(id: &'i str, what: &str) -> Result<&'i str> {
@@ -263,6 +284,22 @@ impl<'a> Hunting<'a> {
         let id = check_ruleset_id(id)?;
         self.client
             .send_empty(ApiRequest::delete(ruleset_path(id)))
+            .await
+    }
+
+    /// Deletes **every** ruleset of the caller (`DELETE /intelligence/hunting_rulesets`
+    /// with the header `x-confirm-delete: <confirm_user>`). VirusTotal deletes them only
+    /// when `confirm_user` is the caller's user name: another name is refused with the
+    /// API's error and deletes nothing. An empty name, or one that cannot be a header value
+    /// (spaces at the ends, control characters), is an [`Error::InvalidInput`] before any
+    /// request.
+    pub async fn delete_all_rulesets(&self, confirm_user: &str) -> Result<()> {
+        let value = check_confirm_user(confirm_user)?;
+        self.client
+            .send_empty(
+                ApiRequest::delete("/intelligence/hunting_rulesets")
+                    .header(HeaderName::from_static(CONFIRM_DELETE_HEADER), value),
+            )
             .await
     }
 

@@ -631,3 +631,6 @@ bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@la
 bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
 bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
 bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");
+bad!(hunting_ruleset_delete_all_without_confirm: ["hunting", "ruleset", "delete", "--all"] => 2, names "--confirm");
+bad!(hunting_ruleset_delete_all_with_a_blank_confirm: ["hunting", "ruleset", "delete", "--all", "--confirm", " "] => 2, names "--confirm");
+bad!(hunting_ruleset_delete_ids_and_all: ["hunting", "ruleset", "delete", "123", "--all", "--confirm", "alice"] => 2, names "--all");

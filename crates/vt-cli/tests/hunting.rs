@@ -220,6 +220,69 @@ fn hunting_rulesets_and_a_livehunt_notification_after_an_upload() {
 }
 
 #[test]
+fn deleting_every_ruleset_needs_all_and_the_confirming_user_name() {
+    let emu = Emu::start(|_| {});
+    let rules = write(emu.home(), "eicar.yar", EICAR_RULE.as_bytes());
+    for name in ["one", "two"] {
+        let r = run(emu
+            .vt()
+            .args(["hunting", "ruleset", "create", name, &rules]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let count = || {
+        let r = run(emu
+            .vt()
+            .args(["hunting", "ruleset", "list", "--format", "ndjson"]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        ndjson(&r.stdout).len()
+    };
+    // No ids and no --all, or --all without --confirm (and the reverse): usage, exit 2,
+    // no request.
+    let before = emu.api_requests().len();
+    for args in [
+        &["hunting", "ruleset", "delete"][..],
+        &["hunting", "ruleset", "delete", "--all"],
+        &["hunting", "ruleset", "delete", "--confirm", "someone"],
+        &["hunting", "ruleset", "delete", "--all", "--confirm", ""],
+    ] {
+        let r = run(emu.vt().args(args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(emu.api_requests().len(), before, "nothing sent");
+    // Another user's name: VirusTotal refuses, nothing is deleted.
+    let r = run(emu.vt().args([
+        "hunting",
+        "ruleset",
+        "delete",
+        "--all",
+        "--confirm",
+        "someone-else",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("BadRequestError"), "{}", r.stderr);
+    assert_eq!(count(), 2);
+    // The key's user name: every ruleset goes.
+    let user = emu
+        .handle
+        .config()
+        .keys
+        .iter()
+        .find(|k| k.key == KEY)
+        .unwrap()
+        .user_id
+        .clone();
+    let r = run(emu.vt().args(["ht", "rs", "rm", "-a", "--confirm", &user]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("deleted every hunting ruleset"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(count(), 0);
+}
+
+#[test]
 fn hunting_with_a_public_key_exits_3() {
     let emu = Emu::start(|_| {});
     let r = run(emu

@@ -123,6 +123,9 @@ mod tests {
         assert_eq!(snippet(b"ab\x00", &[]), "61 62 00  ab.");
         assert_eq!(snippet(b"", &[]), "");
         // Ranges past the end are clamped, not a panic.
-        assert_eq!(snippet(b"ab", &[1..9]), "61 *begin_highlight*62*end_highlight*  a*begin_highlight*b*end_highlight*");
+        assert_eq!(
+            snippet(b"ab", &[1..9]),
+            "61 *begin_highlight*62*end_highlight*  a*begin_highlight*b*end_highlight*"
+        );
     }
 }

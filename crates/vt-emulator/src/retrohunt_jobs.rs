@@ -547,7 +547,10 @@ mod tests {
         assert_eq!(ctx["sources"][0]["id"], "u-1");
         assert_eq!(ctx["hunting_info"]["rule_name"], "r");
         // Dated when the progress passed the file (25 % of the running time).
-        assert_eq!(pushed[0].date, (10_000 + STARTING_MS + RUNNING_MS / 4) / 1000);
+        assert_eq!(
+            pushed[0].date,
+            (10_000 + STARTING_MS + RUNNING_MS / 4) / 1000
+        );
         notify_due(&mut store, 10_000_000);
         assert_eq!(store.ioc_stream.notifications.len(), 2);
         assert_eq!(store.ioc_stream.notifications[1].new.object.1, "b");

@@ -466,6 +466,22 @@ async fn deleting_every_ruleset_needs_the_confirmation_header() {
         .send(Method::DELETE, &all, Some(PREMIUM), &[], full(Vec::new()))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "BadRequestError");
+    // Another user's name deletes nothing either.
+    let r = http
+        .send(
+            Method::DELETE,
+            &all,
+            Some(PREMIUM),
+            &[("x-confirm-delete", "someone-else")],
+            full(Vec::new()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        http.get(&all, Some(PREMIUM)).await.json()["meta"]["count"],
+        1
+    );
     let user = emu
         .config()
         .keys

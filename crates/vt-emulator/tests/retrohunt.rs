@@ -568,7 +568,10 @@ async fn a_finished_jobs_match_is_in_the_ioc_stream_with_a_highlighted_snippet()
     assert_eq!(data[0]["id"], vt_emulator::EICAR_SHA256);
     let ctx = &data[0]["context_attributes"];
     assert_eq!(ctx["origin"], "hunting");
-    assert_eq!(ctx["sources"], json!([{"type": "retrohunt_job", "id": id, "label": id}]));
+    assert_eq!(
+        ctx["sources"],
+        json!([{"type": "retrohunt_job", "id": id, "label": id}])
+    );
     assert_eq!(ctx["hunting_info"]["rule_name"], "eicar");
     // The snippet highlights the matched string's bytes: "EICA" (45 49 43 41) ends the
     // second line, the rest goes on in the third.

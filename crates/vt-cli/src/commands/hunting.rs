@@ -51,9 +51,10 @@ pub enum RulesetCommand {
     /// Set who gets an e-mail per notification (none: no one).
     #[command(alias = "notification_emails")]
     NotificationEmails(EmailsArgs),
-    /// Delete rulesets (their notifications stay).
+    /// Delete rulesets by id, or every one of yours with --all --confirm <your user name>
+    /// (their notifications stay).
     #[command(visible_alias = "rm", alias = "del")]
-    Delete(IdsArgs),
+    Delete(RulesetDeleteArgs),
 }
 
 /// `vt hunting notifications`.
@@ -85,6 +86,25 @@ pub struct IdsArgs {
     /// Ids.
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
+}
+
+/// `vt hunting ruleset delete`.
+#[derive(Debug, Args)]
+pub struct RulesetDeleteArgs {
+    /// Ruleset ids.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub ids: Vec<String>,
+    /// Delete every ruleset of yours; needs --confirm with your VirusTotal user name.
+    #[arg(short, long, requires = "confirm")]
+    pub all: bool,
+    /// Your VirusTotal user name, confirming --all (sent as `x-confirm-delete`; VirusTotal
+    /// refuses another name and deletes nothing).
+    #[arg(long, value_name = "USER", requires = "all")]
+    pub confirm: Option<String>,
 }
 
 /// `vt hunting ruleset list`.
@@ -291,6 +311,9 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
         RulesetCommand::Delete(a) => {
+            if a.all {
+                return delete_all_rulesets(ctx, a.confirm.as_deref().unwrap_or_default()).await;
+            }
             check_ids(&a.ids, "ruleset")?;
             let c = ctx.client()?;
             each(ctx, &a.ids, "hunting ruleset", |id| {
@@ -303,6 +326,25 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
     }
+}
+
+/// `vt hunting ruleset delete --all --confirm USER`: one request that deletes every ruleset
+/// of the key's user, confirmed by that user's name.
+async fn delete_all_rulesets(ctx: &Context, user: &str) -> CliResult<Exit> {
+    let what = "every hunting ruleset";
+    let c = ctx.client()?;
+    c.hunting().delete_all_rulesets(user).await.map_err(|e| {
+        // A blank or malformed --confirm is refused before any request: bad input.
+        if e.is_invalid_input() {
+            CliError::usage(format!("--confirm: {e}"))
+        } else {
+            fail(what, &e)
+        }
+    })?;
+    if !ctx.settings.quiet {
+        eprintln!("vt: deleted every hunting ruleset of {user} (their notifications stay)");
+    }
+    Ok(Exit::Ok)
 }
 
 async fn notifications(ctx: &Context, cmd: NotificationsCommand) -> CliResult<Exit> {
