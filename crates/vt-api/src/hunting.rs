@@ -45,11 +45,20 @@ pub const CONFIRM_DELETE_HEADER: &str = "x-confirm-delete";
 /// Largest `count_limit` of `/intelligence/hunting_notification_files`.
 pub const MAX_COUNT_LIMIT: u32 = 10_000;
 
-/// Checks a ruleset's source before it is sent: not blank, at most [`MAX_RULES_BYTES`], and
-/// (with the `yara` feature) compiling with yara-x. A failure is [`Error::InvalidInput`]
-/// whose reason is the compiler's first error as `line:column: error[code]: message`.
-/// Warnings do not fail (VirusTotal may still refuse slow rules).
+/// Checks a `file` ruleset's source before it is sent: [`check_rules_for`] with `file`.
 pub fn check_rules(rules: &str) -> Result<()> {
+    check_rules_for(rules, Some("file"))
+}
+
+/// Checks a ruleset's source before it is sent: not blank, at most [`MAX_RULES_BYTES`], and
+/// (with the `yara` feature) compiling with yara-x for the ruleset's `match_object_type`
+/// (`file`, `url`, `domain`, `ip_address`), which decides what of the `vt` module the rules
+/// may use, as VirusTotal compiles them. `None`, or a type this version does not know (it
+/// is sent as given), accepts rules that compile for any of them. A failure is
+/// [`Error::InvalidInput`] whose reason is the compiler's first error as
+/// `line:column: error[code]: message`. Warnings do not fail (VirusTotal may still refuse
+/// slow rules).
+pub fn check_rules_for(rules: &str, match_object_type: Option<&str>) -> Result<()> {
     if rules.trim().is_empty() {
         return Err(Error::invalid(rules, "the ruleset is empty"));
     }
@@ -63,8 +72,18 @@ pub fn check_rules(rules: &str) -> Result<()> {
         ));
     }
     #[cfg(feature = "yara")]
-    vt_yara::compile(vt_yara::RulesSource::new(rules.as_bytes()))
-        .map_err(|e| Error::invalid("rules", e.to_string()))?;
+    {
+        let source = vt_yara::RulesSource::new(rules.as_bytes());
+        let known = match_object_type.and_then(vt_yara::RulesTarget::from_match_object_type);
+        let targets: &[vt_yara::RulesTarget] = match &known {
+            Some(t) => std::slice::from_ref(t),
+            None => &vt_yara::RulesTarget::LIVEHUNT,
+        };
+        vt_yara::compile_for_any(source, targets)
+            .map_err(|e| Error::invalid("rules", e.to_string()))?;
+    }
+    #[cfg(not(feature = "yara"))]
+    let _ = match_object_type;
     Ok(())
 }
 
@@ -174,7 +193,10 @@ impl RulesetChanges {
     }
 
     /// The attributes as JSON, checked: a blank name, bad rules or a malformed e-mail fail.
-    fn attributes(&self) -> Result<Map<String, Value>> {
+    /// Rules are compiled for the `match_object_type` set, else for
+    /// `default_match_object_type` (a new ruleset's is `file`; `None` for an update, whose
+    /// ruleset's type is not known here: rules compiling for any type pass).
+    fn attributes(&self, default_match_object_type: Option<&str>) -> Result<Map<String, Value>> {
         let mut a = Map::new();
         if let Some(name) = &self.name {
             if name.trim().is_empty() {
@@ -183,7 +205,12 @@ impl RulesetChanges {
             a.insert("name".into(), json!(name));
         }
         if let Some(rules) = &self.rules {
-            check_rules(rules)?;
+            check_rules_for(
+                rules,
+                self.match_object_type
+                    .as_deref()
+                    .or(default_match_object_type),
+            )?;
             a.insert("rules".into(), json!(rules));
         }
         if let Some(enabled) = self.enabled {
@@ -248,7 +275,7 @@ impl<'a> Hunting<'a> {
         rules: &str,
         more: RulesetChanges,
     ) -> Result<HuntingRuleset> {
-        let attributes = more.name(name).rules(rules).attributes()?;
+        let attributes = more.name(name).rules(rules).attributes(Some("file"))?;
         let body = json!({"data": {"type": "hunting_ruleset", "attributes": attributes}});
         let doc: DataEnvelope<HuntingRuleset> = self
             .client
@@ -269,7 +296,7 @@ impl<'a> Hunting<'a> {
         if changes.is_empty() {
             return Err(Error::invalid(id, "nothing to change on the ruleset"));
         }
-        let attributes = changes.attributes()?;
+        let attributes = changes.attributes(None)?;
         let body = json!({"data": {"type": "hunting_ruleset", "id": id, "attributes": attributes}});
         let doc: DataEnvelope<HuntingRuleset> = self
             .client
@@ -391,20 +418,47 @@ mod tests {
         assert!(err.to_string().contains("2:14: error["), "{err}");
     }
 
+    #[cfg(feature = "yara")]
+    #[test]
+    fn rules_are_compiled_for_the_rulesets_match_object_type() {
+        let url_rule = "import \"vt\"\nrule u { condition: vt.net.url.raw contains \"x\" }";
+        let file_rule = "import \"vt\"\nrule f { condition: vt.metadata.new_file }";
+        assert!(check_rules(file_rule).is_ok());
+        let e = check_rules(url_rule).unwrap_err();
+        assert!(e.to_string().contains("error[E100]"), "{e}");
+        assert!(check_rules_for(url_rule, Some("url")).is_ok());
+        assert!(check_rules_for(url_rule, Some("domain")).is_err());
+        // Unknown: any type will do.
+        assert!(check_rules_for(url_rule, None).is_ok());
+        assert!(check_rules_for(url_rule, Some("mystery")).is_ok());
+        assert!(check_rules_for("rule b { condition: nope }", None).is_err());
+        // A new ruleset is a file ruleset unless it says otherwise; an update may be either.
+        let create = RulesetChanges::new().rules(url_rule);
+        assert!(create.attributes(Some("file")).is_err());
+        assert!(
+            create
+                .clone()
+                .match_object_type("url")
+                .attributes(Some("file"))
+                .is_ok()
+        );
+        assert!(create.attributes(None).is_ok());
+    }
+
     #[test]
     fn changes_send_only_what_is_set() {
         let a = RulesetChanges::new()
             .enabled(false)
             .limit(5)
-            .attributes()
+            .attributes(None)
             .unwrap();
         assert_eq!(Value::Object(a), json!({"enabled": false, "limit": 5}));
         assert!(RulesetChanges::new().is_empty());
-        assert!(RulesetChanges::new().name(" ").attributes().is_err());
+        assert!(RulesetChanges::new().name(" ").attributes(None).is_err());
         assert!(
             RulesetChanges::new()
                 .notification_emails(vec!["not-an-address".into()])
-                .attributes()
+                .attributes(None)
                 .is_err()
         );
     }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::http_client;
+use common::{answer_ok, any, http_client, refuse_every_request};
 use futures_util::TryStreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -117,13 +117,13 @@ async fn update_patches_only_what_changes_and_delete_sends_delete() {
                 .body(json!({"data": ruleset("77", "eicar")}).to_string());
         })
         .await;
-    let delete = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v3/intelligence/hunting_rulesets/77");
-            then.status(200).body("{}");
-        })
-        .await;
+    let delete = answer_ok(
+        &server,
+        "DELETE /intelligence/hunting_rulesets/77",
+        any,
+        "{}",
+    )
+    .await;
     let client = http_client(&server.base_url());
     client
         .hunting()
@@ -276,12 +276,7 @@ async fn deleting_every_ruleset_sends_the_confirmation_header_and_reads_a_refusa
 #[tokio::test]
 async fn bad_rules_ids_and_changes_are_refused_before_any_request() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let any = refuse_every_request(&server).await;
     let client = http_client(&server.base_url());
     let h = client.hunting();
     let refused = [

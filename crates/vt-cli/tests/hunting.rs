@@ -349,3 +349,79 @@ fn the_library_creates_a_ruleset_and_reads_the_notification_of_an_upload() {
         assert!(h.ruleset(rs.id_str()).await.unwrap_err().is_not_found());
     });
 }
+
+#[test]
+fn a_url_ruleset_is_checked_for_urls_and_matches_a_submitted_url() {
+    let emu = Emu::start(|_| {});
+    let home = emu.home().to_owned();
+    let url_rules = write(
+        &home,
+        "url.yar",
+        b"import \"vt\"\nrule login_page { condition: vt.net.url.raw contains \"/login\" }\n",
+    );
+    let file_rules = write(
+        &home,
+        "new.yar",
+        b"import \"vt\"\nrule fresh { condition: vt.metadata.new_file }\n",
+    );
+    // vt.net is for url, domain and ip_address rulesets only; vt.metadata for files.
+    let r = run(emu.vt().args(["yara", "check", &url_rules]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("url.yar:2:"), "{}", r.stderr);
+    assert!(r.stderr.contains("error[E100]"), "{}", r.stderr);
+    let r = run(emu
+        .vt()
+        .args(["yara", "check", &url_rules, "--target", "url"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu.vt().args(["yara", "check", &file_rules]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu
+        .vt()
+        .args(["yara", "check", &file_rules, "--target", "ip"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A file ruleset with vt.net rules: exit 2, nothing sent.
+    let r = run(emu
+        .vt()
+        .args(["hunting", "ruleset", "create", "urls", &url_rules]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(emu.api_requests().is_empty(), "nothing sent");
+    let r = run(emu.vt().args([
+        "hunting",
+        "ruleset",
+        "create",
+        "urls",
+        &url_rules,
+        "--match-object-type",
+        "url",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Without a type, an update sends rules that compile for some type.
+    let id = json(&r.stdout)["id"].as_str().unwrap().to_owned();
+    let r = run(emu
+        .vt()
+        .args(["hunting", "ruleset", "update", &id, &url_rules]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A submitted URL the rule matches raises an IoC stream notification.
+    let r = run(emu
+        .vt()
+        .args(["scan", "url", "https://bank.evil-hunt.example/login"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu.vt().args([
+        "iocstream",
+        "list",
+        "--filter",
+        "entity_type:url source_type:hunting_ruleset",
+        "--format",
+        "ndjson",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let items = ndjson(&r.stdout);
+    assert_eq!(items.len(), 1, "{}", r.stdout);
+    let ctx = &items[0]["context_attributes"];
+    assert_eq!(ctx["hunting_info"]["rule_name"], "login_page");
+    assert_eq!(ctx["sources"][0]["id"], id.as_str());
+    assert_eq!(
+        items[0]["attributes"]["url"],
+        "https://bank.evil-hunt.example/login"
+    );
+}

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::ScanError;
+use crate::netloc::NetworkObject;
 use crate::walk::PathScan;
 
 /// How long one scan (of bytes or of one file) may run by default: 60 seconds.
@@ -111,6 +112,19 @@ impl Ruleset {
     pub fn scan_bytes(&self, data: &[u8]) -> Result<Vec<RuleMatch>, ScanError> {
         let mut scanner = self.scanner();
         let results = scanner.scan(data).map_err(|e| scan_error(e, None))?;
+        Ok(matches_of(&results))
+    }
+
+    /// The rules of a url, domain or ip_address ruleset (compiled with
+    /// [`crate::RulesSource::with_target`]) that match `object`: what the `vt` module's
+    /// `vt.net` says of it (see [`NetworkObject`]); such rules read no bytes. Rules on
+    /// bytes or on fields left empty do not match.
+    pub fn scan_network_object(&self, object: &NetworkObject) -> Result<Vec<RuleMatch>, ScanError> {
+        let mut scanner = self.scanner();
+        scanner
+            .set_module_output_raw("vt", &object.live_hunt_data())
+            .map_err(|e| scan_error(e, None))?;
+        let results = scanner.scan(&[]).map_err(|e| scan_error(e, None))?;
         Ok(matches_of(&results))
     }
 

@@ -266,7 +266,9 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
         RulesetCommand::Create(a) => {
-            let text = rules_from(ctx, &a.rules)?;
+            // A new ruleset is a file ruleset unless --match-object-type says otherwise.
+            let kind = a.options.match_object_type.as_deref().unwrap_or("file");
+            let text = rules_from(ctx, &a.rules, Some(kind))?;
             let changes = options(a.options).enabled(!a.disabled);
             let c = ctx.client()?;
             let what = format!("hunting ruleset {}", a.name);
@@ -279,12 +281,15 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
         }
         RulesetCommand::Update(a) => {
             check_ids(std::slice::from_ref(&a.id), "ruleset")?;
+            // Without --match-object-type the ruleset's type is not known here: rules that
+            // compile for any type are sent, VirusTotal checks them against the ruleset's.
+            let kind = a.options.match_object_type.clone();
             let mut changes = options(a.options);
             if let Some(name) = a.name {
                 changes = changes.name(name);
             }
             if let Some(path) = &a.rules {
-                changes = changes.rules(rules_from(ctx, path)?);
+                changes = changes.rules(rules_from(ctx, path, kind.as_deref())?);
             }
             if changes.is_empty() {
                 return Err(CliError::usage(format!(
@@ -440,14 +445,20 @@ async fn update(ctx: &Context, id: &str, changes: RulesetChanges) -> CliResult<E
 /// The rules of `path`, compiled locally (exit 2 with `file:line:column` when they do not
 /// compile; warnings on stderr).
 #[cfg(feature = "yara")]
-fn rules_from(ctx: &Context, path: &Path) -> CliResult<String> {
-    crate::commands::yara::read_and_check(ctx, path).map(|c| c.text)
+fn rules_from(ctx: &Context, path: &Path, match_object_type: Option<&str>) -> CliResult<String> {
+    use vt_api::yara::RulesTarget;
+    let known = match_object_type.and_then(RulesTarget::from_match_object_type);
+    let targets: &[RulesTarget] = match &known {
+        Some(t) => std::slice::from_ref(t),
+        None => &RulesTarget::LIVEHUNT,
+    };
+    crate::commands::yara::read_and_check(ctx, path, targets).map(|c| c.text)
 }
 
 /// The rules of `path`, checked as the library does without yara-x (not empty, UTF-8,
 /// size).
 #[cfg(not(feature = "yara"))]
-fn rules_from(_ctx: &Context, path: &Path) -> CliResult<String> {
+fn rules_from(_ctx: &Context, path: &Path, match_object_type: Option<&str>) -> CliResult<String> {
     let origin = path.display().to_string();
     let bytes = if path == Path::new("-") {
         let mut buf = Vec::new();
@@ -458,7 +469,8 @@ fn rules_from(_ctx: &Context, path: &Path) -> CliResult<String> {
     .map_err(|e| CliError::usage(format!("{origin}: cannot read: {e}")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::usage(format!("{origin}: the ruleset is not UTF-8 text")))?;
-    vt_api::hunting::check_rules(&text).map_err(|e| CliError::usage(format!("{origin}: {e}")))?;
+    vt_api::hunting::check_rules_for(&text, match_object_type)
+        .map_err(|e| CliError::usage(format!("{origin}: {e}")))?;
     Ok(text)
 }
 

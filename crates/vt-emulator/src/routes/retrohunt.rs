@@ -29,7 +29,7 @@ const MAX_RULES_PER_JOB: usize = 300;
 /// and column when they do not compile (or when the emulator was built without YARA), or
 /// when there are more than [`MAX_RULES_PER_JOB`].
 fn compile(rules: &str) -> Result<CompiledRules, Reply> {
-    let compiled = CompiledRules::compile(rules)?;
+    let compiled = CompiledRules::compile_for(rules, "retrohunt")?;
     let n = compiled.rule_names().len();
     if n > MAX_RULES_PER_JOB {
         return Err(Reply::bad_request(format!(
