@@ -55,7 +55,7 @@ pub(crate) fn snippet(data: &[u8], matches: &[Range<usize>]) -> String {
         let start = line * LINE;
         let end = (start + LINE).min(data.len());
         let (mut hex, mut text) = (String::new(), String::new());
-        for i in start..end {
+        for (i, &b) in data.iter().enumerate().take(end).skip(start) {
             let on = highlighted(i);
             let opens = on && (i == start || !highlighted(i - 1));
             let closes = on && (i + 1 == end || !highlighted(i + 1));
@@ -63,7 +63,6 @@ pub(crate) fn snippet(data: &[u8], matches: &[Range<usize>]) -> String {
                 hex.push_str(BEGIN_HIGHLIGHT);
                 text.push_str(BEGIN_HIGHLIGHT);
             }
-            let b = data[i];
             hex.push_str(&format!("{b:02X}"));
             if i + 1 < end {
                 hex.push(' ');
@@ -93,7 +92,7 @@ mod tests {
     fn a_match_is_highlighted_in_both_columns_with_the_lines_around_it() {
         // "ANTIVIRUS" is bytes 43..52: lines 2 (32..48) and 3 (48..64), with lines 1 and 4
         // around them.
-        let s = snippet(EICAR, &[43..52]);
+        let s = snippet(EICAR, &[Range { start: 43, end: 52 }]);
         let lines: Vec<&str> = s.lines().collect();
         assert_eq!(lines.len(), 4, "{s}");
         assert_eq!(
@@ -124,7 +123,7 @@ mod tests {
         assert_eq!(snippet(b"", &[]), "");
         // Ranges past the end are clamped, not a panic.
         assert_eq!(
-            snippet(b"ab", &[1..9]),
+            snippet(b"ab", &[Range { start: 1, end: 9 }]),
             "61 *begin_highlight*62*end_highlight*  a*begin_highlight*b*end_highlight*"
         );
     }

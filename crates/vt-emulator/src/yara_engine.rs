@@ -78,7 +78,7 @@ impl fmt::Debug for CompiledRules {
 impl CompiledRules {
     /// Compiles `text` (the `rules` attribute of a ruleset) for a `file` ruleset: see
     /// [`CompiledRules::compile_for`].
-    #[cfg(test)]
+    #[cfg(all(test, feature = "yara"))]
     pub(crate) fn compile(text: &str) -> Result<CompiledRules, Reply> {
         CompiledRules::compile_for(text, "file")
     }
