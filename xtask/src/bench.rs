@@ -13,9 +13,11 @@
 //! end. Whole-process figures come from `/usr/bin/time -v`, micro-benchmarks from criterion,
 //! start-up from hyperfine when installed (else a loop of our own).
 
+mod env;
 mod fleet_row;
 mod measure;
 mod quota_rows;
+mod row;
 mod rows;
 
 use std::fmt::Write as _;
@@ -24,94 +26,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, root, run};
-
-/// Sizes of one run: the default (issue 8's figures) or `--quick`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Sizes {
-    pub quick: bool,
-    pub lookups: usize,
-    pub quota_lookups: usize,
-    pub quota_rate: u32,
-    pub transfer_bytes: u64,
-    pub hash_bytes: u64,
-    pub startup_runs: u32,
-    pub rounds: usize,
-}
-
-impl Sizes {
-    fn new(quick: bool) -> Sizes {
-        if quick {
-            Sizes {
-                quick,
-                lookups: 1_000,
-                quota_lookups: 100,
-                quota_rate: 20,
-                transfer_bytes: 64 << 20,
-                hash_bytes: 64 << 20,
-                startup_runs: 10,
-                rounds: 3,
-            }
-        } else {
-            Sizes {
-                quick,
-                lookups: 10_000,
-                quota_lookups: 300,
-                quota_rate: 20,
-                transfer_bytes: 600 << 20,
-                hash_bytes: 1 << 30,
-                startup_runs: 50,
-                rounds: 3,
-            }
-        }
-    }
-}
-
-/// Whether a row meets its goal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    Pass,
-    Miss,
-    /// The row could not run; the reason.
-    NotRun(String),
-}
-
-/// One line of the table.
-#[derive(Debug, Clone)]
-pub(crate) struct Row {
-    pub id: String,
-    pub what: String,
-    pub value: String,
-    pub reference: String,
-    pub ratio: String,
-    pub goal: String,
-    pub verdict: Verdict,
-}
-
-impl Row {
-    pub fn not_run(id: &str, what: &str, goal: &str, why: String) -> Row {
-        Row {
-            id: id.into(),
-            what: what.into(),
-            value: "—".into(),
-            reference: "—".into(),
-            ratio: "—".into(),
-            goal: goal.into(),
-            verdict: Verdict::NotRun(why),
-        }
-    }
-}
-
-/// What the rows share: binaries, the temporary directory, the sizes.
-pub(crate) struct Env {
-    pub vt: PathBuf,
-    /// `vt` built with `--features asm` (row 6b), when row 6 runs.
-    pub vt_asm: Option<PathBuf>,
-    pub bench_server: PathBuf,
-    pub loadgen: PathBuf,
-    pub tmp: PathBuf,
-    pub sizes: Sizes,
-}
+use crate::workspace::{cargo, root, run};
+use env::{Env, Sizes};
+use row::{Row, Verdict};
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

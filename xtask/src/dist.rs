@@ -23,7 +23,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, root};
+use crate::workspace::{cargo, root};
 
 const USAGE: &str = "usage: cargo xtask dist [--profile NAME] [--out DIR]";
 
@@ -61,7 +61,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "--profile",
         &profile,
     ]);
-    crate::run(&format!("cargo build -p vt-cli --profile {profile}"), build)?;
+    crate::workspace::run(&format!("cargo build -p vt-cli --profile {profile}"), build)?;
     let folder = if profile == "dev" { "debug" } else { &profile };
     let vt = target_dir
         .join(folder)

@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{fixtures_dir, root};
+use crate::workspace::{fixtures_dir, root};
 
 const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [--target NAME]... [--list]
 

@@ -5,12 +5,13 @@
 //! - `cargo xtask demo`: builds `vt`, starts the embedded emulator and runs a short tour
 //!   against it, offline, with no API key of yours.
 //! - `cargo xtask bench`: the benchmarks (see `docs/benchmarks.md`).
+//! - `cargo xtask cycles`: import cycles between the files of a crate (none allowed).
 //! - `cargo xtask dist`: `vt` with its man pages and shell completions in `target/dist/`,
 //!   ready to package.
 
 use std::env;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,9 +21,13 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod dist;
 mod fuzz;
+mod import_cycles;
 mod reliability;
+mod workspace;
 
-const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
+use workspace::{cargo, fixtures_dir, root, run};
+
+const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability|cycles>
 
   ci     cargo fmt --check, cargo deny (when installed), cargo clippy -D warnings, cargo test
          --workspace (with doc tests), the transport tests with rustls, no OpenSSL in a rustls
@@ -33,7 +38,8 @@ const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability>
   dist   build vt (release; --profile NAME) and write it with its man pages and shell
          completions to target/dist/ (--out DIR)
   fuzz   every cargo-fuzz target in turn, one core (--seconds N each, --target NAME, --list)
-  reliability  fault-injection suite against the emulator (--quick: small counts)";
+  reliability  fault-injection suite against the emulator (--quick: small counts)
+  cycles  import cycles between the files of each crate (none allowed; also a unit test)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("cycles") => import_cycles::run(&root()),
         Some("reliability") => reliability::run_reliability(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -64,39 +71,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The workspace root (the parent of this crate's directory).
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-fn cargo() -> Command {
-    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(root());
-    cmd
-}
-
-fn run(what: &str, mut cmd: Command) -> Result<()> {
-    eprintln!("xtask: {what}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
-}
-
-/// The real-response corpus of the repository (`fixtures/vt-json`), unless `VT_FIXTURES_DIR`
-/// says otherwise.
-fn fixtures_dir() -> PathBuf {
-    env::var_os("VT_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("fixtures/vt-json"))
 }
 
 fn ci() -> Result<()> {

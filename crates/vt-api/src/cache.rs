@@ -30,9 +30,10 @@ use http::{Method, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use vt_transport::ResponseBody;
 
-use crate::client::{Client, error_from_parts};
+use crate::answer::{collect_limited, error_from_parts, error_from_response};
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Target};
+use crate::service::ErasedService;
 
 /// An error of a cache store (the client logs it and carries on without the cache).
 pub type CacheError = Box<dyn std::error::Error + Send + Sync>;
@@ -299,140 +300,129 @@ impl CachePolicy {
     }
 }
 
-impl Client {
-    /// For each request, whether the client's cache would answer it now without sending it
-    /// (`Some(age of the stored answer)`), under the client's [`CachePolicy`]: a cacheable
-    /// request (see [`cacheable`]) whose stored answer is young enough. `None` for every
-    /// request when no cache is attached, with `refresh`, or when the store cannot be read.
-    /// Read only: nothing is sent, no entry is marked as used. The store is read on tokio's
-    /// blocking pool.
-    pub async fn cache_would_answer(&self, requests: &[ApiRequest]) -> Vec<Option<Duration>> {
-        let Some(cache) = self.inner.settings.cache.clone() else {
-            return vec![None; requests.len()];
-        };
-        if cache.policy.refresh {
-            return vec![None; requests.len()];
-        }
-        let keys: Vec<Option<String>> = requests
-            .iter()
-            .map(|r| {
-                cacheable(r)?;
-                let key = r.url(&self.inner.settings.base_url);
-                (!cache.holds_key(key.as_bytes())).then_some(key)
-            })
-            .collect();
-        let count = keys.len();
-        let answers = tokio::task::spawn_blocking(move || {
-            let now = SystemTime::now();
-            keys.into_iter()
-                .map(|key| {
-                    let (status, stored_at) =
-                        cache.store.stored(&cache.namespace, &key?).ok()??;
-                    let age = now.duration_since(stored_at).unwrap_or_default();
-                    cache.policy.accepts(status, age).then_some(age)
-                })
-                .collect::<Vec<_>>()
+/// For each request, whether `cache` would answer it now without sending it (see
+/// [`Client::cache_would_answer`](crate::Client::cache_would_answer)).
+pub(crate) async fn would_answer(
+    cache: &AttachedCache,
+    requests: &[ApiRequest],
+    base_url: &str,
+) -> Vec<Option<Duration>> {
+    if cache.policy.refresh {
+        return vec![None; requests.len()];
+    }
+    let cache = cache.clone();
+    let keys: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| {
+            cacheable(r)?;
+            let key = r.url(base_url);
+            (!cache.holds_key(key.as_bytes())).then_some(key)
         })
-        .await;
-        answers.unwrap_or_else(|_| vec![None; count])
-    }
+        .collect();
+    let count = keys.len();
+    let answers = tokio::task::spawn_blocking(move || {
+        let now = SystemTime::now();
+        keys.into_iter()
+            .map(|key| {
+                let (status, stored_at) = cache.store.stored(&cache.namespace, &key?).ok()??;
+                let age = now.duration_since(stored_at).unwrap_or_default();
+                cache.policy.accepts(status, age).then_some(age)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    answers.unwrap_or_else(|_| vec![None; count])
+}
 
-    /// `send_raw` for a cacheable request with a cache attached.
-    pub(crate) async fn send_cached(
-        &self,
-        cache: &AttachedCache,
-        kind: Cacheable,
-        request: ApiRequest,
-    ) -> Result<Response<ResponseBody>> {
-        let key = request.url(&self.inner.settings.base_url);
-        if cache.holds_key(key.as_bytes()) {
-            // The key typed as an identifier, say: it must never reach the disk.
-            let http = request.into_http(&self.inner.settings.base_url)?;
-            let response = self
-                .inner
-                .service
-                .call(http)
-                .await
-                .map_err(Error::Transport)?;
-            return if response.status().is_success() {
-                Ok(response)
-            } else {
-                Err(crate::client::error_from_response(response).await)
-            };
-        }
-        let policy = cache.policy;
-        if !policy.refresh {
-            let (store, ns, k) = (cache.store.clone(), cache.namespace.clone(), key.clone());
-            let found = tokio::task::spawn_blocking(move || store.get(&ns, &k)).await;
-            match found {
-                Ok(Ok(Some(answer))) => {
-                    let age = answer.age(SystemTime::now());
-                    let status = StatusCode::from_u16(answer.status).ok();
-                    if let Some(status) = status.filter(|_| policy.accepts(answer.status, age)) {
-                        tracing::info!(
-                            target: "vt_api::cache",
-                            "cached answer ({} old): {}",
-                            describe_age(age),
-                            vt_transport::redact_url(&key)
-                        );
-                        note(|u| {
-                            u.hits += 1;
-                            u.oldest = Some(u.oldest.map_or(age, |o| o.max(age)));
-                        });
-                        return response_from(status, answer.body);
-                    }
-                }
-                Ok(Ok(None)) => {}
-                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
-                Err(e) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
-            }
-        }
-        note(|u| u.misses += 1);
-        let http = request.into_http(&self.inner.settings.base_url)?;
-        let response = self
-            .inner
-            .service
-            .call(http)
-            .await
-            .map_err(Error::Transport)?;
-        let status = response.status();
-        let storable = status == StatusCode::OK || status == StatusCode::NOT_FOUND;
-        if !storable {
-            return if status.is_success() {
-                Ok(response)
-            } else {
-                Err(crate::client::error_from_response(response).await)
-            };
-        }
-        let body = self.collect_json(response).await?;
-        let keep = if status == StatusCode::NOT_FOUND {
-            // Only VirusTotal's own "not found" (not a proxy's 404 page).
-            matches!(
-                error_from_parts(status, &body),
-                Error::Api {
-                    code: vt_model::ErrorCode::NotFound,
-                    ..
-                }
-            )
+/// `Client::send_raw` for a cacheable request with a cache attached: the stored answer when
+/// it is fresh enough, else the request sent through `service` and its answer stored when
+/// it may be (JSON bodies read up to `json_limit` bytes).
+pub(crate) async fn send_cached(
+    cache: &AttachedCache,
+    kind: Cacheable,
+    request: ApiRequest,
+    base_url: &str,
+    service: &dyn ErasedService,
+    json_limit: usize,
+) -> Result<Response<ResponseBody>> {
+    let key = request.url(base_url);
+    if cache.holds_key(key.as_bytes()) {
+        // The key typed as an identifier, say: it must never reach the disk.
+        let http = request.into_http(base_url)?;
+        let response = service.call(http).await.map_err(Error::Transport)?;
+        return if response.status().is_success() {
+            Ok(response)
         } else {
-            kind != Cacheable::Analysis || analysis_completed(&body)
-        } && !cache.holds_key(&body);
-        if keep {
-            let answer = CachedAnswer {
-                status: status.as_u16(),
-                body: body.clone(),
-                stored_at: SystemTime::now(),
-            };
-            let (store, ns) = (cache.store.clone(), cache.namespace.clone());
-            let stored = tokio::task::spawn_blocking(move || store.put(&ns, &key, &answer)).await;
-            match stored {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
-                Err(e) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
-            }
-        }
-        response_from(status, body)
+            Err(error_from_response(response).await)
+        };
     }
+    let policy = cache.policy;
+    if !policy.refresh {
+        let (store, ns, k) = (cache.store.clone(), cache.namespace.clone(), key.clone());
+        let found = tokio::task::spawn_blocking(move || store.get(&ns, &k)).await;
+        match found {
+            Ok(Ok(Some(answer))) => {
+                let age = answer.age(SystemTime::now());
+                let status = StatusCode::from_u16(answer.status).ok();
+                if let Some(status) = status.filter(|_| policy.accepts(answer.status, age)) {
+                    tracing::info!(
+                        target: "vt_api::cache",
+                        "cached answer ({} old): {}",
+                        describe_age(age),
+                        vt_transport::redact_url(&key)
+                    );
+                    note(|u| {
+                        u.hits += 1;
+                        u.oldest = Some(u.oldest.map_or(age, |o| o.max(age)));
+                    });
+                    return response_from(status, answer.body);
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
+            Err(e) => tracing::warn!(target: "vt_api::cache", "cache read failed: {e}"),
+        }
+    }
+    note(|u| u.misses += 1);
+    let http = request.into_http(base_url)?;
+    let response = service.call(http).await.map_err(Error::Transport)?;
+    let status = response.status();
+    let storable = status == StatusCode::OK || status == StatusCode::NOT_FOUND;
+    if !storable {
+        return if status.is_success() {
+            Ok(response)
+        } else {
+            Err(error_from_response(response).await)
+        };
+    }
+    let body = collect_limited(response.into_body(), json_limit).await?;
+    let keep = if status == StatusCode::NOT_FOUND {
+        // Only VirusTotal's own "not found" (not a proxy's 404 page).
+        matches!(
+            error_from_parts(status, &body),
+            Error::Api {
+                code: vt_model::ErrorCode::NotFound,
+                ..
+            }
+        )
+    } else {
+        kind != Cacheable::Analysis || analysis_completed(&body)
+    } && !cache.holds_key(&body);
+    if keep {
+        let answer = CachedAnswer {
+            status: status.as_u16(),
+            body: body.clone(),
+            stored_at: SystemTime::now(),
+        };
+        let (store, ns) = (cache.store.clone(), cache.namespace.clone());
+        let stored = tokio::task::spawn_blocking(move || store.put(&ns, &key, &answer)).await;
+        match stored {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
+            Err(e) => tracing::warn!(target: "vt_api::cache", "cache write failed: {e}"),
+        }
+    }
+    response_from(status, body)
 }
 
 #[cfg(test)]

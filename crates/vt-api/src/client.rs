@@ -2,61 +2,24 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::future::BoxFuture;
-use http::{Request, Response, StatusCode};
-use http_body::Body;
-use http_body_util::BodyExt;
+use http::Response;
 use serde::de::DeserializeOwned;
-use tower::{Service, ServiceExt};
-use vt_model::ApiErrorBody;
-use vt_transport::{BoxError, ResponseBody, VtBody};
 
+use vt_transport::ResponseBody;
+
+use crate::answer::{collect_limited, error_from_response};
 use crate::error::{Error, Result, snippet};
 use crate::request::ApiRequest;
+use crate::service::ErasedService;
+pub use crate::service::HttpService;
 
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://www.virustotal.com";
 /// Largest JSON answer accepted by default (64 MiB; the largest file reports are a few MiB).
 pub const DEFAULT_MAX_JSON_BODY: usize = 64 << 20;
-/// Largest error body read to find VirusTotal's error code.
-const MAX_ERROR_BODY: usize = 64 << 10;
-
-/// Any tower service that can carry this crate's requests.
-///
-/// Implemented for every `S: Service<Request<VtBody>, Response = Response<B>>` that is
-/// `Clone + Send + Sync + 'static`, whose errors convert into [`BoxError`] and whose response
-/// body yields [`Bytes`]: the `vt-transport` stack, a bare hyper client, a
-/// `tower::service_fn` fake in tests, or your own stack of layers. You never implement it
-/// yourself.
-pub trait HttpService: Clone + Send + Sync + 'static {
-    /// Sends one request (waiting for the service to be ready first).
-    fn send(
-        &self,
-        request: Request<VtBody>,
-    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
-}
-
-impl<S, B> HttpService for S
-where
-    S: Service<Request<VtBody>, Response = Response<B>> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    fn send(
-        &self,
-        request: Request<VtBody>,
-    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>> {
-        let service = self.clone();
-        Box::pin(async move {
-            let response = service.oneshot(request).await.map_err(Into::into)?;
-            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
-        })
-    }
-}
 
 /// Settings of a [`Client`] that are not the transport's.
 #[derive(Debug, Clone)]
@@ -133,23 +96,6 @@ pub(crate) struct Inner {
     pub(crate) settings: Settings,
 }
 
-/// [`HttpService`] made object-safe (no `Clone` supertrait): what the client holds.
-pub(crate) trait ErasedService: Send + Sync + 'static {
-    fn call(
-        &self,
-        request: Request<VtBody>,
-    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
-}
-
-impl<S: HttpService> ErasedService for S {
-    fn call(
-        &self,
-        request: Request<VtBody>,
-    ) -> BoxFuture<'static, Result<Response<ResponseBody>, BoxError>> {
-        self.send(request)
-    }
-}
-
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -207,7 +153,16 @@ impl Client {
         if let Some(cache) = &self.inner.settings.cache
             && let Some(kind) = crate::cache::cacheable(&request)
         {
-            return self.send_cached(cache, kind, request).await;
+            let settings = &self.inner.settings;
+            return crate::cache::send_cached(
+                cache,
+                kind,
+                request,
+                &settings.base_url,
+                self.inner.service.as_ref(),
+                settings.max_json_body,
+            )
+            .await;
         }
         let http = request.into_http(&self.inner.settings.base_url)?;
         let response = self
@@ -257,26 +212,27 @@ impl Client {
         self.collect_json(response).await.map(drop)
     }
 
+    /// For each request, whether the client's cache would answer it now without sending it
+    /// (`Some(age of the stored answer)`), under the client's
+    /// [`CachePolicy`](crate::CachePolicy): a cacheable request (see
+    /// [`cacheable`](crate::cache::cacheable)) whose stored answer is young enough. `None` for
+    /// every request when no cache is attached, with `refresh`, or when the store cannot be
+    /// read. Read only: nothing is sent, no entry is marked as used. The store is read on
+    /// tokio's blocking pool.
+    pub async fn cache_would_answer(&self, requests: &[ApiRequest]) -> Vec<Option<Duration>> {
+        match &self.inner.settings.cache {
+            Some(cache) => {
+                crate::cache::would_answer(cache, requests, &self.inner.settings.base_url).await
+            }
+            None => vec![None; requests.len()],
+        }
+    }
+
     /// Reads a whole body, refusing bodies over the JSON limit.
     pub(crate) async fn collect_json(&self, response: Response<ResponseBody>) -> Result<Bytes> {
         let limit = self.inner.settings.max_json_body;
         collect_limited(response.into_body(), limit).await
     }
-}
-
-/// Reads `body` whole, failing with [`Error::ResponseTooLarge`] past `limit` bytes.
-pub(crate) async fn collect_limited(mut body: ResponseBody, limit: usize) -> Result<Bytes> {
-    let mut out = bytes::BytesMut::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(Error::Transport)?;
-        if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > limit {
-                return Err(Error::ResponseTooLarge { limit });
-            }
-            out.extend_from_slice(&data);
-        }
-    }
-    Ok(out.freeze())
 }
 
 /// Decodes JSON, naming the path of the first mismatch.
@@ -302,31 +258,6 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
                 snippet: snippet(bytes),
             })
         }
-    }
-}
-
-/// Turns a non-success response into an error, reading (a bounded part of) its body.
-pub(crate) async fn error_from_response(response: Response<ResponseBody>) -> Error {
-    let status = response.status();
-    let body = match collect_limited(response.into_body(), MAX_ERROR_BODY).await {
-        Ok(bytes) => bytes,
-        Err(Error::ResponseTooLarge { .. }) => Bytes::new(),
-        Err(e) => return e,
-    };
-    error_from_parts(status, &body)
-}
-
-pub(crate) fn error_from_parts(status: StatusCode, body: &[u8]) -> Error {
-    match serde_json::from_slice::<ApiErrorBody>(body) {
-        Ok(parsed) => Error::Api {
-            status,
-            code: parsed.error.code,
-            message: parsed.error.message,
-        },
-        Err(_) => Error::UnexpectedStatus {
-            status,
-            snippet: snippet(body),
-        },
     }
 }
 

@@ -13,6 +13,8 @@
 //! when the server sent one and `0` otherwise.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::Response;
 use http_body::Body as _;
@@ -89,13 +91,114 @@ async fn body_to_file(
     sync: bool,
     dest: &Path,
 ) -> Result<u64> {
+    let (full_tx, full_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
+    let (empty_tx, empty_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
+    let abandon = Arc::new(AtomicBool::new(false));
+    let writer = spawn_file_writer(file, sync, full_rx, empty_tx, abandon.clone());
+    let mut buffers = WriteBuffers {
+        current: Vec::with_capacity(WRITE_BUFFER),
+        created: 1,
+        full_tx,
+        empty_rx,
+    };
+    let mut body = response.into_body();
+    let total = body.size_hint().exact().unwrap_or(0);
+    let mut written = 0u64;
+    let mut failed = None;
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                failed = Some(Error::Transport(e));
+                break;
+            }
+        };
+        if !buffers.push(&data).await {
+            // The writer stopped on an error: reported below.
+            break;
+        }
+        written += data.len() as u64;
+        if let Some(p) = progress {
+            p(written, total);
+        }
+    }
+    if failed.is_some() {
+        // The file will be removed: do not wait for it to reach the disk.
+        abandon.store(true, Ordering::Relaxed);
+        drop(buffers);
+    } else {
+        buffers.finish().await;
+    }
+    let wrote = writer
+        .await
+        .map_err(|e| Error::io(dest, std::io::Error::other(e)))?;
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    wrote.map_err(|e| Error::io(dest, e))?;
+    Ok(written)
+}
+
+/// The download's side of the buffers in circulation: body bytes are copied into `current`;
+/// a full buffer goes to the writer, and an empty one comes back (at most [`WRITE_BUFFERS`]
+/// exist).
+struct WriteBuffers {
+    current: Vec<u8>,
+    created: usize,
+    full_tx: tokio::sync::mpsc::Sender<Vec<u8>>,
+    empty_rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+impl WriteBuffers {
+    /// Copies `data` in, handing every buffer that fills to the writer; `false` when the
+    /// writer is gone (it stopped on an error).
+    async fn push(&mut self, mut data: &[u8]) -> bool {
+        while !data.is_empty() {
+            let take = data.len().min(WRITE_BUFFER - self.current.len());
+            self.current.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.current.len() == WRITE_BUFFER {
+                let next = if self.created < WRITE_BUFFERS {
+                    self.created += 1;
+                    Vec::with_capacity(WRITE_BUFFER)
+                } else {
+                    match self.empty_rx.recv().await {
+                        Some(buf) => buf,
+                        None => return false,
+                    }
+                };
+                let full = std::mem::replace(&mut self.current, next);
+                if self.full_tx.send(full).await.is_err() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Hands the last, partly filled buffer to the writer and closes the channel.
+    async fn finish(self) {
+        if !self.current.is_empty() {
+            let _ = self.full_tx.send(self.current).await;
+        }
+    }
+}
+
+/// The writer: one blocking task that owns `file`, writes each full buffer and sends it back
+/// empty, asks a helper thread to sync every [`SYNC_EVERY`] bytes (with `sync`), and syncs
+/// the whole file at the end unless the download was `abandoned`.
+fn spawn_file_writer(
+    mut file: std::fs::File,
+    sync: bool,
+    mut full_rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    empty_tx: tokio::sync::mpsc::Sender<Vec<u8>>,
+    abandoned: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
     use std::io::Write as _;
-    let (full_tx, mut full_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
-    let (empty_tx, mut empty_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_BUFFERS);
-    let abandon = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let abandoned = abandon.clone();
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut file = file;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         // The background flusher: a signal means "sync what is written so far".
         let (sync_tx, sync_rx) = std::sync::mpsc::sync_channel::<()>(1);
         let flusher = match file.try_clone() {
@@ -126,70 +229,11 @@ async fn body_to_file(
         if let Some(flusher) = flusher {
             let _ = flusher.join();
         }
-        if !sync || abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+        if !sync || abandoned.load(Ordering::Relaxed) {
             return result;
         }
         result.and_then(|()| file.sync_all())
-    });
-    let mut body = response.into_body();
-    let total = body.size_hint().exact().unwrap_or(0);
-    let mut written = 0u64;
-    let mut failed = None;
-    let mut created = 1;
-    let mut current = Vec::with_capacity(WRITE_BUFFER);
-    'body: while let Some(frame) = body.frame().await {
-        let data = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => data,
-                Err(_) => continue,
-            },
-            Err(e) => {
-                failed = Some(Error::Transport(e));
-                break;
-            }
-        };
-        let mut rest = &data[..];
-        while !rest.is_empty() {
-            let take = rest.len().min(WRITE_BUFFER - current.len());
-            current.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-            if current.len() == WRITE_BUFFER {
-                // Both fail only when the writer stopped on an error: reported below.
-                let next = if created < WRITE_BUFFERS {
-                    created += 1;
-                    Vec::with_capacity(WRITE_BUFFER)
-                } else {
-                    match empty_rx.recv().await {
-                        Some(buf) => buf,
-                        None => break 'body,
-                    }
-                };
-                let full = std::mem::replace(&mut current, next);
-                if full_tx.send(full).await.is_err() {
-                    break 'body;
-                }
-            }
-        }
-        written += data.len() as u64;
-        if let Some(p) = progress {
-            p(written, total);
-        }
-    }
-    if failed.is_some() {
-        // The file will be removed: do not wait for it to reach the disk.
-        abandon.store(true, std::sync::atomic::Ordering::Relaxed);
-    } else if !current.is_empty() {
-        let _ = full_tx.send(current).await;
-    }
-    drop(full_tx);
-    let wrote = writer
-        .await
-        .map_err(|e| Error::io(dest, std::io::Error::other(e)))?;
-    if let Some(err) = failed {
-        return Err(err);
-    }
-    wrote.map_err(|e| Error::io(dest, e))?;
-    Ok(written)
+    })
 }
 
 /// A temporary file beside `dest`, removed on drop unless persisted.

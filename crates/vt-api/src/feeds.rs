@@ -46,6 +46,7 @@
 //! files) download with [`Feeds::hourly_to_path`].
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -388,121 +389,167 @@ impl Reader {
             if self.done {
                 return None;
             }
-            if let Some((minute, lines, consumed)) = &mut self.current {
-                let minute = *minute;
-                match lines.next_line().await {
-                    Ok(Some(line)) => {
-                        *consumed += 1;
-                        let number = *consumed;
-                        return Some(match serde_json::from_slice::<T>(&line) {
-                            Ok(item) => {
-                                self.set_cursor(FeedCursor {
-                                    minute,
-                                    consumed: number,
-                                });
-                                Ok(item)
-                            }
-                            Err(source) => {
-                                self.done = true;
-                                Err(Error::FeedLine {
-                                    package: self.package_name(minute),
-                                    line: number,
-                                    source,
-                                    snippet: snippet(&line),
-                                })
-                            }
-                        });
-                    }
-                    Ok(None) => {
-                        self.current = None;
-                        self.next = FeedCursor::at(minute.next());
-                        self.set_cursor(self.next);
-                        continue;
+            if self.current.is_some() {
+                match self.read_line().await {
+                    Some(item) => return Some(item),
+                    // The package ended: the cursor is at the next minute.
+                    None => continue,
+                }
+            }
+            match self.open_next_package().await {
+                ControlFlow::Continue(()) => {}
+                ControlFlow::Break(None) => return None,
+                ControlFlow::Break(Some(e)) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// The next item of the package being read; `None` when it has no more lines (the
+    /// cursor then points at the next minute's package).
+    async fn read_line<T: DeserializeOwned>(&mut self) -> Option<Result<T>> {
+        let (minute, lines, consumed) = self.current.as_mut()?;
+        let minute = *minute;
+        match lines.next_line().await {
+            Ok(Some(line)) => {
+                *consumed += 1;
+                let number = *consumed;
+                Some(self.decode_line(minute, number, &line))
+            }
+            Ok(None) => {
+                self.current = None;
+                self.next = FeedCursor::at(minute.next());
+                self.set_cursor(self.next);
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// Decodes line `number` of the package of `minute`; the cursor moves past it, or the
+    /// stream ends on an undecodable line.
+    fn decode_line<T: DeserializeOwned>(
+        &mut self,
+        minute: FeedMinute,
+        number: u64,
+        line: &[u8],
+    ) -> Result<T> {
+        match serde_json::from_slice::<T>(line) {
+            Ok(item) => {
+                self.set_cursor(FeedCursor {
+                    minute,
+                    consumed: number,
+                });
+                Ok(item)
+            }
+            Err(source) => {
+                self.done = true;
+                Err(Error::FeedLine {
+                    package: self.package_name(minute),
+                    line: number,
+                    source,
+                    snippet: snippet(line),
+                })
+            }
+        }
+    }
+
+    /// Fetches the package the cursor points at and skips the items it already consumed.
+    /// `Continue` to read on (a package opened, one not published yet waited for, a missing
+    /// one skipped); `Break` ends the stream, with the error that ended it if any.
+    async fn open_next_package(&mut self) -> ControlFlow<Option<Error>> {
+        let minute = self.next.minute;
+        if let FeedEnd::At(last) = self.settings.end
+            && minute > last
+        {
+            self.done = true;
+            return ControlFlow::Break(None);
+        }
+        let path = format!(
+            "/feeds/{}/{}",
+            path_segment(self.settings.kind.path_name()),
+            minute
+        );
+        let request = ApiRequest::get(path).accept(http::HeaderValue::from_static("*/*"));
+        match (self.fetch)(request).await {
+            Ok(response) => {
+                self.missing_in_a_row = 0;
+                let mut lines = PackageLines::new(
+                    response.into_body(),
+                    self.package_name(minute),
+                    self.settings.limits,
+                );
+                match self.skip_consumed(&mut lines, minute).await {
+                    Ok(skipped) => {
+                        self.current = Some((minute, lines, skipped));
+                        ControlFlow::Continue(())
                     }
                     Err(e) => {
                         self.done = true;
-                        return Some(Err(e));
+                        ControlFlow::Break(Some(e))
                     }
                 }
             }
-            let minute = self.next.minute;
-            if let FeedEnd::At(last) = self.settings.end
-                && minute > last
+            Err(e)
+                if e.api_code() == Some(&ErrorCode::NotAvailableYet)
+                    || (e.is_not_found() && minute >= current_minute()) =>
             {
-                self.done = true;
-                return None;
-            }
-            let path = format!(
-                "/feeds/{}/{}",
-                path_segment(self.settings.kind.path_name()),
-                minute
-            );
-            let request = ApiRequest::get(path).accept(http::HeaderValue::from_static("*/*"));
-            match (self.fetch)(request).await {
-                Ok(response) => {
-                    self.missing_in_a_row = 0;
-                    let mut lines = PackageLines::new(
-                        response.into_body(),
-                        self.package_name(minute),
-                        self.settings.limits,
-                    );
-                    let skip = self.next.consumed;
-                    let mut skipped = 0;
-                    while skipped < skip {
-                        match lines.next_line().await {
-                            Ok(Some(_)) => skipped += 1,
-                            Ok(None) => break,
-                            Err(e) => {
-                                self.done = true;
-                                return Some(Err(e));
-                            }
-                        }
-                    }
-                    if skipped < skip {
-                        tracing::warn!(
-                            target: "vt_api::feeds",
-                            "feed package {}: the cursor skips {skip} items but the package has {skipped}",
-                            self.package_name(minute)
-                        );
-                    }
-                    self.current = Some((minute, lines, skipped));
-                }
-                Err(e)
-                    if e.api_code() == Some(&ErrorCode::NotAvailableYet)
-                        || (e.is_not_found() && minute >= current_minute()) =>
-                {
-                    if self.settings.end == FeedEnd::CaughtUp {
-                        self.done = true;
-                        return None;
-                    }
-                    tracing::debug!(
-                        target: "vt_api::feeds",
-                        "feed package {} not available yet; asking again in {:?}",
-                        self.package_name(minute),
-                        self.settings.poll_interval
-                    );
-                    tokio::time::sleep(self.settings.poll_interval).await;
-                }
-                Err(e) if e.is_not_found() => {
-                    self.missing_in_a_row += 1;
-                    if self.missing_in_a_row > self.settings.missing_tolerance {
-                        self.done = true;
-                        return Some(Err(e));
-                    }
-                    tracing::warn!(
-                        target: "vt_api::feeds",
-                        "feed package {} is missing (404): skipped, as the official clients do",
-                        self.package_name(minute)
-                    );
-                    self.next = FeedCursor::at(minute.next());
-                    self.set_cursor(self.next);
-                }
-                Err(e) => {
+                if self.settings.end == FeedEnd::CaughtUp {
                     self.done = true;
-                    return Some(Err(e));
+                    return ControlFlow::Break(None);
                 }
+                tracing::debug!(
+                    target: "vt_api::feeds",
+                    "feed package {} not available yet; asking again in {:?}",
+                    self.package_name(minute),
+                    self.settings.poll_interval
+                );
+                tokio::time::sleep(self.settings.poll_interval).await;
+                ControlFlow::Continue(())
+            }
+            Err(e) if e.is_not_found() => {
+                self.missing_in_a_row += 1;
+                if self.missing_in_a_row > self.settings.missing_tolerance {
+                    self.done = true;
+                    return ControlFlow::Break(Some(e));
+                }
+                tracing::warn!(
+                    target: "vt_api::feeds",
+                    "feed package {} is missing (404): skipped, as the official clients do",
+                    self.package_name(minute)
+                );
+                self.next = FeedCursor::at(minute.next());
+                self.set_cursor(self.next);
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                self.done = true;
+                ControlFlow::Break(Some(e))
             }
         }
+    }
+
+    /// Skips the lines of a freshly opened package that the cursor says were consumed;
+    /// returns how many it skipped (fewer, with a warning, when the package is shorter).
+    async fn skip_consumed(&mut self, lines: &mut PackageLines, minute: FeedMinute) -> Result<u64> {
+        let skip = self.next.consumed;
+        let mut skipped = 0;
+        while skipped < skip {
+            match lines.next_line().await? {
+                Some(_) => skipped += 1,
+                None => break,
+            }
+        }
+        if skipped < skip {
+            tracing::warn!(
+                target: "vt_api::feeds",
+                "feed package {}: the cursor skips {skip} items but the package has {skipped}",
+                self.package_name(minute)
+            );
+        }
+        Ok(skipped)
     }
 }
 

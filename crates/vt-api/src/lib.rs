@@ -186,6 +186,7 @@
 )]
 
 pub mod analyses;
+mod answer;
 mod builder;
 pub mod cache;
 pub mod client;
@@ -214,6 +215,7 @@ pub mod raw_json;
 pub mod request;
 pub mod retrohunt;
 pub mod search;
+mod service;
 pub mod upload;
 pub mod urls;
 pub mod users;
@@ -222,7 +224,7 @@ pub mod v2;
 pub use analyses::{WaitOptions, WaitProgress};
 pub use builder::ClientBuilder;
 pub use cache::{CachePolicy, ReportCache};
-pub use client::{Client, DEFAULT_BASE_URL, HttpService, check_base_url};
+pub use client::{Client, DEFAULT_BASE_URL, check_base_url};
 pub use comments::CommentVote;
 pub use download::DownloadOptions;
 pub use error::{Error, ErrorClass, Result};
@@ -230,6 +232,7 @@ pub use files::UploadOutcome;
 pub use monitor::{MonitorFilter, MonitorTag};
 pub use pagination::{Page, Paginator};
 pub use request::{ApiRequest, Target};
+pub use service::HttpService;
 pub use upload::{UploadOptions, check_local_file, check_upload_file};
 pub use vt_model::Tier;
 /// The client-side rate limit the builder takes ([`ClientBuilder::rate_limit`]).

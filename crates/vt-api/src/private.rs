@@ -204,6 +204,13 @@ impl PrivateScanOptions {
 
     /// Checks every option for `kind` and returns the fields to send, in a fixed order.
     fn fields(&self, kind: ScanKind) -> Result<Vec<(&'static str, String)>> {
+        self.check_scan_kind(kind)?;
+        self.checked_fields()
+    }
+
+    /// Refuses an option of the other kind of scan (a file scan's sandbox options on a URL
+    /// scan, a URL scan's `user_agent` or `sandboxes` on a file scan).
+    fn check_scan_kind(&self, kind: ScanKind) -> Result<()> {
         let only = |set: bool, name: &str, for_kind: ScanKind| -> Result<()> {
             if set && kind != for_kind {
                 let (this, other) = match kind {
@@ -236,7 +243,12 @@ impl PrivateScanOptions {
         only(self.command_line.is_some(), "command_line", ScanKind::File)?;
         only(self.locale.is_some(), "locale", ScanKind::File)?;
         only(self.user_agent.is_some(), "user_agent", ScanKind::Url)?;
-        only(!self.sandboxes.is_empty(), "sandboxes", ScanKind::Url)?;
+        only(!self.sandboxes.is_empty(), "sandboxes", ScanKind::Url)
+    }
+
+    /// Checks the value of every option that is set and returns the fields to send, in a
+    /// fixed order.
+    fn checked_fields(&self) -> Result<Vec<(&'static str, String)>> {
         let mut out = Vec::new();
         if let Some(pw) = &self.password {
             if pw.is_empty() {
@@ -277,18 +289,7 @@ impl PrivateScanOptions {
             out.push(("storage_region", region.clone()));
         }
         if let Some(locale) = &self.locale {
-            let ok = locale.len() == 5
-                && locale.as_bytes()[2] == b'_'
-                && locale
-                    .bytes()
-                    .enumerate()
-                    .all(|(i, b)| i == 2 || b.is_ascii_uppercase());
-            if !ok {
-                return Err(Error::invalid(
-                    locale,
-                    "a locale is written like EN_US or DE_DE",
-                ));
-            }
+            check_locale(locale)?;
             out.push(("locale", locale.clone()));
         }
         if let Some(sandbox) = &self.interaction_sandbox {
@@ -317,6 +318,24 @@ impl PrivateScanOptions {
             out.push(("sandboxes", self.sandboxes.join(",")));
         }
         Ok(out)
+    }
+}
+
+/// A locale as the sandboxes take it: `EN_US`, `DE_DE`.
+fn check_locale(locale: &str) -> Result<()> {
+    let ok = locale.len() == 5
+        && locale.as_bytes()[2] == b'_'
+        && locale
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 2 || b.is_ascii_uppercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            locale,
+            "a locale is written like EN_US or DE_DE",
+        ))
     }
 }
 

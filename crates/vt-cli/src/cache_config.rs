@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use clap::parser::ValueSource;
 
 use crate::cli::GlobalArgs;
-use crate::config::{ConfigFile, Source};
+use crate::config_file::{ConfigFile, Source};
 use crate::exit::CliError;
 
 /// The default `--max-age`.

@@ -14,8 +14,10 @@
 mod batch;
 mod cache_config;
 mod cli;
+mod command_line;
 mod commands;
 mod config;
+mod config_file;
 mod exit;
 mod item_error;
 mod logging;
@@ -30,7 +32,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::Cli;
+use crate::command_line::Cli;
 use crate::exit::{CliError, Exit};
 
 fn main() -> ExitCode {

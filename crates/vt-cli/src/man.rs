@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::command_line::Cli;
 
 /// The hidden `generate-man` command, added to the parser beside the real ones.
 pub fn command() -> clap::Command {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::store::{Kind, ObjKey};
+use crate::records::{Kind, ObjKey};
 
 /// The relationships a collection holds indicators in, in the order it lists them.
 pub(crate) const ITEM_RELATIONSHIPS: [(&str, Kind); 4] = [

@@ -16,6 +16,7 @@
 //! [`FaultKind::FeedCorrupt`](crate::FaultKind::FeedCorrupt) and its siblings): the same
 //! package is damaged the same way every time it is asked for.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::sync::OnceLock;
 
@@ -23,8 +24,8 @@ use serde_json::{Value, json};
 use vt_model::{FeedKind, FeedMinute};
 
 use crate::faults::FaultKind;
+use crate::records::{Content, Kind, ObjKey, StoredObject};
 use crate::rng::{SeededRng, mix64};
-use crate::store::{Kind, ObjKey, Store};
 
 /// How far back packages are kept (VirusTotal: seven days).
 pub const HISTORY_MINUTES: i64 = 7 * 24 * 60;
@@ -62,12 +63,15 @@ pub(crate) struct FeedPool {
 impl FeedPool {
     /// The pool of the store as generated. Files whose bytes the emulator has come first in
     /// the draw, so that their `download_url` works.
-    pub(crate) fn of(store: &Store) -> FeedPool {
+    pub(crate) fn of(
+        objects: &HashMap<ObjKey, StoredObject>,
+        contents: &HashMap<String, Content>,
+    ) -> FeedPool {
         let mut pool = FeedPool::default();
         let mut with_bytes = Vec::new();
-        for (kind, id) in store.objects.keys() {
+        for (kind, id) in objects.keys() {
             match kind {
-                Kind::File if store.contents.contains_key(id) => with_bytes.push(id.clone()),
+                Kind::File if contents.contains_key(id) => with_bytes.push(id.clone()),
                 Kind::File => pool.files.push(id.clone()),
                 Kind::Url => pool.urls.push(id.clone()),
                 Kind::Domain => pool.domains.push(id.clone()),
@@ -118,16 +122,24 @@ fn now_minutes(now_secs: u64) -> i64 {
     i64::try_from(now_secs / 60).unwrap_or(i64::MAX)
 }
 
+/// What feed packages are drawn from (a view of the store): the pool fixed at start, the log
+/// of objects uploaded, submitted or re-analysed since, and the objects themselves.
+pub(crate) struct FeedSource<'a> {
+    pub(crate) pool: &'a FeedPool,
+    pub(crate) log: &'a BTreeMap<i64, Vec<ObjKey>>,
+    pub(crate) objects: &'a HashMap<ObjKey, StoredObject>,
+}
+
 /// The JSON lines of package `minute` of `kind` (each ending in `\n`).
 pub(crate) fn package_text(
-    store: &Store,
+    source: &FeedSource<'_>,
     seed: u64,
     config: &FeedConfig,
     base: &str,
     kind: FeedKind,
     minute: FeedMinute,
 ) -> String {
-    let (pool, store_kind) = store.feed_pool.of_kind(kind);
+    let (pool, store_kind) = source.pool.of_kind(kind);
     let salt = mix64(seed ^ mix64(minute.unix_minutes() as u64) ^ kind_salt(kind));
     let mut rng = SeededRng::new(salt);
     let mut keys: Vec<ObjKey> = Vec::new();
@@ -137,12 +149,12 @@ pub(crate) fn package_text(
             keys.push((store_kind, pool[rng.index(pool.len())].clone()));
         }
     }
-    if let Some(fresh) = store.feed_log.get(&minute.unix_minutes()) {
+    if let Some(fresh) = source.log.get(&minute.unix_minutes()) {
         keys.extend(fresh.iter().filter(|k| k.0 == store_kind).cloned());
     }
     let mut out = String::new();
     for (n, key) in keys.iter().enumerate() {
-        let Some(object) = store.get(key) else {
+        let Some(object) = source.objects.get(key) else {
             continue;
         };
         let mut line = object.data.clone();

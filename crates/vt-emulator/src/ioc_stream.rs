@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::store::{Kind, ObjKey};
+use crate::records::{Kind, ObjKey};
 
 /// Why a notification was raised (`origin`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -66,6 +66,7 @@ mod livehunt;
 mod monitor_rescan;
 mod private_scans;
 mod quota;
+mod records;
 mod relationships;
 mod reports;
 mod retrohunt_jobs;

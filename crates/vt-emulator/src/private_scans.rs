@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::store::StoredObject;
+use crate::records::StoredObject;
 
 /// What a private analysis analyses.
 #[derive(Debug, Clone)]

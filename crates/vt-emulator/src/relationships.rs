@@ -8,7 +8,8 @@
 //! objects the emulator does not model (collections, graphs, references, threat actors, SSL
 //! certificates, WHOIS records, screenshots, submissions, ...) answer an empty list.
 
-use crate::store::{Kind, ObjKey, Store};
+use crate::records::{Kind, ObjKey};
+use crate::store::Store;
 
 /// One relationship of an object type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,14 +13,14 @@
 //! `retrohunt_jobs.json` there and read back by the next emulator on that directory, so a
 //! client can wait for a job across a restart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::ioc_stream::NewNotification;
-use crate::store::{Content, Kind, Store};
+use crate::ioc_stream::{IocStreamStore, NewNotification};
+use crate::records::{Content, Kind, ObjKey, StoredObject};
 use crate::yara_engine::RuleHit;
 
 /// Time a job is `starting`, on the emulator's clock.
@@ -77,7 +77,7 @@ pub(crate) struct RetrohuntJob {
     pub(crate) scan: Option<ScanOutcome>,
     /// When the scan result was stored (the job cannot finish before).
     pub(crate) scan_ready_ms: Option<u64>,
-    /// How many of its matches are in the IoC stream already ([`notify_due`]). Not kept
+    /// How many of its matches are in the IoC stream already ([`RetrohuntStore::notify_due`]). Not kept
     /// in the data directory: the IoC stream is not either, so a restarted emulator raises
     /// them again.
     #[serde(skip)]
@@ -344,22 +344,20 @@ impl RetrohuntStore {
     }
 }
 
-/// Pushes to the IoC stream of each job's owner the matches its progress has reached by
-/// `now_ms` and not pushed yet, dated when the progress passed them. Jobs are evaluated
-/// lazily on the clock, so the IoC stream's routes call this before they read the stream.
-pub(crate) fn notify_due(store: &mut Store, now_ms: u64) {
-    let Store {
-        retrohunt,
-        ioc_stream,
-        ..
-    } = store;
-    for job in retrohunt.jobs.values_mut() {
-        let matches = job.matches_at(now_ms);
-        for m in matches.iter().skip(job.notified) {
-            let date = job.match_ms(m, now_ms) / 1000;
-            ioc_stream.push(&job.owner, date, job.notification(m));
+impl RetrohuntStore {
+    /// Pushes to `ioc_stream`, for each job's owner, the matches the job's progress has
+    /// reached by `now_ms` and not pushed yet, dated when the progress passed them. Jobs are
+    /// evaluated lazily on the clock, so the IoC stream's routes call this before they read
+    /// the stream.
+    pub(crate) fn notify_due(&mut self, ioc_stream: &mut IocStreamStore, now_ms: u64) {
+        for job in self.jobs.values_mut() {
+            let matches = job.matches_at(now_ms);
+            for m in matches.iter().skip(job.notified) {
+                let date = job.match_ms(m, now_ms) / 1000;
+                ioc_stream.push(&job.owner, date, job.notification(m));
+            }
+            job.notified = job.notified.max(matches.len());
         }
-        job.notified = job.notified.max(matches.len());
     }
 }
 
@@ -373,16 +371,16 @@ pub(crate) struct CorpusFile {
 /// The files of `corpus` (`main`: every file with contents; `goodware`: those no engine
 /// flags) first submitted within `range`, in a fixed order (by SHA-256).
 pub(crate) fn corpus_files(
-    store: &Store,
+    objects: &HashMap<ObjKey, StoredObject>,
+    contents: &HashMap<String, Content>,
     corpus: &str,
     range: (Option<i64>, Option<i64>),
 ) -> Vec<CorpusFile> {
-    let mut out: Vec<CorpusFile> = store
-        .objects
+    let mut out: Vec<CorpusFile> = objects
         .iter()
         .filter(|((kind, _), _)| *kind == Kind::File)
         .filter_map(|((_, sha256), object)| {
-            let content = store.contents.get(sha256)?;
+            let content = contents.get(sha256)?;
             let first = object
                 .attr("first_submission_date")
                 .and_then(Value::as_i64)
@@ -533,13 +531,14 @@ mod tests {
 
     #[test]
     fn matches_reach_the_ioc_stream_once_the_progress_passes_them() {
-        let mut store = Store::default();
+        let mut jobs = RetrohuntStore::default();
+        let mut stream = IocStreamStore::default();
         let j = job("rule r { condition: true }");
-        store.retrohunt.jobs.insert(j.id.clone(), j);
+        jobs.jobs.insert(j.id.clone(), j);
         let half = 10_000 + STARTING_MS + RUNNING_MS / 2;
-        notify_due(&mut store, half);
-        notify_due(&mut store, half + 1);
-        let pushed = &store.ioc_stream.notifications;
+        jobs.notify_due(&mut stream, half);
+        jobs.notify_due(&mut stream, half + 1);
+        let pushed = &stream.notifications;
         assert_eq!(pushed.len(), 1);
         let ctx = pushed[0].context();
         assert_eq!(ctx["origin"], "hunting");
@@ -551,9 +550,9 @@ mod tests {
             pushed[0].date,
             (10_000 + STARTING_MS + RUNNING_MS / 4) / 1000
         );
-        notify_due(&mut store, 10_000_000);
-        assert_eq!(store.ioc_stream.notifications.len(), 2);
-        assert_eq!(store.ioc_stream.notifications[1].new.object.1, "b");
+        jobs.notify_due(&mut stream, 10_000_000);
+        assert_eq!(stream.notifications.len(), 2);
+        assert_eq!(stream.notifications[1].new.object.1, "b");
     }
 
     #[test]

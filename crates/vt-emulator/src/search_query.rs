@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::store::Kind;
+use crate::records::Kind;
 
 /// The longest query the emulator accepts (the limit `vt-api` checks locally too).
 pub(crate) const MAX_QUERY_CHARS: usize = 4096;

@@ -207,7 +207,7 @@ impl Emulator {
             })?;
         }
 
-        store.feed_pool = crate::feeds::FeedPool::of(&store);
+        store.feed_pool = crate::feeds::FeedPool::of(&store.objects, &store.contents);
 
         let keys = config
             .keys

@@ -14,8 +14,9 @@ use crate::clock::Clock;
 use crate::config::{EmulatorConfig, KeySpec};
 use crate::faults::FaultPlan;
 use crate::quota::Quotas;
+use crate::records::Content;
 use crate::stats::Stats;
-use crate::store::{Content, Store};
+use crate::store::Store;
 
 /// State shared by every connection.
 pub(crate) struct Shared {
@@ -185,9 +186,9 @@ impl Shared {
     /// many were raised.
     pub(crate) async fn livehunt_network_scan(
         &self,
-        objects: Vec<(crate::store::ObjKey, String)>,
+        objects: Vec<(crate::records::ObjKey, String)>,
     ) -> usize {
-        use crate::store::Kind;
+        use crate::records::Kind;
         use crate::yara_engine::NetObject;
         let rulesets: Vec<(String, String, crate::yara_engine::CompiledRules)> = self
             .read()

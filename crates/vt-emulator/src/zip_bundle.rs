@@ -7,10 +7,9 @@
 
 use std::io::Write as _;
 
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::store::{Content, Store};
+use crate::records::Content;
 
 /// Time to build a bundle on the emulator's clock: a base plus a little per file.
 fn build_ms(files: usize) -> u64 {
@@ -82,42 +81,8 @@ impl ZipJob {
     }
 }
 
-/// Builds the bundle of `job` from the store's contents; records the outcome in the job and
-/// the bytes under [`ZipJob::content_key`]. Uploaded contents are read from disk.
-pub(crate) fn build(store: &mut Store, id: &str) {
-    let Some(job) = store.zip_files.get(id).cloned() else {
-        return;
-    };
-    let mut entries: Vec<(String, Content)> = Vec::new();
-    let mut missing = 0u64;
-    for h in &job.hashes {
-        match store
-            .resolve_file(h)
-            .and_then(|sha| store.contents.get(&sha).map(|c| (sha, c.clone())))
-        {
-            Some((sha, c)) if !entries.iter().any(|(s, _)| *s == sha) => entries.push((sha, c)),
-            Some(_) => {}
-            None => missing += 1,
-        }
-    }
-    let outcome = write_zip(&entries, job.password.as_deref());
-    let ok = entries.len() as u64;
-    let built = match outcome {
-        Some(bytes) if ok > 0 => {
-            store
-                .contents
-                .insert(job.content_key(), Content::Memory(Bytes::from(bytes)));
-            (ok, missing, false)
-        }
-        _ => (0, missing + ok, true),
-    };
-    if let Some(j) = store.zip_files.get_mut(id) {
-        j.built = Some(built);
-    }
-}
-
 /// The ZIP of `entries`, `None` when a content cannot be read or the bundle is too big.
-fn write_zip(entries: &[(String, Content)], password: Option<&str>) -> Option<Vec<u8>> {
+pub(crate) fn write_zip(entries: &[(String, Content)], password: Option<&str>) -> Option<Vec<u8>> {
     use zip::unstable::write::FileOptionsExt as _;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut put = 0u64;
@@ -150,6 +115,7 @@ fn write_zip(entries: &[(String, Content)], password: Option<&str>) -> Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use std::io::Read as _;
 
     fn job(n: usize) -> ZipJob {

@@ -1,13 +1,12 @@
 //! Analyses: [`AnalysisAttributes`] (`type: "analysis"`), their [`AnalysisStatus`], and the
 //! [`AnalysisMeta`] that comes with `GET /analyses/{id}`.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Deserialize;
 
 use crate::engine::{AnalysisStats, EngineResults};
 use crate::envelope::DataEnvelope;
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 use crate::{Object, Timestamp};
 
 lossless_struct! {
@@ -46,49 +45,18 @@ pub enum AnalysisStatus {
     Other(String),
 }
 
+open_enum_text! {
+    AnalysisStatus {
+        Queued => "queued",
+        InProgress => "in-progress",
+        Completed => "completed",
+    }
+}
+
 impl AnalysisStatus {
-    /// Parses a status; never fails.
-    pub fn parse(text: &str) -> AnalysisStatus {
-        match text {
-            "queued" => AnalysisStatus::Queued,
-            "in-progress" => AnalysisStatus::InProgress,
-            "completed" => AnalysisStatus::Completed,
-            other => AnalysisStatus::Other(other.to_owned()),
-        }
-    }
-
-    /// The status as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AnalysisStatus::Queued => "queued",
-            AnalysisStatus::InProgress => "in-progress",
-            AnalysisStatus::Completed => "completed",
-            AnalysisStatus::Other(other) => other,
-        }
-    }
-
     /// Whether the results are final.
     pub fn is_completed(&self) -> bool {
         matches!(self, AnalysisStatus::Completed)
-    }
-}
-
-impl fmt::Display for AnalysisStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AnalysisStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AnalysisStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(AnalysisStatus::parse(&text))
     }
 }
 

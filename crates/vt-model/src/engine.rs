@@ -1,11 +1,9 @@
 //! Engine verdicts: [`EngineResult`], its [`Category`], and the [`AnalysisStats`] counters.
 
-use std::fmt;
-
 use indexmap::IndexMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 
 /// The per-engine verdicts of an analysis (`last_analysis_results`, analysis `results`,
 /// monitor `analysis_results`), keyed by engine name, in document order.
@@ -90,6 +88,19 @@ pub enum Category {
     Other(String),
 }
 
+open_enum_text! {
+    Category {
+        Malicious => "malicious",
+        Suspicious => "suspicious",
+        Undetected => "undetected",
+        Harmless => "harmless",
+        Timeout => "timeout",
+        TypeUnsupported => "type-unsupported",
+        Failure => "failure",
+        ConfirmedTimeout => "confirmed-timeout",
+    }
+}
+
 impl Category {
     /// Every known category, in VirusTotal's stats order.
     pub const KNOWN: &'static [Category] = &[
@@ -103,58 +114,9 @@ impl Category {
         Category::Undetected,
     ];
 
-    /// Parses a category; never fails (unknown values become [`Category::Other`]).
-    pub fn parse(text: &str) -> Category {
-        match text {
-            "malicious" => Category::Malicious,
-            "suspicious" => Category::Suspicious,
-            "undetected" => Category::Undetected,
-            "harmless" => Category::Harmless,
-            "timeout" => Category::Timeout,
-            "type-unsupported" => Category::TypeUnsupported,
-            "failure" => Category::Failure,
-            "confirmed-timeout" => Category::ConfirmedTimeout,
-            other => Category::Other(other.to_owned()),
-        }
-    }
-
-    /// The category as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Category::Malicious => "malicious",
-            Category::Suspicious => "suspicious",
-            Category::Undetected => "undetected",
-            Category::Harmless => "harmless",
-            Category::Timeout => "timeout",
-            Category::TypeUnsupported => "type-unsupported",
-            Category::Failure => "failure",
-            Category::ConfirmedTimeout => "confirmed-timeout",
-            Category::Other(other) => other,
-        }
-    }
-
     /// Whether this category counts as a detection (`malicious` or `suspicious`).
     pub fn is_detection(&self) -> bool {
         matches!(self, Category::Malicious | Category::Suspicious)
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Category {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Category {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Category::parse(&text))
     }
 }
 

@@ -264,8 +264,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Collection<T> {
 
 #[cfg(test)]
 mod tests {
+    // Any serde type does for the envelope; `object::RawObject` would import object.rs,
+    // which imports this file.
     use super::*;
-    use crate::RawObject;
+    use serde_json::Value as RawObject;
     use serde_json::json;
 
     #[test]

@@ -1,11 +1,8 @@
 //! VirusTotal Intelligence: the context of a search hit ([`SearchContext`]) and ZIP bundles
 //! of many files ([`ZipFileAttributes`], `type: "zip_file"`, and their [`ZipFileStatus`]).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 use crate::{AnyObject, Object};
 
 lossless_struct! {
@@ -107,33 +104,18 @@ pub enum ZipFileStatus {
     Other(String),
 }
 
+open_enum_text! {
+    ZipFileStatus {
+        Starting => "starting",
+        Creating => "creating",
+        Finished => "finished",
+        Timeout => "timeout",
+        ErrorStarting => "error-starting",
+        ErrorCreating => "error-creating",
+    }
+}
+
 impl ZipFileStatus {
-    /// Parses a status; never fails.
-    pub fn parse(text: &str) -> ZipFileStatus {
-        match text {
-            "starting" => ZipFileStatus::Starting,
-            "creating" => ZipFileStatus::Creating,
-            "finished" => ZipFileStatus::Finished,
-            "timeout" => ZipFileStatus::Timeout,
-            "error-starting" => ZipFileStatus::ErrorStarting,
-            "error-creating" => ZipFileStatus::ErrorCreating,
-            other => ZipFileStatus::Other(other.to_owned()),
-        }
-    }
-
-    /// The status as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ZipFileStatus::Starting => "starting",
-            ZipFileStatus::Creating => "creating",
-            ZipFileStatus::Finished => "finished",
-            ZipFileStatus::Timeout => "timeout",
-            ZipFileStatus::ErrorStarting => "error-starting",
-            ZipFileStatus::ErrorCreating => "error-creating",
-            ZipFileStatus::Other(other) => other,
-        }
-    }
-
     /// Whether the bundle is still being built (`starting` or `creating`): the only states
     /// worth polling again, as vt-py does; any other state is final.
     pub fn is_in_progress(&self) -> bool {
@@ -143,25 +125,6 @@ impl ZipFileStatus {
     /// Whether the bundle is ready to download.
     pub fn is_finished(&self) -> bool {
         matches!(self, ZipFileStatus::Finished)
-    }
-}
-
-impl fmt::Display for ZipFileStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ZipFileStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ZipFileStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(ZipFileStatus::parse(&text))
     }
 }
 

@@ -3,11 +3,8 @@
 //! is an ordinary object whose `context_attributes` say why it is there
 //! ([`IocStreamContext`]).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 use crate::{AnyObject, Timestamp};
 
 lossless_struct! {
@@ -91,42 +88,10 @@ pub enum IocStreamOrigin {
     Other(String),
 }
 
-impl IocStreamOrigin {
-    /// Parses an origin; never fails.
-    pub fn parse(text: &str) -> IocStreamOrigin {
-        match text {
-            "hunting" => IocStreamOrigin::Hunting,
-            "subscriptions" => IocStreamOrigin::Subscriptions,
-            other => IocStreamOrigin::Other(other.to_owned()),
-        }
-    }
-
-    /// The origin as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            IocStreamOrigin::Hunting => "hunting",
-            IocStreamOrigin::Subscriptions => "subscriptions",
-            IocStreamOrigin::Other(other) => other,
-        }
-    }
-}
-
-impl fmt::Display for IocStreamOrigin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for IocStreamOrigin {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for IocStreamOrigin {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(IocStreamOrigin::parse(&text))
+open_enum_text! {
+    IocStreamOrigin {
+        Hunting => "hunting",
+        Subscriptions => "subscriptions",
     }
 }
 

@@ -203,6 +203,7 @@ pub mod lossless;
 pub mod metadata;
 pub mod monitor;
 pub mod object;
+mod open_enum;
 pub mod private;
 pub mod relationships;
 pub mod retrohunt;

@@ -1,13 +1,10 @@
 //! VT Monitor: [`MonitorItemAttributes`] (`type: "monitor_item"`, also spelled
 //! `"monitoritem"`) and [`MonitorAnalysisAttributes`] (`type: "monitor_analysis"`).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::Timestamp;
 use crate::engine::EngineResults;
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 
 /// The type string VirusTotal documents for monitor items (send this one).
 pub const MONITOR_ITEM_TYPE: &str = "monitor_item";
@@ -70,42 +67,10 @@ pub enum MonitorItemKind {
     Other(String),
 }
 
-impl MonitorItemKind {
-    /// Parses a kind; never fails.
-    pub fn parse(text: &str) -> MonitorItemKind {
-        match text {
-            "file" => MonitorItemKind::File,
-            "folder" => MonitorItemKind::Folder,
-            other => MonitorItemKind::Other(other.to_owned()),
-        }
-    }
-
-    /// The kind as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            MonitorItemKind::File => "file",
-            MonitorItemKind::Folder => "folder",
-            MonitorItemKind::Other(other) => other,
-        }
-    }
-}
-
-impl fmt::Display for MonitorItemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MonitorItemKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MonitorItemKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(MonitorItemKind::parse(&text))
+open_enum_text! {
+    MonitorItemKind {
+        File => "file",
+        Folder => "folder",
     }
 }
 

@@ -56,7 +56,7 @@ impl RelationshipName {
     }
 }
 
-crate::ids::string_identifier!(
+crate::ids::macros::string_identifier!(
     RelationshipName,
     "a relationship name (lowercase letters, digits and `_`)"
 );

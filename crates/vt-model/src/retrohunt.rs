@@ -2,13 +2,10 @@
 //! ([`RetrohuntJob`], [`RetrohuntJobAttributes`], [`RetrohuntStatus`], [`RetrohuntCorpus`],
 //! [`RetrohuntTimeRange`]).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::Object;
 use crate::Timestamp;
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 
 /// The object type of a Retrohunt job.
 pub const RETROHUNT_JOB_TYPE: &str = "retrohunt_job";
@@ -129,42 +126,10 @@ pub enum RetrohuntCorpus {
     Other(String),
 }
 
-impl RetrohuntCorpus {
-    /// Parses a corpus name; never fails.
-    pub fn parse(text: &str) -> RetrohuntCorpus {
-        match text {
-            "main" => RetrohuntCorpus::Main,
-            "goodware" => RetrohuntCorpus::Goodware,
-            other => RetrohuntCorpus::Other(other.to_owned()),
-        }
-    }
-
-    /// The name as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RetrohuntCorpus::Main => "main",
-            RetrohuntCorpus::Goodware => "goodware",
-            RetrohuntCorpus::Other(other) => other,
-        }
-    }
-}
-
-impl fmt::Display for RetrohuntCorpus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RetrohuntCorpus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RetrohuntCorpus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(RetrohuntCorpus::parse(&text))
+open_enum_text! {
+    RetrohuntCorpus {
+        Main => "main",
+        Goodware => "goodware",
     }
 }
 
@@ -194,35 +159,19 @@ pub enum RetrohuntStatus {
     Other(String),
 }
 
+open_enum_text! {
+    RetrohuntStatus {
+        Queued => "queued",
+        Starting => "starting",
+        Running => "running",
+        Aborting => "aborting",
+        Aborted => "aborted",
+        Finished => "finished",
+        Failed => "failed",
+    }
+}
+
 impl RetrohuntStatus {
-    /// Parses a status; never fails.
-    pub fn parse(text: &str) -> RetrohuntStatus {
-        match text {
-            "queued" => RetrohuntStatus::Queued,
-            "starting" => RetrohuntStatus::Starting,
-            "running" => RetrohuntStatus::Running,
-            "aborting" => RetrohuntStatus::Aborting,
-            "aborted" => RetrohuntStatus::Aborted,
-            "finished" => RetrohuntStatus::Finished,
-            "failed" => RetrohuntStatus::Failed,
-            other => RetrohuntStatus::Other(other.to_owned()),
-        }
-    }
-
-    /// The status as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RetrohuntStatus::Queued => "queued",
-            RetrohuntStatus::Starting => "starting",
-            RetrohuntStatus::Running => "running",
-            RetrohuntStatus::Aborting => "aborting",
-            RetrohuntStatus::Aborted => "aborted",
-            RetrohuntStatus::Finished => "finished",
-            RetrohuntStatus::Failed => "failed",
-            RetrohuntStatus::Other(other) => other,
-        }
-    }
-
     /// Whether the job has ended (`finished`, `aborted` or `failed`): its state no longer
     /// changes. A status this version does not know is not taken as an end.
     pub fn is_final(&self) -> bool {
@@ -235,25 +184,6 @@ impl RetrohuntStatus {
     /// Whether every file was scanned (`finished`).
     pub fn is_finished(&self) -> bool {
         matches!(self, RetrohuntStatus::Finished)
-    }
-}
-
-impl fmt::Display for RetrohuntStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RetrohuntStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RetrohuntStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(RetrohuntStatus::parse(&text))
     }
 }
 

@@ -1,11 +1,8 @@
 //! Votes: [`VoteAttributes`] (`type: "vote"`) and their [`Verdict`].
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::Timestamp;
 use crate::lossless::lossless_struct;
+use crate::open_enum::open_enum_text;
 
 lossless_struct! {
     /// The attributes of a `vote` object.
@@ -37,41 +34,9 @@ pub enum Verdict {
     Other(String),
 }
 
-impl Verdict {
-    /// Parses a verdict; never fails.
-    pub fn parse(text: &str) -> Verdict {
-        match text {
-            "harmless" => Verdict::Harmless,
-            "malicious" => Verdict::Malicious,
-            other => Verdict::Other(other.to_owned()),
-        }
-    }
-
-    /// The verdict as VirusTotal writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Verdict::Harmless => "harmless",
-            Verdict::Malicious => "malicious",
-            Verdict::Other(other) => other,
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Verdict {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Verdict {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Verdict::parse(&text))
+open_enum_text! {
+    Verdict {
+        Harmless => "harmless",
+        Malicious => "malicious",
     }
 }

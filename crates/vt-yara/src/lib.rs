@@ -37,6 +37,7 @@ mod diagnostic;
 mod error;
 mod netloc;
 mod ruleset;
+mod scan;
 mod source;
 mod target;
 mod walk;
@@ -45,9 +46,8 @@ pub use compile::{compile, compile_for_any};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RulesError, ScanError};
 pub use netloc::NetworkObject;
-pub use ruleset::{
-    DEFAULT_SCAN_TIMEOUT, FileMatches, MAX_PATTERN_MATCHES, PatternMatch, RuleMatch, Ruleset,
-};
+pub use ruleset::{DEFAULT_SCAN_TIMEOUT, Ruleset};
+pub use scan::{FileMatches, MAX_PATTERN_MATCHES, PatternMatch, RuleMatch};
 pub use source::{MAX_RULES_SIZE, RulesSource};
 pub use target::{RulesTarget, UnknownTarget};
 pub use walk::PathScan;

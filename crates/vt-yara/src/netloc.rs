@@ -156,17 +156,6 @@ impl NetworkObject {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{RulesSource, RulesTarget, compile};
-
-    fn hits(rules: &str, target: RulesTarget, object: NetworkObject) -> Vec<String> {
-        compile(RulesSource::new(rules.as_bytes()).with_target(target))
-            .unwrap()
-            .scan_network_object(&object)
-            .unwrap()
-            .into_iter()
-            .map(|m| m.rule)
-            .collect()
-    }
 
     #[test]
     fn urls_are_split_into_what_rules_read() {
@@ -182,64 +171,5 @@ mod tests {
         );
         assert_eq!(url_parts("http://[2001:db8::1]:80/").host, "2001:db8::1");
         assert_eq!(url_parts("example.com").host, "example.com");
-    }
-
-    #[test]
-    fn url_rules_match_the_url_and_its_host() {
-        let rules = "import \"vt\"\n\
-            rule raw { condition: vt.net.url.raw contains \"/login\" }\n\
-            rule host { condition: vt.net.url.hostname == \"evil.example\" and vt.net.domain.raw == \"evil.example\" }\n\
-            rule port { condition: vt.net.url.port == 8443 and vt.net.url.query == \"x=1\" }\n\
-            rule never { condition: vt.net.url.raw contains \"nothing-like-this\" }";
-        let got = hits(
-            rules,
-            RulesTarget::Url,
-            NetworkObject::Url("https://evil.example:8443/login?x=1".into()),
-        );
-        assert_eq!(got, ["raw", "host", "port"]);
-        let by_ip = hits(
-            "import \"vt\"\nrule ip { condition: vt.net.ip.raw == \"192.0.2.7\" }",
-            RulesTarget::Url,
-            NetworkObject::Url("http://192.0.2.7/x".into()),
-        );
-        assert_eq!(by_ip, ["ip"]);
-    }
-
-    #[test]
-    fn domain_and_ip_rules_match_their_object() {
-        let domain = "import \"vt\"\nrule d { condition: vt.net.domain.raw endswith \".example\" }";
-        assert_eq!(
-            hits(
-                domain,
-                RulesTarget::Domain,
-                NetworkObject::Domain("evil.example".into())
-            ),
-            ["d"]
-        );
-        assert!(
-            hits(
-                domain,
-                RulesTarget::Domain,
-                NetworkObject::Domain("good.test".into())
-            )
-            .is_empty()
-        );
-        let ip = "import \"vt\"\nrule i { condition: vt.net.ip.in_range(\"192.0.2.0/24\") }";
-        assert_eq!(
-            hits(
-                ip,
-                RulesTarget::IpAddress,
-                NetworkObject::IpAddress("192.0.2.7".into())
-            ),
-            ["i"]
-        );
-        assert!(
-            hits(
-                ip,
-                RulesTarget::IpAddress,
-                NetworkObject::IpAddress("8.8.8.8".into())
-            )
-            .is_empty()
-        );
     }
 }

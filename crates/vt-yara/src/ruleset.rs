@@ -1,12 +1,12 @@
-//! A compiled ruleset and what scanning with it returns.
+//! A compiled ruleset.
 
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::ScanError;
 use crate::netloc::NetworkObject;
+use crate::scan::{FileMatches, RuleMatch, matches_of, scan_error, scan_one};
 use crate::walk::PathScan;
 
 /// How long one scan (of bytes or of one file) may run by default: 60 seconds.
@@ -26,42 +26,6 @@ impl std::fmt::Debug for Ruleset {
             .field("warnings", &self.warnings.len())
             .finish_non_exhaustive()
     }
-}
-
-/// The most pattern matches a [`RuleMatch`] keeps (the first ones in the data).
-pub const MAX_PATTERN_MATCHES: usize = 100;
-
-/// A rule that matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleMatch {
-    /// The rule's identifier.
-    pub rule: String,
-    /// Its namespace (`default` unless the ruleset says otherwise).
-    pub namespace: String,
-    /// Its tags, in source order.
-    pub tags: Vec<String>,
-    /// Where its patterns matched, in data order (then by pattern), at most
-    /// [`MAX_PATTERN_MATCHES`]; empty when the condition matched without any pattern (a
-    /// rule on `filesize`, say).
-    pub patterns: Vec<PatternMatch>,
-}
-
-/// One match of one of a rule's patterns (`$a = "..."`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternMatch {
-    /// The pattern's identifier, with its `$`.
-    pub pattern: String,
-    /// The matched bytes' range in the scanned data.
-    pub range: Range<usize>,
-}
-
-/// The rules that matched one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileMatches {
-    /// The file scanned.
-    pub path: PathBuf,
-    /// The rules that matched it, in ruleset order (empty: none did).
-    pub matches: Vec<RuleMatch>,
 }
 
 impl Ruleset {
@@ -141,76 +105,15 @@ impl Ruleset {
     }
 }
 
-pub(crate) fn scan_one(
-    scanner: &mut yara_x::Scanner<'_>,
-    path: &Path,
-) -> Result<FileMatches, ScanError> {
-    // Read first so that an unreadable file is an I/O error naming the path.
-    let data = std::fs::read(path).map_err(|source| ScanError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let results = scanner.scan(&data).map_err(|e| scan_error(e, Some(path)))?;
-    Ok(FileMatches {
-        path: path.to_owned(),
-        matches: matches_of(&results),
-    })
-}
-
-fn matches_of(results: &yara_x::ScanResults<'_, '_>) -> Vec<RuleMatch> {
-    results
-        .matching_rules()
-        .map(|r| RuleMatch {
-            rule: r.identifier().to_owned(),
-            namespace: r.namespace().to_owned(),
-            tags: r.tags().map(|t| t.identifier().to_owned()).collect(),
-            patterns: pattern_matches_of(&r),
-        })
-        .collect()
-}
-
-/// The first [`MAX_PATTERN_MATCHES`] matches of `rule`'s patterns, in data order (each
-/// pattern's matches come in data order from yara-x, so taking that many of each is enough).
-fn pattern_matches_of(rule: &yara_x::Rule<'_, '_>) -> Vec<PatternMatch> {
-    let mut all: Vec<PatternMatch> = rule
-        .patterns()
-        .flat_map(|p| {
-            let pattern = p.identifier().to_owned();
-            p.matches()
-                .take(MAX_PATTERN_MATCHES)
-                .map(move |m| PatternMatch {
-                    pattern: pattern.clone(),
-                    range: m.range(),
-                })
-        })
-        .collect();
-    all.sort_by(|a, b| {
-        (a.range.start, a.range.end, &a.pattern).cmp(&(b.range.start, b.range.end, &b.pattern))
-    });
-    all.truncate(MAX_PATTERN_MATCHES);
-    all
-}
-
-fn scan_error(e: yara_x::ScanError, path: Option<&Path>) -> ScanError {
-    let path = path.map(Path::to_owned);
-    match e {
-        yara_x::ScanError::Timeout => ScanError::Timeout { path },
-        other => ScanError::Engine {
-            path,
-            message: other.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{RulesSource, compile};
 
     const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
     fn rules(text: &str) -> Ruleset {
-        compile(RulesSource::new(text.as_bytes())).unwrap()
+        // Built here, not by `crate::compile` (which imports this file).
+        Ruleset::new(yara_x::compile(text).unwrap(), Vec::new())
     }
 
     #[test]
@@ -227,7 +130,7 @@ mod tests {
                 rule: "eicar".into(),
                 namespace: "default".into(),
                 tags: vec!["test".into(), "av".into()],
-                patterns: vec![PatternMatch {
+                patterns: vec![crate::scan::PatternMatch {
                     pattern: "$a".into(),
                     range: 28..42,
                 }],
@@ -243,7 +146,7 @@ mod tests {
              rule bare { condition: filesize > 10 }",
         );
         let hits = r.scan_bytes(EICAR).unwrap();
-        let found: Vec<(&str, Range<usize>)> = hits[0]
+        let found: Vec<(&str, std::ops::Range<usize>)> = hits[0]
             .patterns
             .iter()
             .map(|p| (p.pattern.as_str(), p.range.clone()))

@@ -117,37 +117,6 @@ impl FromStr for RulesTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{RulesSource, compile};
-
-    fn compiles(text: &str, target: RulesTarget) -> bool {
-        compile(RulesSource::new(text.as_bytes()).with_target(target)).is_ok()
-    }
-
-    #[test]
-    fn each_target_allows_the_vt_fields_virustotal_allows_it() {
-        let metadata = "import \"vt\"\nrule m { condition: vt.metadata.new_file }";
-        let submitter =
-            "import \"vt\"\nrule s { condition: vt.metadata.submitter.country == \"ES\" }";
-        let url = "import \"vt\"\nrule u { condition: vt.net.url.raw contains \"evil\" }";
-        let domain = "import \"vt\"\nrule d { condition: vt.net.domain.raw == \"evil.example\" }";
-        let ip = "import \"vt\"\nrule i { condition: vt.net.ip.raw == \"192.0.2.1\" }";
-        assert!(compiles(metadata, RulesTarget::File));
-        assert!(compiles(submitter, RulesTarget::File));
-        assert!(!compiles(url, RulesTarget::File));
-        assert!(compiles(metadata, RulesTarget::Retrohunt));
-        assert!(!compiles(submitter, RulesTarget::Retrohunt));
-        assert!(compiles(url, RulesTarget::Url));
-        assert!(compiles(domain, RulesTarget::Url));
-        assert!(!compiles(metadata, RulesTarget::Url));
-        assert!(compiles(domain, RulesTarget::Domain));
-        assert!(!compiles(url, RulesTarget::Domain));
-        assert!(compiles(ip, RulesTarget::IpAddress));
-        assert!(!compiles(domain, RulesTarget::IpAddress));
-        // Rules without the vt module compile for every target.
-        for t in RulesTarget::ALL {
-            assert!(compiles("rule a { condition: true }", t), "{t}");
-        }
-    }
 
     #[test]
     fn names_parse_both_ways() {

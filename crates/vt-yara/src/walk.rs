@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::ScanError;
-use crate::ruleset::{FileMatches, scan_one};
+use crate::scan::{FileMatches, scan_one};
 
 /// The files under a path, scanned one by one: an iterator of [`FileMatches`] (or the
 /// [`ScanError`] of a file or directory that could not be read), made by

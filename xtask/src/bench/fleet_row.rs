@@ -10,8 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use vt_test_support::RedisServer;
 
+use super::env::Env;
 use super::measure::{Server, http, status_count};
-use super::{Env, Row, Verdict};
+use super::row::{Row, Verdict};
 
 /// The emulator's default premium key (`vt_emulator::DEFAULT_PREMIUM_KEY`).
 const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";

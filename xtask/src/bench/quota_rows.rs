@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use super::env::Env;
 use super::measure::{Server, http, median, status_count, time_v};
+use super::row::Row;
 use super::rows::{verdict, vt_env};
-use super::{Env, Row};
 
 /// Requests the emulator answered so far (every route, every status; `/_emulator` ones too).
 fn requests_total(server: &Server) -> Result<u64> {

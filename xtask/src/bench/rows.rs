@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
+use super::env::Env;
 use super::measure::{
     Server, Timed, criterion_estimates, http, json_str, make_file, median, status_count, time_v,
     warm,
 };
-use super::{Env, Row, Verdict};
-use crate::{cargo, fixtures_dir};
+use super::row::{Row, Verdict};
+use crate::workspace::{cargo, fixtures_dir};
 
 /// The emulator's default premium key (`vt_emulator::DEFAULT_PREMIUM_KEY`).
 const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";

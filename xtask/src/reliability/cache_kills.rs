@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{Bins, Lcg, PREMIUM_KEY, Row, Server, inputs_of, last_line, run_vt, vt};
+use super::harness::{Bins, Lcg, PREMIUM_KEY, Row, Server, inputs_of, last_line, run_vt, vt};
 
 /// `vt` with the report cache at `cache` (the scenario's own file).
 fn cached_vt(bins: &Bins, server: &Server, cache: &Path) -> Command {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use vt_test_support::RedisServer;
 
-use super::{Bins, PREMIUM_KEY, Row, Server, inputs_of, last_line, vt};
+use super::harness::{Bins, PREMIUM_KEY, Row, Server, inputs_of, last_line, vt};
 
 const RATE: usize = 20;
 

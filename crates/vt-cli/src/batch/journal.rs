@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::ItemError;
 use super::output_file::{OutputFile, Resumed};
+use crate::item_error::ItemError;
 
 /// What the runner and the items' operations share: the output file and the work under way.
 #[derive(Default)]

@@ -20,7 +20,7 @@
 
 mod inputs;
 mod journal;
-mod output_file;
+pub(crate) mod output_file;
 mod resume_hint;
 mod tally;
 
@@ -106,14 +106,7 @@ where
 {
     let total_inputs = items.len();
     let output = settings.args.output.as_deref();
-    let (items, output_file, mut resumed) = match output {
-        Some(path) => {
-            let (file, found) = OutputFile::open(path, settings.args.resume)?;
-            let items = found.skip_done(items, path, settings.quiet);
-            (items, Some(file), found)
-        }
-        None => (items, None, Resumed::default()),
-    };
+    let (items, output_file, mut resumed) = open_output(items, &settings)?;
     let journal = Arc::new(Mutex::new(Journal {
         output: output_file,
         ..Journal::default()
@@ -173,21 +166,66 @@ where
     let journal = Arc::try_unwrap(journal)
         .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
         .unwrap_or_default();
+    let counts = Counts {
+        total_inputs,
+        todo,
+        finished,
+    };
+    conclude(stop, tally, &journal, counts, &settings)
+}
 
+/// With `--output`: the file opened for appending and, with `--resume`, what it holds, the
+/// items it already answers left out. Without: every item.
+#[allow(clippy::type_complexity)]
+fn open_output<T>(
+    items: Vec<(String, T)>,
+    settings: &BatchSettings<'_>,
+) -> CliResult<(Vec<(String, T)>, Option<OutputFile>, Resumed)> {
+    match settings.args.output.as_deref() {
+        Some(path) => {
+            let (file, found) = OutputFile::open(path, settings.args.resume)?;
+            let items = found.skip_done(items, path, settings.quiet);
+            Ok((items, Some(file), found))
+        }
+        None => Ok((items, None, Resumed::default())),
+    }
+}
+
+/// How far a batch got.
+struct Counts {
+    /// Inputs given (before a resume left some out).
+    total_inputs: usize,
+    /// Inputs this run had to do.
+    todo: usize,
+    /// Inputs it finished.
+    finished: usize,
+}
+
+/// The end of a batch: a stop becomes its error (what stopped it, what is left, how to
+/// resume; work under way is named); otherwise the summary line (for more than one input)
+/// and the exit code of the tally.
+fn conclude(
+    stop: Option<(Exit, String)>,
+    tally: Tally,
+    journal: &Journal,
+    counts: Counts,
+    settings: &BatchSettings<'_>,
+) -> CliResult<Exit> {
+    let output = settings.args.output.as_deref();
     if let Some((exit, what)) = stop {
         report_pending(&journal.pending, output.is_some());
         return Err(Stop {
             exit,
             what,
-            finished,
-            todo,
+            finished: counts.finished,
+            todo: counts.todo,
             output,
             offered: settings.args.offered,
             hint: &settings.resume_hint,
         }
         .into_error());
     }
-    if !settings.quiet && total_inputs > 1 {
+    if !settings.quiet && counts.total_inputs > 1 {
         let line = tally.summary_line(output, &settings.resume_hint);
         let _ = writeln!(io::stderr(), "{line}");
     }

@@ -11,6 +11,36 @@ use serde_json::Value;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Item;
 
+/// Opens an NDJSON file for appending (created when missing). With `resume` and an existing
+/// file, first cuts off a torn last line (a killed run's: its input runs again) and returns
+/// the complete lines the file holds; otherwise no lines.
+pub fn open_appending(path: &Path, resume: bool) -> CliResult<(File, Vec<u8>)> {
+    let fail = |e: io::Error| CliError::usage(format!("output file {}: {e}", path.display()));
+    let mut complete_lines = Vec::new();
+    if resume && path.exists() {
+        let mut f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).map_err(fail)?;
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if complete < bytes.len() {
+            f.set_len(complete as u64).map_err(fail)?;
+            f.seek(SeekFrom::End(0)).map_err(fail)?;
+        }
+        bytes.truncate(complete);
+        complete_lines = bytes;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    Ok((file, complete_lines))
+}
+
 /// The `--output` file: appended NDJSON records keyed by input.
 pub struct OutputFile {
     path: PathBuf,
@@ -21,48 +51,25 @@ impl OutputFile {
     /// Opens FILE for appending; with `resume`, also returns what it already holds (after
     /// cutting off a torn last line).
     pub fn open(path: &Path, resume: bool) -> CliResult<(OutputFile, Resumed)> {
-        let fail = |e: io::Error| CliError::usage(format!("output file {}: {e}", path.display()));
+        let (file, complete) = open_appending(path, resume)?;
         let mut resumed = Resumed::default();
-        if resume && path.exists() {
-            let mut f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(fail)?;
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).map_err(fail)?;
-            let complete = match bytes.iter().rposition(|&b| b == b'\n') {
-                Some(i) => i + 1,
-                None => 0,
-            };
-            if complete < bytes.len() {
-                // A killed run left half a line: drop it, its input runs again.
-                f.set_len(complete as u64).map_err(fail)?;
-                f.seek(SeekFrom::End(0)).map_err(fail)?;
+        for line in complete.split(|&b| b == b'\n') {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
             }
-            for line in bytes[..complete].split(|&b| b == b'\n') {
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                if let Ok(v) = serde_json::from_slice::<Value>(line)
-                    && let Some(input) = v.get("input").and_then(Value::as_str)
+            if let Ok(v) = serde_json::from_slice::<Value>(line)
+                && let Some(input) = v.get("input").and_then(Value::as_str)
+            {
+                if v.get("data").is_some() {
+                    resumed.pending.remove(input);
+                    resumed.done.insert(input.to_owned());
+                } else if let Some(pending) = v.get("pending")
+                    && !resumed.done.contains(input)
                 {
-                    if v.get("data").is_some() {
-                        resumed.pending.remove(input);
-                        resumed.done.insert(input.to_owned());
-                    } else if let Some(pending) = v.get("pending")
-                        && !resumed.done.contains(input)
-                    {
-                        resumed.pending.insert(input.to_owned(), pending.clone());
-                    }
+                    resumed.pending.insert(input.to_owned(), pending.clone());
                 }
             }
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(fail)?;
         Ok((
             OutputFile {
                 path: path.to_owned(),

@@ -9,8 +9,11 @@ use vt_api::{WaitOptions, WaitProgress};
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::BatchArgs;
-use crate::commands::{ApiClient, Context, item_error, shape_for, to_value};
+use crate::commands::client::ApiClient;
+use crate::commands::context::Context;
+use crate::commands::printing::shape_for;
 use crate::exit::{CliResult, Exit};
+use crate::item_error::{item_error, to_value};
 use crate::progress::PollWatch;
 
 /// The analysis object (public or private), with the envelope's `meta` (`file_info` or

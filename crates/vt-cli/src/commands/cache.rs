@@ -6,7 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use crate::cli::CacheCommand;
-use crate::commands::{Context, print_one};
+use crate::commands::context::Context;
+use crate::commands::printing::print_one;
 use crate::exit::{CliError, CliResult, Exit};
 
 fn unix(t: Option<SystemTime>) -> serde_json::Value {

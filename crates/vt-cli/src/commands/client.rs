@@ -1,7 +1,6 @@
 //! Building the API client from the settings: key, base URL, rate limit (shared with the
 //! progress line), retries, timeouts, proxy, concurrency and the v2 batch size.
 
-use crate::commands::ApiClient;
 use crate::config::Settings;
 use crate::exit::{CliError, CliResult, Exit, error_chain};
 
@@ -20,7 +19,7 @@ pub fn build_client(settings: &Settings) -> CliResult<ApiClient> {
     let client = build_client_with(settings, limiter.clone())?;
     // Built only if a long rate wait happens: the check's own client does not wait behind
     // the batch's queue.
-    let told = |source| source != crate::config::Source::Default;
+    let told = |source| source != crate::config_file::Source::Default;
     let premium_check = if !told(settings.rate_limit.1) && !told(settings.tier.1) {
         let settings = settings.clone();
         let check: crate::progress::PremiumCheck = Box::pin(async move {
@@ -107,3 +106,6 @@ fn build_client_with(
         CliError::usage(format!("{what}: {}", error_chain(&e)))
     })
 }
+
+/// The client type the CLI uses.
+pub type ApiClient = vt_api::Client;

@@ -16,8 +16,11 @@ use vt_model::{Indicator, IocCollection};
 
 use crate::batch::{dedupe, validate_all};
 use crate::cli::{BatchArgs, PageArgs};
-use crate::commands::{Context, fail, list, lookup_batch, print_one, to_value};
+use crate::commands::context::Context;
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 
 /// `vt collection`.

@@ -3,8 +3,10 @@
 use std::io::Write;
 
 use crate::cli::ConfigInitArgs;
-use crate::commands::{Context, print_one};
-use crate::config::{ConfigFile, load_config_file, prompt_key, write_config_file};
+use crate::commands::context::Context;
+use crate::commands::printing::print_one;
+use crate::config::prompt_key;
+use crate::config_file::{ConfigFile, load_config_file, write_config_file};
 use crate::exit::{CliError, CliResult, Exit};
 
 /// `vt config init`: asks for the key (hidden) and writes the config file with mode 0600,

@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 use clap::ArgMatches;
 
 use crate::batch::BatchSettings;
-use crate::cli::{BatchArgs, Cli, Command, ConfigCommand};
+use crate::cli::{BatchArgs, GlobalArgs};
+use crate::commands::client::ApiClient;
 use crate::config::Settings;
 use crate::exit::{CliError, CliResult};
 use crate::output::fields::FieldFilter;
@@ -28,16 +29,16 @@ pub struct Context {
 }
 
 impl Context {
-    /// Builds the context from the parsed command line.
-    pub fn new(cli: &Cli, matches: &ArgMatches) -> CliResult<Context> {
-        let creating = matches!(cli.command, Command::Config(ConfigCommand::Init(_)));
-        let settings = Settings::resolve(&cli.global, matches, creating)?;
-        let filter = FieldFilter::parse(&cli.global.include, &cli.global.exclude)
-            .map_err(CliError::usage)?;
-        let output = OutputOptions::new(settings.format.0, filter, cli.global.identifiers_only);
+    /// Builds the context from the parsed global options (`creating`: the command is
+    /// `vt config init`, which may run before any configuration exists).
+    pub fn new(global: &GlobalArgs, matches: &ArgMatches, creating: bool) -> CliResult<Context> {
+        let settings = Settings::resolve(global, matches, creating)?;
+        let filter =
+            FieldFilter::parse(&global.include, &global.exclude).map_err(CliError::usage)?;
+        let output = OutputOptions::new(settings.format.0, filter, global.identifiers_only);
         let progress = Progress::new(settings.quiet);
         let mut wait = vt_api::WaitOptions::new();
-        if let Some(timeout) = cli.global.wait_timeout {
+        if let Some(timeout) = global.wait_timeout {
             wait = wait.timeout(timeout);
         }
         Ok(Context {
@@ -75,6 +76,3 @@ impl Context {
         Ok(self.client.get_or_init(|| client).clone())
     }
 }
-
-/// The client type the CLI uses.
-pub type ApiClient = vt_api::Client;

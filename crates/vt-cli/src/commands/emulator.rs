@@ -118,9 +118,9 @@ mod tests {
     use clap::Parser;
 
     fn parse(args: &[&str]) -> CliResult<EmulatorConfig> {
-        let cli = crate::cli::Cli::try_parse_from(args).unwrap();
+        let cli = crate::command_line::Cli::try_parse_from(args).unwrap();
         match cli.command {
-            crate::cli::Command::Emulator(EmulatorCommand::Serve(a)) => config_of(&a),
+            crate::command_line::Command::Emulator(EmulatorCommand::Serve(a)) => config_of(&a),
             _ => unreachable!(),
         }
     }

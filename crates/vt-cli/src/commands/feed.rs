@@ -19,8 +19,9 @@ use vt_api::feeds::{FeedEnd, check_range, newest_available};
 use vt_api::{DownloadOptions, Error as ApiError};
 use vt_model::{FeedCursor, FeedKind, FeedMinute, Sha256};
 
-use crate::commands::{Context, item_error};
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit, error_chain};
+use crate::item_error::item_error;
 
 /// `vt feed`.
 #[derive(Debug, Args)]
@@ -422,7 +423,7 @@ fn previous_cursor(after: FeedCursor) -> FeedCursor {
 
 /// Downloads the file of a file-feed item into `dir` (named by its SHA-256), unless there.
 async fn download(
-    client: &crate::commands::ApiClient,
+    client: &crate::commands::client::ApiClient,
     dir: &Path,
     line: &str,
 ) -> Result<(), ApiError> {

@@ -11,51 +11,16 @@ use vt_model::FileHash;
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{DownloadArgs, DownloadUrlArgs, FileArgs, HashAlg, HashArgs, ScanFileArgs};
 use crate::commands::analyses::Scope;
+use crate::commands::client::ApiClient;
+use crate::commands::context::Context;
+use crate::commands::identifiers::{FileInput, check_file, parse_file_input};
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::{print_one, shape_for};
 use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
-use crate::commands::{
-    ApiClient, Context, fail, item_error, lookup_batch, print_one, shape_for, to_value,
-};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::progress::{Progress, follow};
-
-/// Checks a local path by the library's rule ([`vt_api::check_local_file`], or
-/// [`vt_api::check_upload_file`] with `upload`): a readable regular file, within the upload
-/// limit. The error names the path.
-pub fn check_file(path: &str, upload: bool) -> Result<PathBuf, String> {
-    let p = PathBuf::from(path);
-    let checked = if upload {
-        vt_api::check_upload_file(&p)
-    } else {
-        vt_api::check_local_file(&p)
-    };
-    checked.map(|_| p).map_err(|e| crate::exit::error_chain(&e))
-}
-
-/// A `vt file` input: a hash, or a local file to hash first.
-#[derive(Debug, Clone)]
-pub enum FileInput {
-    /// An MD5, SHA-1 or SHA-256.
-    Hash(FileHash),
-    /// A local file.
-    Path(PathBuf),
-}
-
-/// A hash, or else an existing file; the error names the input.
-pub fn parse_file_input(input: &str) -> Result<FileInput, String> {
-    match input.parse::<FileHash>() {
-        Ok(h) => Ok(FileInput::Hash(h)),
-        Err(hash_err) => {
-            // A hash is hex only: anything with a path separator, a dot or a `~` is judged
-            // as the path it looks like.
-            if Path::new(input).exists() || input.contains(['/', '\\', '.', '~']) {
-                check_file(input, false).map(FileInput::Path)
-            } else {
-                Err(format!("{hash_err}, and there is no file of that name"))
-            }
-        }
-    }
-}
 
 /// Parses a hash; the error names the input.
 pub fn parse_hash(input: &str) -> Result<FileHash, String> {
@@ -68,7 +33,7 @@ pub async fn file(ctx: &Context, args: FileArgs) -> CliResult<Exit> {
         return super::quota_plan::plan_batch(ctx, crate::cli::ObjectKind::File, &args.inputs)
             .await;
     }
-    let fetch = |c: crate::commands::ApiClient, input| async move {
+    let fetch = |c: crate::commands::client::ApiClient, input| async move {
         let hash = match input {
             FileInput::Hash(h) => h,
             FileInput::Path(p) => {

@@ -12,8 +12,10 @@ use clap::{Args, Subcommand};
 use vt_api::hunting::RulesetChanges;
 
 use crate::cli::PageArgs;
-use crate::commands::{Context, fail, list, print_one, to_value};
+use crate::commands::context::Context;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 
 /// `vt hunting`.

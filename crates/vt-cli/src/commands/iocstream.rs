@@ -10,8 +10,11 @@ use serde_json::json;
 use vt_api::ioc_stream::{IocStreamFilter, check_notification_id};
 
 use crate::cli::{BatchArgs, PageArgs};
-use crate::commands::{Context, fail, list, lookup_batch, print_one};
+use crate::commands::context::Context;
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::fail;
 use crate::output::Shape;
 
 /// `vt iocstream`.

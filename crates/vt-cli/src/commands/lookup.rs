@@ -6,8 +6,11 @@ use serde_json::Value;
 
 use crate::batch::ItemError;
 use crate::cli::BatchArgs;
-use crate::commands::{ApiClient, Context, item_error, shape_for, to_value};
+use crate::commands::client::ApiClient;
+use crate::commands::context::Context;
+use crate::commands::printing::shape_for;
 use crate::exit::{CliResult, Exit};
+use crate::item_error::{item_error, to_value};
 use crate::output::Item;
 
 /// A batch of lookups, the shape of `vt file|url|domain|ip`: every input validated by

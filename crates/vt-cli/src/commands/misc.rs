@@ -5,8 +5,10 @@ use std::io::Read;
 use serde_json::{Value, json};
 
 use crate::cli::{ApiArgs, HttpMethod, PageArgs, QuotaArgs};
-use crate::commands::{Context, fail, list, print_one, to_value};
+use crate::commands::context::Context;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 
 /// `vt metadata`.

@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod feed;
 pub mod files;
 pub mod hunting;
+pub mod identifiers;
 pub mod iocstream;
 mod lookup;
 pub mod misc;
@@ -36,12 +37,10 @@ use std::io::Write;
 
 use clap::ArgMatches;
 
-pub use crate::item_error::{fail, item_error, to_value};
-pub use context::{ApiClient, Context};
-pub use lookup::lookup_batch;
-pub use printing::{list, print_one, shape_for};
+use context::Context;
 
-use crate::cli::{Cli, Command, ConfigCommand, ScanCommand};
+use crate::cli::{ConfigCommand, ScanCommand};
+use crate::command_line::{Cli, Command};
 use crate::exit::{CliResult, Exit};
 use analyses::Scope;
 use vt_api::files::SandboxArtifact;
@@ -64,7 +63,8 @@ pub async fn dispatch(cli: Cli, matches: &ArgMatches) -> CliResult<Exit> {
     if let Command::Emulator(cmd) = cli.command {
         return emulator::run(cmd).await;
     }
-    let ctx = Context::new(&cli, matches)?;
+    let creating = matches!(cli.command, Command::Config(ConfigCommand::Init(_)));
+    let ctx = Context::new(&cli.global, matches, creating)?;
     match cli.command {
         Command::Config(ConfigCommand::Init(args)) => config::init(&ctx, &args),
         Command::Config(ConfigCommand::Show) => config::show(&ctx),

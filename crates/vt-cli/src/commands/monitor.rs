@@ -16,11 +16,13 @@ use crate::cli::{
     MonitorIdArgs, MonitorIdsArgs, MonitorItemsArgs, MonitorMkdirArgs, MonitorReplaceArgs,
     MonitorSyncArgs, MonitorUploadArgs, PageArgs,
 };
-use crate::commands::files::check_file;
-use crate::commands::{
-    ApiClient, Context, fail, item_error, list, lookup_batch, print_one, to_value,
-};
+use crate::commands::client::ApiClient;
+use crate::commands::context::Context;
+use crate::commands::identifiers::check_file;
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::output::Shape;
 use crate::progress::follow;
 
@@ -544,11 +546,11 @@ mod tests {
 
     fn items_args(argv: &[&str]) -> Result<MonitorItemsArgs, clap::Error> {
         use clap::Parser;
-        let cli = crate::cli::Cli::try_parse_from(
+        let cli = crate::command_line::Cli::try_parse_from(
             ["vt", "monitor", "items"].iter().chain(argv).copied(),
         )?;
         match cli.command {
-            crate::cli::Command::Monitor(crate::cli::MonitorCommand::Items(a)) => Ok(a),
+            crate::command_line::Command::Monitor(crate::cli::MonitorCommand::Items(a)) => Ok(a),
             other => panic!("parsed as {other:?}"),
         }
     }

@@ -18,8 +18,9 @@ use vt_api::MonitorFilter;
 use vt_api::monitor_watch::{DetectionEvent, WatchState};
 
 use crate::cli::{Format, MonitorWatchArgs};
-use crate::commands::{Context, fail};
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::fail;
 use crate::signals;
 
 /// Time between polls without `--interval`.

@@ -3,7 +3,8 @@
 use vt_model::{DomainName, IpAddress};
 
 use crate::cli::ObjectArgs;
-use crate::commands::{Context, lookup_batch};
+use crate::commands::context::Context;
+use crate::commands::lookup::lookup_batch;
 use crate::exit::{CliResult, Exit};
 
 /// `vt domain`.

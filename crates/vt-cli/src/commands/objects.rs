@@ -2,40 +2,19 @@
 //! `vt comment`, `vt votes`, `vt vote`, `vt related`.
 
 use serde_json::Value;
-use vt_model::{Descriptor, DomainName, FileHash, IpAddress, UrlId};
+use vt_model::Descriptor;
 
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{CommentArgs, ListOnArgs, ObjectKind, RelatedArgs, RescanArgs, Verdict, VoteArgs};
-use crate::commands::urls::parse_url_or_id;
-use crate::commands::{ApiClient, Context, fail, item_error, list, print_one, shape_for, to_value};
+use crate::commands::client::ApiClient;
+use crate::commands::context::Context;
+use crate::commands::identifiers::ObjectRef;
+use crate::commands::printing::{list, print_one, shape_for};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::output::Shape;
 
-/// A validated identifier of one of the four kinds.
-#[derive(Debug, Clone)]
-pub enum ObjectRef {
-    /// A file.
-    File(FileHash),
-    /// A URL.
-    Url(UrlId),
-    /// A domain.
-    Domain(DomainName),
-    /// An IP address.
-    Ip(IpAddress),
-}
-
 impl ObjectRef {
-    /// Parses `input` as an identifier of `kind`; the error names the input.
-    pub fn parse(kind: ObjectKind, input: &str) -> Result<ObjectRef, String> {
-        let e = |e: vt_model::IdError| e.to_string();
-        Ok(match kind {
-            ObjectKind::File => ObjectRef::File(input.parse().map_err(e)?),
-            ObjectKind::Url => ObjectRef::Url(parse_url_or_id(input)?),
-            ObjectKind::Domain => ObjectRef::Domain(input.parse().map_err(e)?),
-            ObjectKind::Ip => ObjectRef::Ip(input.parse().map_err(e)?),
-        })
-    }
-
     async fn reanalyse(&self, c: &ApiClient) -> vt_api::Result<Descriptor> {
         match self {
             ObjectRef::File(id) => c.files().reanalyse(id).await,

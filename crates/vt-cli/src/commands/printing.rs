@@ -6,8 +6,9 @@ use std::io::Write;
 use serde_json::Value;
 
 use crate::cli::PageArgs;
-use crate::commands::{Context, fail, to_value};
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 use crate::signals;
 

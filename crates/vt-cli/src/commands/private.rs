@@ -10,9 +10,11 @@ use vt_model::{FileHash, UrlId};
 
 use crate::cli::{BatchArgs, PageArgs};
 use crate::commands::analyses::{Scope, analyses};
+use crate::commands::context::Context;
 use crate::commands::files::parse_hash;
-use crate::commands::urls::parse_url_or_id;
-use crate::commands::{Context, list, lookup_batch};
+use crate::commands::identifiers::parse_url_or_id;
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::list;
 use crate::exit::{CliResult, Exit};
 use crate::output::Shape;
 
@@ -66,7 +68,7 @@ pub struct PrivateFilesArgs {
 pub async fn run(ctx: &Context, cmd: PrivateCommand) -> CliResult<Exit> {
     match cmd {
         PrivateCommand::File(args) => {
-            let fetch = |c: crate::commands::ApiClient, hash: FileHash| async move {
+            let fetch = |c: crate::commands::client::ApiClient, hash: FileHash| async move {
                 c.private().file_json(&hash).await
             };
             lookup_batch(
@@ -80,7 +82,7 @@ pub async fn run(ctx: &Context, cmd: PrivateCommand) -> CliResult<Exit> {
             .await
         }
         PrivateCommand::Url(args) => {
-            let fetch = |c: crate::commands::ApiClient, id: UrlId| async move {
+            let fetch = |c: crate::commands::client::ApiClient, id: UrlId| async move {
                 let report = c.private().url(&id).await?;
                 Ok::<_, vt_api::Error>(report.into_inner())
             };

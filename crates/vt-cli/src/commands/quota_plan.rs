@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 use vt_api::quota_plan::{Budget, BudgetSource, LookupKind, PlanInput, QuotaPlan, QuotaWindow};
 
 use crate::cli::{Format, ObjectKind, QuotaPlanArgs};
-use crate::commands::files::{FileInput, parse_file_input};
-use crate::commands::objects::ObjectRef;
-use crate::commands::{Context, fail, print_one};
+use crate::commands::context::Context;
+use crate::commands::identifiers::{FileInput, ObjectRef, parse_file_input};
+use crate::commands::printing::print_one;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::fail;
 
 /// The lookup kind of an object kind.
 fn lookup_kind(kind: ObjectKind) -> LookupKind {

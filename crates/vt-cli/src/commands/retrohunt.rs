@@ -24,8 +24,10 @@ use vt_api::{DownloadOptions, WaitOptions};
 use vt_model::{FileHash, RetrohuntCorpus, RetrohuntJob, RetrohuntJobId};
 
 use crate::cli::PageArgs;
-use crate::commands::{Context, fail, list, print_one, to_value};
+use crate::commands::context::Context;
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 use crate::signals;
 

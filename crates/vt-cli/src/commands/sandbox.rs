@@ -10,9 +10,11 @@ use vt_api::files::SandboxArtifact;
 use vt_model::SandboxId;
 
 use crate::cli::PageArgs;
+use crate::commands::context::Context;
 use crate::commands::files::parse_hash;
-use crate::commands::{Context, fail, list, print_one, to_value};
+use crate::commands::printing::{list, print_one};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 use crate::output::Shape;
 
 /// `vt behaviours`.

@@ -16,7 +16,8 @@ use vt_model::AnalysisId;
 
 use crate::batch::{Checkpoint, ItemError};
 use crate::commands::analyses::{Scope, get_or_wait};
-use crate::commands::{ApiClient, to_value};
+use crate::commands::client::ApiClient;
+use crate::item_error::to_value;
 use crate::progress::Progress;
 
 /// The `pending` record of a submitted analysis of `scope`.

@@ -10,17 +10,19 @@
 //! skipped. A spent quota (exit 4), a refused key (3) or a network failure (5) stops the
 //! search cleanly, saying how to continue.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use vt_model::AnyObject;
 
+use crate::batch::output_file::open_appending;
 use crate::cli::SearchArgs;
-use crate::commands::{Context, fail, item_error, to_value};
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::output::Shape;
 
 /// Where a search continues: the cursor of the page and the hits of it already taken.
@@ -54,48 +56,27 @@ impl SearchOutput {
     /// Opens FILE for appending; with `resume`, cuts a torn last line and returns the last
     /// record of `query` (and how many hits of it the file holds).
     fn open(path: &Path, resume: bool, query: &str) -> CliResult<(Self, Option<(Value, u64)>)> {
-        let fail =
-            |e: std::io::Error| CliError::usage(format!("output file {}: {e}", path.display()));
-        let mut found = None;
-        if resume && path.exists() {
-            let mut f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(fail)?;
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).map_err(fail)?;
-            let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            if complete < bytes.len() {
-                f.set_len(complete as u64).map_err(fail)?;
-                f.seek(SeekFrom::End(0)).map_err(fail)?;
+        let (file, complete) = open_appending(path, resume)?;
+        let mut count = 0u64;
+        let mut last = None;
+        for line in complete.split(|&b| b == b'\n') {
+            let Ok(v) = serde_json::from_slice::<Value>(line) else {
+                continue;
+            };
+            let Some(search) = v.get("search") else {
+                continue;
+            };
+            if search.get("query").and_then(Value::as_str) != Some(query) {
+                let other = search.get("query").and_then(Value::as_str).unwrap_or("?");
+                return Err(CliError::usage(format!(
+                    "output file {} holds hits of another search ({other:?}); use another file",
+                    path.display()
+                )));
             }
-            let mut count = 0u64;
-            let mut last = None;
-            for line in bytes[..complete].split(|&b| b == b'\n') {
-                let Ok(v) = serde_json::from_slice::<Value>(line) else {
-                    continue;
-                };
-                let Some(search) = v.get("search") else {
-                    continue;
-                };
-                if search.get("query").and_then(Value::as_str) != Some(query) {
-                    let other = search.get("query").and_then(Value::as_str).unwrap_or("?");
-                    return Err(CliError::usage(format!(
-                        "output file {} holds hits of another search ({other:?}); use another file",
-                        path.display()
-                    )));
-                }
-                count += 1;
-                last = Some(search.clone());
-            }
-            found = last.map(|l| (l, count));
+            count += 1;
+            last = Some(search.clone());
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(fail)?;
+        let found = last.map(|l| (l, count));
         Ok((
             SearchOutput {
                 path: path.to_owned(),
@@ -125,6 +106,60 @@ impl SearchOutput {
     }
 }
 
+/// Where a search starts: the `--output` file (if any), the point to start from, and how
+/// many hits the file already holds.
+struct Resume {
+    output: Option<SearchOutput>,
+    start: ResumePoint,
+    already: u64,
+}
+
+/// Opens `--output` and, with `--resume`, finds where the saved hits stop; `None` when the
+/// file already holds the complete search (said on stderr).
+fn resume(ctx: &Context, args: &SearchArgs, query: &str) -> CliResult<Option<Resume>> {
+    let mut found = Resume {
+        output: None,
+        start: ResumePoint {
+            cursor: args.page.cursor.clone(),
+            skip: 0,
+        },
+        already: 0,
+    };
+    let Some(path) = &args.batch.output else {
+        return Ok(Some(found));
+    };
+    let (file, last) = SearchOutput::open(path, args.batch.resume, query)?;
+    if let Some((last, count)) = last {
+        if last.get("done").and_then(Value::as_bool) == Some(true) {
+            if !ctx.settings.quiet {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "vt: the search is already complete in {} ({count} hits)",
+                    path.display()
+                );
+            }
+            return Ok(None);
+        }
+        found.start = ResumePoint {
+            cursor: last
+                .get("cursor")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            skip: last.get("skip").and_then(Value::as_u64).unwrap_or(0),
+        };
+        found.already = count;
+        if !ctx.settings.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "vt: resuming: {count} hits already in {}",
+                path.display()
+            );
+        }
+    }
+    found.output = Some(file);
+    Ok(Some(found))
+}
+
 /// `vt search`.
 pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
     // Everything local first: exit 2 before any request.
@@ -136,43 +171,14 @@ pub async fn search(ctx: &Context, args: SearchArgs) -> CliResult<Exit> {
             .map_err(|e| CliError::usage(format!("--cursor: {e}")))?;
     }
     let order = args.order.as_deref().map(check_order).transpose()?;
-    let mut output = None;
-    let mut start = ResumePoint {
-        cursor: args.page.cursor.clone(),
-        skip: 0,
+    let Some(Resume {
+        mut output,
+        start,
+        already,
+    }) = resume(ctx, &args, &query)?
+    else {
+        return Ok(Exit::Ok);
     };
-    let mut already = 0u64;
-    if let Some(path) = &args.batch.output {
-        let (file, last) = SearchOutput::open(path, args.batch.resume, &query)?;
-        if let Some((last, count)) = last {
-            if last.get("done").and_then(Value::as_bool) == Some(true) {
-                if !ctx.settings.quiet {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "vt: the search is already complete in {} ({count} hits)",
-                        path.display()
-                    );
-                }
-                return Ok(Exit::Ok);
-            }
-            start = ResumePoint {
-                cursor: last
-                    .get("cursor")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                skip: last.get("skip").and_then(Value::as_u64).unwrap_or(0),
-            };
-            already = count;
-            if !ctx.settings.quiet {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "vt: resuming: {count} hits already in {}",
-                    path.display()
-                );
-            }
-        }
-        output = Some(file);
-    }
     let wanted = (!args.page.all).then(|| args.page.limit.saturating_sub(already));
     if wanted == Some(0) {
         return Ok(Exit::Ok);

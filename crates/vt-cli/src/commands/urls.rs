@@ -6,35 +6,15 @@ use vt_model::UrlId;
 use crate::batch::{self, collect_inputs, validate_all};
 use crate::cli::{NetworkLocationArgs, ObjectArgs, ScanUrlArgs, UrlIdArgs};
 use crate::commands::analyses::Scope;
+use crate::commands::context::Context;
+use crate::commands::identifiers::{check_url, parse_url_or_id};
+use crate::commands::lookup::lookup_batch;
+use crate::commands::printing::{print_one, shape_for};
 use crate::commands::private_scan;
 use crate::commands::scanning::{Submitted, submit_then_wait};
-use crate::commands::{Context, fail, item_error, lookup_batch, print_one, shape_for, to_value};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, item_error, to_value};
 use crate::progress::Progress;
-
-/// Checks a URL by the library's rule ([`vt_model::check_url`]); the error names it.
-pub fn check_url(input: &str) -> Result<(), String> {
-    vt_model::check_url(input).map_err(|e| e.to_string())
-}
-
-/// A `vt url` input: a URL (sent as its base64url id) or a URL identifier.
-pub fn parse_url_or_id(input: &str) -> Result<UrlId, String> {
-    if input.contains("://") {
-        check_url(input)?;
-        return UrlId::from_url(input).map_err(|e| e.to_string());
-    }
-    if let Ok(id) = UrlId::parse(input)
-        && (id.is_sha256() || id.decoded_url().is_some_and(|u| check_url(&u).is_ok()))
-    {
-        return Ok(id);
-    }
-    match check_url(input) {
-        Ok(()) => UrlId::from_url(input).map_err(|e| e.to_string()),
-        Err(_) => Err(format!(
-            "invalid URL or URL id {input:?}: expected a URL, a 64-hex SHA-256 id or the base64url of a URL"
-        )),
-    }
-}
 
 /// `vt url`.
 pub async fn url(ctx: &Context, args: ObjectArgs) -> CliResult<Exit> {

@@ -5,9 +5,11 @@ use serde_json::Value;
 
 use crate::batch::{self, ItemError, collect_inputs, validate_all};
 use crate::cli::{V2Command, V2FileReportArgs};
-use crate::commands::{Context, item_error, shape_for, to_value};
+use crate::commands::context::Context;
+use crate::commands::printing::shape_for;
 use crate::exit::{CliResult, Exit};
 use crate::item_error::ErrorLabel;
+use crate::item_error::{item_error, to_value};
 
 /// A v2 resource by the library's rule ([`vt_model::V2Resource`]), in its normal form.
 pub fn check_resource(input: &str) -> Result<String, String> {

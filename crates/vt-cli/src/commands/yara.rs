@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use crate::commands::Context;
+use crate::commands::context::Context;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Shape;
 

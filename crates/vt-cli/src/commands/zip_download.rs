@@ -13,9 +13,11 @@ use vt_api::DownloadOptions;
 
 use crate::batch::{collect_inputs, validate_all};
 use crate::cli::DownloadArgs;
+use crate::commands::context::Context;
 use crate::commands::files::parse_hash;
-use crate::commands::{Context, fail, print_one, to_value};
+use crate::commands::printing::print_one;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::item_error::{fail, to_value};
 
 /// `vt download --zip`.
 pub async fn download(ctx: &Context, args: DownloadArgs) -> CliResult<Exit> {

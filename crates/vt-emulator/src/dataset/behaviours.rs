@@ -5,9 +5,10 @@
 use serde_json::Value;
 
 use super::generation::Generation;
+use crate::records::{Kind, ObjKey};
 use crate::reports::behaviour::{BehaviourFacts, behaviour_id, behaviour_object, sandboxes_for};
 use crate::rng::SeededRng;
-use crate::store::{Kind, ObjKey, Store};
+use crate::store::Store;
 
 /// The most network items a report lists of each kind.
 const MAX_NETWORK: usize = 5;

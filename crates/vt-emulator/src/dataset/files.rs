@@ -9,11 +9,12 @@ use super::summary::{Dataset, FileInfo};
 use super::well_known::DATASET_EPOCH;
 use crate::digest::hashes;
 use crate::engines::FILE_ENGINES;
+use crate::records::{Content, Kind};
 use crate::reports::file::{FileFacts, file_object};
 use crate::reports::file_types::FILE_TYPES;
 use crate::reports::vocabulary::WORDS;
 use crate::rng::SeededRng;
-use crate::store::{Content, Kind, Store};
+use crate::store::Store;
 
 /// Adds `cfg.files` files (their bytes are kept, so downloads work).
 pub(super) fn add_files(g: &mut Generation<'_>) {

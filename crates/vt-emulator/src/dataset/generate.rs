@@ -46,10 +46,10 @@ pub(crate) fn generate(store: &mut Store, base: &str, seed: u64, cfg: &DatasetCo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::EICAR_SHA256;
+    use crate::dataset::well_known::EICAR_SHA256;
     use crate::digest::hashes;
     use crate::engines::FILE_ENGINES;
-    use crate::store::{Content, Kind};
+    use crate::records::{Content, Kind};
 
     #[test]
     fn generation_is_deterministic_and_consistent() {
@@ -100,5 +100,30 @@ mod tests {
             dates.windows(2).all(|w| w[0] <= w[1]),
             "comments are kept oldest first"
         );
+    }
+
+    #[cfg(feature = "yara")]
+    #[test]
+    fn the_eicar_rule_matches_eicar_and_nothing_else_in_the_dataset() {
+        use crate::yara_engine::CompiledRules;
+        let Ok(rules) = CompiledRules::compile(
+            r#"rule eicar { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }"#,
+        ) else {
+            panic!("the EICAR rule does not compile")
+        };
+        assert_eq!(rules.rule_names(), ["eicar"]);
+        let mut store = Store::default();
+        let generated = generate(&mut store, "http://x", 42, &DatasetConfig::default());
+        let mut matched = Vec::new();
+        for f in &generated.dataset.files {
+            let Some(Content::Memory(bytes)) = store.contents.get(&f.sha256) else {
+                panic!("{} has no contents", f.sha256)
+            };
+            if !rules.scan(bytes).is_empty() {
+                matched.push(f.sha256.clone());
+            }
+        }
+        assert!(generated.dataset.files.len() > 10);
+        assert_eq!(matched, [EICAR_SHA256]);
     }
 }

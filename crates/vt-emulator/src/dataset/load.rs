@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::summary::{Dataset, FileInfo, UrlInfo};
-use crate::store::{Kind, Store};
+use crate::records::Kind;
+use crate::store::Store;
 
 /// Adds every file, url, domain, ip_address and file_behaviour object found in `*.json` files
 /// under `dir` (recursively; single objects and collection items); a file_behaviour becomes one

@@ -5,9 +5,10 @@ use bytes::Bytes;
 use super::summary::MonitorItemInfo;
 use super::well_known::DATASET_EPOCH;
 use crate::digest::hashes;
+use crate::records::Content;
 use crate::reports::monitor_item::{MonitorFile, file_item, insert_item};
 use crate::rng::SeededRng;
-use crate::store::{Content, Store};
+use crate::store::Store;
 use crate::verdicts::results_with;
 
 type PlanEntry = (

@@ -8,6 +8,7 @@ use super::detections::{detection_count, malicious_of};
 use super::generation::Generation;
 use super::summary::UrlInfo;
 use super::well_known::{DATASET_EPOCH, WELL_KNOWN_DOMAIN, WELL_KNOWN_IP};
+use crate::records::Kind;
 use crate::relationships::link;
 use crate::reports::domain::domain_object;
 use crate::reports::ip_address::ip_object;
@@ -15,7 +16,6 @@ use crate::reports::resolution::resolution_object;
 use crate::reports::url::url_object;
 use crate::reports::vocabulary::{TLDS, WORDS};
 use crate::rng::SeededRng;
-use crate::store::Kind;
 use crate::url_id::url_id;
 
 /// Adds `cfg.ip_addresses` IP addresses (the first is [`WELL_KNOWN_IP`]).

@@ -11,9 +11,10 @@ use std::collections::HashMap;
 
 use super::generation::Generation;
 use super::summary::Dataset;
+use crate::records::{Kind, ObjKey};
 use crate::relationships::link;
 use crate::rng::SeededRng;
-use crate::store::{Kind, ObjKey, Store};
+use crate::store::Store;
 
 /// `n` distinct items of `pool` (all of them when `n` is larger), in random order; O(n) for
 /// a few items of a large pool, so datasets of many files generate in linear time.

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use super::generation::Generation;
 use super::well_known::DATASET_EPOCH;
+use crate::records::{Comment, Kind, ObjKey, Vote, comment_tags};
 use crate::reports::vocabulary::FAMILIES;
 use crate::rng::SeededRng;
-use crate::store::{Comment, Kind, ObjKey, Store, Vote, comment_tags};
+use crate::store::Store;
 
 /// Adds comments and votes, then orders every list oldest first.
 pub(super) fn add_comments_and_votes(g: &mut Generation<'_>) {

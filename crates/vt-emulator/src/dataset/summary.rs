@@ -1,7 +1,8 @@
 //! [`Dataset`]: the read-only summary of what the emulator knew at start-up.
 
 use super::well_known::EICAR_SHA256;
-use crate::store::{Kind, Store};
+use crate::records::Kind;
+use crate::store::Store;
 
 /// A known file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,7 +29,7 @@ pub(crate) enum Reply {
 impl Reply {
     /// 200 with `{"data": value}`.
     pub(crate) fn data(value: Value) -> Reply {
-        Reply::Json(StatusCode::OK, crate::store::serialize_data(&value))
+        Reply::Json(StatusCode::OK, crate::records::serialize_data(&value))
     }
 
     /// 200 with a serialized body.

@@ -5,7 +5,8 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use crate::config::MONITOR_OWNER;
-use crate::store::{MonitorItem, Store};
+use crate::records::MonitorItem;
+use crate::store::Store;
 use crate::verdicts::detected_engines;
 
 /// The MonitorItemID of `path`: standard base64 of `vtmonitor-v1://{owner}{path}`.

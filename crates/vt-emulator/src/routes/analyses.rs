@@ -9,10 +9,11 @@ use super::receive::url_form;
 use super::request::Req;
 use crate::config::AnalysisTiming;
 use crate::http::reply::Reply;
+use crate::records::{Analysis, AnalysisTarget, Kind};
 use crate::reports::url::url_object;
 use crate::rng::SeededRng;
 use crate::state::Shared;
-use crate::store::{Analysis, AnalysisTarget, Kind, Store};
+use crate::store::Store;
 use crate::url_id::url_id;
 use crate::verdicts::stats_of;
 
@@ -192,7 +193,7 @@ pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
 }
 
 /// The host of `url` as the store keys it: a domain (lower case) or an IP address.
-fn url_host(url: &str) -> Option<(crate::store::ObjKey, String)> {
+fn url_host(url: &str) -> Option<(crate::records::ObjKey, String)> {
     let parsed = url::Url::parse(&crate::url_id::canonical_url(url)).ok()?;
     let (kind, host) = match parsed.host()? {
         url::Host::Domain(d) => (Kind::Domain, d.trim_end_matches('.').to_ascii_lowercase()),

@@ -7,9 +7,10 @@ use serde_json::Value;
 use super::objects::resolve;
 use crate::http::body::full;
 use crate::http::reply::Reply;
+use crate::records::Kind;
 use crate::reports::behaviour::{Artifact, artifact_bytes, mitre_trees, summary};
 use crate::state::Shared;
-use crate::store::{Kind, Store};
+use crate::store::Store;
 
 /// The behaviour reports of file `id` (resolved from any hash), in relationship order.
 fn reports_of(store: &Store, id: &str) -> Result<Vec<Value>, Reply> {

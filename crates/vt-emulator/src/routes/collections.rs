@@ -21,12 +21,13 @@ use super::request::Req;
 use crate::collections::{ITEM_RELATIONSHIPS, OTHER_RELATIONSHIPS, StoredCollection};
 use crate::http::reply::Reply;
 use crate::ioc_stream::NewNotification;
+use crate::records::{Kind, ObjKey};
 use crate::reports::domain::domain_object;
 use crate::reports::ip_address::ip_object;
 use crate::reports::url::url_object;
 use crate::rng::SeededRng;
 use crate::state::Shared;
-use crate::store::{Kind, ObjKey, Store};
+use crate::store::Store;
 use crate::url_id::url_id;
 
 /// The longest name accepted.

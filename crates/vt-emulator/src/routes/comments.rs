@@ -8,8 +8,8 @@ use super::paging::{self, MAX_LIMIT};
 use super::request::Req;
 use crate::http::multipart::BodyReader;
 use crate::http::reply::Reply;
+use crate::records::{Comment, Kind, Vote, comment_tags};
 use crate::state::Shared;
-use crate::store::{Comment, Kind, Vote, comment_tags};
 
 pub(crate) async fn json_body(shared: &Shared, r: &mut Req) -> Result<Value, Reply> {
     let Some(body) = r.body.take() else {

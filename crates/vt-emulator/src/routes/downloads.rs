@@ -8,8 +8,8 @@ use serde_json::json;
 use super::request::Req;
 use crate::http::body::{FileBody, full};
 use crate::http::reply::Reply;
+use crate::records::{Content, DownloadToken};
 use crate::state::Shared;
-use crate::store::{Content, DownloadToken};
 
 /// A signed download URL for `sha256` (valid one hour on the emulator's clock).
 pub(crate) fn signed_url(shared: &Shared, base: &str, sha256: &str) -> String {

@@ -78,7 +78,7 @@ pub(crate) fn package_bytes(shared: &Shared, r: &Req, kind: &str, minute: &str) 
     let text = {
         let store = shared.read();
         package_text(
-            &store,
+            &store.feed_source(),
             shared.config.seed,
             &shared.config.feeds,
             &r.base,
@@ -133,7 +133,7 @@ pub(crate) fn hourly(shared: &Shared, r: &Req, kind: &str, hour: &str) -> Reply 
             .filter_map(|m| start.offset(m))
             .map(|minute| {
                 let text = package_text(
-                    &store,
+                    &store.feed_source(),
                     shared.config.seed,
                     &shared.config.feeds,
                     &r.base,

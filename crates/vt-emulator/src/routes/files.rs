@@ -9,11 +9,11 @@ use super::monitor;
 use super::receive::{UploadedFile, receive};
 use super::request::Req;
 use crate::http::reply::Reply;
+use crate::records::{AnalysisTarget, Content, Kind, UploadKind, UploadToken};
 use crate::reports::file::{FileFacts, file_object};
 use crate::reports::file_types::sniff;
 use crate::rng::SeededRng;
 use crate::state::Shared;
-use crate::store::{AnalysisTarget, Content, Kind, UploadKind, UploadToken};
 
 /// Moves an upload to its final place and makes the file known. Returns the SHA-256.
 pub(crate) async fn register(shared: &Shared, base: &str, f: UploadedFile) -> String {

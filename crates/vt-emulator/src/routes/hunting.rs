@@ -11,8 +11,8 @@ use super::paging::{self, MAX_LIMIT};
 use super::request::Req;
 use crate::http::reply::Reply;
 use crate::livehunt::{DEFAULT_LIMIT, HuntingNotification, HuntingRuleset};
+use crate::records::Kind;
 use crate::state::Shared;
-use crate::store::Kind;
 use crate::yara_engine::CompiledRules;
 
 /// The largest `rules` accepted, in bytes (VirusTotal documents none; vt-yara's limit).

@@ -7,9 +7,9 @@ use serde_json::{Map, Value, json};
 use super::paging;
 use super::request::Req;
 use crate::http::reply::Reply;
+use crate::records::Kind;
 use crate::search_query::SearchQuery;
 use crate::state::Shared;
-use crate::store::Kind;
 
 /// The endpoint's largest page.
 const SEARCH_MAX_LIMIT: usize = 300;

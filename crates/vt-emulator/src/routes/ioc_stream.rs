@@ -281,7 +281,7 @@ pub(crate) async fn push(shared: &Shared, r: &mut Req) -> Reply {
     let Some(user) = text("/user") else {
         return Reply::bad_request("\"user\" (a user id) is required");
     };
-    let kind = text("/object/type").and_then(|t| crate::store::Kind::from_type_name(&t));
+    let kind = text("/object/type").and_then(|t| crate::records::Kind::from_type_name(&t));
     let (Some(kind), Some(id)) = (kind.filter(|k| is_stream_kind(*k)), text("/object/id")) else {
         return Reply::bad_request(
             "\"object\" must be {\"type\": file|url|domain|ip_address, \"id\": ...}",
@@ -310,7 +310,7 @@ pub(crate) async fn push(shared: &Shared, r: &mut Req) -> Reply {
     let key = {
         let store = shared.read();
         match kind {
-            crate::store::Kind::File => (kind, store.resolve_file(&id).unwrap_or(id)),
+            crate::records::Kind::File => (kind, store.resolve_file(&id).unwrap_or(id)),
             _ => (kind, id),
         }
     };

@@ -8,9 +8,10 @@ use crate::config::{MONITOR_OWNER, Tier};
 use crate::dates::datetime;
 use crate::engines::{FILE_ENGINES, URL_ENGINES};
 use crate::http::reply::Reply;
+use crate::records::{Kind, ObjKey};
 use crate::relationships::relationships_of;
 use crate::state::Shared;
-use crate::store::{Kind, ObjKey, Store};
+use crate::store::Store;
 use crate::url_id::url_id;
 
 fn is_hash(s: &str) -> bool {

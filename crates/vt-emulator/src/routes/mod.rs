@@ -34,8 +34,8 @@ pub(crate) use request::{Caller, Req};
 pub(crate) use route::{Access, Route};
 
 use crate::http::reply::Reply;
+use crate::records::UploadKind;
 use crate::state::Shared;
-use crate::store::UploadKind;
 
 /// Runs the handler of `route`.
 pub(crate) async fn dispatch(shared: &Arc<Shared>, route: Route, r: &mut Req) -> Reply {

@@ -12,9 +12,10 @@ use super::route::MonitorSub;
 use crate::config::MONITOR_OWNER;
 use crate::dates::datetime;
 use crate::http::reply::Reply;
+use crate::records::{Content, Kind, MonitorItem};
 use crate::reports::monitor_item::{MonitorFile, file_item, folder_item, insert_item};
 use crate::state::Shared;
-use crate::store::{Content, Kind, MonitorItem, Store};
+use crate::store::Store;
 use crate::verdicts::results_with;
 
 fn parent_of(path: &str) -> String {

@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 use super::paging::{self, MAX_LIMIT};
 use super::request::Req;
 use crate::http::reply::Reply;
+use crate::records::{Kind, ObjKey};
 use crate::relationships::find;
 use crate::state::Shared;
-use crate::store::{Kind, ObjKey, Store};
+use crate::store::Store;
 use crate::url_id::url_id;
 
 /// Resolves a URL identifier: 64 hex digits, or unpadded base64url of the URL.

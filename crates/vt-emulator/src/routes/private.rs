@@ -12,6 +12,7 @@ use super::receive::{UploadedFile, receive, url_form};
 use super::request::Req;
 use crate::http::reply::Reply;
 use crate::private_scans::{PrivateAnalysis, PrivateTarget};
+use crate::records::StoredObject;
 use crate::reports::behaviour::{BehaviourFacts, behaviour_object, sandboxes_for};
 use crate::reports::file::FileFacts;
 use crate::reports::file_types::sniff;
@@ -20,7 +21,6 @@ use crate::reports::private::{
 };
 use crate::rng::SeededRng;
 use crate::state::Shared;
-use crate::store::StoredObject;
 use crate::url_id::url_id;
 
 /// The retention period when none is asked for (the group default VirusTotal documents).

@@ -12,9 +12,10 @@ use super::paging::{self, MAX_LIMIT};
 use super::request::Req;
 use crate::http::multipart::BodyReader;
 use crate::http::reply::Reply;
+use crate::records::Kind;
 use crate::retrohunt_jobs::{MAX_ACTIVE_JOBS, RetrohuntJob, corpus_files, scan_corpus};
 use crate::state::Shared;
-use crate::store::{Kind, Store};
+use crate::store::Store;
 use crate::yara_engine::{CompiledRules, MAX_SCANNED_FILE};
 
 /// The largest rules text accepted (as vt-api's `MAX_RULES_BYTES`).
@@ -44,7 +45,13 @@ fn compile(rules: &str) -> Result<CompiledRules, Reply> {
 pub(crate) fn notify_ioc_stream(shared: &Arc<Shared>) {
     ensure_loaded(shared);
     let now = shared.clock.now_ms();
-    crate::retrohunt_jobs::notify_due(&mut shared.write(), now);
+    let mut store = shared.write();
+    let Store {
+        retrohunt,
+        ioc_stream,
+        ..
+    } = &mut *store;
+    retrohunt.notify_due(ioc_stream, now);
 }
 
 /// Reads the jobs kept in a given data directory, once, and restarts the scans they lacked.
@@ -74,7 +81,7 @@ fn start_scan(shared: &Arc<Shared>, id: &str, compiled: Option<CompiledRules>) {
             return;
         };
         (
-            corpus_files(&store, &job.corpus, job.time_range),
+            corpus_files(&store.objects, &store.contents, &job.corpus, job.time_range),
             job.rules.clone(),
         )
     };

@@ -2,7 +2,7 @@
 
 use http::Method;
 
-use crate::store::Kind;
+use crate::records::Kind;
 
 /// What a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

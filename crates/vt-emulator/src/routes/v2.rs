@@ -16,8 +16,8 @@ use crate::config::Tier;
 use crate::dates::datetime;
 use crate::http::multipart::{BodyReader, read_form};
 use crate::http::reply::Reply;
+use crate::records::Kind;
 use crate::state::Shared;
-use crate::store::Kind;
 use crate::verdicts::v2_scans;
 
 /// Largest batch for public keys.

@@ -8,7 +8,7 @@ use super::comments::json_body;
 use super::request::Req;
 use crate::http::reply::Reply;
 use crate::state::Shared;
-use crate::zip_bundle::{self, ZipJob};
+use crate::zip_bundle::ZipJob;
 
 /// Hashes accepted in one bundle.
 const MAX_HASHES: usize = 10_000;
@@ -67,7 +67,7 @@ fn current(shared: &Shared, id: &str) -> Result<ZipJob, Reply> {
     };
     let mut store = shared.write();
     if due {
-        zip_bundle::build(&mut store, id);
+        store.build_zip(id);
     }
     store
         .zip_files

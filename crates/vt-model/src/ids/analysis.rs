@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::error::{IdError, IdKind, check_no_blank};
 use super::hash::{Md5, Sha256};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// An analysis id, as `POST /files` and `POST /urls` return it.
 ///

@@ -1,7 +1,7 @@
 //! [`DomainName`]: how a domain is named in `/domains/{domain}`.
 
 use super::error::{IdError, IdKind, check_no_blank};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// The longest domain name accepted, in characters, without the trailing dot (RFC 1035).
 const MAX_NAME_CHARS: usize = 253;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::error::{IdError, IdKind, check_no_blank};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// Which algorithm a [`FileHash`] is, as told by its length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

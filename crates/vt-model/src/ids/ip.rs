@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::error::{IdError, IdKind, check_no_blank};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// An IPv4 or IPv6 address, in the textual form Rust's standard library prints (for IPv6 the
 /// RFC 5952 form: lowercase, longest run of zeros compressed, `::ffff:1.2.3.4` for an

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::error::{IdError, IdKind, check_no_blank};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// What every decoded monitor item id starts with.
 const PREFIX: &str = "vtmonitor-v1://";

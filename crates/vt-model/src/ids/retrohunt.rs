@@ -1,7 +1,7 @@
 //! [`RetrohuntJobId`]: how a Retrohunt job is named in `/intelligence/retrohunt_jobs/{id}`.
 
 use super::error::{IdError, IdKind, check_no_blank};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// A Retrohunt job id: `<username>-<unix seconds>` (the owner and the creation time), as
 /// `POST /intelligence/retrohunt_jobs` returns it.

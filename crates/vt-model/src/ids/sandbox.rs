@@ -2,7 +2,7 @@
 
 use super::error::{IdError, IdKind, display_input, is_invisible};
 use super::hash::Sha256;
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// The id of a sandbox behaviour report (`file_behaviour`): the analysed file's SHA-256, `_`,
 /// and the sandbox's name, which may contain spaces (`…_VirusTotal Jujubox`).

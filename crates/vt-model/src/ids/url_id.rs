@@ -7,7 +7,7 @@ use super::domain::DomainName;
 use super::error::{IdError, IdKind, check_no_blank};
 use super::hash::Sha256;
 use super::ip::IpAddress;
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// Which of its two forms a [`UrlId`] is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,7 +2,7 @@
 
 use super::error::{IdError, IdKind, check_no_blank};
 use super::hash::{FileHash, Sha256};
-use super::string_identifier;
+use super::macros::string_identifier;
 
 /// A `resource` of `GET /vtapi/v2/file/report`: an MD5, SHA-1 or SHA-256, or a v2 scan id
 /// `<sha256>-<unix time>`. Stored lowercase. The one rule for v2 resources: `vt-api` checks

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use super::spec::{RateLimitSpec, RateWindow};
+use super::status::RateLimitStatus;
 use super::store::{RateLimitStore, StoreSlot};
 use crate::calendar;
 use crate::error::TransportError;
@@ -333,15 +334,6 @@ impl State {
             }
         }
     }
-}
-
-/// A snapshot of a [`RateLimiter`] ([`RateLimiter::status`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimitStatus {
-    /// Requests waiting for a slot.
-    pub waiting: usize,
-    /// How long until the next slot frees (`None`: a request could go now).
-    pub next_slot_in: Option<Duration>,
 }
 
 /// Counts a caller as waiting while it is inside `admit`.

@@ -7,6 +7,7 @@
 
 mod limiter;
 pub(crate) mod spec;
+mod status;
 mod store;
 
 use std::future::Future;
@@ -17,8 +18,9 @@ use futures_util::future::Either;
 use tower::{Layer, Service};
 
 use crate::error::TransportError;
-pub use limiter::{Admission, RateLimitStatus, RateLimiter};
+pub use limiter::{Admission, RateLimiter};
 pub use spec::{Limit, RateLimitSpec, RateLimitSpecError, RateWindow};
+pub use status::RateLimitStatus;
 pub use store::{RateLimitStore, StoreFuture, StoreSlot};
 
 /// Makes each request wait for a slot of a shared [`RateLimiter`] before it is sent.

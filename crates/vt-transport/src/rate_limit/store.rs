@@ -9,8 +9,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use super::limiter::RateLimitStatus;
 use super::spec::RateLimitSpec;
+use super::status::RateLimitStatus;
 use crate::error::TransportError;
 
 /// A future returned by a [`RateLimitStore`].
