@@ -32,7 +32,8 @@ const USAGE: &str = "usage: cargo xtask <ci|demo|bench|dist|fuzz|reliability|cyc
   ci     cargo fmt --check, cargo deny (when installed), cargo clippy -D warnings, cargo test
          --workspace (with doc tests), the transport tests with rustls, no OpenSSL in a rustls
          `vt`, cargo doc -D warnings, cargo package --workspace
-  demo   build vt (release), start `vt emulator serve` on 127.0.0.1 and run a short tour
+  demo   build vt (release; --debug: the dev profile, quicker to build), start `vt emulator
+         serve` on 127.0.0.1 and run a short tour
   bench  run the benchmarks
   dist   build vt (release; --profile NAME) and write it with its man pages and shell
          completions to target/dist/ (--out DIR)
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
-        Some("demo") => demo(),
+        Some("demo") => demo(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
@@ -292,14 +293,24 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn demo() -> Result<()> {
+fn demo(args: &[String]) -> Result<()> {
+    // `--debug` runs the same tour on a dev-profile `vt`: on a machine whose release build
+    // is cold, that is minutes instead of a quarter of an hour.
+    let (profile_args, profile_dir): (&[&str], &str) = match args {
+        [] => (&["--release"], "release"),
+        [flag] if flag == "--debug" => (&[], "debug"),
+        _ => bail!("usage: cargo xtask demo [--debug]"),
+    };
     let mut build = cargo();
-    build.args(["build", "--release", "-p", "vt-cli"]);
-    run("cargo build --release -p vt-cli", build)?;
+    build.args(["build", "-p", "vt-cli"]).args(profile_args);
+    run(
+        &format!("cargo build -p vt-cli {}", profile_args.join(" ")),
+        build,
+    )?;
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
-    let vt = target.join("release").join("vt");
+    let vt = target.join(profile_dir).join("vt");
 
     let port = free_port()?;
     let base_url = format!("http://127.0.0.1:{port}");
@@ -492,6 +503,29 @@ fn demo() -> Result<()> {
     if job.is_empty() || !status.success() {
         failures += 1;
         eprintln!("xtask: `vt retrohunt matches {job}` failed ({status})");
+    }
+    // The IoC stream gathers both: the Livehunt notification and the Retrohunt match.
+    let stream_args = ["iocstream", "list", "--filter", "origin:hunting"];
+    println!(
+        "\n== the IoC stream: the Livehunt notification and the Retrohunt match: vt {}",
+        stream_args.join(" ")
+    );
+    let status = vt_cmd()
+        .args(stream_args)
+        .args([
+            "-i",
+            "id",
+            "-i",
+            "context_attributes.sources",
+            "-i",
+            "context_attributes.hunting_info.rule_name",
+        ])
+        .env("VT_FORMAT", "human")
+        .status()
+        .context("could not run vt iocstream list")?;
+    if !status.success() {
+        failures += 1;
+        eprintln!("xtask: `vt {}` failed ({status})", stream_args.join(" "));
     }
     let _ = std::fs::remove_file(&sample);
     let _ = std::fs::remove_file(&zip);

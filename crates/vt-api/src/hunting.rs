@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+use http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use vt_model::{AnyObject, DataEnvelope, HuntingNotification, HuntingRuleset};
 
@@ -38,14 +39,26 @@ use crate::request::{ApiRequest, Target, path_segment};
 /// The largest ruleset sent, in bytes (1 MiB; VirusTotal documents none).
 pub const MAX_RULES_BYTES: usize = 1024 * 1024;
 
+/// The header [`Hunting::delete_all_rulesets`] confirms with (the caller's user name).
+pub const CONFIRM_DELETE_HEADER: &str = "x-confirm-delete";
+
 /// Largest `count_limit` of `/intelligence/hunting_notification_files`.
 pub const MAX_COUNT_LIMIT: u32 = 10_000;
 
-/// Checks a ruleset's source before it is sent: not blank, at most [`MAX_RULES_BYTES`], and
-/// (with the `yara` feature) compiling with yara-x. A failure is [`Error::InvalidInput`]
-/// whose reason is the compiler's first error as `line:column: error[code]: message`.
-/// Warnings do not fail (VirusTotal may still refuse slow rules).
+/// Checks a `file` ruleset's source before it is sent: [`check_rules_for`] with `file`.
 pub fn check_rules(rules: &str) -> Result<()> {
+    check_rules_for(rules, Some("file"))
+}
+
+/// Checks a ruleset's source before it is sent: not blank, at most [`MAX_RULES_BYTES`], and
+/// (with the `yara` feature) compiling with yara-x for the ruleset's `match_object_type`
+/// (`file`, `url`, `domain`, `ip_address`), which decides what of the `vt` module the rules
+/// may use, as VirusTotal compiles them. `None`, or a type this version does not know (it
+/// is sent as given), accepts rules that compile for any of them. A failure is
+/// [`Error::InvalidInput`] whose reason is the compiler's first error as
+/// `line:column: error[code]: message`. Warnings do not fail (VirusTotal may still refuse
+/// slow rules).
+pub fn check_rules_for(rules: &str, match_object_type: Option<&str>) -> Result<()> {
     if rules.trim().is_empty() {
         return Err(Error::invalid(rules, "the ruleset is empty"));
     }
@@ -59,8 +72,18 @@ pub fn check_rules(rules: &str) -> Result<()> {
         ));
     }
     #[cfg(feature = "yara")]
-    vt_yara::compile(vt_yara::RulesSource::new(rules.as_bytes()))
-        .map_err(|e| Error::invalid("rules", e.to_string()))?;
+    {
+        let source = vt_yara::RulesSource::new(rules.as_bytes());
+        let known = match_object_type.and_then(vt_yara::RulesTarget::from_match_object_type);
+        let targets: &[vt_yara::RulesTarget] = match &known {
+            Some(t) => std::slice::from_ref(t),
+            None => &vt_yara::RulesTarget::LIVEHUNT,
+        };
+        vt_yara::compile_for_any(source, targets)
+            .map_err(|e| Error::invalid("rules", e.to_string()))?;
+    }
+    #[cfg(not(feature = "yara"))]
+    let _ = match_object_type;
     Ok(())
 }
 
@@ -72,6 +95,23 @@ fn check_ruleset_id(id: &str) -> Result<&str> {
 /// Checks a notification id (`<digits>-<digits>-<hex>` today; any printable id is sent).
 fn check_notification_id(id: &str) -> Result<&str> {
     check_id(id, "notification")
+}
+
+/// Checks the user name that confirms deleting every ruleset: not blank, no spaces at the
+/// ends, and a valid header value (no control characters).
+fn check_confirm_user(user: &str) -> Result<HeaderValue> {
+    if user.trim().is_empty() || user.trim() != user {
+        return Err(Error::invalid(
+            user,
+            "the confirmation is your VirusTotal user name (not blank, no spaces around it)",
+        ));
+    }
+    HeaderValue::from_str(user).map_err(|_| {
+        Error::invalid(
+            user,
+            "a user name cannot hold control characters (it is sent as a header)",
+        )
+    })
 }
 
 fn check_id<'i>(id: &'i str, what: &str) -> Result<&'i str> {
@@ -153,7 +193,10 @@ impl RulesetChanges {
     }
 
     /// The attributes as JSON, checked: a blank name, bad rules or a malformed e-mail fail.
-    fn attributes(&self) -> Result<Map<String, Value>> {
+    /// Rules are compiled for the `match_object_type` set, else for
+    /// `default_match_object_type` (a new ruleset's is `file`; `None` for an update, whose
+    /// ruleset's type is not known here: rules compiling for any type pass).
+    fn attributes(&self, default_match_object_type: Option<&str>) -> Result<Map<String, Value>> {
         let mut a = Map::new();
         if let Some(name) = &self.name {
             if name.trim().is_empty() {
@@ -162,7 +205,12 @@ impl RulesetChanges {
             a.insert("name".into(), json!(name));
         }
         if let Some(rules) = &self.rules {
-            check_rules(rules)?;
+            check_rules_for(
+                rules,
+                self.match_object_type
+                    .as_deref()
+                    .or(default_match_object_type),
+            )?;
             a.insert("rules".into(), json!(rules));
         }
         if let Some(enabled) = self.enabled {
@@ -227,7 +275,7 @@ impl<'a> Hunting<'a> {
         rules: &str,
         more: RulesetChanges,
     ) -> Result<HuntingRuleset> {
-        let attributes = more.name(name).rules(rules).attributes()?;
+        let attributes = more.name(name).rules(rules).attributes(Some("file"))?;
         let body = json!({"data": {"type": "hunting_ruleset", "attributes": attributes}});
         let doc: DataEnvelope<HuntingRuleset> = self
             .client
@@ -248,7 +296,7 @@ impl<'a> Hunting<'a> {
         if changes.is_empty() {
             return Err(Error::invalid(id, "nothing to change on the ruleset"));
         }
-        let attributes = changes.attributes()?;
+        let attributes = changes.attributes(None)?;
         let body = json!({"data": {"type": "hunting_ruleset", "id": id, "attributes": attributes}});
         let doc: DataEnvelope<HuntingRuleset> = self
             .client
@@ -263,6 +311,22 @@ impl<'a> Hunting<'a> {
         let id = check_ruleset_id(id)?;
         self.client
             .send_empty(ApiRequest::delete(ruleset_path(id)))
+            .await
+    }
+
+    /// Deletes **every** ruleset of the caller (`DELETE /intelligence/hunting_rulesets`
+    /// with the header `x-confirm-delete: <confirm_user>`). VirusTotal deletes them only
+    /// when `confirm_user` is the caller's user name: another name is refused with the
+    /// API's error and deletes nothing. An empty name, or one that cannot be a header value
+    /// (spaces at the ends, control characters), is an [`Error::InvalidInput`] before any
+    /// request.
+    pub async fn delete_all_rulesets(&self, confirm_user: &str) -> Result<()> {
+        let value = check_confirm_user(confirm_user)?;
+        self.client
+            .send_empty(
+                ApiRequest::delete("/intelligence/hunting_rulesets")
+                    .header(HeaderName::from_static(CONFIRM_DELETE_HEADER), value),
+            )
             .await
     }
 
@@ -354,20 +418,47 @@ mod tests {
         assert!(err.to_string().contains("2:14: error["), "{err}");
     }
 
+    #[cfg(feature = "yara")]
+    #[test]
+    fn rules_are_compiled_for_the_rulesets_match_object_type() {
+        let url_rule = "import \"vt\"\nrule u { condition: vt.net.url.raw contains \"x\" }";
+        let file_rule = "import \"vt\"\nrule f { condition: vt.metadata.new_file }";
+        assert!(check_rules(file_rule).is_ok());
+        let e = check_rules(url_rule).unwrap_err();
+        assert!(e.to_string().contains("error[E100]"), "{e}");
+        assert!(check_rules_for(url_rule, Some("url")).is_ok());
+        assert!(check_rules_for(url_rule, Some("domain")).is_err());
+        // Unknown: any type will do.
+        assert!(check_rules_for(url_rule, None).is_ok());
+        assert!(check_rules_for(url_rule, Some("mystery")).is_ok());
+        assert!(check_rules_for("rule b { condition: nope }", None).is_err());
+        // A new ruleset is a file ruleset unless it says otherwise; an update may be either.
+        let create = RulesetChanges::new().rules(url_rule);
+        assert!(create.attributes(Some("file")).is_err());
+        assert!(
+            create
+                .clone()
+                .match_object_type("url")
+                .attributes(Some("file"))
+                .is_ok()
+        );
+        assert!(create.attributes(None).is_ok());
+    }
+
     #[test]
     fn changes_send_only_what_is_set() {
         let a = RulesetChanges::new()
             .enabled(false)
             .limit(5)
-            .attributes()
+            .attributes(None)
             .unwrap();
         assert_eq!(Value::Object(a), json!({"enabled": false, "limit": 5}));
         assert!(RulesetChanges::new().is_empty());
-        assert!(RulesetChanges::new().name(" ").attributes().is_err());
+        assert!(RulesetChanges::new().name(" ").attributes(None).is_err());
         assert!(
             RulesetChanges::new()
                 .notification_emails(vec!["not-an-address".into()])
-                .attributes()
+                .attributes(None)
                 .is_err()
         );
     }

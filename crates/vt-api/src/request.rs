@@ -20,7 +20,7 @@
 //! ```
 
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Method, Request};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 use vt_transport::VtBody;
@@ -86,6 +86,7 @@ pub struct ApiRequest {
     body: VtBody,
     content_type: Option<HeaderValue>,
     accept: HeaderValue,
+    headers: HeaderMap,
 }
 
 impl ApiRequest {
@@ -112,6 +113,7 @@ impl ApiRequest {
             body: VtBody::empty(),
             content_type: None,
             accept: HeaderValue::from_static("application/json"),
+            headers: HeaderMap::new(),
         }
     }
 
@@ -119,6 +121,30 @@ impl ApiRequest {
     pub fn accept(mut self, accept: HeaderValue) -> Self {
         self.accept = accept;
         self
+    }
+
+    /// Adds a header an endpoint asks for (e.g. `x-confirm-delete`), replacing one of the
+    /// same name. `Accept` and `Content-Type` have their own setters, which win; the key and
+    /// the user agent are the transport's.
+    ///
+    /// ```
+    /// use http::{HeaderName, HeaderValue};
+    /// use vt_api::ApiRequest;
+    ///
+    /// let req = ApiRequest::delete("/intelligence/hunting_rulesets")
+    ///     .header(HeaderName::from_static("x-confirm-delete"), HeaderValue::from_static("alice"))
+    ///     .into_http("https://www.virustotal.com")?;
+    /// assert_eq!(req.headers()["x-confirm-delete"], "alice");
+    /// # Ok::<(), vt_api::Error>(())
+    /// ```
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// The headers added with [`ApiRequest::header`].
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// A `GET` (see [`ApiRequest::new`]).
@@ -210,6 +236,7 @@ impl ApiRequest {
             body: self.body.try_clone()?,
             content_type: self.content_type.clone(),
             accept: self.accept.clone(),
+            headers: self.headers.clone(),
         })
     }
 
@@ -236,10 +263,15 @@ impl ApiRequest {
     /// content type and, when the body's length is known, `Content-Length`.
     pub fn into_http(self, base_url: &str) -> Result<Request<VtBody>> {
         let url = self.url(base_url);
-        let mut builder = Request::builder()
-            .method(self.method)
-            .uri(&url)
-            .header(ACCEPT, self.accept);
+        let mut builder = Request::builder().method(self.method).uri(&url);
+        let mut extra = self.headers;
+        for own in [ACCEPT, CONTENT_TYPE, CONTENT_LENGTH] {
+            extra.remove(own);
+        }
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(extra);
+        }
+        builder = builder.header(ACCEPT, self.accept);
         if let Some(ct) = self.content_type {
             builder = builder.header(CONTENT_TYPE, ct);
         }
@@ -288,6 +320,24 @@ mod tests {
         assert_eq!(req.headers()[CONTENT_TYPE], "application/json");
         assert_eq!(req.headers()[CONTENT_LENGTH], "19"); // {"data":"positive"}
         assert_eq!(req.method(), Method::POST);
+    }
+
+    #[test]
+    fn added_headers_are_sent_and_never_replace_accept_or_the_body_type() {
+        let req = ApiRequest::delete("/intelligence/hunting_rulesets")
+            .header(
+                HeaderName::from_static("x-confirm-delete"),
+                HeaderValue::from_static("alice"),
+            )
+            .header(ACCEPT, HeaderValue::from_static("text/html"))
+            .json(&serde_json::json!({}))
+            .unwrap();
+        let copy = req.try_clone().unwrap();
+        let http = copy.into_http("https://www.virustotal.com").unwrap();
+        assert_eq!(http.headers()["x-confirm-delete"], "alice");
+        assert_eq!(http.headers().get_all(ACCEPT).iter().count(), 1);
+        assert_eq!(http.headers()[ACCEPT], "application/json");
+        assert_eq!(http.headers()[CONTENT_TYPE], "application/json");
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// Checks a rules text before any request: not empty or blank, at most
 /// [`MAX_RULES_BYTES`], no NUL byte and, with this crate's `yara` feature, compiling with
-/// yara-x into at most [`MAX_RULES_PER_JOB`] rules (a compile error is the reason, as
+/// yara-x for Retrohunt (`vt.metadata` allowed, its `submitter` not) into at most
+/// [`MAX_RULES_PER_JOB`] rules (a compile error is the reason, as
 /// `line:column: error[code]: message`; warnings do not fail). Without the feature, whether
 /// the rules compile is the server's to say. Returns the text unchanged.
 ///
@@ -93,8 +94,10 @@ pub fn check_rules(rules: &str) -> Result<&str> {
     }
     #[cfg(feature = "yara")]
     {
-        let compiled = vt_yara::compile(vt_yara::RulesSource::new(rules.as_bytes()))
-            .map_err(|e| Error::invalid("rules", e.to_string()))?;
+        let source = vt_yara::RulesSource::new(rules.as_bytes())
+            .with_target(vt_yara::RulesTarget::Retrohunt);
+        let compiled =
+            vt_yara::compile(source).map_err(|e| Error::invalid("rules", e.to_string()))?;
         if compiled.len() > MAX_RULES_PER_JOB {
             return Err(Error::invalid(
                 "rules",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::http_client;
+use common::{answer_ok, any, http_client, refuse_every_request};
 use futures_util::TryStreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -119,12 +119,7 @@ async fn get_update_add_text_and_delete_use_the_collection_path() {
                 .body(collection_answer("alienvault_1", "renamed"));
         })
         .await;
-    let delete = server
-        .mock_async(|when, then| {
-            when.method(DELETE).path("/api/v3/collections/alienvault_1");
-            then.status(200).body("");
-        })
-        .await;
+    let delete = answer_ok(&server, "DELETE /collections/alienvault_1", any, "").await;
     let client = http_client(&server.base_url());
     let c = client.collections();
     let got = c
@@ -299,12 +294,7 @@ async fn an_update_that_conflicts_is_a_typed_conflict_error() {
 #[tokio::test]
 async fn bad_inputs_are_refused_before_any_request() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let any = refuse_every_request(&server).await;
     let client = http_client(&server.base_url());
     let c = client.collections();
     let one = iocs(&["example.com"]);
@@ -414,13 +404,7 @@ async fn ioc_stream_deletes_by_filter_all_or_one_and_gets_one() {
             then.status(200).body("");
         })
         .await;
-    let one = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v3/ioc_stream_notifications/17");
-            then.status(200).body("");
-        })
-        .await;
+    let one = answer_ok(&server, "DELETE /ioc_stream_notifications/17", any, "").await;
     let get = server
         .mock_async(|when, then| {
             when.method(GET).path("/api/v3/ioc_stream_notifications/18");

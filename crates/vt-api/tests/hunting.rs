@@ -1,11 +1,12 @@
 //! `client.hunting()` (Livehunt) against httpmock: the exact wire format of rulesets (list
 //! with filter and order, get, create, update, delete), notifications (list with
-//! `relationships=file`, get, delete one, delete by tag) and notification files; rules and
-//! ids refused before any request.
+//! `relationships=file`, get, delete one, delete by tag), deleting every ruleset with the
+//! `x-confirm-delete` header, and notification files; rules, ids and confirmations refused
+//! before any request.
 
 mod common;
 
-use common::http_client;
+use common::{answer_ok, any, http_client, refuse_every_request};
 use futures_util::TryStreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -116,13 +117,13 @@ async fn update_patches_only_what_changes_and_delete_sends_delete() {
                 .body(json!({"data": ruleset("77", "eicar")}).to_string());
         })
         .await;
-    let delete = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v3/intelligence/hunting_rulesets/77");
-            then.status(200).body("{}");
-        })
-        .await;
+    let delete = answer_ok(
+        &server,
+        "DELETE /intelligence/hunting_rulesets/77",
+        any,
+        "{}",
+    )
+    .await;
     let client = http_client(&server.base_url());
     client
         .hunting()
@@ -237,14 +238,45 @@ async fn notifications_list_get_and_delete_and_files_carry_their_context() {
 }
 
 #[tokio::test]
-async fn bad_rules_ids_and_changes_are_refused_before_any_request() {
+async fn deleting_every_ruleset_sends_the_confirmation_header_and_reads_a_refusal() {
     let server = MockServer::start_async().await;
-    let any = server
+    let confirmed = server
         .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
+            when.method(DELETE)
+                .path("/api/v3/intelligence/hunting_rulesets")
+                .header("x-confirm-delete", "alice")
+                .header("x-apikey", common::KEY);
+            then.status(200).body("{}");
         })
         .await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/api/v3/intelligence/hunting_rulesets")
+                .header("x-confirm-delete", "bob");
+            then.status(400).body(
+                json!({"error": {"code": "BadRequestError",
+                    "message": "x-confirm-delete does not name you"}})
+                .to_string(),
+            );
+        })
+        .await;
+    let client = http_client(&server.base_url());
+    client.hunting().delete_all_rulesets("alice").await.unwrap();
+    confirmed.assert_async().await;
+    let e = client
+        .hunting()
+        .delete_all_rulesets("bob")
+        .await
+        .unwrap_err();
+    refused.assert_async().await;
+    assert!(e.to_string().contains("BadRequestError"), "{e}");
+}
+
+#[tokio::test]
+async fn bad_rules_ids_and_changes_are_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let any = refuse_every_request(&server).await;
     let client = http_client(&server.base_url());
     let h = client.hunting();
     let refused = [
@@ -270,6 +302,9 @@ async fn bad_rules_ids_and_changes_are_refused_before_any_request() {
         h.ruleset("").await.unwrap_err(),
         h.notification("has space").await.unwrap_err(),
         h.delete_notifications(Some("two words")).await.unwrap_err(),
+        h.delete_all_rulesets("").await.unwrap_err(),
+        h.delete_all_rulesets(" alice").await.unwrap_err(),
+        h.delete_all_rulesets("al\nice").await.unwrap_err(),
         h.update_ruleset(
             "77",
             RulesetChanges::new().notification_emails(vec!["nope".into()]),

@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::http_client;
+use common::{http_client, refuse_every_request};
 use futures_util::TryStreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -85,12 +85,7 @@ async fn create_posts_the_job_object_with_only_the_members_set() {
 #[tokio::test]
 async fn bad_jobs_are_refused_before_any_request() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let any = refuse_every_request(&server).await;
     let client = http_client(&server.base_url());
     let cases = [
         NewRetrohuntJob::new(""),
@@ -465,12 +460,7 @@ fn job_ids_are_checked_by_their_type() {
 #[tokio::test]
 async fn rules_that_do_not_compile_or_hold_too_many_rules_send_nothing() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let any = refuse_every_request(&server).await;
     let client = http_client(&server.base_url());
     let broken = NewRetrohuntJob::new("rule a {\n  condition: nope\n}");
     let err = client.retrohunt().create(&broken).await.unwrap_err();

@@ -624,6 +624,7 @@ bad!(yara_check_rules_not_utf8: ["yara", "check", "@latin1.yar"] => 2, names "@l
 bad!(yara_check_rules_over_the_size_limit: ["yara", "check", "@huge.yar"] => 2, names "@huge.yar");
 bad!(yara_check_rules_that_do_not_compile: ["yara", "check", "@broken.yar"] => 2, names "broken.yar:2:14: error[E009]");
 bad!(yara_check_a_directory: ["yara", "check", "@a-directory"] => 2, names "@a-directory");
+bad!(yara_check_an_unknown_target: ["yara", "check", "@broken.yar", "--target", "files"] => 2, names "files");
 bad!(yara_scan_a_path_that_does_not_exist: ["yara", "scan", "@broken.yar", "/nonexistent/dir"] => 2, names "/nonexistent/dir");
 bad!(hunting_create_rules_that_do_not_compile: ["hunting", "ruleset", "create", "x", "@broken.yar"] => 2, names "broken.yar:2:14");
 bad!(hunting_create_empty_rules: ["hunting", "ruleset", "add", "x", "@empty.yar"] => 2, names "@empty.yar");
@@ -631,3 +632,6 @@ bad!(hunting_update_rules_not_utf8: ["hunting", "ruleset", "update", "123", "@la
 bad!(hunting_update_nothing_to_change: ["hunting", "ruleset", "update", "123"] => 2, names "123");
 bad!(hunting_ruleset_id_with_a_slash: ["hunting", "ruleset", "get", "12/3"] => 2, names "12/3");
 bad!(hunting_notification_delete_without_ids: ["hunting", "notifications", "delete"] => 2, names "<ID>");
+bad!(hunting_ruleset_delete_all_without_confirm: ["hunting", "ruleset", "delete", "--all"] => 2, names "--confirm");
+bad!(hunting_ruleset_delete_all_with_a_blank_confirm: ["hunting", "ruleset", "delete", "--all", "--confirm", " "] => 2, names "--confirm");
+bad!(hunting_ruleset_delete_ids_and_all: ["hunting", "ruleset", "delete", "123", "--all", "--confirm", "alice"] => 2, names "--all");

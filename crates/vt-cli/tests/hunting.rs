@@ -220,6 +220,69 @@ fn hunting_rulesets_and_a_livehunt_notification_after_an_upload() {
 }
 
 #[test]
+fn deleting_every_ruleset_needs_all_and_the_confirming_user_name() {
+    let emu = Emu::start(|_| {});
+    let rules = write(emu.home(), "eicar.yar", EICAR_RULE.as_bytes());
+    for name in ["one", "two"] {
+        let r = run(emu
+            .vt()
+            .args(["hunting", "ruleset", "create", name, &rules]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let count = || {
+        let r = run(emu
+            .vt()
+            .args(["hunting", "ruleset", "list", "--format", "ndjson"]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        ndjson(&r.stdout).len()
+    };
+    // No ids and no --all, or --all without --confirm (and the reverse): usage, exit 2,
+    // no request.
+    let before = emu.api_requests().len();
+    for args in [
+        &["hunting", "ruleset", "delete"][..],
+        &["hunting", "ruleset", "delete", "--all"],
+        &["hunting", "ruleset", "delete", "--confirm", "someone"],
+        &["hunting", "ruleset", "delete", "--all", "--confirm", ""],
+    ] {
+        let r = run(emu.vt().args(args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(emu.api_requests().len(), before, "nothing sent");
+    // Another user's name: VirusTotal refuses, nothing is deleted.
+    let r = run(emu.vt().args([
+        "hunting",
+        "ruleset",
+        "delete",
+        "--all",
+        "--confirm",
+        "someone-else",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("BadRequestError"), "{}", r.stderr);
+    assert_eq!(count(), 2);
+    // The key's user name: every ruleset goes.
+    let user = emu
+        .handle
+        .config()
+        .keys
+        .iter()
+        .find(|k| k.key == KEY)
+        .unwrap()
+        .user_id
+        .clone();
+    let r = run(emu.vt().args(["ht", "rs", "rm", "-a", "--confirm", &user]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("deleted every hunting ruleset"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(count(), 0);
+}
+
+#[test]
 fn hunting_with_a_public_key_exits_3() {
     let emu = Emu::start(|_| {});
     let r = run(emu
@@ -285,4 +348,80 @@ fn the_library_creates_a_ruleset_and_reads_the_notification_of_an_upload() {
         h.delete_ruleset(rs.id_str()).await.unwrap();
         assert!(h.ruleset(rs.id_str()).await.unwrap_err().is_not_found());
     });
+}
+
+#[test]
+fn a_url_ruleset_is_checked_for_urls_and_matches_a_submitted_url() {
+    let emu = Emu::start(|_| {});
+    let home = emu.home().to_owned();
+    let url_rules = write(
+        &home,
+        "url.yar",
+        b"import \"vt\"\nrule login_page { condition: vt.net.url.raw contains \"/login\" }\n",
+    );
+    let file_rules = write(
+        &home,
+        "new.yar",
+        b"import \"vt\"\nrule fresh { condition: vt.metadata.new_file }\n",
+    );
+    // vt.net is for url, domain and ip_address rulesets only; vt.metadata for files.
+    let r = run(emu.vt().args(["yara", "check", &url_rules]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("url.yar:2:"), "{}", r.stderr);
+    assert!(r.stderr.contains("error[E100]"), "{}", r.stderr);
+    let r = run(emu
+        .vt()
+        .args(["yara", "check", &url_rules, "--target", "url"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu.vt().args(["yara", "check", &file_rules]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu
+        .vt()
+        .args(["yara", "check", &file_rules, "--target", "ip"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A file ruleset with vt.net rules: exit 2, nothing sent.
+    let r = run(emu
+        .vt()
+        .args(["hunting", "ruleset", "create", "urls", &url_rules]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(emu.api_requests().is_empty(), "nothing sent");
+    let r = run(emu.vt().args([
+        "hunting",
+        "ruleset",
+        "create",
+        "urls",
+        &url_rules,
+        "--match-object-type",
+        "url",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Without a type, an update sends rules that compile for some type.
+    let id = json(&r.stdout)["id"].as_str().unwrap().to_owned();
+    let r = run(emu
+        .vt()
+        .args(["hunting", "ruleset", "update", &id, &url_rules]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A submitted URL the rule matches raises an IoC stream notification.
+    let r = run(emu
+        .vt()
+        .args(["scan", "url", "https://bank.evil-hunt.example/login"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(emu.vt().args([
+        "iocstream",
+        "list",
+        "--filter",
+        "entity_type:url source_type:hunting_ruleset",
+        "--format",
+        "ndjson",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let items = ndjson(&r.stdout);
+    assert_eq!(items.len(), 1, "{}", r.stdout);
+    let ctx = &items[0]["context_attributes"];
+    assert_eq!(ctx["hunting_info"]["rule_name"], "login_page");
+    assert_eq!(ctx["sources"][0]["id"], id.as_str());
+    assert_eq!(
+        items[0]["attributes"]["url"],
+        "https://bank.evil-hunt.example/login"
+    );
 }

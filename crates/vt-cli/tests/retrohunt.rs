@@ -161,6 +161,19 @@ fn start_wait_follows_the_job_to_finished_and_says_how_to_wait_again() {
         .map(|f| f["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [emu.eicar()]);
+    // The match is in the IoC stream too, raised by the job.
+    let stream = json(&ok(run(emu.vt().args([
+        "iocstream",
+        "list",
+        "--filter",
+        "source_type:retrohunt_job",
+    ]))));
+    let items = stream.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{stream}");
+    assert_eq!(items[0]["id"], emu.eicar());
+    let ctx = &items[0]["context_attributes"];
+    assert_eq!(ctx["sources"][0]["id"], id);
+    assert_eq!(ctx["hunting_info"]["rule_name"], "eicar");
 }
 
 #[test]

@@ -60,6 +60,7 @@ mod error;
 mod faults;
 mod feeds;
 mod http;
+mod hunting_snippet;
 mod ioc_stream;
 mod livehunt;
 mod monitor_rescan;

@@ -169,22 +169,21 @@ impl LivehuntStore {
         )
     }
 
-    /// Records the hits of an enabled ruleset on file `sha256` at `now`, within the
-    /// ruleset's 24-hour limit (matches over it are dropped, and the ruleset says
-    /// `rate_limited`). Returns how many notifications were raised.
+    /// Records the hits of an enabled ruleset on file `sha256` at `now`, each with its
+    /// snippet, within the ruleset's 24-hour limit (matches over it are dropped, and the
+    /// ruleset says `rate_limited`). Returns how many notifications were raised.
     pub(crate) fn record(
         &mut self,
         ruleset_id: &str,
         sha256: &str,
-        hits: &[RuleHit],
-        snippet: &str,
+        hits: &[(RuleHit, String)],
         now: u64,
     ) -> usize {
         let Some(rs) = self.rulesets.get(ruleset_id).cloned() else {
             return 0;
         };
         let mut raised = 0;
-        for hit in hits {
+        for (hit, snippet) in hits {
             let recent = self
                 .notifications
                 .iter()
@@ -213,7 +212,7 @@ impl LivehuntStore {
                 namespace: hit.namespace.clone(),
                 sha256: sha256.to_owned(),
                 date: now,
-                snippet: snippet.to_owned(),
+                snippet: snippet.clone(),
                 source_country: "ZZ".to_owned(),
                 source_key: format!("{:08x}", (n >> 32) as u32),
             });
@@ -221,25 +220,4 @@ impl LivehuntStore {
         }
         raised
     }
-}
-
-/// A hexdump of the first bytes of `data` (VirusTotal's snippets show the match; the
-/// emulator shows where the file starts), 16 bytes a line with their printable ASCII.
-pub(crate) fn snippet(data: &[u8]) -> String {
-    let mut out = String::new();
-    for (i, chunk) in data.chunks(16).take(4).enumerate() {
-        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-        let text: String = chunk
-            .iter()
-            .map(|&b| {
-                if b.is_ascii_graphic() || b == b' ' {
-                    b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        out.push_str(&format!("{:08x}  {:<47}  {text}\n", i * 16, hex.join(" ")));
-    }
-    out
 }

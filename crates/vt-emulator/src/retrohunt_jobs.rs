@@ -19,7 +19,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::ioc_stream::{IocStreamStore, NewNotification};
 use crate::records::{Content, Kind, ObjKey, StoredObject};
+use crate::yara_engine::RuleHit;
 
 /// Time a job is `starting`, on the emulator's clock.
 pub(crate) const STARTING_MS: u64 = 1_000;
@@ -44,6 +46,12 @@ pub(crate) struct Match {
     pub(crate) rules: Vec<String>,
     /// Where in the scan it was found: the job's progress passes it at this percentage.
     pub(crate) at_percent: f64,
+    /// The first rule's tags.
+    #[serde(default)]
+    pub(crate) rule_tags: Vec<String>,
+    /// The first rule's snippet ([`crate::hunting_snippet`]).
+    #[serde(default)]
+    pub(crate) snippet: String,
 }
 
 /// What the background scan found.
@@ -69,6 +77,11 @@ pub(crate) struct RetrohuntJob {
     pub(crate) scan: Option<ScanOutcome>,
     /// When the scan result was stored (the job cannot finish before).
     pub(crate) scan_ready_ms: Option<u64>,
+    /// How many of its matches are in the IoC stream already ([`RetrohuntStore::notify_due`]). Not kept
+    /// in the data directory: the IoC stream is not either, so a restarted emulator raises
+    /// them again.
+    #[serde(skip)]
+    pub(crate) notified: usize,
 }
 
 /// A job's state at one moment.
@@ -193,6 +206,35 @@ impl RetrohuntJob {
             .unwrap_or_default()
     }
 
+    /// When the job's progress passed match `m` (its IoC stream notification's date), at
+    /// the latest `now_ms`.
+    fn match_ms(&self, m: &Match, now_ms: u64) -> u64 {
+        let at = self.created_ms + STARTING_MS + (RUNNING_MS as f64 * m.at_percent / 100.0) as u64;
+        at.min(now_ms)
+    }
+
+    /// The IoC stream's notification of match `m`: the matched file, origin `hunting`,
+    /// this job as the source (`retrohunt_job`, labelled with its id), the rule names and
+    /// the owner's as tags, and `hunting_info` (first rule, its tags, its snippet).
+    fn notification(&self, m: &Match) -> NewNotification {
+        let rule = m.rules.first().cloned().unwrap_or_default();
+        let mut tags: Vec<String> = m.rules.iter().map(|r| r.to_lowercase()).collect();
+        tags.push(self.owner.clone());
+        NewNotification::from_hunting(
+            (Kind::File, m.sha256.clone()),
+            "retrohunt_job",
+            &self.id,
+            &self.id,
+            &rule,
+            tags,
+            json!({
+                "rule_name": rule,
+                "rule_tags": m.rule_tags,
+                "snippet": m.snippet,
+            }),
+        )
+    }
+
     /// The `retrohunt_job` object at `now_ms`.
     pub(crate) fn to_json(&self, base: &str, now_ms: u64) -> Value {
         let s = self.state(now_ms);
@@ -302,6 +344,23 @@ impl RetrohuntStore {
     }
 }
 
+impl RetrohuntStore {
+    /// Pushes to `ioc_stream`, for each job's owner, the matches the job's progress has
+    /// reached by `now_ms` and not pushed yet, dated when the progress passed them. Jobs are
+    /// evaluated lazily on the clock, so the IoC stream's routes call this before they read
+    /// the stream.
+    pub(crate) fn notify_due(&mut self, ioc_stream: &mut IocStreamStore, now_ms: u64) {
+        for job in self.jobs.values_mut() {
+            let matches = job.matches_at(now_ms);
+            for m in matches.iter().skip(job.notified) {
+                let date = job.match_ms(m, now_ms) / 1000;
+                ioc_stream.push(&job.owner, date, job.notification(m));
+            }
+            job.notified = job.notified.max(matches.len());
+        }
+    }
+}
+
 /// A file of the corpus to scan.
 #[derive(Debug, Clone)]
 pub(crate) struct CorpusFile {
@@ -352,13 +411,13 @@ pub(crate) fn corpus_files(
     out
 }
 
-/// Scans `files` with `matching_rules` (the names of the rules that match a content): what a
-/// job reports. Files over `max_size` bytes are not scanned (as on VirusTotal) and contents
+/// Scans `files` with `matching_rules` (the rules that match a content, with where their
+/// patterns matched): what a job reports. Files over `max_size` bytes are not scanned (as on VirusTotal) and contents
 /// on disk that cannot be read are skipped.
 pub(crate) fn scan_corpus(
     files: &[CorpusFile],
     max_size: u64,
-    matching_rules: impl Fn(&[u8]) -> Vec<String>,
+    matching_rules: impl Fn(&[u8]) -> Vec<RuleHit>,
 ) -> ScanOutcome {
     let total = files.len().max(1) as f64;
     let mut outcome = ScanOutcome::default();
@@ -373,12 +432,14 @@ pub(crate) fn scan_corpus(
         };
         outcome.files += 1;
         outcome.bytes += bytes.len() as u64;
-        let rules = matching_rules(&bytes);
-        if !rules.is_empty() {
+        let hits = matching_rules(&bytes);
+        if let Some(first) = hits.first() {
             outcome.matches.push(Match {
                 sha256: file.sha256.clone(),
-                rules,
+                rules: hits.iter().map(|h| h.rule.clone()).collect(),
                 at_percent: ((i + 1) as f64 * 100.0 / total).min(100.0),
+                rule_tags: first.tags.clone(),
+                snippet: first.snippet(&bytes),
             });
         }
     }
@@ -407,15 +468,20 @@ mod tests {
                         sha256: "a".into(),
                         rules: vec!["r".into()],
                         at_percent: 25.0,
+                        rule_tags: Vec::new(),
+                        snippet: String::new(),
                     },
                     Match {
                         sha256: "b".into(),
                         rules: vec!["r".into()],
                         at_percent: 75.0,
+                        rule_tags: Vec::new(),
+                        snippet: String::new(),
                     },
                 ],
             }),
             scan_ready_ms: Some(10_001),
+            notified: 0,
         }
     }
 
@@ -461,6 +527,32 @@ mod tests {
         let failed = f.state(1_000_000);
         assert_eq!((failed.status, failed.progress), ("failed", 50.0));
         assert_eq!(failed.num_matches, 1);
+    }
+
+    #[test]
+    fn matches_reach_the_ioc_stream_once_the_progress_passes_them() {
+        let mut jobs = RetrohuntStore::default();
+        let mut stream = IocStreamStore::default();
+        let j = job("rule r { condition: true }");
+        jobs.jobs.insert(j.id.clone(), j);
+        let half = 10_000 + STARTING_MS + RUNNING_MS / 2;
+        jobs.notify_due(&mut stream, half);
+        jobs.notify_due(&mut stream, half + 1);
+        let pushed = &stream.notifications;
+        assert_eq!(pushed.len(), 1);
+        let ctx = pushed[0].context();
+        assert_eq!(ctx["origin"], "hunting");
+        assert_eq!(ctx["sources"][0]["type"], "retrohunt_job");
+        assert_eq!(ctx["sources"][0]["id"], "u-1");
+        assert_eq!(ctx["hunting_info"]["rule_name"], "r");
+        // Dated when the progress passed the file (25 % of the running time).
+        assert_eq!(
+            pushed[0].date,
+            (10_000 + STARTING_MS + RUNNING_MS / 4) / 1000
+        );
+        jobs.notify_due(&mut stream, 10_000_000);
+        assert_eq!(stream.notifications.len(), 2);
+        assert_eq!(stream.notifications[1].new.object.1, "b");
     }
 
     #[test]

@@ -140,15 +140,24 @@ impl Shared {
             return 0;
         };
         let scanned = tokio::task::spawn_blocking(move || {
-            let hits: Vec<_> = rulesets
+            rulesets
                 .into_iter()
-                .map(|(id, rules)| (id, rules.scan(&data)))
+                .map(|(id, rules)| {
+                    let hits: Vec<_> = rules
+                        .scan(&data)
+                        .into_iter()
+                        .map(|hit| {
+                            let snippet = hit.snippet(&data);
+                            (hit, snippet)
+                        })
+                        .collect();
+                    (id, hits)
+                })
                 .filter(|(_, hits)| !hits.is_empty())
-                .collect();
-            (hits, crate::livehunt::snippet(&data))
+                .collect::<Vec<_>>()
         })
         .await;
-        let Ok((hits, snippet)) = scanned else {
+        let Ok(hits) = scanned else {
             return 0;
         };
         let now = self.now();
@@ -156,13 +165,110 @@ impl Shared {
         let mut raised = 0;
         for (id, hits) in &hits {
             let before = store.livehunt.notifications.len();
-            raised += store.livehunt.record(id, sha256, hits, &snippet, now);
+            raised += store.livehunt.record(id, sha256, hits, now);
             // The IoC stream gathers every Livehunt notification, for the ruleset's owner.
             let new = store.livehunt.notifications[before..].to_vec();
             for n in &new {
                 let entry = crate::ioc_stream::NewNotification::from_livehunt(n);
                 store.ioc_stream.push(&n.owner, now, entry);
             }
+        }
+        raised
+    }
+
+    /// Livehunt over network objects: runs every enabled ruleset whose `match_object_type`
+    /// is `url`, `domain` or `ip_address` (`ip`) over each of `objects` of that kind (the new
+    /// URLs, domains and IP addresses the emulator sees, each with its text: the URL, the
+    /// name, the address), through the `vt` module's `vt.net`. Each matching rule raises an
+    /// IoC stream notification for the ruleset's owner (`entity_type` url, domain or
+    /// ip_address; `hunting_info` without a snippet: there are no bytes), within the
+    /// ruleset's 24-hour `limit` counted over its notifications in the stream. Returns how
+    /// many were raised.
+    pub(crate) async fn livehunt_network_scan(
+        &self,
+        objects: Vec<(crate::records::ObjKey, String)>,
+    ) -> usize {
+        use crate::records::Kind;
+        use crate::yara_engine::NetObject;
+        let rulesets: Vec<(String, String, crate::yara_engine::CompiledRules)> = self
+            .read()
+            .livehunt
+            .rulesets
+            .values()
+            .filter(|r| r.enabled && r.match_object_type != "file")
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    r.match_object_type.clone(),
+                    r.compiled.clone(),
+                )
+            })
+            .collect();
+        if rulesets.is_empty() || objects.is_empty() {
+            return 0;
+        }
+        let scanned = tokio::task::spawn_blocking(move || {
+            let mut hits = Vec::new();
+            for (key, text) in &objects {
+                let object = match key.0 {
+                    Kind::Url => NetObject::Url(text),
+                    Kind::Domain => NetObject::Domain(text),
+                    Kind::IpAddress => NetObject::IpAddress(text),
+                    _ => continue,
+                };
+                for (id, kind, rules) in &rulesets {
+                    if object.match_object_types().contains(&kind.as_str()) {
+                        for hit in rules.scan_network(&object) {
+                            hits.push((id.clone(), key.clone(), hit));
+                        }
+                    }
+                }
+            }
+            hits
+        })
+        .await;
+        let Ok(hits) = scanned else {
+            return 0;
+        };
+        let now = self.now();
+        let mut store = self.write();
+        let mut raised = 0;
+        for (id, key, hit) in hits {
+            let Some(rs) = store.livehunt.rulesets.get(&id).cloned() else {
+                continue;
+            };
+            let recent = store
+                .ioc_stream
+                .notifications
+                .iter()
+                .filter(|n| {
+                    n.new.source.source_type == "hunting_ruleset"
+                        && n.new.source.id == id
+                        && n.date + 86_400 > now
+                })
+                .count() as u64;
+            if recent >= rs.limit {
+                if let Some(r) = store.livehunt.rulesets.get_mut(&id) {
+                    r.rate_limited = true;
+                }
+                continue;
+            }
+            let tags = vec![
+                key.1.clone(),
+                rs.name.to_lowercase(),
+                hit.rule.to_lowercase(),
+            ];
+            let entry = crate::ioc_stream::NewNotification::from_hunting(
+                key,
+                "hunting_ruleset",
+                &rs.id,
+                &rs.name,
+                &hit.rule,
+                tags,
+                serde_json::json!({"rule_name": hit.rule, "rule_tags": hit.tags}),
+            );
+            store.ioc_stream.push(&rs.owner, now, entry);
+            raised += 1;
         }
         raised
     }

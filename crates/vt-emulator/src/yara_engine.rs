@@ -24,6 +24,39 @@ pub(crate) struct RuleHit {
     pub(crate) namespace: String,
     /// Its tags.
     pub(crate) tags: Vec<String>,
+    /// Where its patterns matched, in data order (empty: the condition matched without
+    /// any).
+    pub(crate) ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl RuleHit {
+    /// The notification snippet of this hit in `data`: the lines around its matches, the
+    /// matched bytes highlighted ([`crate::hunting_snippet`]).
+    pub(crate) fn snippet(&self, data: &[u8]) -> String {
+        crate::hunting_snippet::snippet(data, &self.ranges)
+    }
+}
+
+/// A URL, domain or IP address a url, domain or ip_address ruleset runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NetObject<'a> {
+    /// A URL as submitted.
+    Url(&'a str),
+    /// A domain name.
+    Domain(&'a str),
+    /// An IP address.
+    IpAddress(&'a str),
+}
+
+impl NetObject<'_> {
+    /// The `match_object_type` of the rulesets that run on it.
+    pub(crate) fn match_object_types(&self) -> &'static [&'static str] {
+        match self {
+            NetObject::Url(_) => &["url"],
+            NetObject::Domain(_) => &["domain"],
+            NetObject::IpAddress(_) => &["ip_address", "ip"],
+        }
+    }
 }
 
 /// A compiled ruleset, cheap to clone and shared between requests and background tasks.
@@ -43,12 +76,28 @@ impl fmt::Debug for CompiledRules {
 }
 
 impl CompiledRules {
-    /// Compiles `text` (the `rules` attribute of a ruleset or job). A ruleset that does not
-    /// compile, is empty or defines no rule is the API's `BadRequestError`, whose message
-    /// carries the compiler's first error as `line:column: message`.
-    #[cfg(feature = "yara")]
+    /// Compiles `text` (the `rules` attribute of a ruleset) for a `file` ruleset: see
+    /// [`CompiledRules::compile_for`].
+    #[cfg(all(test, feature = "yara"))]
     pub(crate) fn compile(text: &str) -> Result<CompiledRules, Reply> {
-        match vt_yara::compile(vt_yara::RulesSource::new(text.as_bytes())) {
+        CompiledRules::compile_for(text, "file")
+    }
+
+    /// Compiles `text` (the `rules` attribute of a ruleset or job) for `target`: a
+    /// ruleset's `match_object_type` (`file`, `url`, `domain`, `ip_address` or `ip`) or
+    /// `retrohunt`, which decides what of the `vt` module the rules may use, as on
+    /// VirusTotal. A ruleset that does not compile, is empty or defines no rule is the API's
+    /// `BadRequestError`, whose message carries the compiler's first error as
+    /// `line:column: message`.
+    #[cfg(feature = "yara")]
+    pub(crate) fn compile_for(text: &str, target: &str) -> Result<CompiledRules, Reply> {
+        let Ok(target) = target.parse::<vt_yara::RulesTarget>() else {
+            return Err(Reply::bad_request(
+                "\"match_object_type\" must be file, url, domain or ip_address",
+            ));
+        };
+        let source = vt_yara::RulesSource::new(text.as_bytes()).with_target(target);
+        match vt_yara::compile(source) {
             Ok(rules) => Ok(CompiledRules {
                 names: rules.rule_names(),
                 rules: Arc::new(rules),
@@ -59,7 +108,7 @@ impl CompiledRules {
 
     /// Without the `yara` feature nothing compiles: a `BadRequestError` saying why.
     #[cfg(not(feature = "yara"))]
-    pub(crate) fn compile(_text: &str) -> Result<CompiledRules, Reply> {
+    pub(crate) fn compile_for(_text: &str, _target: &str) -> Result<CompiledRules, Reply> {
         Err(Reply::bad_request(
             "This emulator was built without YARA support (the `yara` feature of vt-emulator): \
              rules cannot be compiled",
@@ -82,6 +131,7 @@ impl CompiledRules {
                 rule: m.rule,
                 namespace: m.namespace,
                 tags: m.tags,
+                ranges: m.patterns.into_iter().map(|p| p.range).collect(),
             })
             .collect()
     }
@@ -89,6 +139,35 @@ impl CompiledRules {
     /// Without the `yara` feature no rules exist, so nothing matches.
     #[cfg(not(feature = "yara"))]
     pub(crate) fn scan(&self, _data: &[u8]) -> Vec<RuleHit> {
+        Vec::new()
+    }
+
+    /// The rules of a url, domain or ip_address ruleset matching `object`, seen through the
+    /// `vt` module's `vt.net` (no bytes: such rules match metadata). A scan that fails
+    /// matches nothing.
+    #[cfg(feature = "yara")]
+    pub(crate) fn scan_network(&self, object: &NetObject<'_>) -> Vec<RuleHit> {
+        let object = match object {
+            NetObject::Url(u) => vt_yara::NetworkObject::Url((*u).to_owned()),
+            NetObject::Domain(d) => vt_yara::NetworkObject::Domain((*d).to_owned()),
+            NetObject::IpAddress(i) => vt_yara::NetworkObject::IpAddress((*i).to_owned()),
+        };
+        self.rules
+            .scan_network_object(&object)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| RuleHit {
+                rule: m.rule,
+                namespace: m.namespace,
+                tags: m.tags,
+                ranges: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Without the `yara` feature no rules exist, so nothing matches.
+    #[cfg(not(feature = "yara"))]
+    pub(crate) fn scan_network(&self, _object: &NetObject<'_>) -> Vec<RuleHit> {
         Vec::new()
     }
 }

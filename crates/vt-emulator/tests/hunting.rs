@@ -129,38 +129,14 @@ async fn a_ruleset_is_created_listed_updated_and_deleted_per_key() {
             .collect()
     };
     let url = |q: &str| format!("{api}/intelligence/hunting_rulesets?{q}");
-    assert_eq!(
-        names(
-            http.get(&url("filter=enabled:true"), Some(PREMIUM))
+    for filter in ["enabled:true", "name:EICAR*", "tag:mine", "rules:eicar"] {
+        let got = names(
+            http.get(&url(&format!("filter={filter}")), Some(PREMIUM))
                 .await
-                .json()
-        ),
-        ["EICAR watch"]
-    );
-    assert_eq!(
-        names(
-            http.get(&url("filter=name:EICAR*"), Some(PREMIUM))
-                .await
-                .json()
-        ),
-        ["EICAR watch"]
-    );
-    assert_eq!(
-        names(
-            http.get(&url("filter=tag:mine"), Some(PREMIUM))
-                .await
-                .json()
-        ),
-        ["EICAR watch"]
-    );
-    assert_eq!(
-        names(
-            http.get(&url("filter=rules:eicar"), Some(PREMIUM))
-                .await
-                .json()
-        ),
-        ["EICAR watch"]
-    );
+                .json(),
+        );
+        assert_eq!(got, ["EICAR watch"], "filter={filter}");
+    }
     assert_eq!(
         names(http.get(&url("order=name-"), Some(PREMIUM)).await.json()),
         ["another", "EICAR watch"]
@@ -289,6 +265,17 @@ async fn an_upload_after_the_ruleset_exists_raises_a_notification_with_its_file(
     assert_eq!(n["type"], "hunting_notification");
     assert_eq!(n["attributes"]["rule_name"], "eicar");
     assert_eq!(n["attributes"]["rule_tags"], json!(["av", "test"]));
+    // The snippet is the lines around the match, the matched bytes highlighted ("EICA"
+    // ends the second line of the file, 45 49 43 41), not the file's first bytes.
+    let snippet = n["attributes"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("*begin_highlight*45 49 43 41*end_highlight*  "),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("*begin_highlight*IRUS-TEST-FILE*end_highlight*!$"),
+        "{snippet}"
+    );
     assert_eq!(n["attributes"]["ruleset_id"], ruleset_id);
     assert_eq!(n["attributes"]["ruleset_name"], "EICAR watch");
     assert_eq!(
@@ -455,6 +442,22 @@ async fn deleting_every_ruleset_needs_the_confirmation_header() {
         .send(Method::DELETE, &all, Some(PREMIUM), &[], full(Vec::new()))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "BadRequestError");
+    // Another user's name deletes nothing either.
+    let r = http
+        .send(
+            Method::DELETE,
+            &all,
+            Some(PREMIUM),
+            &[("x-confirm-delete", "someone-else")],
+            full(Vec::new()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        http.get(&all, Some(PREMIUM)).await.json()["meta"]["count"],
+        1
+    );
     let user = emu
         .config()
         .keys
@@ -477,4 +480,121 @@ async fn deleting_every_ruleset_needs_the_confirmation_header() {
         http.get(&all, Some(PREMIUM)).await.json()["meta"]["count"],
         0
     );
+}
+
+/// url, domain and ip_address rulesets run on the `vt` module's `vt.net` over the new URLs
+/// (and their new hosts) the emulator sees; their matches go to the IoC stream.
+#[tokio::test]
+async fn url_domain_and_ip_rulesets_match_new_network_objects_through_the_vt_module() {
+    let emu = start().await;
+    let http = Http::new();
+    let api = emu.api_url();
+    let rules = |cond: &str| format!("import \"vt\"\nrule net_rule {{ condition: {cond} }}");
+    for (name, kind, cond) in [
+        ("urls", "url", "vt.net.url.raw contains \"/login\""),
+        (
+            "domains",
+            "domain",
+            "vt.net.domain.raw endswith \".evil-hunt.example\"",
+        ),
+        ("ips", "ip_address", "vt.net.ip.in_range(\"192.0.2.0/24\")"),
+    ] {
+        let r = create(
+            &http,
+            &api,
+            PREMIUM,
+            json!({"name": name, "rules": rules(cond), "match_object_type": kind}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {:?}", r.json());
+        assert_eq!(r.json()["data"]["attributes"]["match_object_type"], kind);
+    }
+    // The vt module's fields follow the type: vt.net in a file ruleset, or vt.metadata in a
+    // url one, do not compile (E100), as on VirusTotal.
+    for (kind, cond) in [
+        ("file", "vt.net.url.raw contains \"x\""),
+        ("url", "vt.metadata.new_file"),
+    ] {
+        let r = create(
+            &http,
+            &api,
+            PREMIUM,
+            json!({"name": "wrong", "rules": rules(cond), "match_object_type": kind}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{kind}");
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("E100")
+        );
+    }
+    let submit = |url: &'static str| {
+        let http = &http;
+        let api = &api;
+        async move {
+            let r = http
+                .post_form(&format!("{api}/urls"), Some(PREMIUM), &[("url", url)])
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{url}");
+        }
+    };
+    submit("https://phish.evil-hunt.example/login?next=1").await;
+    submit("http://192.0.2.77/payload").await;
+    // A known host (example.com is in every dataset) is not new: only URL rules run.
+    submit("https://example.com/nothing-here").await;
+    let stream = http
+        .get(
+            &format!("{api}/ioc_stream?filter=source_type:hunting_ruleset&order=date%2B"),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    let got: Vec<(String, String, String)> = stream["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["type"].as_str().unwrap().to_owned(),
+                item["id"].as_str().unwrap().to_owned(),
+                item["context_attributes"]["sources"][0]["label"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    // The URL's id is the SHA-256 of its canonical form, as the emulator's URL reports.
+    assert_eq!(got.len(), 3, "{stream}");
+    assert_eq!((got[0].0.as_str(), got[0].2.as_str()), ("url", "urls"));
+    assert_eq!(got[0].1.len(), 64);
+    assert_eq!(
+        got[1..],
+        [
+            (
+                "domain".to_owned(),
+                "phish.evil-hunt.example".to_owned(),
+                "domains".to_owned()
+            ),
+            (
+                "ip_address".to_owned(),
+                "192.0.2.77".to_owned(),
+                "ips".to_owned()
+            ),
+        ],
+        "{stream}"
+    );
+    let first = &stream["data"][0]["context_attributes"];
+    assert_eq!(first["origin"], "hunting");
+    assert_eq!(first["hunting_info"]["rule_name"], "net_rule");
+    // The new host is an object now, with its report.
+    let domain = http
+        .get(
+            &format!("{api}/domains/phish.evil-hunt.example"),
+            Some(PREMIUM),
+        )
+        .await;
+    assert_eq!(domain.status, StatusCode::OK);
 }

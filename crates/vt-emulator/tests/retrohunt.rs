@@ -48,6 +48,27 @@ async fn create(emu: &EmulatorHandle, http: &Http, attributes: Value) -> common:
     .await
 }
 
+/// Creates a job with `attributes` and returns its id.
+#[cfg(feature = "yara")]
+async fn start_job(emu: &EmulatorHandle, http: &Http, attributes: Value) -> String {
+    let r = create(emu, http, attributes).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json());
+    r.json()["data"]["id"].as_str().unwrap().to_owned()
+}
+
+/// `POST .../retrohunt_jobs/{id}/abort`.
+#[cfg(feature = "yara")]
+async fn abort(emu: &EmulatorHandle, http: &Http, id: &str) -> common::Resp {
+    http.send(
+        Method::POST,
+        &api(emu, &format!("/intelligence/retrohunt_jobs/{id}/abort")),
+        Some(PREMIUM),
+        &[],
+        common::full(""),
+    )
+    .await
+}
+
 #[cfg(feature = "yara")]
 async fn get(emu: &EmulatorHandle, http: &Http, id: &str) -> Value {
     let r = http
@@ -183,22 +204,10 @@ async fn list_shows_the_callers_jobs_newest_first_with_a_status_filter() {
 async fn abort_goes_through_aborting_keeps_the_progress_and_loses_against_the_end() {
     let emu = start().await;
     let http = Http::new();
-    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = start_job(&emu, &http, json!({"rules": RULES})).await;
     until_status(&emu, &http, &id, "starting").await;
     emu.clock().advance(Duration::from_millis(1_000 + 2_250));
-    let abort = format!("/intelligence/retrohunt_jobs/{id}/abort");
-    let r = http
-        .send(
-            Method::POST,
-            &api(&emu, &abort),
-            Some(PREMIUM),
-            &[],
-            common::full(""),
-        )
-        .await;
+    let r = abort(&emu, &http, &id).await;
     assert_eq!(r.status, StatusCode::OK);
     let aborting = get(&emu, &http, &id).await;
     assert_eq!(aborting["attributes"]["status"], "aborting");
@@ -209,32 +218,13 @@ async fn abort_goes_through_aborting_keeps_the_progress_and_loses_against_the_en
     assert_eq!(aborted["attributes"]["progress"], 25.0);
     assert_eq!(aborted["attributes"]["finish_date"], NOW + 4);
     // Aborting an aborted job changes nothing.
-    let again = http
-        .send(
-            Method::POST,
-            &api(&emu, &abort),
-            Some(PREMIUM),
-            &[],
-            common::full(""),
-        )
-        .await;
+    let again = abort(&emu, &http, &id).await;
     assert_eq!(again.status, StatusCode::OK);
     // A finished job cannot be aborted: the abort lost the race.
-    let done = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let done = start_job(&emu, &http, json!({"rules": RULES})).await;
     emu.clock().advance(secs(60));
     until_status(&emu, &http, &done, "finished").await;
-    let late = http
-        .send(
-            Method::POST,
-            &api(&emu, &format!("/intelligence/retrohunt_jobs/{done}/abort")),
-            Some(PREMIUM),
-            &[],
-            common::full(""),
-        )
-        .await;
+    let late = abort(&emu, &http, &done).await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
     assert!(
         late.json()["error"]["message"]
@@ -254,10 +244,7 @@ async fn rules_with_the_failure_marker_end_failed_at_half_way() {
     let emu = start().await;
     let http = Http::new();
     let rules = format!("// vt-emulator:fail\n{RULES}");
-    let id = create(&emu, &http, json!({"rules": rules})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = start_job(&emu, &http, json!({"rules": rules})).await;
     emu.clock().advance(secs(60));
     let failed = until_status(&emu, &http, &id, "failed").await;
     assert_eq!(failed["attributes"]["progress"], 50.0);
@@ -269,10 +256,7 @@ async fn rules_with_the_failure_marker_end_failed_at_half_way() {
 async fn delete_removes_the_job_and_other_users_never_see_it() {
     let emu = start().await;
     let http = Http::new();
-    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = start_job(&emu, &http, json!({"rules": RULES})).await;
     let path = api(&emu, &format!("/intelligence/retrohunt_jobs/{id}"));
     let public = http.get(&path, Some(PUBLIC)).await;
     assert_eq!(public.status, StatusCode::FORBIDDEN, "premium only");
@@ -388,10 +372,7 @@ async fn jobs_are_kept_across_a_restart_on_the_same_data_directory() {
         .await
         .unwrap();
     let http = Http::new();
-    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = start_job(&emu, &http, json!({"rules": RULES})).await;
     emu.clock().advance(Duration::from_millis(5_500));
     let before = until_status(&emu, &http, &id, "running").await;
     assert_eq!(before["attributes"]["progress"], 50.0);
@@ -418,10 +399,7 @@ async fn jobs_are_kept_across_a_restart_on_the_same_data_directory() {
 async fn the_eicar_rule_matches_the_eicar_file_and_nothing_else() {
     let emu = start().await;
     let http = Http::new();
-    let id = create(&emu, &http, json!({"rules": RULES})).await.json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = start_job(&emu, &http, json!({"rules": RULES})).await;
     emu.clock().advance(secs(60));
     let done = until_status(&emu, &http, &id, "finished").await;
     assert_eq!(done["attributes"]["num_matches"], 1);
@@ -442,12 +420,7 @@ async fn the_eicar_rule_matches_the_eicar_file_and_nothing_else() {
     assert_eq!(data[0]["context_attributes"]["rule_name"], "eicar");
     assert_eq!(data[0]["attributes"]["size"], 68);
     // Goodware holds no detected file: nothing matches there.
-    let good = create(&emu, &http, json!({"rules": RULES, "corpus": "goodware"}))
-        .await
-        .json()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let good = start_job(&emu, &http, json!({"rules": RULES, "corpus": "goodware"})).await;
     emu.clock().advance(secs(60));
     let good = until_status(&emu, &http, &good, "finished").await;
     assert_eq!(good["attributes"]["num_matches"], 0);
@@ -530,4 +503,62 @@ async fn without_yara_a_job_is_refused_saying_why() {
     let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("without YARA"), "{message}");
     let _: Value = r.json();
+}
+
+#[cfg(feature = "yara")]
+#[tokio::test]
+async fn a_finished_jobs_match_is_in_the_ioc_stream_with_a_highlighted_snippet() {
+    let emu = start().await;
+    let http = Http::new();
+    let id = start_job(&emu, &http, json!({"rules": RULES})).await;
+    let stream = |filter: &str| {
+        api(
+            &emu,
+            &format!("/ioc_stream?filter={}", filter.replace(' ', "%20")),
+        )
+    };
+    // Before the job runs, nothing is in the stream.
+    until_status(&emu, &http, &id, "starting").await;
+    let before = http
+        .get(&stream("source_type:retrohunt_job"), Some(PREMIUM))
+        .await;
+    assert_eq!(before.status, StatusCode::OK, "{:?}", before.json());
+    assert_eq!(before.json()["data"], json!([]));
+    emu.clock().advance(secs(60));
+    until_status(&emu, &http, &id, "finished").await;
+    let r = http
+        .get(
+            &stream(&format!("source_type:retrohunt_job source_id:{id}")),
+            Some(PREMIUM),
+        )
+        .await
+        .json();
+    let data = r["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "{r}");
+    assert_eq!(data[0]["id"], vt_emulator::EICAR_SHA256);
+    let ctx = &data[0]["context_attributes"];
+    assert_eq!(ctx["origin"], "hunting");
+    assert_eq!(
+        ctx["sources"],
+        json!([{"type": "retrohunt_job", "id": id, "label": id}])
+    );
+    assert_eq!(ctx["hunting_info"]["rule_name"], "eicar");
+    // The snippet highlights the matched string's bytes: "EICA" (45 49 43 41) ends the
+    // second line, the rest goes on in the third.
+    let snippet = ctx["hunting_info"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("*begin_highlight*45 49 43 41*end_highlight*  "),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("*begin_highlight*EICA*end_highlight*\n*begin_highlight*52 2D 53"),
+        "{snippet}"
+    );
+    // Listed again: raised once, not once per read.
+    let again = http
+        .get(&stream("origin:hunting"), Some(PREMIUM))
+        .await
+        .json();
+    assert_eq!(again["data"].as_array().unwrap().len(), 1, "{again}");
+    emu.shutdown().await;
 }

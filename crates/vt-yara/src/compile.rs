@@ -6,12 +6,13 @@ use crate::diagnostic::{Diagnostic, Severity, from_parts};
 use crate::error::RulesError;
 use crate::ruleset::Ruleset;
 use crate::source::RulesSource;
+use crate::target::RulesTarget;
 
 /// Compiles `source` into a [`Ruleset`].
 ///
 /// The input checks of [`RulesSource`] come first (empty, not UTF-8, over
-/// [`crate::MAX_RULES_SIZE`]), then yara-x compiles it with `include` disabled (VirusTotal's
-/// service has none). Every compiler error and warning is collected: errors make a
+/// [`crate::MAX_RULES_SIZE`]), then yara-x compiles it for the source's [`RulesTarget`]
+/// with `include` disabled (VirusTotal's service has none). Every compiler error and warning is collected: errors make a
 /// [`RulesError::Compile`] (with the warnings after them), warnings alone are kept in
 /// [`Ruleset::warnings`]. A source that defines no rule is [`RulesError::NoRules`].
 ///
@@ -22,16 +23,52 @@ pub fn compile(source: RulesSource<'_>) -> Result<Ruleset, RulesError> {
     let origin = source.origin();
     // yara-x reports problems as errors; a panic would be a bug of the engine, and must not
     // take the caller (a server, a batch) down with it.
-    catch_unwind(AssertUnwindSafe(|| compile_text(text, origin))).unwrap_or_else(|_| {
+    let target = source.target();
+    catch_unwind(AssertUnwindSafe(|| compile_text(text, origin, target))).unwrap_or_else(|_| {
         Err(RulesError::CompilerFailure {
             origin: origin.map(str::to_owned),
         })
     })
 }
 
-fn compile_text(text: &str, origin: Option<&str>) -> Result<Ruleset, RulesError> {
+/// Compiles `source` for the first of `targets` it compiles for (the source's own target is
+/// ignored): for rules whose target is not known, such as new rules for a ruleset whose
+/// `match_object_type` the caller does not have. When it compiles for none, the error is
+/// the first target's. Empty `targets` means the source's own target.
+pub fn compile_for_any(
+    source: RulesSource<'_>,
+    targets: &[RulesTarget],
+) -> Result<Ruleset, RulesError> {
+    let Some((first, others)) = targets.split_first() else {
+        return compile(source);
+    };
+    let first_err = match compile(source.with_target(*first)) {
+        Ok(rules) => return Ok(rules),
+        Err(e) => e,
+    };
+    // Only a rule the target does not allow can compile for another one.
+    if !matches!(first_err, RulesError::Compile { .. }) {
+        return Err(first_err);
+    }
+    others
+        .iter()
+        .find_map(|t| compile(source.with_target(*t)).ok())
+        .ok_or(first_err)
+}
+
+fn compile_text(
+    text: &str,
+    origin: Option<&str>,
+    target: RulesTarget,
+) -> Result<Ruleset, RulesError> {
     let mut compiler = yara_x::Compiler::new();
     compiler.enable_includes(false);
+    // The `vt` module's fields say which targets may read them (its protobuf's access
+    // rules): VirusTotal compiles with the features of the ruleset's target, so do we.
+    // (`enable_feature` is yara-x's documented-as-unstable hook for exactly this.)
+    for feature in target.features() {
+        compiler.enable_feature(*feature);
+    }
     let mut src = yara_x::SourceCode::from(text);
     if let Some(origin) = origin {
         src = src.with_origin(origin);
@@ -180,6 +217,19 @@ mod tests {
     fn includes_are_refused() {
         let err = compile(src("include \"other.yar\"\nrule a { condition: true }")).unwrap_err();
         assert_eq!(err.diagnostics()[0].line, 1, "{err}");
+    }
+
+    #[test]
+    fn a_rule_for_another_target_compiles_for_any_that_allows_it() {
+        let url = "import \"vt\"\nrule u { condition: vt.net.url.raw contains \"x\" }";
+        assert!(compile(src(url)).is_err());
+        let any = compile_for_any(src(url), &RulesTarget::LIVEHUNT).unwrap();
+        assert_eq!(any.rule_names(), ["u"]);
+        // None allows it: the first target's error.
+        let err =
+            compile_for_any(src("rule b { condition: nope }"), &RulesTarget::LIVEHUNT).unwrap_err();
+        assert!(err.to_string().starts_with("r.yar:1:"), "{err}");
+        assert!(compile_for_any(src(url), &[]).is_err());
     }
 
     #[test]

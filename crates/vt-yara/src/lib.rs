@@ -8,6 +8,8 @@
 //! | list what it defines | [`Ruleset::rule_names`] |
 //! | scan bytes | [`Ruleset::scan_bytes`] → [`RuleMatch`]es |
 //! | scan a file or a directory tree | [`Ruleset::scan_file`], [`Ruleset::scan_path`] → [`FileMatches`] |
+//! | compile for a url, domain or ip_address ruleset, or Retrohunt | [`RulesSource::with_target`] with a [`RulesTarget`] |
+//! | run url, domain or ip_address rules | [`Ruleset::scan_network_object`] with a [`NetworkObject`] |
 //!
 //! Input is checked the way the API would refuse it, before the compiler runs: an empty
 //! ruleset, one that is not UTF-8 and one over [`MAX_RULES_SIZE`] are typed
@@ -33,15 +35,19 @@
 mod compile;
 mod diagnostic;
 mod error;
+mod netloc;
 mod ruleset;
 mod scan;
 mod source;
+mod target;
 mod walk;
 
-pub use compile::compile;
+pub use compile::{compile, compile_for_any};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{RulesError, ScanError};
+pub use netloc::NetworkObject;
 pub use ruleset::{DEFAULT_SCAN_TIMEOUT, Ruleset};
-pub use scan::{FileMatches, RuleMatch};
+pub use scan::{FileMatches, MAX_PATTERN_MATCHES, PatternMatch, RuleMatch};
 pub use source::{MAX_RULES_SIZE, RulesSource};
+pub use target::{RulesTarget, UnknownTarget};
 pub use walk::PathScan;

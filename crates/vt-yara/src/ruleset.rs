@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::ScanError;
+use crate::netloc::NetworkObject;
 use crate::scan::{FileMatches, RuleMatch, matches_of, scan_error, scan_one};
 use crate::walk::PathScan;
 
@@ -78,6 +79,19 @@ impl Ruleset {
         Ok(matches_of(&results))
     }
 
+    /// The rules of a url, domain or ip_address ruleset (compiled with
+    /// [`crate::RulesSource::with_target`]) that match `object`: what the `vt` module's
+    /// `vt.net` says of it (see [`NetworkObject`]); such rules read no bytes. Rules on
+    /// bytes or on fields left empty do not match.
+    pub fn scan_network_object(&self, object: &NetworkObject) -> Result<Vec<RuleMatch>, ScanError> {
+        let mut scanner = self.scanner();
+        scanner
+            .set_module_output_raw("vt", &object.live_hunt_data())
+            .map_err(|e| scan_error(e, None))?;
+        let results = scanner.scan(&[]).map_err(|e| scan_error(e, None))?;
+        Ok(matches_of(&results))
+    }
+
     /// The rules that match the file at `path`.
     pub fn scan_file(&self, path: &Path) -> Result<FileMatches, ScanError> {
         scan_one(&mut self.scanner(), path)
@@ -116,9 +130,40 @@ mod tests {
                 rule: "eicar".into(),
                 namespace: "default".into(),
                 tags: vec!["test".into(), "av".into()],
+                patterns: vec![crate::scan::PatternMatch {
+                    pattern: "$a".into(),
+                    range: 28..42,
+                }],
             }]
         );
         assert!(r.scan_bytes(b"harmless").unwrap().is_empty());
+    }
+
+    #[test]
+    fn pattern_matches_come_in_data_order_across_patterns() {
+        let r = rules(
+            "rule two { strings: $b = \"ANTIVIRUS\" $a = \"X5O\" $c = \"-\" condition: $a and $b and #c > 1 }\n\
+             rule bare { condition: filesize > 10 }",
+        );
+        let hits = r.scan_bytes(EICAR).unwrap();
+        let found: Vec<(&str, std::ops::Range<usize>)> = hits[0]
+            .patterns
+            .iter()
+            .map(|p| (p.pattern.as_str(), p.range.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("$a", 0..3),
+                ("$c", 33..34),
+                ("$c", 42..43),
+                ("$b", 43..52),
+                ("$c", 52..53),
+                ("$c", 57..58)
+            ]
+        );
+        assert_eq!(hits[1].rule, "bare");
+        assert!(hits[1].patterns.is_empty());
     }
 
     #[test]

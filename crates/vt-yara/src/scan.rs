@@ -1,9 +1,13 @@
 //! What scanning returns, and the scan of one file (shared by a ruleset's own scans and the
 //! tree walk).
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::ScanError;
+
+/// The most pattern matches a [`RuleMatch`] keeps (the first ones in the data).
+pub const MAX_PATTERN_MATCHES: usize = 100;
 
 /// A rule that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +18,19 @@ pub struct RuleMatch {
     pub namespace: String,
     /// Its tags, in source order.
     pub tags: Vec<String>,
+    /// Where its patterns matched, in data order (then by pattern), at most
+    /// [`MAX_PATTERN_MATCHES`]; empty when the condition matched without any pattern (a
+    /// rule on `filesize`, say).
+    pub patterns: Vec<PatternMatch>,
+}
+
+/// One match of one of a rule's patterns (`$a = "..."`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternMatch {
+    /// The pattern's identifier, with its `$`.
+    pub pattern: String,
+    /// The matched bytes' range in the scanned data.
+    pub range: Range<usize>,
 }
 
 /// The rules that matched one file.
@@ -48,8 +65,31 @@ pub(crate) fn matches_of(results: &yara_x::ScanResults<'_, '_>) -> Vec<RuleMatch
             rule: r.identifier().to_owned(),
             namespace: r.namespace().to_owned(),
             tags: r.tags().map(|t| t.identifier().to_owned()).collect(),
+            patterns: pattern_matches_of(&r),
         })
         .collect()
+}
+
+/// The first [`MAX_PATTERN_MATCHES`] matches of `rule`'s patterns, in data order (each
+/// pattern's matches come in data order from yara-x, so taking that many of each is enough).
+fn pattern_matches_of(rule: &yara_x::Rule<'_, '_>) -> Vec<PatternMatch> {
+    let mut all: Vec<PatternMatch> = rule
+        .patterns()
+        .flat_map(|p| {
+            let pattern = p.identifier().to_owned();
+            p.matches()
+                .take(MAX_PATTERN_MATCHES)
+                .map(move |m| PatternMatch {
+                    pattern: pattern.clone(),
+                    range: m.range(),
+                })
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        (a.range.start, a.range.end, &a.pattern).cmp(&(b.range.start, b.range.end, &b.pattern))
+    });
+    all.truncate(MAX_PATTERN_MATCHES);
+    all
 }
 
 pub(crate) fn scan_error(e: yara_x::ScanError, path: Option<&Path>) -> ScanError {

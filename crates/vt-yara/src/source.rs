@@ -2,6 +2,7 @@
 
 use crate::diagnostic::line_column;
 use crate::error::RulesError;
+use crate::target::RulesTarget;
 
 /// The largest ruleset accepted, in bytes: 1 MiB.
 ///
@@ -11,11 +12,13 @@ use crate::error::RulesError;
 pub const MAX_RULES_SIZE: usize = 1024 * 1024;
 
 /// A ruleset's source text with an optional origin (usually the file name), which prefixes
-/// every diagnostic as `origin:line:column`.
+/// every diagnostic as `origin:line:column`, and what it runs on ([`RulesTarget::File`]
+/// unless [`RulesSource::with_target`] says otherwise).
 #[derive(Debug, Clone, Copy)]
 pub struct RulesSource<'a> {
     bytes: &'a [u8],
     origin: Option<&'a str>,
+    target: RulesTarget,
 }
 
 impl<'a> RulesSource<'a> {
@@ -24,7 +27,19 @@ impl<'a> RulesSource<'a> {
         Self {
             bytes,
             origin: None,
+            target: RulesTarget::File,
         }
+    }
+
+    /// Compiles for `target`: a Livehunt ruleset's `match_object_type` or Retrohunt, which
+    /// decides what of the `vt` module the rules may use (see [`RulesTarget`]).
+    pub fn with_target(self, target: RulesTarget) -> Self {
+        Self { target, ..self }
+    }
+
+    /// What the rules run on.
+    pub fn target(&self) -> RulesTarget {
+        self.target
     }
 
     /// Names where the source comes from (a path, `-` for stdin, ...), for diagnostics.

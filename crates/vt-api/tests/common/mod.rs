@@ -53,6 +53,41 @@ pub fn bare_http_client(base_url: &str) -> Client {
     Client::with_service(service, base_url).unwrap()
 }
 
+/// A mock of `route` (`"DELETE /collections/c1"`: a method and a path below `/api/v3`),
+/// plus whatever `more` asks of the request (query parameters, headers, a body), that
+/// answers 200 with `body` (`""` for an empty answer).
+pub async fn answer_ok<'a>(
+    server: &'a httpmock::MockServer,
+    route: &str,
+    more: impl FnOnce(httpmock::When) -> httpmock::When,
+    body: &str,
+) -> httpmock::Mock<'a> {
+    let (method, path) = route.split_once(' ').expect("a route is \"METHOD /path\"");
+    let path = format!("/api/v3{path}");
+    server
+        .mock_async(|when, then| {
+            more(when.method(method).path(path));
+            then.status(200).body(body);
+        })
+        .await
+}
+
+/// The `more` of [`answer_ok`] that asks nothing more.
+pub fn any(when: httpmock::When) -> httpmock::When {
+    when
+}
+
+/// A mock that answers every request with 500: assert it saw none
+/// (`.assert_calls_async(0)`) to show that bad input sent nothing.
+pub async fn refuse_every_request(server: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await
+}
+
 pub use vt_test_support::Seen;
 
 /// An in-process fake VirusTotal (vt-test-support's [`vt_test_support::Fake`] answering each

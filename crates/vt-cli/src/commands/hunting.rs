@@ -53,9 +53,10 @@ pub enum RulesetCommand {
     /// Set who gets an e-mail per notification (none: no one).
     #[command(alias = "notification_emails")]
     NotificationEmails(EmailsArgs),
-    /// Delete rulesets (their notifications stay).
+    /// Delete rulesets by id, or every one of yours with --all --confirm <your user name>
+    /// (their notifications stay).
     #[command(visible_alias = "rm", alias = "del")]
-    Delete(IdsArgs),
+    Delete(RulesetDeleteArgs),
 }
 
 /// `vt hunting notifications`.
@@ -87,6 +88,25 @@ pub struct IdsArgs {
     /// Ids.
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
+}
+
+/// `vt hunting ruleset delete`.
+#[derive(Debug, Args)]
+pub struct RulesetDeleteArgs {
+    /// Ruleset ids.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub ids: Vec<String>,
+    /// Delete every ruleset of yours; needs --confirm with your VirusTotal user name.
+    #[arg(short, long, requires = "confirm")]
+    pub all: bool,
+    /// Your VirusTotal user name, confirming --all (sent as `x-confirm-delete`; VirusTotal
+    /// refuses another name and deletes nothing).
+    #[arg(long, value_name = "USER", requires = "all")]
+    pub confirm: Option<String>,
 }
 
 /// `vt hunting ruleset list`.
@@ -248,7 +268,9 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
         RulesetCommand::Create(a) => {
-            let text = rules_from(ctx, &a.rules)?;
+            // A new ruleset is a file ruleset unless --match-object-type says otherwise.
+            let kind = a.options.match_object_type.as_deref().unwrap_or("file");
+            let text = rules_from(ctx, &a.rules, Some(kind))?;
             let changes = options(a.options).enabled(!a.disabled);
             let c = ctx.client()?;
             let what = format!("hunting ruleset {}", a.name);
@@ -261,12 +283,15 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
         }
         RulesetCommand::Update(a) => {
             check_ids(std::slice::from_ref(&a.id), "ruleset")?;
+            // Without --match-object-type the ruleset's type is not known here: rules that
+            // compile for any type are sent, VirusTotal checks them against the ruleset's.
+            let kind = a.options.match_object_type.clone();
             let mut changes = options(a.options);
             if let Some(name) = a.name {
                 changes = changes.name(name);
             }
             if let Some(path) = &a.rules {
-                changes = changes.rules(rules_from(ctx, path)?);
+                changes = changes.rules(rules_from(ctx, path, kind.as_deref())?);
             }
             if changes.is_empty() {
                 return Err(CliError::usage(format!(
@@ -293,6 +318,9 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
         RulesetCommand::Delete(a) => {
+            if a.all {
+                return delete_all_rulesets(ctx, a.confirm.as_deref().unwrap_or_default()).await;
+            }
             check_ids(&a.ids, "ruleset")?;
             let c = ctx.client()?;
             each(ctx, &a.ids, "hunting ruleset", |id| {
@@ -305,6 +333,25 @@ async fn ruleset(ctx: &Context, cmd: RulesetCommand) -> CliResult<Exit> {
             .await
         }
     }
+}
+
+/// `vt hunting ruleset delete --all --confirm USER`: one request that deletes every ruleset
+/// of the key's user, confirmed by that user's name.
+async fn delete_all_rulesets(ctx: &Context, user: &str) -> CliResult<Exit> {
+    let what = "every hunting ruleset";
+    let c = ctx.client()?;
+    c.hunting().delete_all_rulesets(user).await.map_err(|e| {
+        // A blank or malformed --confirm is refused before any request: bad input.
+        if e.is_invalid_input() {
+            CliError::usage(format!("--confirm: {e}"))
+        } else {
+            fail(what, &e)
+        }
+    })?;
+    if !ctx.settings.quiet {
+        eprintln!("vt: deleted every hunting ruleset of {user} (their notifications stay)");
+    }
+    Ok(Exit::Ok)
 }
 
 async fn notifications(ctx: &Context, cmd: NotificationsCommand) -> CliResult<Exit> {
@@ -400,14 +447,20 @@ async fn update(ctx: &Context, id: &str, changes: RulesetChanges) -> CliResult<E
 /// The rules of `path`, compiled locally (exit 2 with `file:line:column` when they do not
 /// compile; warnings on stderr).
 #[cfg(feature = "yara")]
-fn rules_from(ctx: &Context, path: &Path) -> CliResult<String> {
-    crate::commands::yara::read_and_check(ctx, path).map(|c| c.text)
+fn rules_from(ctx: &Context, path: &Path, match_object_type: Option<&str>) -> CliResult<String> {
+    use vt_api::yara::RulesTarget;
+    let known = match_object_type.and_then(RulesTarget::from_match_object_type);
+    let targets: &[RulesTarget] = match &known {
+        Some(t) => std::slice::from_ref(t),
+        None => &RulesTarget::LIVEHUNT,
+    };
+    crate::commands::yara::read_and_check(ctx, path, targets).map(|c| c.text)
 }
 
 /// The rules of `path`, checked as the library does without yara-x (not empty, UTF-8,
 /// size).
 #[cfg(not(feature = "yara"))]
-fn rules_from(_ctx: &Context, path: &Path) -> CliResult<String> {
+fn rules_from(_ctx: &Context, path: &Path, match_object_type: Option<&str>) -> CliResult<String> {
     let origin = path.display().to_string();
     let bytes = if path == Path::new("-") {
         let mut buf = Vec::new();
@@ -418,7 +471,8 @@ fn rules_from(_ctx: &Context, path: &Path) -> CliResult<String> {
     .map_err(|e| CliError::usage(format!("{origin}: cannot read: {e}")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::usage(format!("{origin}: the ruleset is not UTF-8 text")))?;
-    vt_api::hunting::check_rules(&text).map_err(|e| CliError::usage(format!("{origin}: {e}")))?;
+    vt_api::hunting::check_rules_for(&text, match_object_type)
+        .map_err(|e| CliError::usage(format!("{origin}: {e}")))?;
     Ok(text)
 }
 

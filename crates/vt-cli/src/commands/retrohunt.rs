@@ -267,7 +267,11 @@ fn new_job(args: &StartArgs, rules: String) -> CliResult<NewRetrohuntJob> {
 /// `file:line:column: error...`, warnings printed and not fatal), at most 300 rules.
 #[cfg(feature = "yara")]
 fn local_rules(ctx: &Context, source: &str) -> CliResult<String> {
-    let checked = crate::commands::yara::read_and_check(ctx, Path::new(source))?;
+    let checked = crate::commands::yara::read_and_check(
+        ctx,
+        Path::new(source),
+        &[vt_api::yara::RulesTarget::Retrohunt],
+    )?;
     let n = checked.rules.len();
     if n > vt_api::retrohunt::MAX_RULES_PER_JOB {
         return Err(CliError::usage(format!(

@@ -28,6 +28,10 @@ pub struct YaraCheckArgs {
     /// Rule files (`-` reads stdin).
     #[arg(required = true, value_name = "RULES.yar")]
     pub rules: Vec<PathBuf>,
+    /// What the rules run on, which decides what of the `vt` module they may use: file,
+    /// url, domain, ip_address (a Livehunt ruleset's match object type) or retrohunt.
+    #[arg(long, value_name = "TARGET", default_value = "file")]
+    pub target: vt_api::yara::RulesTarget,
 }
 
 /// `vt yara scan`.
@@ -60,28 +64,34 @@ pub struct CheckedRules {
     pub rules: vt_api::yara::Ruleset,
 }
 
-/// Reads `path` (`-`: stdin) and compiles it locally: a file that cannot be read, is empty,
-/// not UTF-8, too large or does not compile is a usage error (exit 2) whose one line is the
-/// compiler's first error as `file:line:column: error[code]: message` (`-v` lists the
-/// others). Warnings are printed on stderr (unless `--quiet`) and do not fail.
-pub fn read_and_check(ctx: &Context, path: &Path) -> CliResult<CheckedRules> {
+/// Reads `path` (`-`: stdin) and compiles it locally for the first of `targets` it
+/// compiles for (`vt_api::yara::compile_for_any`: one target when the ruleset's type is
+/// known, every Livehunt type when not): a file that cannot be read, is empty, not UTF-8,
+/// too large or does not compile is a usage error (exit 2) whose one line is the compiler's
+/// first error as `file:line:column: error[code]: message` (`-v` lists the others).
+/// Warnings are printed on stderr (unless `--quiet`) and do not fail.
+pub fn read_and_check(
+    ctx: &Context,
+    path: &Path,
+    targets: &[vt_api::yara::RulesTarget],
+) -> CliResult<CheckedRules> {
     let origin = origin_of(path);
     let bytes = read_rules(path, &origin)?;
-    let rules = vt_api::yara::compile(vt_api::yara::RulesSource::new(&bytes).with_origin(&origin))
-        .map_err(|e| {
-            let others: Vec<String> = e
-                .diagnostics()
-                .iter()
-                .skip(1)
-                .map(ToString::to_string)
-                .collect();
-            let err = CliError::usage(e.to_string());
-            if others.is_empty() {
-                err
-            } else {
-                err.with_detail(others.join("\nvt:   "))
-            }
-        })?;
+    let source = vt_api::yara::RulesSource::new(&bytes).with_origin(&origin);
+    let rules = vt_api::yara::compile_for_any(source, targets).map_err(|e| {
+        let others: Vec<String> = e
+            .diagnostics()
+            .iter()
+            .skip(1)
+            .map(ToString::to_string)
+            .collect();
+        let err = CliError::usage(e.to_string());
+        if others.is_empty() {
+            err
+        } else {
+            err.with_detail(others.join("\nvt:   "))
+        }
+    })?;
     if !ctx.settings.quiet {
         let mut stderr = std::io::stderr();
         for w in rules.warnings() {
@@ -131,7 +141,7 @@ fn check(ctx: &Context, args: YaraCheckArgs) -> CliResult<Exit> {
     // Every file is compiled before anything is printed: one bad file is the answer.
     let mut checked = Vec::new();
     for path in &args.rules {
-        checked.push((origin_of(path), read_and_check(ctx, path)?));
+        checked.push((origin_of(path), read_and_check(ctx, path, &[args.target])?));
     }
     let mut printer = ctx.printer(if checked.len() == 1 {
         Shape::One
@@ -170,7 +180,7 @@ fn scan(ctx: &Context, args: YaraScanArgs) -> CliResult<Exit> {
             return Err(CliError::usage(format!("{}: {e}", p.display())));
         }
     }
-    let checked = read_and_check(ctx, &args.rules)?;
+    let checked = read_and_check(ctx, &args.rules, &[vt_api::yara::RulesTarget::File])?;
     let mut printer = ctx.printer(Shape::Many);
     let mut failed = false;
     for root in &args.paths {

@@ -139,32 +139,68 @@ pub(crate) async fn submit_url(shared: &Shared, r: &mut Req) -> Reply {
     };
     let id = url_id(&url);
     let now = shared.now();
-    let mut store = shared.write();
-    let key = (Kind::Url, id.clone());
-    if let Some(obj) = store.objects.get_mut(&key) {
-        let times = obj
-            .attr("times_submitted")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        obj.set_attr("times_submitted", json!(times + 1));
-        obj.set_attr("last_submission_date", json!(now));
-        obj.refresh();
-    } else {
-        let mut rng = SeededRng::derive(shared.config.seed, &id, 0);
-        let malicious = if rng.chance(0.2) {
-            rng.range(1, 12) as usize
+    let host = url_host(&url);
+    let (aid, new_objects) = {
+        let mut store = shared.write();
+        let key = (Kind::Url, id.clone());
+        // What Livehunt's url, domain and ip_address rulesets see: a URL new to the emulator,
+        // and its host when that is new too.
+        let mut new_objects = Vec::new();
+        if let Some((host_key, host)) = host
+            && !store.objects.contains_key(&host_key)
+        {
+            let mut rng = SeededRng::derive(shared.config.seed, &host, 0);
+            match host_key.0 {
+                Kind::Domain => store.insert(
+                    Kind::Domain,
+                    crate::reports::domain::domain_object(&r.base, &mut rng, &host, 0, &[], now),
+                ),
+                _ => store.insert(
+                    Kind::IpAddress,
+                    crate::reports::ip_address::ip_object(&r.base, &mut rng, &host, 0, now),
+                ),
+            }
+            new_objects.push((host_key, host));
+        }
+        if let Some(obj) = store.objects.get_mut(&key) {
+            let times = obj
+                .attr("times_submitted")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            obj.set_attr("times_submitted", json!(times + 1));
+            obj.set_attr("last_submission_date", json!(now));
+            obj.refresh();
         } else {
-            0
-        };
-        let obj = url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
-        store.insert(Kind::Url, obj);
-    }
-    let aid = create(
-        &mut store,
-        AnalysisTarget::Url { id, url },
-        shared.clock.now_ms(),
-    );
+            let mut rng = SeededRng::derive(shared.config.seed, &id, 0);
+            let malicious = if rng.chance(0.2) {
+                rng.range(1, 12) as usize
+            } else {
+                0
+            };
+            let obj = url_object(&r.base, &mut rng, &id, &url, malicious, now, now);
+            store.insert(Kind::Url, obj);
+            new_objects.insert(0, (key, url.clone()));
+        }
+        let aid = create(
+            &mut store,
+            AnalysisTarget::Url { id, url },
+            shared.clock.now_ms(),
+        );
+        (aid, new_objects)
+    };
+    shared.livehunt_network_scan(new_objects).await;
     descriptor_reply(&r.base, &aid)
+}
+
+/// The host of `url` as the store keys it: a domain (lower case) or an IP address.
+fn url_host(url: &str) -> Option<(crate::records::ObjKey, String)> {
+    let parsed = url::Url::parse(&crate::url_id::canonical_url(url)).ok()?;
+    let (kind, host) = match parsed.host()? {
+        url::Host::Domain(d) => (Kind::Domain, d.trim_end_matches('.').to_ascii_lowercase()),
+        url::Host::Ipv4(a) => (Kind::IpAddress, a.to_string()),
+        url::Host::Ipv6(a) => (Kind::IpAddress, a.to_string()),
+    };
+    (!host.is_empty()).then(|| ((kind, host.clone()), host))
 }
 
 fn partial(results: &Value, status: &str) -> Value {

@@ -198,8 +198,10 @@ fn attributes_of(body: &Value) -> Result<Map<String, Value>, Reply> {
     }
 }
 
-/// Applies writable attributes to `rs` (compiling new rules); unknown ones are refused.
+/// Applies writable attributes to `rs`, compiling its rules again for its
+/// `match_object_type` when either changed; unknown attributes are refused.
 fn apply(rs: &mut HuntingRuleset, attrs: &Map<String, Value>) -> Result<(), Reply> {
+    let mut recompile = false;
     let string_list = |k: &str, v: &Value| -> Result<Vec<String>, Reply> {
         v.as_array()
             .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_owned)).collect())
@@ -221,8 +223,8 @@ fn apply(rs: &mut HuntingRuleset, attrs: &Map<String, Value>) -> Result<(), Repl
                         text.len()
                     )));
                 }
-                rs.compiled = CompiledRules::compile(text)?;
                 rs.rules = text.to_owned();
+                recompile = true;
             }
             "enabled" => {
                 rs.enabled = v
@@ -239,6 +241,7 @@ fn apply(rs: &mut HuntingRuleset, attrs: &Map<String, Value>) -> Result<(), Repl
             "match_object_type" => match v.as_str() {
                 Some(t @ ("file" | "url" | "domain" | "ip" | "ip_address")) => {
                     rs.match_object_type = t.to_owned();
+                    recompile = true;
                 }
                 _ => {
                     return Err(Reply::bad_request(
@@ -252,6 +255,9 @@ fn apply(rs: &mut HuntingRuleset, attrs: &Map<String, Value>) -> Result<(), Repl
                 )));
             }
         }
+    }
+    if recompile {
+        rs.compiled = CompiledRules::compile_for(&rs.rules, &rs.match_object_type)?;
     }
     Ok(())
 }
@@ -272,7 +278,12 @@ async fn create_ruleset(shared: &Shared, r: &mut Req) -> Reply {
         }
     }
     let rules = attrs.get("rules").and_then(Value::as_str).unwrap_or("");
-    let compiled = match CompiledRules::compile(rules) {
+    // Compiled for the type asked (`file` by default), then `apply` checks the rest.
+    let kind = attrs
+        .get("match_object_type")
+        .and_then(Value::as_str)
+        .unwrap_or("file");
+    let compiled = match CompiledRules::compile_for(rules, kind) {
         Ok(c) => c,
         Err(reply) => return reply,
     };

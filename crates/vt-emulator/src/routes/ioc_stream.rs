@@ -9,6 +9,8 @@
 //! [`DELETION_RUNS_MS`] of emulator time: another one meanwhile is refused with 429
 //! `TooManyRequestsError`, as VirusTotal does while it deletes in the background.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 use vt_model::ErrorCode;
 use vt_model::calendar::days_from_civil;
@@ -166,7 +168,8 @@ fn terms_of(r: &Req) -> Result<Vec<Term>, Reply> {
 
 /// `GET /ioc_stream`: `filter`, `order` (`date-`, the default, or `date+`), `limit` (at
 /// most 40), `cursor`, `descriptors_only`.
-pub(crate) fn list(shared: &Shared, r: &Req) -> Reply {
+pub(crate) fn list(shared: &Arc<Shared>, r: &Req) -> Reply {
+    super::retrohunt::notify_ioc_stream(shared);
     let terms = match terms_of(r) {
         Ok(t) => t,
         Err(reply) => return reply,
@@ -206,7 +209,8 @@ pub(crate) fn list(shared: &Shared, r: &Req) -> Reply {
 }
 
 /// `DELETE /ioc_stream` (`filter`; none deletes everything).
-pub(crate) fn delete(shared: &Shared, r: &Req) -> Reply {
+pub(crate) fn delete(shared: &Arc<Shared>, r: &Req) -> Reply {
+    super::retrohunt::notify_ioc_stream(shared);
     let terms = match terms_of(r) {
         Ok(t) => t,
         Err(reply) => return reply,
@@ -243,7 +247,8 @@ pub(crate) fn delete(shared: &Shared, r: &Req) -> Reply {
 }
 
 /// `GET /ioc_stream_notifications/{id}`.
-pub(crate) fn notification(shared: &Shared, r: &Req, id: &str) -> Reply {
+pub(crate) fn notification(shared: &Arc<Shared>, r: &Req, id: &str) -> Reply {
+    super::retrohunt::notify_ioc_stream(shared);
     let store = shared.read();
     match store.ioc_stream.get(&r.user(), id) {
         Some(n) => Reply::data(item_json(&store, n, false)),
@@ -252,7 +257,8 @@ pub(crate) fn notification(shared: &Shared, r: &Req, id: &str) -> Reply {
 }
 
 /// `DELETE /ioc_stream_notifications/{id}`.
-pub(crate) fn delete_notification(shared: &Shared, r: &Req, id: &str) -> Reply {
+pub(crate) fn delete_notification(shared: &Arc<Shared>, r: &Req, id: &str) -> Reply {
+    super::retrohunt::notify_ioc_stream(shared);
     let owner = r.user();
     let mut store = shared.write();
     match store.ioc_stream.remove_where(&owner, |n| n.id == id) {

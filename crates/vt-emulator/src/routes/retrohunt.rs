@@ -30,7 +30,7 @@ const MAX_RULES_PER_JOB: usize = 300;
 /// and column when they do not compile (or when the emulator was built without YARA), or
 /// when there are more than [`MAX_RULES_PER_JOB`].
 fn compile(rules: &str) -> Result<CompiledRules, Reply> {
-    let compiled = CompiledRules::compile(rules)?;
+    let compiled = CompiledRules::compile_for(rules, "retrohunt")?;
     let n = compiled.rule_names().len();
     if n > MAX_RULES_PER_JOB {
         return Err(Reply::bad_request(format!(
@@ -38,6 +38,20 @@ fn compile(rules: &str) -> Result<CompiledRules, Reply> {
         )));
     }
     Ok(compiled)
+}
+
+/// Pushes to the IoC stream the matches Retrohunt jobs have reached by now (jobs move with
+/// the clock, so the IoC stream's routes call this before they read it).
+pub(crate) fn notify_ioc_stream(shared: &Arc<Shared>) {
+    ensure_loaded(shared);
+    let now = shared.clock.now_ms();
+    let mut store = shared.write();
+    let Store {
+        retrohunt,
+        ioc_stream,
+        ..
+    } = &mut *store;
+    retrohunt.notify_due(ioc_stream, now);
 }
 
 /// Reads the jobs kept in a given data directory, once, and restarts the scans they lacked.
@@ -81,13 +95,7 @@ fn start_scan(shared: &Arc<Shared>, id: &str, compiled: Option<CompiledRules>) {
     let shared = shared.clone();
     let id = id.to_owned();
     tokio::task::spawn_blocking(move || {
-        let outcome = scan_corpus(&files, MAX_SCANNED_FILE, |bytes| {
-            compiled
-                .scan(bytes)
-                .into_iter()
-                .map(|hit| hit.rule)
-                .collect()
-        });
+        let outcome = scan_corpus(&files, MAX_SCANNED_FILE, |bytes| compiled.scan(bytes));
         let now = shared.clock.now_ms();
         let mut store = shared.write();
         if let Some(job) = store.retrohunt.jobs.get_mut(&id) {
@@ -202,6 +210,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, r: &mut Req) -> Reply {
             abort_ms: None,
             scan: None,
             scan_ready_ms: None,
+            notified: 0,
         };
         let answer = job.to_json(&r.base, now);
         store.retrohunt.jobs.insert(id.clone(), job);

@@ -219,6 +219,12 @@ def retrohunt_checks(client, base_url):
     check([f.id for f in matched] == [EICAR_SHA256] and job.num_matches == 1,
           "iterator over matching_files: the EICAR rule matched the EICAR file and nothing else")
     check(matched[0].context_attributes["rule_name"] == "eicar", "a match names its rule")
+    stream = list(client.iterator("/ioc_stream",
+                                  params={"filter": f"source_type:retrohunt_job source_id:{job.id}"}))
+    check([o.id for o in stream] == [EICAR_SHA256]
+          and stream[0].context_attributes["hunting_info"]["rule_name"] == "eicar"
+          and "*begin_highlight*" in stream[0].context_attributes["hunting_info"]["snippet"],
+          "the job's match is in the IoC stream (source_type retrohunt_job), its snippet highlighted")
     listed = [j.id for j in client.iterator("/intelligence/retrohunt_jobs", limit=5)]
     check(job.id in listed, "iterator over the caller's jobs")
     other = vt.Object("retrohunt_job")
