@@ -53,8 +53,8 @@ pub enum RulesetCommand {
     /// Set who gets an e-mail per notification (none: no one).
     #[command(alias = "notification_emails")]
     NotificationEmails(EmailsArgs),
-    /// Delete rulesets by id, or every one of yours with --all --confirm <your user name>
-    /// (their notifications stay).
+    /// Delete rulesets by id, or every one of yours with `--all --confirm USER` (USER: your
+    /// user name; their notifications stay).
     #[command(visible_alias = "rm", alias = "del")]
     Delete(RulesetDeleteArgs),
 }

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-/// A snapshot of a [`RateLimiter`] ([`RateLimiter::status`]).
+/// A snapshot of a [`RateLimiter`](super::RateLimiter)
+/// ([`RateLimiter::status`](super::RateLimiter::status)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitStatus {
     /// Requests waiting for a slot.
