@@ -60,9 +60,11 @@ async fn http2_prior_knowledge_carries_many_requests_over_one_connection() {
     let emu = emulator().await;
     let (reports, opened) = wave(&emu, &client(&emu, true)).await;
     assert_eq!(reports, 64, "every lookup answered over HTTP/2");
-    assert_eq!(
-        opened, 1,
-        "64 requests in flight over one HTTP/2 connection"
+    // One connection (at most a second one when the machine is loaded, as seen once in
+    // crates/vt-cli/tests/link.rs): HTTP/1.1 opens one per request in flight.
+    assert!(
+        (1..=2).contains(&opened),
+        "{opened} connections for 64 requests in flight over HTTP/2"
     );
 }
 
