@@ -41,8 +41,9 @@
 mod open;
 mod paths;
 mod store;
+mod table;
 mod write_behind;
 
-pub use open::{OpenError, Opened};
+pub use open::OpenError;
 pub use paths::default_path;
-pub use store::{CacheStats, DEFAULT_MAX_BYTES, SqliteCache};
+pub use store::{CacheStats, DEFAULT_MAX_BYTES, Opened, SqliteCache};

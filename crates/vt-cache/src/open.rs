@@ -5,8 +5,6 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::store::SqliteCache;
-
 /// Why a store could not be opened (the caller should go on without a cache, or stop on a
 /// path the user chose).
 #[derive(Debug, thiserror::Error)]
@@ -41,16 +39,6 @@ pub enum OpenError {
         #[source]
         source: rusqlite::Error,
     },
-}
-
-/// An opened store, and whether a bad file had to be moved aside first.
-#[derive(Debug)]
-pub struct Opened {
-    /// The store.
-    pub cache: SqliteCache,
-    /// Where a corrupt or foreign file at the store's path was moved, with why: report it in
-    /// one line.
-    pub moved_aside: Option<(PathBuf, String)>,
 }
 
 /// Creates `dir` (mode 0700) if missing and checks that it is writable and not writable by

@@ -11,15 +11,24 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use sha2::Sha256;
 use vt_api::cache::{CacheError, CachedAnswer, ReportCache};
 
-use crate::open::{OpenError, Opened, move_aside, prepare_dir, prepare_file};
+use crate::open::{OpenError, move_aside, prepare_dir, prepare_file};
+use crate::table::{BUSY_TIMEOUT, millis, prune_to_bound};
 use crate::write_behind::WriteBehind;
+
+/// An opened store, and whether a bad file had to be moved aside first.
+#[derive(Debug)]
+pub struct Opened {
+    /// The store.
+    pub cache: SqliteCache,
+    /// Where a corrupt or foreign file at the store's path was moved, with why: report it in
+    /// one line.
+    pub moved_aside: Option<(PathBuf, String)>,
+}
 
 /// Default bound of the bodies kept: 256 MiB (least recently used entries go first).
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 /// The format marker of a vt-cache store (in its `meta` table).
 const FORMAT: &str = "vt-cache/1";
-/// How long a writer waits for another process's transaction.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections kept for lookups (each lookup takes one, so lookups on several threads do not
 /// wait for each other: SQLite's WAL mode lets readers run at once).
 const MAX_IDLE_READERS: usize = 16;
@@ -90,12 +99,6 @@ pub struct SqliteCache {
     max_bytes: Arc<AtomicU64>,
     /// Declared after `conn`: dropped (flushed, its thread joined) after the reader closes.
     writer: WriteBehind,
-}
-
-pub(crate) fn millis(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 fn from_millis(ms: i64) -> SystemTime {
@@ -376,40 +379,6 @@ impl SqliteCache {
             .collect::<Result<_, _>>()?;
         Ok(rows.join("; "))
     }
-}
-
-/// Deletes the least recently used entries until the bodies fit in 90 % of `max_bytes`.
-pub(crate) fn prune_to_bound(
-    conn: &mut Connection,
-    max_bytes: u64,
-) -> Result<u64, rusqlite::Error> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let total: f64 = tx.query_row("SELECT total(size) FROM entries", [], |r| r.get(0))?;
-    let total = total as u64;
-    if total <= max_bytes {
-        return Ok(0);
-    }
-    let target = max_bytes / 10 * 9;
-    let mut to_free = total - target;
-    let mut victims = Vec::new();
-    {
-        let mut stmt = tx.prepare("SELECT rowid, size FROM entries ORDER BY used_at, rowid")?;
-        let mut rows = stmt.query([])?;
-        while to_free > 0 {
-            let Some(row) = rows.next()? else { break };
-            victims.push(row.get::<_, i64>(0)?);
-            to_free = to_free.saturating_sub(u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0));
-        }
-    }
-    {
-        let mut delete = tx.prepare("DELETE FROM entries WHERE rowid = ?1")?;
-        for id in &victims {
-            delete.execute([id])?;
-        }
-    }
-    tx.commit()?;
-    tracing::debug!(target: "vt_cache", "pruned {} least recently used entries", victims.len());
-    Ok(victims.len() as u64)
 }
 
 /// A stored body, copied out of SQLite's page once.

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rusqlite::{Connection, TransactionBehavior, params};
 use vt_api::cache::CachedAnswer;
 
-use crate::store::{BUSY_TIMEOUT, millis, prune_to_bound};
+use crate::table::{BUSY_TIMEOUT, millis, prune_to_bound};
 
 /// How long the writer waits for more answers before it commits a batch.
 pub(crate) const BATCH_WINDOW: Duration = Duration::from_millis(5);
