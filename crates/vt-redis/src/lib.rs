@@ -49,8 +49,14 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod cache;
 mod store;
 mod url;
+
+pub use cache::{
+    DEFAULT_CACHE_RETRY_AFTER, DEFAULT_CACHE_TIMEOUT, RedisCache, RedisCacheError,
+    RedisCacheOptions, RedisCacheStats,
+};
 
 pub use store::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_OUTAGE_TIMEOUT, FleetError, FleetOptions, RedisRateLimitStore,

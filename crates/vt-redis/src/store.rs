@@ -157,7 +157,7 @@ pub(crate) fn namespace(api_key: &str) -> String {
 }
 
 /// The text of a Redis error, without the password of `url`.
-fn redact_error(err: &redis::RedisError, url: &FleetUrl) -> String {
+pub(crate) fn redact_error(err: &redis::RedisError, url: &FleetUrl) -> String {
     let text = err.to_string();
     match url::Url::parse(url.connection_url())
         .ok()
