@@ -1,5 +1,6 @@
-//! The report cache's settings (`--max-age`, `--no-cache`, `--refresh`, `--cache-path` and
-//! their environment variables and config keys) and opening the store for a run.
+//! The report cache's settings (`--max-age`, `--no-cache`, `--refresh`, `--cache-path`,
+//! `--cache redis://...` and their environment variables and config keys) and opening the
+//! store for a run.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,8 +11,8 @@ use clap::ArgMatches;
 use clap::parser::ValueSource;
 
 use crate::cli::GlobalArgs;
-use crate::config_file::{ConfigFile, Source};
-use crate::exit::CliError;
+use crate::config_file::{CacheKey, ConfigFile, Source};
+use crate::exit::{CliError, Exit};
 
 /// The default `--max-age`.
 pub const DEFAULT_MAX_AGE: Duration = vt_api::cache::DEFAULT_MAX_AGE;
@@ -27,6 +28,18 @@ pub struct CacheSettings {
     pub refresh: bool,
     /// The store's file, when one was chosen (flag, environment or config file).
     pub path: Option<(PathBuf, Source)>,
+    /// The Redis the cache lives in instead of the file (`--cache`, `VT_CACHE`, config key
+    /// `cache = "redis://..."`), checked when resolved.
+    pub redis: Option<(vt_redis::FleetUrl, Source)>,
+}
+
+/// The store of a run: the local file or a fleet's Redis.
+#[derive(Debug)]
+pub enum CacheStore {
+    /// The SQLite file.
+    File(Box<vt_cache::SqliteCache>),
+    /// A Redis shared by a fleet.
+    Redis(vt_redis::RedisCache),
 }
 
 fn source_of(matches: &ArgMatches, id: &str) -> Source {
@@ -67,9 +80,33 @@ impl CacheSettings {
             (false, source_of(matches, "no_cache"))
         } else {
             match file.cache {
-                Some(on) => (on, Source::ConfigFile),
+                Some(CacheKey::On(on)) => (on, Source::ConfigFile),
+                Some(CacheKey::Url(_)) => (true, Source::ConfigFile),
                 None => (true, Source::Default),
             }
+        };
+        let redis_text = match (&args.cache_url, &file.cache) {
+            (Some(text), _) => Some((text.clone(), source_of(matches, "cache_url"))),
+            (None, Some(CacheKey::Url(text))) => Some((text.clone(), Source::ConfigFile)),
+            _ => None,
+        };
+        let redis = match redis_text {
+            Some((text, source)) => {
+                let url = text.parse::<vt_redis::FleetUrl>().map_err(|e| {
+                    let what = match source {
+                        Source::Environment => "VT_CACHE",
+                        Source::ConfigFile => "config key cache",
+                        _ => "--cache",
+                    };
+                    CliError::usage(format!(
+                        "{what}: invalid cache URL `{}`: {}",
+                        e.input, e.reason
+                    ))
+                    .with_detail("example: --cache redis://127.0.0.1:6379/0")
+                })?;
+                Some((url, source))
+            }
+            None => None,
         };
         let path = match (&args.cache_path, &file.cache_path) {
             (Some(p), _) => Some((p.clone(), source_of(matches, "cache_path"))),
@@ -89,6 +126,7 @@ impl CacheSettings {
             max_age,
             refresh: args.refresh,
             path,
+            redis,
         })
     }
 
@@ -109,8 +147,25 @@ impl CacheSettings {
         }
     }
 
-    /// Opens the store for a command that needs it (`vt cache ...`): every problem is exit 2.
-    pub fn open_required(&self) -> Result<vt_cache::SqliteCache, CliError> {
+    /// Connects to the Redis of `--cache` (a blocking connect, bounded by its timeout): exit
+    /// 5 when it does not answer, before any request.
+    fn connect_redis(&self, url: &vt_redis::FleetUrl) -> Result<vt_redis::RedisCache, CliError> {
+        let options = vt_redis::RedisCacheOptions::for_policy(&self.policy());
+        let connect = || vt_redis::RedisCache::connect(url, options);
+        // Called from the command's async code on the multi-threaded runtime.
+        let connected = match tokio::runtime::Handle::try_current() {
+            Ok(_) => tokio::task::block_in_place(connect),
+            Err(_) => connect(),
+        };
+        connected.map_err(|e| CliError::new(Exit::Transport, e.to_string()))
+    }
+
+    /// Opens the store for a command that needs it (`vt cache ...`): every problem with the
+    /// file is exit 2; a Redis that does not answer is exit 5.
+    pub fn open_required(&self) -> Result<CacheStore, CliError> {
+        if let Some((url, _)) = &self.redis {
+            return self.connect_redis(url).map(CacheStore::Redis);
+        }
         let path = self.file().ok_or_else(|| {
             CliError::usage("no cache path: set HOME, XDG_CACHE_HOME or --cache-path")
         })?;
@@ -118,16 +173,23 @@ impl CacheSettings {
         if let Some((aside, why)) = &opened.moved_aside {
             report_moved_aside(&path, aside, why);
         }
-        Ok(opened.cache)
+        Ok(CacheStore::File(Box::new(opened.cache)))
     }
 
     /// Opens the store for a lookup. `Ok(None)` when the cache is off, or when the default
     /// store cannot be used (said in one line; the run goes on without it). A path the user
     /// chose that is unsafe or unwritable is exit 2. A corrupt or foreign file is moved aside,
     /// said in one line, and this run goes on without the cache (the next one starts afresh).
-    pub fn open_for_run(&self) -> Result<Option<Arc<vt_cache::SqliteCache>>, CliError> {
+    /// With `--cache redis://...`, a Redis that does not answer is one line and exit 5
+    /// before any request (as `--fleet`); lost later, lookups go on without it.
+    pub fn open_for_run(&self) -> Result<Option<Arc<dyn vt_api::ReportCache>>, CliError> {
         if !self.enabled.0 {
             return Ok(None);
+        }
+        if let Some((url, _)) = &self.redis {
+            let store = self.connect_redis(url)?;
+            tracing::info!("report cache shared through Redis at {url}");
+            return Ok(Some(Arc::new(store)));
         }
         let Some(path) = self.file() else {
             return Ok(None);

@@ -115,6 +115,11 @@ pub struct GlobalArgs {
     /// The report cache file [default: $XDG_CACHE_HOME/vt/cache.sqlite3].
     #[arg(long, env = "VT_CACHE_PATH", global = true, value_name = "PATH")]
     pub cache_path: Option<PathBuf>,
+    /// Keep the report cache in Redis instead of the local file, shared by every vt using the
+    /// same key and Redis (a fleet pays once per lookup): redis://HOST:PORT/DB. The key never
+    /// goes to Redis.
+    #[arg(long = "cache", env = "VT_CACHE", global = true, value_name = "URL")]
+    pub cache_url: Option<String>,
 }
 
 /// A count that must be at least 1 (clap's own message for 0 is "number would be zero for
@@ -807,15 +812,17 @@ pub struct ApiArgs {
 /// `vt cache ...`.
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum CacheCommand {
-    /// Entries, sizes and ages of the cache.
+    /// Entries, sizes and ages of the cache (with --cache redis://: this key's entries).
     Stats,
-    /// Remove entries older than --max-age and the least recently used past the size bound.
+    /// Remove entries older than --max-age and the least recently used past the size bound
+    /// (Redis expires its entries by itself: nothing to do there).
     Prune,
-    /// Remove every entry.
+    /// Remove every entry (with --cache redis://: every entry of this key).
     Clear,
-    /// Run SQLite's integrity check on the cache file (exit 1 when it finds a problem).
+    /// Run SQLite's integrity check on the cache file (exit 1 when it finds a problem); with
+    /// --cache redis://, check that Redis answers.
     Check,
-    /// Print where the cache file is.
+    /// Print where the cache file is (or the Redis URL, password hidden).
     Path,
 }
 

@@ -18,7 +18,7 @@
 //! proxy = "http://proxy:3128"
 //! http2 = true             # HTTP/2 prior knowledge on plain http:// (the emulator)
 //! max_age = "24h"          # answers from the local report cache younger than this are used
-//! cache = true             # false: no report cache
+//! cache = true             # false: no report cache; "redis://HOST:PORT/DB": keep it in Redis
 //! cache_path = "/path/to/cache.sqlite3"
 //! ```
 //!
@@ -252,6 +252,10 @@ impl Settings {
                     json!(vt_api::cache::describe_age(self.cache.max_age.0)),
                     self.cache.max_age.1
                 ),
+                "cache_url": match &self.cache.redis {
+                    Some((url, s)) => entry(json!(url.to_string()), *s),
+                    None => json!({"value": null, "source": "unset"}),
+                },
                 "cache_path": match &self.cache.path {
                     Some((p, s)) => entry(json!(p.display().to_string()), *s),
                     None => entry(

@@ -54,12 +54,22 @@ pub struct ConfigFile {
     /// Report cache: largest age of a cached answer used (`24h`, `7d`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<String>,
-    /// Report cache on (default) or off.
+    /// Report cache on (default) or off, or a Redis URL to keep it in (shared by a fleet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<bool>,
+    pub cache: Option<CacheKey>,
     /// Report cache file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_path: Option<PathBuf>,
+}
+
+/// The config key `cache`: `true`/`false`, or where the cache lives (`"redis://HOST:PORT/DB"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CacheKey {
+    /// On (the local file) or off.
+    On(bool),
+    /// A Redis URL (checked when the settings are resolved).
+    Url(String),
 }
 
 /// Where a setting's value came from.

@@ -452,6 +452,11 @@ bad!(fleet_url_not_redis: ["--fleet", "http://127.0.0.1:6379/0", "file", EICAR] 
 bad!(fleet_url_bad_database: ["--fleet", "redis://127.0.0.1:6379/zero", "file", EICAR] => 2, names "redis://127.0.0.1:6379/zero");
 bad!(fleet_url_bad_port: ["--fleet", "redis://127.0.0.1:99999/0", "file", EICAR] => 2, names "redis://127.0.0.1:99999/0");
 bad!(fleet_url_without_host: ["--fleet", "redis://", "file", EICAR] => 2, names "redis://");
+bad!(cache_url_not_redis: ["--cache", "http://127.0.0.1:6379/0", "file", EICAR] => 2, names "http://127.0.0.1:6379/0");
+bad!(cache_url_bad_database: ["--cache", "redis://127.0.0.1:6379/zero", "file", EICAR] => 2, names "redis://127.0.0.1:6379/zero");
+bad!(cache_url_bad_port: ["--cache", "redis://127.0.0.1:99999/0", "file", EICAR] => 2, names "redis://127.0.0.1:99999/0");
+bad!(cache_url_without_host: ["--cache", "redis://", "file", EICAR] => 2, names "redis://");
+bad!(cache_url_a_path_not_a_url: ["--cache", "/tmp/cache.sqlite3", "file", EICAR] => 2, names "/tmp/cache.sqlite3");
 bad!(key_file_missing: ["--api-key-file", "/nonexistent/vt.key", "file", EICAR] => 2, names "/nonexistent/vt.key");
 
 bad!(wait_timeout_without_a_unit_it_knows: ["--wait-timeout", "10 fortnights", "analysis", "x"] => 2, names "10 fortnights");

@@ -143,6 +143,8 @@ struct Shared {
     down_until: Mutex<Option<Instant>>,
     /// A failure has been reported and Redis has not answered since.
     outage_reported: AtomicBool,
+    /// A full queue has been reported.
+    queue_full_reported: AtomicBool,
 }
 
 #[derive(Default)]
@@ -230,6 +232,7 @@ impl RedisCache {
             sent: Condvar::new(),
             down_until: Mutex::new(None),
             outage_reported: AtomicBool::new(false),
+            queue_full_reported: AtomicBool::new(false),
         });
         let mut con = shared
             .open(options.connect_timeout, options.connect_timeout)
@@ -265,8 +268,9 @@ impl RedisCache {
     }
 
     /// Waits until every answer [`put`](ReportCache::put) before this call has been sent to
-    /// Redis (or dropped); an error saying how many were dropped since the previous flush,
-    /// if any (the cache stays consistent: they are asked again next time).
+    /// Redis or dropped (a dropped write was said by the outage's one warning, and is asked
+    /// again next time: it is not an error here). An error only when the writer thread has
+    /// stopped.
     pub fn flush(&self) -> Result<(), RedisCacheError> {
         let mut queue = self.shared.lock_queue();
         let target = queue.queued_seq;
@@ -280,7 +284,7 @@ impl RedisCache {
         }
         let dropped = std::mem::take(&mut queue.dropped);
         if dropped > 0 {
-            return Err(self.error(format!("{dropped} answers were not stored")));
+            tracing::debug!(target: "vt_redis::cache", "{dropped} answers were not stored");
         }
         if queue.done_seq < target {
             return Err(self.error("the cache writer has stopped".into()));
@@ -657,12 +661,25 @@ impl ReportCache for RedisCache {
     }
 
     /// Queues the answer for the writer thread and returns at once; past 64 MiB of queued
-    /// bodies the answer is not stored (said by the next [`flush`](RedisCache::flush)).
+    /// bodies the answer is not stored (said once by a warning).
     fn put(&self, namespace: &str, key: &str, answer: &CachedAnswer) -> Result<(), CacheError> {
         let key = format!("{}{key}", RedisCache::key_prefix(namespace));
         let mut queue = self.shared.lock_queue();
         if queue.queued_bytes > MAX_QUEUED_BYTES || queue.stopped {
             queue.dropped += 1;
+            if !self
+                .shared
+                .queue_full_reported
+                .swap(true, Ordering::Relaxed)
+            {
+                tracing::warn!(
+                    target: "vt_redis::cache",
+                    "Redis cache at {}: more than {} MiB of answers wait to be written; \
+                     further answers are not stored",
+                    self.shared.url,
+                    MAX_QUEUED_BYTES >> 20
+                );
+            }
             return Ok(());
         }
         queue.queued_bytes += answer.body.len() + key.len();

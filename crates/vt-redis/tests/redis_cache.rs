@@ -217,9 +217,9 @@ fn redis_lost_mid_run_is_a_miss_and_a_dropped_write_then_it_is_used_again() {
         start.elapsed()
     );
     cache.put(&ns, URL_B, &answer(200, b"{\"b\":1}")).unwrap();
-    let err = cache.flush().unwrap_err().to_string();
-    assert!(err.contains("1 answers were not stored"), "{err}");
-    assert!(!err.contains(KEY));
+    // Dropped, not waited for: flush returns at once (the outage's one warning said it).
+    cache.flush().unwrap();
+    assert_eq!(cache.get(&ns, URL_B).unwrap(), None);
 
     server.restart();
     std::thread::sleep(Duration::from_millis(400));
