@@ -117,12 +117,12 @@ fn the_human_format_and_verbose_say_an_answer_is_cached_and_how_old() {
     let c = Cached::new(&emu);
     let hashes = inputs(&emu, 1);
     let fresh = c.vt(&["--format", "human", "file", &hashes[0]]);
-    assert!(!fresh.stdout.contains("local cache"), "{}", fresh.stdout);
+    assert!(!fresh.stdout.contains("report cache"), "{}", fresh.stdout);
     let cached = c.vt(&["--format", "human", "-v", "file", &hashes[0]]);
     let note = cached
         .stdout
         .lines()
-        .find(|l| l.contains("local cache"))
+        .find(|l| l.contains("report cache"))
         .unwrap_or_else(|| panic!("no cache note in:\n{}", cached.stdout));
     assert!(note.trim_start().starts_with("cached"), "{note}");
     assert!(note.contains("s old"), "{note}");
@@ -133,7 +133,7 @@ fn the_human_format_and_verbose_say_an_answer_is_cached_and_how_old() {
     );
     // JSON stays the object alone.
     let json = c.vt(&["--format", "json", "file", &hashes[0]]);
-    assert!(!json.stdout.contains("local cache"));
+    assert!(!json.stdout.contains("report cache"));
 }
 
 #[test]

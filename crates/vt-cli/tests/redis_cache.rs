@@ -326,3 +326,35 @@ fn the_config_key_cache_takes_a_redis_url() {
     let v: Value = serde_json::from_str(&show.stdout).unwrap();
     assert_eq!(v["attributes"]["cache_url"]["source"], "config file", "{v}");
 }
+
+#[test]
+fn private_scanning_is_never_put_in_the_shared_store() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let emu = Emu::start(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("sample.bin");
+    std::fs::write(&sample, b"a private sample").unwrap();
+    let sample = sample.to_str().unwrap();
+    let args = ["scan", "file", "--private", sample, "--wait", "--format", "json"];
+    let first = vt(&emu, common::KEY, &server.url(), &args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let private_requests = || {
+        emu.api_requests()
+            .iter()
+            .filter(|r| r.path.contains("/private/"))
+            .count()
+    };
+    let asked = private_requests();
+    assert!(asked > 0);
+    let second = vt(&emu, common::KEY, &server.url(), &args);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        private_requests() >= 2 * asked,
+        "the second private scan was answered from Redis"
+    );
+    let stats = vt(&emu, common::KEY, &server.url(), &["cache", "stats", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(v["attributes"]["entries"], 0, "{v}");
+}

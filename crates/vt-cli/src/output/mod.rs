@@ -207,7 +207,7 @@ impl Printer {
             return Ok(());
         }
         let age = vt_api::cache::describe_age(cache.oldest.unwrap_or_default());
-        writeln!(self.out, "  {:<13} {age} old (local cache)", "cached")
+        writeln!(self.out, "  {:<13} {age} old (report cache)", "cached")
             .and_then(|()| self.out.flush())
             .map_err(output_error)
     }
