@@ -6,7 +6,8 @@
 //! analysis, a v2 report) and which must always go to VirusTotal (uploads, downloads, writes,
 //! quotas, analyses still running, private scanning). The store itself is a
 //! [`ReportCache`] you hand to [`ClientBuilder::cache`](crate::ClientBuilder::cache): the
-//! `vt-cache` crate has one on SQLite, shared safely by several processes on one machine.
+//! `vt-cache` crate has one on SQLite, shared safely by several processes on one machine, and
+//! the `vt-redis` crate one in Redis, shared by a fleet of machines on one key.
 //!
 //! What is stored is the answer's status and body exactly as received, so a cached answer
 //! decodes (and prints) byte for byte like a fresh one. Entries are namespaced by

@@ -337,7 +337,15 @@ fn private_scanning_is_never_put_in_the_shared_store() {
     let sample = dir.path().join("sample.bin");
     std::fs::write(&sample, b"a private sample").unwrap();
     let sample = sample.to_str().unwrap();
-    let args = ["scan", "file", "--private", sample, "--wait", "--format", "json"];
+    let args = [
+        "scan",
+        "file",
+        "--private",
+        sample,
+        "--wait",
+        "--format",
+        "json",
+    ];
     let first = vt(&emu, common::KEY, &server.url(), &args);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let private_requests = || {
@@ -354,7 +362,12 @@ fn private_scanning_is_never_put_in_the_shared_store() {
         private_requests() >= 2 * asked,
         "the second private scan was answered from Redis"
     );
-    let stats = vt(&emu, common::KEY, &server.url(), &["cache", "stats", "--format", "json"]);
+    let stats = vt(
+        &emu,
+        common::KEY,
+        &server.url(),
+        &["cache", "stats", "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&stats.stdout).unwrap();
     assert_eq!(v["attributes"]["entries"], 0, "{v}");
 }

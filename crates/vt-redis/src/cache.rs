@@ -122,8 +122,48 @@ pub struct RedisCacheError {
 }
 
 /// A report store in Redis, shared by every process using the same Redis database and API
-/// key (see the module docs): hand it to
-/// [`ClientBuilder::cache`](vt_api::ClientBuilder::cache).
+/// key: hand it to [`ClientBuilder::cache`](vt_api::ClientBuilder::cache). Every member of a
+/// fleet that uses the same Redis database and API key reads and writes the same entries, so
+/// a hash any member has looked up costs the others no quota.
+///
+/// - **Keys**: `vt:cache:{<digest>}:<request URL>`, where `<digest>` is the keyed digest of
+///   the API key that also names the fleet's rate-limit windows (`vt:fleet:{<digest>}:...`):
+///   every member computes it alike, and the key itself never goes to Redis.
+/// - **Values**: `VTC1`, the HTTP status (2 bytes), the time it was received (milliseconds
+///   since the Unix epoch, 8 bytes, big-endian), then the body byte for byte: a cached
+///   answer prints exactly like a fresh one. A value that does not read so is a miss.
+/// - **Expiry**: each entry is written with `SET ... PX`, so Redis drops it itself: a report
+///   after [`RedisCacheOptions::ttl`], a not-found answer after
+///   [`RedisCacheOptions::not_found_ttl`] (counted from when it was received). Run the server
+///   with `maxmemory` and an LRU policy (`allkeys-lru`, or `volatile-lru` when the fleet's
+///   windows share the database) to bound its size.
+/// - **Written behind**: [`put`](ReportCache::put) queues the answer and returns at once;
+///   one writer thread sends what is queued as one pipeline. Reads through this store see
+///   queued answers at once. [`RedisCache::flush`] waits until the queue is sent.
+/// - **Never in the way**: a lookup waits at most [`RedisCacheOptions::timeout`] for Redis.
+///   Any failure (refused, timed out, a bad answer) is a miss for lookups and a dropped write
+///   for answers, said once by a `tracing` warning per outage; for
+///   [`RedisCacheOptions::retry_after`] after a failure Redis is not asked at all, so a lost
+///   Redis costs a run one timeout now and then, not one per lookup. The run goes on with
+///   VirusTotal's answers: never a crash, never a wrong answer.
+///
+/// What is cached (and never: private scanning, uploads, writes, quotas, unfinished analyses,
+/// anything holding the key) is decided by `vt-api`'s policy, the same for every store.
+///
+/// ```no_run
+/// # fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// use std::sync::Arc;
+/// use vt_redis::{FleetUrl, RedisCache, RedisCacheOptions};
+///
+/// let url: FleetUrl = "redis://10.0.0.5:6379/0".parse()?;
+/// let policy = vt_api::CachePolicy::default();
+/// let cache = RedisCache::connect(&url, RedisCacheOptions::for_policy(&policy))?;
+/// let client = vt_api::Client::builder()
+///     .api_key(std::env::var("VT_API_KEY")?)
+///     .cache(Arc::new(cache), policy)
+///     .build()?;
+/// # drop(client); Ok(()) }
+/// ```
 pub struct RedisCache {
     shared: Arc<Shared>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -633,7 +673,7 @@ impl ReportCache for RedisCache {
     }
 
     /// The stored answer, or `None` on a miss, a value that does not read as one, or any
-    /// Redis failure (see the module docs): never an error.
+    /// Redis failure (see [`RedisCache`]): never an error.
     fn get(&self, namespace: &str, key: &str) -> Result<Option<CachedAnswer>, CacheError> {
         let key = format!("{}{key}", RedisCache::key_prefix(namespace));
         if let Some(queued) = self.shared.pending(&key) {

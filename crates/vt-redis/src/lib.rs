@@ -1,7 +1,7 @@
 //! # vt-redis
 //!
 //! Fleets for vt-rs: several processes, on one machine or many, sharing one VirusTotal key
-//! without tripping the server's rate limit. [`RedisRateLimitStore`] keeps the windows of
+//! without tripping the server's rate limit, and (optionally) one report cache. [`RedisRateLimitStore`] keeps the windows of
 //! `vt-transport`'s rate limiter in Redis, behind its
 //! [`RateLimitStore`](vt_transport::RateLimitStore) trait, with the same semantics as the
 //! in-process limiter:
@@ -27,6 +27,12 @@
 //! notice holds every admission back for one longest window, because the admissions of that
 //! window are unknown. The day and month counters of a Redis that lost its data start again
 //! from zero: VirusTotal stays the judge of those budgets.
+//!
+//! The report cache: [`RedisCache`] keeps `vt-api`'s report cache in Redis, behind its
+//! [`ReportCache`](vt_api::ReportCache) trait, so a fleet pays once for a hash any member has
+//! seen: entries `vt:cache:{<digest>}:<request URL>` (the same digest), each expiring by
+//! itself, written behind by one thread, any Redis failure a miss or a dropped write (see
+//! the [`RedisCache`] docs).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
