@@ -274,3 +274,28 @@ fn config_show_names_the_fleet_and_its_source_without_the_password() {
     assert_eq!(fleet["source"], "environment");
     assert!(!r.stdout.contains("hunter2"));
 }
+
+#[test]
+fn a_fleet_over_tls_with_rediss() {
+    let Some(server) = RedisServer::start_tls() else {
+        return;
+    };
+    let emu = emulator_at_20_per_second();
+    let member = |trust: bool| {
+        let mut cmd = emu.vt();
+        if trust {
+            cmd.env("SSL_CERT_FILE", server.ca_file());
+        }
+        run(cmd
+            .args(["--fleet", &server.url(), "--rate-limit", "20/s"])
+            .args(["file", &emu.eicar()]))
+    };
+    let r = member(true);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.api_requests().len(), 1);
+    // An untrusted certificate: unreachable at start, exit 5, nothing sent.
+    let r = member(false);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("unreachable"), "{}", r.stderr);
+    assert_eq!(emu.api_requests().len(), 1);
+}

@@ -371,3 +371,31 @@ fn private_scanning_is_never_put_in_the_shared_store() {
     let v: Value = serde_json::from_str(&stats.stdout).unwrap();
     assert_eq!(v["attributes"]["entries"], 0, "{v}");
 }
+
+#[test]
+fn rediss_keeps_the_cache_over_tls() {
+    let Some(server) = RedisServer::start_tls() else {
+        return;
+    };
+    let emu = Emu::start(|_| {});
+    let hashes = inputs(&emu, 2);
+    let tls = |trust: bool| {
+        let mut cmd = emu.vt();
+        if trust {
+            cmd.env("SSL_CERT_FILE", server.ca_file());
+        }
+        cmd.args(["--cache", &server.url()])
+            .args(file_args("json", &hashes));
+        run(&mut cmd)
+    };
+    let first = tls(true);
+    assert_eq!(first.code, 1, "one input is unknown: {}", first.stderr);
+    let second = tls(true);
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(emu.api_requests().len(), 3, "the second run was not answered over TLS");
+    // A server whose certificate is not trusted is unreachable: exit 5, nothing sent.
+    let untrusted = tls(false);
+    assert_eq!(untrusted.code, 5, "{}", untrusted.stderr);
+    assert_eq!(untrusted.stderr.trim().lines().count(), 1, "{}", untrusted.stderr);
+    assert_eq!(emu.api_requests().len(), 3);
+}

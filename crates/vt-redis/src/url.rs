@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Redis address for a fleet: `redis://[[user]:password@]HOST[:PORT][/DB]` (port 6379 and
-/// database 0 by default). Checked by [`FromStr`] without any I/O; its [`Display`](std::fmt::Display) hides the
+/// database 0 by default), or `rediss://...` for Redis over TLS (with the `native-tls`
+/// feature; the server's certificate is checked against the system's roots). Checked by [`FromStr`] without any I/O; its [`Display`](std::fmt::Display) hides the
 /// password.
 ///
 /// ```
@@ -68,10 +69,11 @@ impl FromStr for FleetUrl {
         })?;
         match url.scheme() {
             "redis" => {}
+            "rediss" if cfg!(feature = "native-tls") => {}
             "rediss" => {
                 return Err(fail(
-                    "TLS (rediss://) is not built into vt-redis; reach Redis over a private \
-                     network or a TLS tunnel with redis://"
+                    "TLS (rediss://) is not built into this vt-redis (its `native-tls` \
+                     feature); reach Redis over a private network or a TLS tunnel with redis://"
                         .into(),
                 ));
             }
@@ -153,6 +155,19 @@ mod tests {
     }
 
     #[test]
+    fn rediss_is_tls_when_built_with_it_and_refused_otherwise() {
+        let parsed = "rediss://:pw@cache.internal:6380/1".parse::<FleetUrl>();
+        if cfg!(feature = "native-tls") {
+            let u = parsed.unwrap();
+            assert_eq!((u.host(), u.port(), u.db()), ("cache.internal", 6380, 1));
+            assert_eq!(u.to_string(), "rediss://:***@cache.internal:6380/1");
+        } else {
+            let err = parsed.unwrap_err().to_string();
+            assert!(err.contains("TLS") && !err.contains(":pw@"), "{err}");
+        }
+    }
+
+    #[test]
     fn bad_urls_name_the_input_and_the_problem_without_the_password() {
         for (input, needle) in [
             ("", "expected redis://"),
@@ -160,7 +175,6 @@ mod tests {
             ("localhost:6379", "the scheme is `localhost`"),
             ("redis://", "no host"),
             ("http://127.0.0.1:6379/0", "the scheme is `http`"),
-            ("rediss://h:6379/0", "TLS"),
             ("redis://h:99999/0", "invalid port"),
             ("redis://h:6379/x", "`x` is not a database number"),
             ("redis://h:6379/0?timeout=1", "query"),

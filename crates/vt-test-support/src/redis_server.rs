@@ -17,6 +17,8 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// Serves TLS only (see [`RedisServer::start_tls`]).
+    tls: bool,
 }
 
 /// Whether `redis-server` can be started here.
@@ -55,14 +57,43 @@ impl RedisServer {
             child: None,
             port,
             dir,
+            tls: false,
         };
         server.restart();
         Some(server)
     }
 
-    /// `redis://127.0.0.1:PORT/0`.
+    /// [`RedisServer::start`], serving TLS only, with a certificate for `localhost` and
+    /// `127.0.0.1` signed by a test CA ([`ca_file`](Self::ca_file); clients trust it with
+    /// `SSL_CERT_FILE`). Made by the `openssl` command: `None` (skipped with a message) when
+    /// it is missing or fails, unless `VT_REQUIRE_REDIS=1`.
+    pub fn start_tls() -> Option<RedisServer> {
+        let mut server = RedisServer::start()?;
+        server.kill();
+        if let Err(why) = make_certificates(&server.dir) {
+            if std::env::var("VT_REQUIRE_REDIS").is_ok_and(|v| v == "1") {
+                panic!("VT_REQUIRE_REDIS=1 but no TLS certificates: {why}");
+            }
+            eprintln!("skipping: no TLS certificates for redis-server ({why})");
+            return None;
+        }
+        server.tls = true;
+        server.restart();
+        Some(server)
+    }
+
+    /// `redis://127.0.0.1:PORT/0`, or `rediss://localhost:PORT/0` for a TLS server.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        if self.tls {
+            format!("rediss://localhost:{}/0", self.port)
+        } else {
+            format!("redis://127.0.0.1:{}/0", self.port)
+        }
+    }
+
+    /// The test CA's certificate (PEM) of a TLS server.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     /// The port.
@@ -87,8 +118,21 @@ impl RedisServer {
     /// [`kill`](Self::kill); waits until it answers `PING`.
     pub fn restart(&mut self) {
         self.kill();
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
+        let mut command = Command::new("redis-server");
+        if self.tls {
+            command
+                .args(["--port", "0", "--tls-port", &self.port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(self.dir.join("server.pem"))
+                .arg("--tls-key-file")
+                .arg(self.dir.join("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(self.ca_file())
+                .args(["--tls-auth-clients", "no"]);
+        } else {
+            command.args(["--port", &self.port.to_string()]);
+        }
+        let child = command
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(["--appendonly", "no"])
@@ -111,11 +155,14 @@ impl RedisServer {
         }
     }
 
-    /// Whether the server answers `PING` now.
+    /// Whether the server answers `PING` now (a TLS server: whether it accepts connections).
     pub fn answers(&self) -> bool {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
+        if self.tls {
+            return true;
+        }
         let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
         if s.write_all(b"PING\r\n").is_err() {
             return false;
@@ -123,6 +170,45 @@ impl RedisServer {
         let mut buf = [0u8; 7];
         s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
     }
+}
+
+/// A test CA and a server certificate for `localhost` and `127.0.0.1` in `dir`, made by the
+/// `openssl` command.
+fn make_certificates(dir: &Path) -> Result<(), String> {
+    let openssl = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("openssl: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "openssl {}: {}",
+                args.first().copied().unwrap_or_default(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    };
+    std::fs::write(
+        dir.join("san.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .map_err(|e| e.to_string())?;
+    openssl(&[
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=vt-rs test CA",
+    ])?;
+    openssl(&[
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=localhost",
+    ])?;
+    openssl(&[
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf",
+    ])
 }
 
 impl Drop for RedisServer {
