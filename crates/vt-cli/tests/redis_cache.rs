@@ -392,10 +392,19 @@ fn rediss_keeps_the_cache_over_tls() {
     assert_eq!(first.code, 1, "one input is unknown: {}", first.stderr);
     let second = tls(true);
     assert_eq!(second.stdout, first.stdout);
-    assert_eq!(emu.api_requests().len(), 3, "the second run was not answered over TLS");
+    assert_eq!(
+        emu.api_requests().len(),
+        3,
+        "the second run was not answered over TLS"
+    );
     // A server whose certificate is not trusted is unreachable: exit 5, nothing sent.
     let untrusted = tls(false);
     assert_eq!(untrusted.code, 5, "{}", untrusted.stderr);
-    assert_eq!(untrusted.stderr.trim().lines().count(), 1, "{}", untrusted.stderr);
+    assert_eq!(
+        untrusted.stderr.trim().lines().count(),
+        1,
+        "{}",
+        untrusted.stderr
+    );
     assert_eq!(emu.api_requests().len(), 3);
 }
