@@ -408,3 +408,50 @@ fn rediss_keeps_the_cache_over_tls() {
     );
     assert_eq!(emu.api_requests().len(), 3);
 }
+
+#[test]
+fn the_quota_planner_counts_what_the_fleets_cache_would_answer() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let emu = Emu::start(|_| {});
+    let hashes = inputs(&emu, 4);
+    // One member looks up two hashes; another plans the whole list.
+    vt(
+        &emu,
+        common::KEY,
+        &server.url(),
+        &file_args("json", &hashes[..2]),
+    );
+    let input = emu.home().join("inputs.txt");
+    std::fs::write(&input, hashes.join("\n") + "\n").unwrap();
+    let before = emu.api_requests().len();
+    let r = vt(
+        &emu,
+        common::KEY,
+        &server.url(),
+        &[
+            "--format",
+            "json",
+            "quota",
+            "plan",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let p = &v["attributes"];
+    assert_eq!(
+        (&p["items"], &p["cached"]),
+        (&Value::from(5), &Value::from(2)),
+        "{p}"
+    );
+    assert_eq!(p["requests"], 3, "{p}");
+    assert!(
+        emu.api_requests()[before..]
+            .iter()
+            .all(|r| r.path.ends_with("/overall_quotas")),
+        "the plan looked something up"
+    );
+}
