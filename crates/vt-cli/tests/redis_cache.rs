@@ -455,3 +455,33 @@ fn the_quota_planner_counts_what_the_fleets_cache_would_answer() {
         "the plan looked something up"
     );
 }
+
+#[test]
+fn the_key_typed_as_a_hash_never_reaches_redis() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let emu = Emu::start(|_| {});
+    // The premium key is 64 hex digits: a well-formed SHA-256, sent, never stored.
+    for _ in 0..2 {
+        vt(
+            &emu,
+            common::KEY,
+            &server.url(),
+            &["--format", "json", "file", common::KEY],
+        );
+    }
+    assert_eq!(
+        emu.api_requests().len(),
+        2,
+        "the second lookup came from Redis"
+    );
+    let stats = vt(
+        &emu,
+        common::KEY,
+        &server.url(),
+        &["cache", "stats", "--format", "json"],
+    );
+    let v: Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(v["attributes"]["entries"], 0, "{v}");
+}
