@@ -75,6 +75,18 @@ pub trait ReportCache: Send + Sync + fmt::Debug + 'static {
         key: &str,
     ) -> std::result::Result<Option<CachedAnswer>, CacheError>;
 
+    /// The answers stored for each of `keys` in `namespace`, in their order: what
+    /// [`get`](ReportCache::get) gives for each. The client reads the lookups waiting at one
+    /// moment through one call, so a store may read them all in one transaction (SQLite: one
+    /// read lock and one snapshot instead of one per key). The default calls `get` for each.
+    fn get_many(
+        &self,
+        namespace: &str,
+        keys: &[String],
+    ) -> Vec<std::result::Result<Option<CachedAnswer>, CacheError>> {
+        keys.iter().map(|key| self.get(namespace, key)).collect()
+    }
+
     /// The status and storage time of the answer stored for `key` in `namespace`, whatever
     /// its age, without reading the body or counting it as a use (what a planner asks: "would
     /// the cache answer this?"). The default reads it through [`get`](ReportCache::get).
@@ -266,8 +278,13 @@ impl AttachedCache {
                         }
                         std::mem::take(&mut state.0)
                     };
-                    for (key, answer) in batch {
-                        let _ = answer.send(store.get(&namespace, &key));
+                    let (keys, senders): (Vec<String>, Vec<_>) = batch.into_iter().unzip();
+                    let mut answers = store.get_many(&namespace, &keys).into_iter();
+                    for sender in senders {
+                        let answer = answers.next().unwrap_or_else(|| {
+                            Err("the cache store gave fewer answers than keys".into())
+                        });
+                        let _ = sender.send(answer);
                     }
                 }
             });

@@ -13,8 +13,14 @@
 //!   is world-writable or not writable is refused ([`OpenError::UnsafeDirectory`],
 //!   [`OpenError::Unwritable`]). The API key is never stored: entries are namespaced by
 //!   HMAC-SHA256 of the key under a random salt kept in the store.
-//! - **Bounded**: past [`SqliteCache::max_bytes`] of bodies, the least recently used entries
-//!   are pruned.
+//! - **Compact**: bodies are kept LZ4-compressed when that saves a tenth or more (a report
+//!   keeps about a third of its size), which also cuts what SQLite writes twice (log, then
+//!   database) on a first run; a damaged body is a read error, never a wrong answer.
+//! - **Bounded**: past [`SqliteCache::max_bytes`] of kept bytes (keys and stored bodies), the
+//!   least recently used entries are pruned.
+//! - **Upgraded in place**: a store of the previous format (`vt-cache/1`, bodies as is) is
+//!   upgraded when opened and keeps its answers; a store of a format this version does not
+//!   know is moved aside like a foreign file.
 //! - **Never a wrong answer**: a file that is not a SQLite database, or a database that is not
 //!   a vt-cache store, is moved aside ([`Opened::moved_aside`]) and a fresh store is made;
 //!   callers report that in one line and go on.
@@ -38,6 +44,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod codec;
 mod open;
 mod paths;
 mod store;

@@ -25,10 +25,13 @@ pub struct Opened {
     pub moved_aside: Option<(PathBuf, String)>,
 }
 
-/// Default bound of the bodies kept: 256 MiB (least recently used entries go first).
+/// Default bound of the bytes kept (keys and stored, compressed bodies): 256 MiB (least
+/// recently used entries go first).
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 /// The format marker of a vt-cache store (in its `meta` table).
-const FORMAT: &str = "vt-cache/1";
+const FORMAT: &str = "vt-cache/2";
+/// The format before bodies were compressed; upgraded in place when opened.
+const FORMAT_1: &str = "vt-cache/1";
 /// Connections kept for lookups (each lookup takes one, so lookups on several threads do not
 /// wait for each other: SQLite's WAL mode lets readers run at once).
 const MAX_IDLE_READERS: usize = 16;
@@ -38,25 +41,35 @@ const READER_MMAP_BYTES: u64 = 256 << 20;
 /// A read refreshes an entry's last use at most this often (saves a write per hit).
 const TOUCH_GRANULARITY_MS: i64 = 60_000;
 
+/// Every store has this schema since format 2. The small columns come before the body, so
+/// that the size bound and `vt cache stats` never read the bodies; `codec` says how the body
+/// is kept ([`crate::codec`]); `size` counts the bytes kept (key and stored body).
 const SCHEMA: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE entries (
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE reports (
     ns TEXT NOT NULL,
     key TEXT NOT NULL,
     status INTEGER NOT NULL,
-    body BLOB NOT NULL,
+    codec INTEGER NOT NULL,
     stored_at INTEGER NOT NULL,
     used_at INTEGER NOT NULL,
     size INTEGER NOT NULL,
+    body BLOB NOT NULL,
     UNIQUE (ns, key)
 );
-CREATE INDEX entries_used_at ON entries (used_at);
+CREATE INDEX reports_used_size ON reports (used_at, size);
 ";
 
-/// Added to every store when it is opened (older stores of the same format lack it; older
-/// versions of vt-cache keep it up to date like any index): the size bound's sum reads this
-/// covering index instead of every row (`size` comes after the bodies in a row).
-const SIZE_INDEX: &str = "CREATE INDEX IF NOT EXISTS entries_used_size ON entries (used_at, size);";
+/// Upgrades a format 1 store (table `entries`, bodies as is) in place: its rows move to
+/// `reports` unchanged (codec raw), so nothing cached is lost. A `vt` of format 1 still
+/// running on the file then finds no `entries` table (its lookups fail as cache errors,
+/// never as wrong answers), and one started later moves the file aside as foreign.
+const UPGRADE_FROM_1: &str = "
+INSERT INTO reports (ns, key, status, codec, stored_at, used_at, size, body)
+    SELECT ns, key, status, 0, stored_at, used_at, size, body FROM entries;
+DROP TABLE entries;
+UPDATE meta SET value = 'vt-cache/2' WHERE key = 'format';
+";
 
 /// Counts and sizes of a store (`vt cache stats`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,7 +78,7 @@ pub struct CacheStats {
     pub entries: u64,
     /// Of which not-found answers.
     pub not_found: u64,
-    /// Bytes of keys and bodies.
+    /// Bytes of keys and bodies as kept (bodies compressed, see the crate docs).
     pub bytes: u64,
     /// Bytes on disk (the database and its write-ahead log).
     pub file_bytes: u64,
@@ -113,6 +126,16 @@ fn is_bad_file(err: &rusqlite::Error) -> bool {
     )
 }
 
+/// Whether `tx`'s database has a table `name`.
+fn table_exists(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<bool, rusqlite::Error> {
+    tx.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
 /// What opening found.
 enum Attempt {
     Ready(Connection, Vec<u8>),
@@ -137,7 +160,6 @@ fn try_open(path: &Path) -> Result<Attempt, rusqlite::Error> {
         )?;
         let salt = if tables == 0 {
             tx.execute_batch(SCHEMA)?;
-            tx.execute_batch(SIZE_INDEX)?;
             let salt: [u8; 32] = rand::random();
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('format', ?1), ('salt', ?2)",
@@ -145,38 +167,40 @@ fn try_open(path: &Path) -> Result<Attempt, rusqlite::Error> {
             )?;
             salt.to_vec()
         } else {
-            let has_meta: i64 = tx.query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'entries')",
-                [],
-                |r| r.get(0),
-            )?;
-            if has_meta != 2 {
-                return Ok(Attempt::Bad(
-                    "not a vt cache (another program's database)".into(),
-                ));
-            }
-            let format: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            let format: Option<String> = if table_exists(&tx, "meta")? {
+                tx.query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
                     r.get(0)
                 })
-                .optional()?;
-            if format.as_deref() != Some(FORMAT) {
-                return Ok(Attempt::Bad(format!(
-                    "not a {FORMAT} store (format {})",
-                    format.as_deref().unwrap_or("unknown")
-                )));
+                .optional()?
+            } else {
+                None
+            };
+            match format.as_deref() {
+                Some(FORMAT) if table_exists(&tx, "reports")? => {}
+                Some(FORMAT_1) if table_exists(&tx, "entries")? => {
+                    tx.execute_batch(SCHEMA)?;
+                    tx.execute_batch(UPGRADE_FROM_1)?;
+                }
+                Some(other) if other.starts_with("vt-cache/") => {
+                    return Ok(Attempt::Bad(format!(
+                        "not a {FORMAT} store (format {other}, from another version of vt-cache)"
+                    )));
+                }
+                _ => {
+                    return Ok(Attempt::Bad(
+                        "not a vt cache (another program's database)".into(),
+                    ));
+                }
             }
             let salt: Option<Vec<u8>> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'salt'", [], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            let salt = match salt {
+            match salt {
                 Some(s) if s.len() >= 16 => s,
                 _ => return Ok(Attempt::Bad("the store has no salt".into())),
-            };
-            tx.execute_batch(SIZE_INDEX)?;
-            salt
+            }
         };
         tx.commit()?;
         Ok(Attempt::Ready(conn, salt))
@@ -243,7 +267,7 @@ impl SqliteCache {
         &self.path
     }
 
-    /// The size bound (bytes of keys and bodies).
+    /// The size bound (bytes of keys and bodies as kept, bodies compressed).
     pub fn max_bytes(&self) -> u64 {
         self.max_bytes.load(Ordering::Relaxed)
     }
@@ -309,7 +333,7 @@ impl SqliteCache {
         let conn = self.conn();
         let (entries, not_found, bytes, namespaces, oldest, newest) = conn.query_row(
             "SELECT count(*), count(CASE WHEN status = 404 THEN 1 END), total(size),
-                    count(DISTINCT ns), min(stored_at), max(stored_at) FROM entries",
+                    count(DISTINCT ns), min(stored_at), max(stored_at) FROM reports",
             [],
             |r| {
                 Ok((
@@ -352,7 +376,7 @@ impl SqliteCache {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let expired = tx.execute(
-            "DELETE FROM entries WHERE stored_at < ?1 OR (status = 404 AND stored_at < ?2)",
+            "DELETE FROM reports WHERE stored_at < ?1 OR (status = 404 AND stored_at < ?2)",
             params![age(max_age), age(not_found_max_age.min(max_age))],
         )?;
         tx.commit()?;
@@ -364,7 +388,7 @@ impl SqliteCache {
     pub fn clear(&self) -> Result<u64, rusqlite::Error> {
         self.flush()?;
         let conn = self.conn();
-        let removed = conn.execute("DELETE FROM entries", [])?;
+        let removed = conn.execute("DELETE FROM reports", [])?;
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(removed as u64)
     }
@@ -381,17 +405,61 @@ impl SqliteCache {
     }
 }
 
-/// A stored body, copied out of SQLite's page once.
-fn body_of(value: rusqlite::types::ValueRef<'_>) -> Result<Bytes, rusqlite::Error> {
+/// A stored body, decoded ([`crate::codec`]) straight out of SQLite's page.
+fn body_of(codec: i64, value: rusqlite::types::ValueRef<'_>) -> Result<Bytes, rusqlite::Error> {
     match value {
         rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
-            Ok(Bytes::copy_from_slice(b))
+            crate::codec::decode(codec, b).map_err(|why| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                    Some(format!("cached body: {why}")),
+                )
+            })
         }
         other => Err(rusqlite::Error::InvalidColumnType(
             2,
             "body".into(),
             other.data_type(),
         )),
+    }
+}
+
+/// A row as a lookup reads it: rowid, status, body, stored and used times.
+type Row = (i64, i64, Bytes, i64, i64);
+
+/// The row stored for `key` in `namespace`, its body decoded.
+fn read_row(conn: &Connection, namespace: &str, key: &str) -> Result<Option<Row>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT rowid, status, codec, body, stored_at, used_at FROM reports WHERE ns = ?1 AND key = ?2",
+    )?
+    .query_row(params![namespace, key], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            body_of(r.get::<_, i64>(2)?, r.get_ref(3)?)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })
+    .optional()
+}
+
+impl SqliteCache {
+    /// The answer of a row read by a lookup; its last use refreshed (at most once a minute).
+    fn answer_of(&self, row: Option<Row>) -> Result<Option<CachedAnswer>, CacheError> {
+        let Some((rowid, status, body, stored_at, used_at)) = row else {
+            return Ok(None);
+        };
+        let now = millis(SystemTime::now());
+        if now - used_at > TOUCH_GRANULARITY_MS {
+            self.writer.touch(rowid, now);
+        }
+        let status = u16::try_from(status).map_err(|_| format!("stored status {status}"))?;
+        Ok(Some(CachedAnswer {
+            status,
+            body,
+            stored_at: from_millis(stored_at),
+        }))
     }
 }
 
@@ -413,34 +481,60 @@ impl ReportCache for SqliteCache {
         if let Some(queued) = self.writer.pending(namespace, key) {
             return Ok(Some(queued.answer));
         }
-        let row = self.with_reader(|conn| {
-            conn.prepare_cached(
-                "SELECT rowid, status, body, stored_at, used_at FROM entries WHERE ns = ?1 AND key = ?2",
-            )?
-            .query_row(params![namespace, key], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    body_of(r.get_ref(2)?)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
+        let row = self.with_reader(|conn| read_row(conn, namespace, key))?;
+        self.answer_of(row)
+    }
+
+    /// The keys not queued are read in one read transaction: one lock and one snapshot for
+    /// the lot (see [`ReportCache::get_many`]).
+    fn get_many(
+        &self,
+        namespace: &str,
+        keys: &[String],
+    ) -> Vec<Result<Option<CachedAnswer>, CacheError>> {
+        let mut answers: Vec<Option<Result<Option<CachedAnswer>, CacheError>>> = keys
+            .iter()
+            .map(|key| {
+                self.writer
+                    .pending(namespace, key)
+                    .map(|queued| Ok(Some(queued.answer)))
             })
-            .optional()
-        })?;
-        let Some((rowid, status, body, stored_at, used_at)) = row else {
-            return Ok(None);
-        };
-        let now = millis(SystemTime::now());
-        if now - used_at > TOUCH_GRANULARITY_MS {
-            self.writer.touch(rowid, now);
+            .collect();
+        if answers.iter().any(Option::is_none) {
+            let rows = self.with_reader(|conn| {
+                let tx = conn.unchecked_transaction()?;
+                let rows: Vec<_> = keys
+                    .iter()
+                    .zip(&answers)
+                    .map(|(key, queued)| match queued {
+                        Some(_) => Ok(None),
+                        None => read_row(&tx, namespace, key),
+                    })
+                    .collect();
+                tx.commit()?;
+                Ok(rows)
+            });
+            match rows {
+                Ok(rows) => {
+                    for (answer, row) in answers.iter_mut().zip(rows) {
+                        if answer.is_none() {
+                            *answer =
+                                Some(row.map_err(Into::into).and_then(|row| self.answer_of(row)));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    for answer in answers.iter_mut().filter(|a| a.is_none()) {
+                        *answer = Some(Err(why.clone().into()));
+                    }
+                }
+            }
         }
-        let status = u16::try_from(status).map_err(|_| format!("stored status {status}"))?;
-        Ok(Some(CachedAnswer {
-            status,
-            body,
-            stored_at: from_millis(stored_at),
-        }))
+        answers
+            .into_iter()
+            .map(|answer| answer.unwrap_or_else(|| Err("a key was not read".into())))
+            .collect()
     }
 
     fn stored(&self, namespace: &str, key: &str) -> Result<Option<(u16, SystemTime)>, CacheError> {
@@ -448,7 +542,7 @@ impl ReportCache for SqliteCache {
             return Ok(Some((queued.answer.status, queued.answer.stored_at)));
         }
         let row = self.with_reader(|conn| {
-            conn.prepare_cached("SELECT status, stored_at FROM entries WHERE ns = ?1 AND key = ?2")?
+            conn.prepare_cached("SELECT status, stored_at FROM reports WHERE ns = ?1 AND key = ?2")?
                 .query_row(params![namespace, key], |r| {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
                 })

@@ -1,4 +1,4 @@
-//! What the store and its write-behind writer both need of the `entries` table: how long a
+//! What the store and its write-behind writer both need of the `reports` table: how long a
 //! connection waits for another process's transaction, the timestamps' unit and the size
 //! bound.
 
@@ -16,13 +16,14 @@ pub(crate) fn millis(t: SystemTime) -> i64 {
         .unwrap_or(0)
 }
 
-/// Deletes the least recently used entries until the bodies fit in 90 % of `max_bytes`.
+/// Deletes the least recently used entries until what they keep (keys and stored bodies) fits
+/// in 90 % of `max_bytes`.
 pub(crate) fn prune_to_bound(
     conn: &mut Connection,
     max_bytes: u64,
 ) -> Result<u64, rusqlite::Error> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let total: f64 = tx.query_row("SELECT total(size) FROM entries", [], |r| r.get(0))?;
+    let total: f64 = tx.query_row("SELECT total(size) FROM reports", [], |r| r.get(0))?;
     let total = total as u64;
     if total <= max_bytes {
         return Ok(0);
@@ -31,7 +32,7 @@ pub(crate) fn prune_to_bound(
     let mut to_free = total - target;
     let mut victims = Vec::new();
     {
-        let mut stmt = tx.prepare("SELECT rowid, size FROM entries ORDER BY used_at, rowid")?;
+        let mut stmt = tx.prepare("SELECT rowid, size FROM reports ORDER BY used_at, rowid")?;
         let mut rows = stmt.query([])?;
         while to_free > 0 {
             let Some(row) = rows.next()? else { break };
@@ -40,7 +41,7 @@ pub(crate) fn prune_to_bound(
         }
     }
     {
-        let mut delete = tx.prepare("DELETE FROM entries WHERE rowid = ?1")?;
+        let mut delete = tx.prepare("DELETE FROM reports WHERE rowid = ?1")?;
         for id in &victims {
             delete.execute([id])?;
         }

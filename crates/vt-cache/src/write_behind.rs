@@ -27,6 +27,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rusqlite::{Connection, TransactionBehavior, params};
 use vt_api::cache::CachedAnswer;
 
+use crate::codec;
 use crate::table::{BUSY_TIMEOUT, millis, prune_to_bound};
 
 /// How long the writer waits for more answers before it commits a batch.
@@ -324,25 +325,28 @@ impl Writer {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO entries (ns, key, status, body, stored_at, used_at, size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (ns, key) DO UPDATE SET status = excluded.status, body = excluded.body,
-                     stored_at = excluded.stored_at, used_at = excluded.used_at, size = excluded.size",
+                "INSERT INTO reports (ns, key, status, codec, stored_at, used_at, size, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (ns, key) DO UPDATE SET status = excluded.status,
+                     codec = excluded.codec, stored_at = excluded.stored_at,
+                     used_at = excluded.used_at, size = excluded.size, body = excluded.body",
             )?;
             for (namespace, key, put) in &puts.order {
-                let size = i64::try_from(put.answer.body.len() + key.len()).unwrap_or(i64::MAX);
+                let (codec, stored) = codec::encode(&put.answer.body);
+                let size = i64::try_from(stored.len() + key.len()).unwrap_or(i64::MAX);
                 insert.execute(params![
                     namespace,
                     key,
                     i64::from(put.answer.status),
-                    put.answer.body.as_ref(),
+                    codec,
                     millis(put.answer.stored_at),
                     put.used_at,
-                    size
+                    size,
+                    stored
                 ])?;
             }
             let mut touch = tx.prepare_cached(
-                "UPDATE entries SET used_at = ?1 WHERE rowid = ?2 AND used_at < ?1",
+                "UPDATE reports SET used_at = ?1 WHERE rowid = ?2 AND used_at < ?1",
             )?;
             for (rowid, now) in touches {
                 touch.execute(params![now, rowid])?;
