@@ -52,6 +52,8 @@ const MAX_QUEUED_BYTES: usize = 64 << 20;
 const BATCH_ROWS: usize = 512;
 /// Keys asked per `SCAN` step (stats, clear).
 const SCAN_COUNT: usize = 1000;
+/// At most this many keys in one `MGET` (`get_many`).
+const MGET_KEYS: usize = 256;
 /// Idle connections kept for lookups.
 const MAX_IDLE_READERS: usize = 16;
 
@@ -683,6 +685,40 @@ impl ReportCache for RedisCache {
             redis::cmd("GET").arg(&key).query::<Option<Vec<u8>>>(con)
         });
         Ok(value.flatten().and_then(decode))
+    }
+
+    /// Answers queued in this process first, then every other key in one round trip (one
+    /// pipeline of `MGET`s of up to 256 keys); any Redis failure makes them all misses.
+    fn get_many(
+        &self,
+        namespace: &str,
+        keys: &[String],
+    ) -> Vec<Result<Option<CachedAnswer>, CacheError>> {
+        let prefix = RedisCache::key_prefix(namespace);
+        let full: Vec<String> = keys.iter().map(|key| format!("{prefix}{key}")).collect();
+        let mut answers: Vec<Option<CachedAnswer>> =
+            full.iter().map(|key| self.shared.pending(key)).collect();
+        let asked: Vec<usize> = (0..full.len()).filter(|&i| answers[i].is_none()).collect();
+        if !asked.is_empty() {
+            let values = self.shared.with_reader("read", |con| {
+                let mut pipe = redis::pipe();
+                for chunk in asked.chunks(MGET_KEYS) {
+                    let mut mget = redis::cmd("MGET");
+                    for &i in chunk {
+                        mget.arg(&full[i]);
+                    }
+                    pipe.add_command(mget);
+                }
+                let replies: Vec<Vec<Option<Vec<u8>>>> = pipe.query(con)?;
+                Ok(replies.into_iter().flatten().collect::<Vec<_>>())
+            });
+            if let Some(values) = values {
+                for (&i, value) in asked.iter().zip(values) {
+                    answers[i] = value.and_then(decode);
+                }
+            }
+        }
+        answers.into_iter().map(Ok).collect()
     }
 
     fn stored(&self, namespace: &str, key: &str) -> Result<Option<(u16, SystemTime)>, CacheError> {

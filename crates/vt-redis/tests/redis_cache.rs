@@ -68,6 +68,44 @@ fn an_answer_put_by_one_member_is_read_byte_for_byte_by_another() {
 }
 
 #[test]
+fn many_lookups_at_once_see_queued_stored_and_missing_answers_in_order() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let writer = store(&server, RedisCacheOptions::default());
+    let reader = store(&server, RedisCacheOptions::default());
+    let ns = writer.namespace(KEY);
+    let urls: Vec<String> = (0..600)
+        .map(|i| format!("https://www.virustotal.com/api/v3/files/{i:064x}"))
+        .collect();
+    // Every third one stored (more than one MGET's worth), then one queued in the reader.
+    for (i, url) in urls.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let body = Bytes::from(format!("{{\"n\":{i}}}"));
+        let answer = CachedAnswer {
+            body,
+            ..answer(200, b"")
+        };
+        writer.put(&ns, url, &answer).unwrap();
+    }
+    writer.flush().unwrap();
+    reader.put(&ns, &urls[1], &answer(404, b"{}")).unwrap();
+    let got = reader.get_many(&ns, &urls);
+    assert_eq!(got.len(), urls.len());
+    for (i, answer) in got.into_iter().enumerate() {
+        let answer = answer.unwrap();
+        match i {
+            1 => assert_eq!(answer.map(|a| a.status), Some(404)),
+            i if i % 3 == 0 => assert_eq!(
+                answer.map(|a| a.body),
+                Some(Bytes::from(format!("{{\"n\":{i}}}"))),
+                "{i}"
+            ),
+            _ => assert_eq!(answer, None, "{i}"),
+        }
+    }
+}
+
+#[test]
 fn the_api_key_never_reaches_redis_and_keys_are_namespaced_by_its_digest() {
     let Some(server) = RedisServer::start() else {
         return;
@@ -210,6 +248,8 @@ fn redis_lost_mid_run_is_a_miss_and_a_dropped_write_then_it_is_used_again() {
     for _ in 0..200 {
         assert_eq!(cache.get(&ns, URL_A).unwrap(), None, "a miss, not an error");
     }
+    let many = cache.get_many(&ns, &[URL_A.to_owned(), URL_B.to_owned()]);
+    assert!(many.iter().all(|a| matches!(a, Ok(None))), "{many:?}");
     // One failure, then Redis is left alone: 200 lookups do not wait 200 timeouts.
     assert!(
         start.elapsed() < Duration::from_secs(10),
