@@ -262,17 +262,7 @@ fn an_unreachable_fleet_redis_at_start_is_one_line_and_exit_5_before_any_request
 
 #[test]
 fn config_show_names_the_fleet_and_its_source_without_the_password() {
-    let emu = emulator_at_20_per_second();
-    let r = run(emu
-        .vt()
-        .env("VT_FLEET", "redis://:hunter2@10.0.0.5:6380/3")
-        .args(["config", "show", "--format", "json"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let fleet = &v["attributes"]["fleet"];
-    assert_eq!(fleet["value"], "redis://:***@10.0.0.5:6380/3", "{v}");
-    assert_eq!(fleet["source"], "environment");
-    assert!(!r.stdout.contains("hunter2"));
+    common::config_show_hides_the_password(&emulator_at_20_per_second(), "VT_FLEET", "fleet");
 }
 
 #[test]

@@ -13,6 +13,12 @@ use common::{Emu, Run, run};
 use serde_json::Value;
 use vt_test_support::RedisServer;
 
+/// A real `redis-server` and an emulator, or `None` (the test skips) without Redis.
+fn redis_and_emulator() -> Option<(RedisServer, Emu)> {
+    let server = RedisServer::start()?;
+    Some((server, Emu::start(|_| {})))
+}
+
 /// `count` file hashes the emulator knows, then one it does not.
 fn inputs(emu: &Emu, count: usize) -> Vec<String> {
     let mut v: Vec<String> = emu.handle.dataset().files()[..count]
@@ -38,10 +44,9 @@ fn file_args<'a>(format: &'a str, hashes: &'a [String]) -> Vec<&'a str> {
 
 #[test]
 fn a_second_process_sends_nothing_for_what_the_first_looked_up_and_prints_the_same_bytes() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let hashes = inputs(&emu, 5);
     for format in ["json", "ndjson", "csv"] {
         let before = emu.api_requests().len();
@@ -81,10 +86,9 @@ fn a_second_process_sends_nothing_for_what_the_first_looked_up_and_prints_the_sa
 
 #[test]
 fn another_key_does_not_see_this_keys_entries() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let other_key = vt_emulator::DEFAULT_PUBLIC_KEY;
     let hashes = inputs(&emu, 2);
     let args = file_args("json", &hashes);
@@ -116,10 +120,9 @@ fn another_key_does_not_see_this_keys_entries() {
 
 #[test]
 fn cache_stats_clear_path_and_prune_work_on_this_keys_entries_in_redis() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let url = server.url();
     let hashes = inputs(&emu, 3);
     vt(&emu, common::KEY, &url, &file_args("json", &hashes));
@@ -198,10 +201,9 @@ fn cache_stats_clear_path_and_prune_work_on_this_keys_entries_in_redis() {
 
 #[test]
 fn redis_killed_mid_run_the_run_completes_without_the_cache_with_one_warning() {
-    let Some(mut server) = RedisServer::start() else {
+    let Some((mut server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let files = emu.handle.dataset().files();
     let hashes: Vec<String> = (0..120)
         .map(|i| match files.get(i) {
@@ -287,25 +289,14 @@ fn an_unreachable_cache_redis_at_start_is_one_line_and_exit_5_before_any_request
 
 #[test]
 fn config_show_names_the_cache_url_and_its_source_without_the_password() {
-    let emu = Emu::start(|_| {});
-    let r = run(emu
-        .vt()
-        .env("VT_CACHE", "redis://:hunter2@10.0.0.5:6380/3")
-        .args(["config", "show", "--format", "json"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let cache = &v["attributes"]["cache_url"];
-    assert_eq!(cache["value"], "redis://:***@10.0.0.5:6380/3", "{v}");
-    assert_eq!(cache["source"], "environment");
-    assert!(!r.stdout.contains("hunter2"));
+    common::config_show_hides_the_password(&Emu::start(|_| {}), "VT_CACHE", "cache_url");
 }
 
 #[test]
 fn the_config_key_cache_takes_a_redis_url() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let config = emu.home().join("vt.toml");
     std::fs::write(&config, format!("cache = \"{}\"\n", server.url())).unwrap();
     let hashes = inputs(&emu, 1);
@@ -329,10 +320,9 @@ fn the_config_key_cache_takes_a_redis_url() {
 
 #[test]
 fn private_scanning_is_never_put_in_the_shared_store() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("sample.bin");
     std::fs::write(&sample, b"a private sample").unwrap();
@@ -411,10 +401,9 @@ fn rediss_keeps_the_cache_over_tls() {
 
 #[test]
 fn the_quota_planner_counts_what_the_fleets_cache_would_answer() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     let hashes = inputs(&emu, 4);
     // One member looks up two hashes; another plans the whole list.
     vt(
@@ -458,10 +447,9 @@ fn the_quota_planner_counts_what_the_fleets_cache_would_answer() {
 
 #[test]
 fn the_key_typed_as_a_hash_never_reaches_redis() {
-    let Some(server) = RedisServer::start() else {
+    let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let emu = Emu::start(|_| {});
     // The premium key is 64 hex digits: a well-formed SHA-256, sent, never stored.
     for _ in 0..2 {
         vt(

@@ -269,3 +269,19 @@ pub fn collect(
     });
     (seen, reader)
 }
+
+/// `vt config show` with the Redis URL `redis://:hunter2@10.0.0.5:6380/3` in `variable`: the
+/// setting `field` shows it with the password hidden, from the environment, and the
+/// password appears nowhere.
+pub fn config_show_hides_the_password(emu: &Emu, variable: &str, field: &str) {
+    let r = run(emu
+        .vt()
+        .env(variable, "redis://:hunter2@10.0.0.5:6380/3")
+        .args(["config", "show", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let setting = &v["attributes"][field];
+    assert_eq!(setting["value"], "redis://:***@10.0.0.5:6380/3", "{v}");
+    assert_eq!(setting["source"], "environment");
+    assert!(!r.stdout.contains("hunter2"));
+}
