@@ -248,16 +248,7 @@ fn an_unreachable_fleet_redis_at_start_is_one_line_and_exit_5_before_any_request
         .vt()
         .args(["--fleet", &format!("redis://:hunter2@127.0.0.1:{port}/0")])
         .args(["file", &emu.eicar()]));
-    assert_eq!(r.code, 5, "{}", r.stderr);
-    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("unreachable"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains(&format!("127.0.0.1:{port}")),
-        "{}",
-        r.stderr
-    );
-    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
-    assert!(emu.api_requests().is_empty());
+    common::assert_refused_as_unreachable(&emu, &r, port);
 }
 
 #[test]

@@ -285,3 +285,18 @@ pub fn config_show_hides_the_password(emu: &Emu, variable: &str, field: &str) {
     assert_eq!(setting["source"], "environment");
     assert!(!r.stdout.contains("hunter2"));
 }
+
+/// A run refused because the Redis at `127.0.0.1:port` (given with the password `hunter2`)
+/// did not answer: exit 5, one line naming the address and not the password, nothing sent.
+pub fn assert_refused_as_unreachable(emu: &Emu, r: &Run, port: u16) {
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("unreachable"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+    assert!(emu.api_requests().is_empty());
+}
