@@ -32,6 +32,7 @@ use http_body_util::{BodyExt, Full};
 use vt_transport::ResponseBody;
 
 use crate::answer::{collect_limited, error_from_parts, error_from_response};
+pub use crate::body_codec::{BodyCodec, BodyCodecError, compress_body, decompress_body};
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Target};
 use crate::service::ErasedService;

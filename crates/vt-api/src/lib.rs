@@ -187,6 +187,7 @@
 
 pub mod analyses;
 mod answer;
+mod body_codec;
 mod builder;
 pub mod cache;
 pub mod client;

@@ -44,7 +44,6 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod codec;
 mod open;
 mod paths;
 mod store;

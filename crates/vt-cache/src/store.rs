@@ -9,7 +9,7 @@ use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use sha2::Sha256;
-use vt_api::cache::{CacheError, CachedAnswer, ReportCache};
+use vt_api::cache::{BodyCodec, CacheError, CachedAnswer, ReportCache, decompress_body};
 
 use crate::open::{OpenError, move_aside, prepare_dir, prepare_file};
 use crate::table::{BUSY_TIMEOUT, millis, prune_to_bound};
@@ -43,7 +43,7 @@ const TOUCH_GRANULARITY_MS: i64 = 60_000;
 
 /// Every store has this schema since format 2. The small columns come before the body, so
 /// that the size bound and `vt cache stats` never read the bodies; `codec` says how the body
-/// is kept ([`crate::codec`]); `size` counts the bytes kept (key and stored body).
+/// is kept ([`vt_api::cache::BodyCodec`], its `id`); `size` counts the bytes kept (key and stored body).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE reports (
@@ -405,19 +405,24 @@ impl SqliteCache {
     }
 }
 
-/// A stored body, decoded ([`crate::codec`]) straight out of SQLite's page.
+/// A stored body, decoded ([`vt_api::cache::decompress_body`]) straight out of SQLite's page.
 fn body_of(codec: i64, value: rusqlite::types::ValueRef<'_>) -> Result<Bytes, rusqlite::Error> {
+    let damaged = |why: String| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("cached body: {why}")),
+        )
+    };
+    let codec = u8::try_from(codec)
+        .ok()
+        .and_then(BodyCodec::from_id)
+        .ok_or_else(|| damaged(format!("a body in an unknown codec {codec}")))?;
     match value {
         rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
-            crate::codec::decode(codec, b).map_err(|why| {
-                rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-                    Some(format!("cached body: {why}")),
-                )
-            })
+            decompress_body(codec, b).map_err(|e| damaged(e.to_string()))
         }
         other => Err(rusqlite::Error::InvalidColumnType(
-            2,
+            3,
             "body".into(),
             other.data_type(),
         )),

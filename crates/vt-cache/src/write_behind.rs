@@ -25,9 +25,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, TransactionBehavior, params};
-use vt_api::cache::CachedAnswer;
+use vt_api::cache::{CachedAnswer, compress_body};
 
-use crate::codec;
 use crate::table::{BUSY_TIMEOUT, millis, prune_to_bound};
 
 /// How long the writer waits for more answers before it commits a batch.
@@ -332,13 +331,13 @@ impl Writer {
                      used_at = excluded.used_at, size = excluded.size, body = excluded.body",
             )?;
             for (namespace, key, put) in &puts.order {
-                let (codec, stored) = codec::encode(&put.answer.body);
+                let (codec, stored) = compress_body(&put.answer.body);
                 let size = i64::try_from(stored.len() + key.len()).unwrap_or(i64::MAX);
                 insert.execute(params![
                     namespace,
                     key,
                     i64::from(put.answer.status),
-                    codec,
+                    codec.id(),
                     millis(put.answer.stored_at),
                     put.used_at,
                     size,

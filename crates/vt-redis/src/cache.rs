@@ -6,9 +6,12 @@
 //! - **Keys**: `vt:cache:{<digest>}:<request URL>`, where `<digest>` is the keyed digest of
 //!   the API key that also names the fleet's rate-limit windows (`vt:fleet:{<digest>}:...`):
 //!   every member computes it alike, and the key itself never goes to Redis.
-//! - **Values**: `VTC1`, the HTTP status (2 bytes), the time it was received (milliseconds
-//!   since the Unix epoch, 8 bytes, big-endian), then the body byte for byte: a cached
-//!   answer prints exactly like a fresh one. A value that does not read so is a miss.
+//! - **Values**: `VTC2`, the HTTP status (2 bytes), the time it was received (milliseconds
+//!   since the Unix epoch, 8 bytes, big-endian), the body's codec (1 byte,
+//!   [`BodyCodec::id`]), then the body, LZ4-compressed when that saves space
+//!   ([`vt_api::cache::compress_body`]: a report keeps about a third of its size): read
+//!   back byte for byte, so a cached answer prints exactly like a fresh one. A value that
+//!   does not read so (foreign, damaged, or of another format) is a miss.
 //! - **Expiry**: each entry is written with `SET ... PX`, so Redis drops it itself: a report
 //!   after [`RedisCacheOptions::ttl`], a not-found answer after
 //!   [`RedisCacheOptions::not_found_ttl`] (counted from when it was received). Run the server
@@ -32,7 +35,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use vt_api::cache::{CacheError, CachedAnswer, ReportCache};
+use vt_api::cache::{
+    BodyCodec, CacheError, CachedAnswer, ReportCache, compress_body, decompress_body,
+};
 
 use crate::store::{namespace, redact_error};
 use crate::url::FleetUrl;
@@ -42,9 +47,9 @@ pub const DEFAULT_CACHE_TIMEOUT: Duration = Duration::from_millis(250);
 /// How long Redis is left alone after a failure, by default.
 pub const DEFAULT_CACHE_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// The marker at the start of every value.
-const MAGIC: &[u8; 4] = b"VTC1";
-/// Bytes before the body: the marker, the status, the time received.
-const HEADER: usize = 4 + 2 + 8;
+const MAGIC: &[u8; 4] = b"VTC2";
+/// Bytes before the body: the marker, the status, the time received, the body's codec.
+const HEADER: usize = 4 + 2 + 8 + 1;
 /// Past this many bytes of queued bodies, further answers are not stored (a `put` never
 /// waits for Redis).
 const MAX_QUEUED_BYTES: usize = 64 << 20;
@@ -131,9 +136,10 @@ pub struct RedisCacheError {
 /// - **Keys**: `vt:cache:{<digest>}:<request URL>`, where `<digest>` is the keyed digest of
 ///   the API key that also names the fleet's rate-limit windows (`vt:fleet:{<digest>}:...`):
 ///   every member computes it alike, and the key itself never goes to Redis.
-/// - **Values**: `VTC1`, the HTTP status (2 bytes), the time it was received (milliseconds
-///   since the Unix epoch, 8 bytes, big-endian), then the body byte for byte: a cached
-///   answer prints exactly like a fresh one. A value that does not read so is a miss.
+/// - **Values**: `VTC2`, the HTTP status (2 bytes), the time it was received (milliseconds
+///   since the Unix epoch, 8 bytes, big-endian), the body's codec (1 byte), then the body,
+///   LZ4-compressed when that saves space: read back byte for byte, so a cached answer
+///   prints exactly like a fresh one. A value that does not read so is a miss.
 /// - **Expiry**: each entry is written with `SET ... PX`, so Redis drops it itself: a report
 ///   after [`RedisCacheOptions::ttl`], a not-found answer after
 ///   [`RedisCacheOptions::not_found_ttl`] (counted from when it was received). Run the server
@@ -219,13 +225,16 @@ fn millis(t: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// The value stored for an answer.
+/// The value stored for an answer: its body compressed when that saves space
+/// ([`compress_body`]).
 fn encode(answer: &CachedAnswer) -> Vec<u8> {
-    let mut value = Vec::with_capacity(HEADER + answer.body.len());
+    let (codec, kept) = compress_body(&answer.body);
+    let mut value = Vec::with_capacity(HEADER + kept.len());
     value.extend_from_slice(MAGIC);
     value.extend_from_slice(&answer.status.to_be_bytes());
     value.extend_from_slice(&millis(answer.stored_at).to_be_bytes());
-    value.extend_from_slice(&answer.body);
+    value.push(codec.id());
+    value.extend_from_slice(&kept);
     value
 }
 
@@ -237,17 +246,21 @@ fn decode_header(value: &[u8]) -> Option<(u16, SystemTime)> {
     }
     let status = u16::from_be_bytes([header[4], header[5]]);
     let mut ms = [0u8; 8];
-    ms.copy_from_slice(&header[6..HEADER]);
+    ms.copy_from_slice(&header[6..14]);
     let stored_at = UNIX_EPOCH.checked_add(Duration::from_millis(u64::from_be_bytes(ms)))?;
     Some((status, stored_at))
 }
 
+/// The answer a value holds; `None` (a miss) for a foreign, damaged or newer value.
 fn decode(value: Vec<u8>) -> Option<CachedAnswer> {
     let (status, stored_at) = decode_header(&value)?;
-    let mut body = Bytes::from(value);
+    let body = match BodyCodec::from_id(value[HEADER - 1])? {
+        BodyCodec::Raw => Bytes::from(value).split_off(HEADER),
+        codec => decompress_body(codec, &value[HEADER..]).ok()?,
+    };
     Some(CachedAnswer {
         status,
-        body: body.split_off(HEADER),
+        body,
         stored_at,
     })
 }
@@ -788,7 +801,12 @@ mod tests {
             stored_at: UNIX_EPOCH + Duration::from_millis(1_764_000_000_123),
         };
         let value = encode(&answer);
-        assert_eq!(&value[..4], b"VTC1");
+        assert_eq!(&value[..4], b"VTC2");
+        assert_eq!(
+            value[HEADER - 1],
+            BodyCodec::Raw.id(),
+            "a short body is kept as is"
+        );
         assert_eq!(
             decode_header(&value[..HEADER]),
             Some((404, answer.stored_at))
@@ -799,8 +817,48 @@ mod tests {
     #[test]
     fn foreign_or_short_values_are_misses() {
         assert_eq!(decode(b"hello, world!!!".to_vec()), None);
-        assert_eq!(decode(b"VTC1\x00".to_vec()), None);
+        assert_eq!(decode(b"VTC2\x00".to_vec()), None);
+        // The format before the codec byte, and a codec this version does not know.
+        let mut old = b"VTC1\x00\xc8".to_vec();
+        old.extend_from_slice(&[0; 8]);
+        old.extend_from_slice(b"{}");
+        assert_eq!(decode(old), None);
+        let mut newer = encode(&CachedAnswer {
+            status: 200,
+            body: Bytes::from_static(b"{}"),
+            stored_at: UNIX_EPOCH,
+        });
+        newer[HEADER - 1] = 9;
+        assert_eq!(decode(newer), None);
         assert_eq!(decode_header(b""), None);
+    }
+
+    #[test]
+    fn reports_are_kept_compressed_and_damaged_ones_are_misses() {
+        let report = format!(
+            "{{\"data\": {{\"attributes\": {{{}}}}}}}",
+            (0..60)
+                .map(|i| format!(
+                    "\"Engine{i}\": {{\"category\": \"undetected\", \"result\": null}}"
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let answer = CachedAnswer {
+            status: 200,
+            body: Bytes::from(report.clone()),
+            stored_at: UNIX_EPOCH + Duration::from_millis(1_764_000_000_123),
+        };
+        let value = encode(&answer);
+        assert_eq!(value[HEADER - 1], BodyCodec::Lz4.id());
+        assert!(
+            value.len() * 3 < report.len(),
+            "{} of {}",
+            value.len(),
+            report.len()
+        );
+        assert_eq!(decode(value.clone()), Some(answer));
+        assert_eq!(decode(value[..value.len() / 2].to_vec()), None);
     }
 
     #[test]
