@@ -77,8 +77,12 @@ fn lookups_under_503_drops_and_slow_answers_lose_nothing() {
     let want = inputs(&emu, 200);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.ndjson");
+    // Up to 12 retries with exponential backoff behind 1 s timeouts: about 30 s alone, and
+    // over the harness's usual 60 s once (2 cores, the other fault tests and a build beside
+    // it), so this run gets 180 s before it counts as hung.
     let r = run(emu
         .vt()
+        .timeout(Duration::from_secs(180))
         .args(["--concurrency", "32", "--timeout", "1", "--retries", "12"])
         .args(["file", "-", "--output"])
         .arg(&out)
