@@ -13,16 +13,6 @@ fn small() -> Emu {
     Emu::start(|_| {})
 }
 
-/// `count` file hashes the emulator knows, then one it does not.
-fn inputs(emu: &Emu, count: usize) -> Vec<String> {
-    let mut v: Vec<String> = emu.handle.dataset().files()[..count]
-        .iter()
-        .map(|f| f.sha256.clone())
-        .collect();
-    v.push("0000000000000000000000000000000a".into());
-    v
-}
-
 struct Cached<'a> {
     emu: &'a Emu,
     path: PathBuf,
@@ -50,22 +40,16 @@ impl Cached<'_> {
     }
 }
 
-fn file_args<'a>(format: &'a str, hashes: &'a [String]) -> Vec<&'a str> {
-    let mut args = vec!["--format", format, "file"];
-    args.extend(hashes.iter().map(String::as_str));
-    args
-}
-
 #[test]
 fn a_second_run_sends_nothing_and_prints_the_same_bytes_with_the_same_exit_code() {
     let emu = small();
     let c = Cached::new(&emu);
-    let hashes = inputs(&emu, 5);
+    let hashes = common::known_files_then_unknown(&emu, 5);
     for format in ["json", "ndjson", "csv"] {
         let before = c.requests();
-        let first = c.vt(&file_args(format, &hashes));
+        let first = c.vt(&common::file_args(format, &hashes));
         let asked = c.requests() - before;
-        let second = c.vt(&file_args(format, &hashes));
+        let second = c.vt(&common::file_args(format, &hashes));
         assert_eq!(
             c.requests() - before,
             asked,
@@ -84,8 +68,8 @@ fn a_second_run_sends_nothing_and_prints_the_same_bytes_with_the_same_exit_code(
 fn refresh_asks_again_no_cache_neither_reads_nor_writes_and_max_age_zero_always_asks() {
     let emu = small();
     let c = Cached::new(&emu);
-    let hashes = inputs(&emu, 3);
-    let args = file_args("json", &hashes);
+    let hashes = common::known_files_then_unknown(&emu, 3);
+    let args = common::file_args("json", &hashes);
     let first = c.vt(&args);
     assert_eq!(c.requests(), 4);
     let mut refresh = vec!["--refresh"];
@@ -115,7 +99,7 @@ fn refresh_asks_again_no_cache_neither_reads_nor_writes_and_max_age_zero_always_
 fn the_human_format_and_verbose_say_an_answer_is_cached_and_how_old() {
     let emu = small();
     let c = Cached::new(&emu);
-    let hashes = inputs(&emu, 1);
+    let hashes = common::known_files_then_unknown(&emu, 1);
     let fresh = c.vt(&["--format", "human", "file", &hashes[0]]);
     assert!(!fresh.stdout.contains("report cache"), "{}", fresh.stdout);
     let cached = c.vt(&["--format", "human", "-v", "file", &hashes[0]]);
@@ -140,7 +124,7 @@ fn the_human_format_and_verbose_say_an_answer_is_cached_and_how_old() {
 fn output_and_resume_keep_their_lines_with_the_cache() {
     let emu = small();
     let c = Cached::new(&emu);
-    let hashes = inputs(&emu, 4);
+    let hashes = common::known_files_then_unknown(&emu, 4);
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.ndjson"), dir.path().join("b.ndjson"));
     let with_output = |out: &Path| {
@@ -181,8 +165,8 @@ fn a_corrupt_cache_file_is_moved_aside_in_one_line_and_the_run_goes_on() {
     let c = Cached::new(&emu);
     std::fs::create_dir_all(c.path.parent().unwrap()).unwrap();
     std::fs::write(&c.path, vec![0xa5u8; 10_000]).unwrap();
-    let hashes = inputs(&emu, 2);
-    let r = c.vt(&file_args("json", &hashes[..2]));
+    let hashes = common::known_files_then_unknown(&emu, 2);
+    let r = c.vt(&common::file_args("json", &hashes[..2]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     // One line about the cache, then the batch's usual summary.
     let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -204,8 +188,8 @@ fn a_corrupt_cache_file_is_moved_aside_in_one_line_and_the_run_goes_on() {
     assert_eq!(aside.len(), 1);
     // The next run has a working cache again.
     let before = c.requests();
-    c.vt(&file_args("json", &hashes[..2]));
-    c.vt(&file_args("json", &hashes[..2]));
+    c.vt(&common::file_args("json", &hashes[..2]));
+    c.vt(&common::file_args("json", &hashes[..2]));
     assert_eq!(c.requests() - before, 2);
 }
 
@@ -213,8 +197,8 @@ fn a_corrupt_cache_file_is_moved_aside_in_one_line_and_the_run_goes_on() {
 fn cache_commands_report_prune_clear_and_locate_the_store() {
     let emu = small();
     let c = Cached::new(&emu);
-    let hashes = inputs(&emu, 3);
-    c.vt(&file_args("json", &hashes));
+    let hashes = common::known_files_then_unknown(&emu, 3);
+    c.vt(&common::file_args("json", &hashes));
     let path = c.vt(&["cache", "path"]);
     assert_eq!(path.stdout.trim(), c.path.display().to_string());
     let stats = c.vt(&["--format", "json", "cache", "stats"]);

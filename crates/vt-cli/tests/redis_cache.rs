@@ -19,14 +19,10 @@ fn redis_and_emulator() -> Option<(RedisServer, Emu)> {
     Some((server, Emu::start(|_| {})))
 }
 
-/// `count` file hashes the emulator knows, then one it does not.
-fn inputs(emu: &Emu, count: usize) -> Vec<String> {
-    let mut v: Vec<String> = emu.handle.dataset().files()[..count]
-        .iter()
-        .map(|f| f.sha256.clone())
-        .collect();
-    v.push("0000000000000000000000000000000a".into());
-    v
+/// `vt cache stats --format json` of `key`'s entries in the Redis at `url`.
+fn cache_stats(emu: &Emu, key: &str, url: &str) -> Value {
+    let stats = vt(emu, key, url, &["cache", "stats", "--format", "json"]);
+    serde_json::from_str(&stats.stdout).unwrap()
 }
 
 /// `vt --cache URL ARGS` against the emulator, with the key `key`.
@@ -36,32 +32,26 @@ fn vt(emu: &Emu, key: &str, url: &str, args: &[&str]) -> Run {
     run(&mut cmd)
 }
 
-fn file_args<'a>(format: &'a str, hashes: &'a [String]) -> Vec<&'a str> {
-    let mut args = vec!["--format", format, "file"];
-    args.extend(hashes.iter().map(String::as_str));
-    args
-}
-
 #[test]
 fn a_second_process_sends_nothing_for_what_the_first_looked_up_and_prints_the_same_bytes() {
     let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let hashes = inputs(&emu, 5);
+    let hashes = common::known_files_then_unknown(&emu, 5);
     for format in ["json", "ndjson", "csv"] {
         let before = emu.api_requests().len();
         let first = vt(
             &emu,
             common::KEY,
             &server.url(),
-            &file_args(format, &hashes),
+            &common::file_args(format, &hashes),
         );
         let asked = emu.api_requests().len() - before;
         let second = vt(
             &emu,
             common::KEY,
             &server.url(),
-            &file_args(format, &hashes),
+            &common::file_args(format, &hashes),
         );
         assert_eq!(
             emu.api_requests().len() - before,
@@ -90,8 +80,8 @@ fn another_key_does_not_see_this_keys_entries() {
         return;
     };
     let other_key = vt_emulator::DEFAULT_PUBLIC_KEY;
-    let hashes = inputs(&emu, 2);
-    let args = file_args("json", &hashes);
+    let hashes = common::known_files_then_unknown(&emu, 2);
+    let args = common::file_args("json", &hashes);
     let mine = vt(&emu, common::KEY, &server.url(), &args);
     assert_eq!(emu.api_requests().len(), 3);
     let theirs = vt(
@@ -124,8 +114,8 @@ fn cache_stats_clear_path_and_prune_work_on_this_keys_entries_in_redis() {
         return;
     };
     let url = server.url();
-    let hashes = inputs(&emu, 3);
-    vt(&emu, common::KEY, &url, &file_args("json", &hashes));
+    let hashes = common::known_files_then_unknown(&emu, 3);
+    vt(&emu, common::KEY, &url, &common::file_args("json", &hashes));
     // Another key's entry, which clear must leave.
     vt(
         &emu,
@@ -178,21 +168,9 @@ fn cache_stats_clear_path_and_prune_work_on_this_keys_entries_in_redis() {
         "{}",
         clear.stderr
     );
-    let after = vt(
-        &emu,
-        common::KEY,
-        &url,
-        &["cache", "stats", "--format", "json"],
-    );
-    let v: Value = serde_json::from_str(&after.stdout).unwrap();
+    let v = cache_stats(&emu, common::KEY, &url);
     assert_eq!(v["attributes"]["entries"], 0);
-    let theirs = vt(
-        &emu,
-        vt_emulator::DEFAULT_PUBLIC_KEY,
-        &url,
-        &["cache", "stats", "--format", "json"],
-    );
-    let v: Value = serde_json::from_str(&theirs.stdout).unwrap();
+    let v = cache_stats(&emu, vt_emulator::DEFAULT_PUBLIC_KEY, &url);
     assert_eq!(
         v["attributes"]["entries"], 1,
         "clear removed another key's entry"
@@ -290,9 +268,9 @@ fn the_config_key_cache_takes_a_redis_url() {
     };
     let config = emu.home().join("vt.toml");
     std::fs::write(&config, format!("cache = \"{}\"\n", server.url())).unwrap();
-    let hashes = inputs(&emu, 1);
+    let hashes = common::known_files_then_unknown(&emu, 1);
     let mut args = vec!["--config", config.to_str().unwrap()];
-    args.extend(file_args("json", &hashes));
+    args.extend(common::file_args("json", &hashes));
     let first = run(emu.vt().args(&args));
     let second = run(emu.vt().args(&args));
     assert_eq!(second.stdout, first.stdout);
@@ -343,13 +321,7 @@ fn private_scanning_is_never_put_in_the_shared_store() {
         private_requests() >= 2 * asked,
         "the second private scan was answered from Redis"
     );
-    let stats = vt(
-        &emu,
-        common::KEY,
-        &server.url(),
-        &["cache", "stats", "--format", "json"],
-    );
-    let v: Value = serde_json::from_str(&stats.stdout).unwrap();
+    let v = cache_stats(&emu, common::KEY, &server.url());
     assert_eq!(v["attributes"]["entries"], 0, "{v}");
 }
 
@@ -359,14 +331,14 @@ fn rediss_keeps_the_cache_over_tls() {
         return;
     };
     let emu = Emu::start(|_| {});
-    let hashes = inputs(&emu, 2);
+    let hashes = common::known_files_then_unknown(&emu, 2);
     let tls = |trust: bool| {
         let mut cmd = emu.vt();
         if trust {
             cmd.env("SSL_CERT_FILE", server.ca_file());
         }
         cmd.args(["--cache", &server.url()])
-            .args(file_args("json", &hashes));
+            .args(common::file_args("json", &hashes));
         run(&mut cmd)
     };
     let first = tls(true);
@@ -395,13 +367,13 @@ fn the_quota_planner_counts_what_the_fleets_cache_would_answer() {
     let Some((server, emu)) = redis_and_emulator() else {
         return;
     };
-    let hashes = inputs(&emu, 4);
+    let hashes = common::known_files_then_unknown(&emu, 4);
     // One member looks up two hashes; another plans the whole list.
     vt(
         &emu,
         common::KEY,
         &server.url(),
-        &file_args("json", &hashes[..2]),
+        &common::file_args("json", &hashes[..2]),
     );
     let input = emu.home().join("inputs.txt");
     std::fs::write(&input, hashes.join("\n") + "\n").unwrap();
@@ -455,12 +427,6 @@ fn the_key_typed_as_a_hash_never_reaches_redis() {
         2,
         "the second lookup came from Redis"
     );
-    let stats = vt(
-        &emu,
-        common::KEY,
-        &server.url(),
-        &["cache", "stats", "--format", "json"],
-    );
-    let v: Value = serde_json::from_str(&stats.stdout).unwrap();
+    let v = cache_stats(&emu, common::KEY, &server.url());
     assert_eq!(v["attributes"]["entries"], 0, "{v}");
 }

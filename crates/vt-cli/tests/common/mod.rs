@@ -300,3 +300,20 @@ pub fn assert_refused_as_unreachable(emu: &Emu, r: &Run, port: u16) {
     assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
     assert!(emu.api_requests().is_empty());
 }
+
+/// `count` file hashes the emulator knows, then one it does not.
+pub fn known_files_then_unknown(emu: &Emu, count: usize) -> Vec<String> {
+    let mut v: Vec<String> = emu.handle.dataset().files()[..count]
+        .iter()
+        .map(|f| f.sha256.clone())
+        .collect();
+    v.push("0000000000000000000000000000000a".into());
+    v
+}
+
+/// `--format FORMAT file HASH...`.
+pub fn file_args<'a>(format: &'a str, hashes: &'a [String]) -> Vec<&'a str> {
+    let mut args = vec!["--format", format, "file"];
+    args.extend(hashes.iter().map(String::as_str));
+    args
+}
